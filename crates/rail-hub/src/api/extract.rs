@@ -1,0 +1,80 @@
+//! Extractors: the caller's token, JSON bodies with problem-JSON rejections, and the
+//! `Idempotency-Key` header.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use rail_protocol::IDEMPOTENCY_KEY_HEADER;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use crate::auth::{AuthError, Claims};
+use crate::hub::Hub;
+
+/// The bearer token from `Authorization`, if any.
+pub fn bearer(parts: &Parts) -> Option<String> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
+    Some(token.trim().to_owned())
+}
+
+/// A verified caller.
+pub struct Auth(pub Claims);
+
+impl FromRequestParts<Arc<Hub>> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, hub: &Arc<Hub>) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("send `Authorization: Bearer <token>`"))?;
+        hub.authority.verify(&token).map(Auth).map_err(|error| {
+            hub.metrics.auth_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            match error {
+                AuthError::Expired => ApiError::unauthorized("token expired"),
+                other => ApiError::unauthorized(other.to_string()),
+            }
+        })
+    }
+}
+
+/// The `Idempotency-Key` header, when sent.
+pub struct IdempotencyHeader(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyHeader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(IDEMPOTENCY_KEY_HEADER) else { return Ok(IdempotencyHeader(None)) };
+        let key = value
+            .to_str()
+            .ok()
+            .filter(|k| !k.is_empty() && k.len() <= 128)
+            .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "INVALID_IDEMPOTENCY_KEY", "Idempotency-Key must be 1-128 visible ASCII characters"))?;
+        Ok(IdempotencyHeader(Some(key.to_owned())))
+    }
+}
+
+/// `Json<T>` whose rejections are problem JSON.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(match rejection {
+                JsonRejection::MissingJsonContentType(_) => ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "send `Content-Type: application/json`"),
+                JsonRejection::JsonSyntaxError(e) => ApiError::new(StatusCode::BAD_REQUEST, "MALFORMED_JSON", e.body_text()),
+                JsonRejection::JsonDataError(e) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID", e.body_text()),
+                other => ApiError::new(other.status(), "BAD_REQUEST", other.body_text()),
+            }),
+        }
+    }
+}

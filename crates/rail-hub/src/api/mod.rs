@@ -1,0 +1,55 @@
+//! The hub's HTTP surface: one route table; handlers live in modules named after their
+//! URL paths.
+
+mod error;
+mod extract;
+mod orders;
+mod socket;
+mod tickets;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::sync::watch;
+
+pub use error::ApiError;
+
+use crate::hub::Hub;
+use crate::store::Mutation;
+
+/// Largest REST body accepted; an order of 200 items is far below it.
+const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Every route of the hub.
+pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
+        .route("/api/orders", post(orders::create))
+        .route("/api/stations/{station}/tickets", get(tickets::list))
+        .route("/api/tickets/{id}", get(tickets::show))
+        .route("/api/tickets/{id}/bump", post(tickets::bump))
+        .route("/api/tickets/{id}/recall", post(tickets::recall))
+        .route(rail_protocol::SOCKET_PATH, get(socket::upgrade).with_state(socket::SocketState { hub: hub.clone(), shutdown }))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(hub)
+}
+
+async fn metrics(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
+    let body = hub.metrics.render(&hub.subscription_counts());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+/// Turns a stored mutation result into a response, marking replays.
+fn mutation_response(mutation: Mutation) -> Response {
+    let status = axum::http::StatusCode::from_u16(mutation.status).unwrap_or(axum::http::StatusCode::OK);
+    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], mutation.body).into_response();
+    if mutation.replayed {
+        response.headers_mut().insert("idempotent-replayed", header::HeaderValue::from_static("true"));
+    }
+    response
+}

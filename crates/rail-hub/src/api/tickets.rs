@@ -1,0 +1,69 @@
+//! `/api/tickets/...` and `/api/stations/{station}/tickets`: what screens read and do.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use rail_protocol::Ticket;
+use serde::Deserialize;
+
+use super::extract::{Auth, IdempotencyHeader};
+use super::{mutation_response, ApiError};
+use crate::hub::Hub;
+use crate::store::{IdempotencyKey, StationFilter};
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+/// `GET /api/stations/{station}/tickets?status=open|bumped&limit=20`
+pub async fn list(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    Path(station): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<Ticket>>, ApiError> {
+    let filter = match query.status.as_deref() {
+        None | Some("open") => StationFilter::Open,
+        Some("bumped") => StationFilter::Bumped { limit: query.limit.unwrap_or(20).min(500) },
+        Some(other) => {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID", format!("unknown status {other:?}: use open or bumped")))
+        }
+    };
+    Ok(Json(hub.tickets(&who, &station, filter)?))
+}
+
+/// `GET /api/tickets/{id}`
+pub async fn show(State(hub): State<Arc<Hub>>, Auth(who): Auth, Path(id): Path<String>) -> Result<Json<Ticket>, ApiError> {
+    Ok(Json(hub.ticket(&who, &id)?))
+}
+
+fn key_for(key: Option<String>, action: &str, id: &str) -> Option<IdempotencyKey> {
+    key.map(|key| IdempotencyKey { key, request: format!("POST /api/tickets/{id}/{action}") })
+}
+
+/// `POST /api/tickets/{id}/bump`
+pub async fn bump(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(mutation_response(hub.bump(&who, key_for(key, "bump", &id).as_ref(), &id, false)?))
+}
+
+/// `POST /api/tickets/{id}/recall`
+pub async fn recall(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(mutation_response(hub.bump(&who, key_for(key, "recall", &id).as_ref(), &id, true)?))
+}

@@ -1,0 +1,343 @@
+//! One WebSocket connection: authentication, client messages, and the writer that
+//! streams events, heartbeats and close frames.
+//!
+//! The socket is split into a reader (this task) and a writer task; whichever ends
+//! first ends the other. Every way a connection can end says why with a close code
+//! (see `rail_protocol::close_code`).
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use rail_protocol::{close_code, ClientMessage, Control, ErrorCode, ServerMessage};
+use tokio::sync::{mpsc, watch, Notify};
+use tokio::time::Instant;
+
+use crate::auth::{AuthError, Claims};
+use crate::clock::now_ms;
+use crate::fanout::{Outbound, Subscriber};
+use crate::hub::{Hub, HubError};
+
+/// Why the reader stopped, and what close frame (if any) to send.
+type Closing = Option<(u16, String)>;
+
+fn encode(message: &ServerMessage) -> Utf8Bytes {
+    // Control messages are plain data; encoding cannot fail, but never panic on it.
+    Utf8Bytes::from(serde_json::to_string(message).unwrap_or_else(|_| {
+        r#"{"type":"error","code":"INTERNAL","message":"encoding failed"}"#.to_owned()
+    }))
+}
+
+fn error_frame(code: ErrorCode, message: impl Into<String>, channel: Option<String>) -> Outbound {
+    Outbound::Frame(encode(&ServerMessage::Control(Control::Error {
+        code,
+        message: message.into(),
+        channel,
+    })))
+}
+
+/// Serves one upgraded socket until it closes. `bearer` is the token from the
+/// upgrade request, if it had one.
+pub async fn serve(
+    hub: Arc<Hub>,
+    socket: WebSocket,
+    bearer: Option<String>,
+    shutdown: watch::Receiver<bool>,
+) {
+    let connection_id = hub.connection_id();
+    hub.metrics.connections_opened.fetch_add(1, Ordering::Relaxed);
+    hub.metrics.connections_open.fetch_add(1, Ordering::Relaxed);
+    let (sink, mut stream) = socket.split();
+    let (queue, outbound) = mpsc::channel(hub.config.outbound_queue);
+    let overflow = Arc::new(Notify::new());
+    let last_heard = Arc::new(AtomicI64::new(now_ms()));
+    let mut writer = tokio::spawn(write_loop(
+        sink,
+        outbound,
+        overflow.clone(),
+        last_heard.clone(),
+        hub.config.heartbeat,
+        shutdown,
+    ));
+
+    let reader = async {
+        let claims = match authenticate(&hub, &mut stream, bearer, &last_heard).await {
+            Ok(claims) => claims,
+            Err(closing) => {
+                hub.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
+                return closing;
+            }
+        };
+        let ready = ServerMessage::Control(Control::Ready {
+            connection_id: connection_id.to_string(),
+            server_time_ms: now_ms(),
+            heartbeat_ms: u64::try_from(hub.config.heartbeat.as_millis()).unwrap_or(u64::MAX),
+            location_id: claims.loc.clone(),
+        });
+        if queue.send(Outbound::Frame(encode(&ready))).await.is_err() {
+            return None;
+        }
+        let subscriber = Subscriber { connection_id, queue: queue.clone(), overflow };
+        read_loop(&hub, &mut stream, &claims, subscriber, &last_heard).await
+    };
+
+    tokio::select! {
+        closing = reader => {
+            if let Some((code, reason)) = closing {
+                match code {
+                    close_code::POLICY_VIOLATION | close_code::MESSAGE_TOO_BIG => {
+                        hub.metrics.rejected_frames.fetch_add(1, Ordering::Relaxed);
+                    }
+                    _ => {}
+                }
+                let _ = queue.send(Outbound::Close(code, reason)).await;
+            }
+            hub.disconnect(connection_id);
+            drop(queue);
+            // Let the writer flush the close frame, but never wait on a dead peer.
+            if tokio::time::timeout(Duration::from_secs(2), &mut writer).await.is_err() {
+                writer.abort();
+            }
+        }
+        _ = &mut writer => {
+            hub.disconnect(connection_id);
+        }
+    }
+    hub.metrics.connections_open.fetch_sub(1, Ordering::Relaxed);
+    tracing::debug!(connection = connection_id, "connection closed");
+}
+
+/// Waits for a valid token: from the upgrade's header, or an `auth` first message.
+async fn authenticate(
+    hub: &Hub,
+    stream: &mut SplitStream<WebSocket>,
+    bearer: Option<String>,
+    last_heard: &AtomicI64,
+) -> Result<Claims, Closing> {
+    let refuse = |error: AuthError| Some((close_code::POLICY_VIOLATION, error.to_string()));
+    if let Some(token) = bearer {
+        return hub.authority.verify(&token).map_err(refuse);
+    }
+    let first = tokio::time::timeout(hub.config.auth_timeout, stream.next()).await;
+    let text = match first {
+        Err(_) => return Err(Some((close_code::POLICY_VIOLATION, "no auth message in time".into()))),
+        Ok(None) | Ok(Some(Err(_))) => return Err(None),
+        Ok(Some(Ok(Message::Text(text)))) => text,
+        Ok(Some(Ok(_))) => {
+            return Err(Some((close_code::POLICY_VIOLATION, "first message must be auth".into())))
+        }
+    };
+    last_heard.store(now_ms(), Ordering::Relaxed);
+    match serde_json::from_str::<ClientMessage>(&text) {
+        Ok(ClientMessage::Auth { token }) => hub.authority.verify(&token).map_err(refuse),
+        _ => Err(Some((close_code::POLICY_VIOLATION, "first message must be auth".into()))),
+    }
+}
+
+/// Counts messages per minute; beyond the limit the client is warned, beyond twice
+/// the limit it is disconnected.
+struct RateLimit {
+    window_start: Instant,
+    count: u32,
+    limit: u32,
+}
+
+enum RateVerdict {
+    Ok,
+    Warn,
+    Close,
+}
+
+impl RateLimit {
+    fn check(&mut self) -> RateVerdict {
+        if self.window_start.elapsed() >= Duration::from_secs(60) {
+            self.window_start = Instant::now();
+            self.count = 0;
+        }
+        self.count += 1;
+        if self.count > self.limit.saturating_mul(2) {
+            RateVerdict::Close
+        } else if self.count > self.limit {
+            RateVerdict::Warn
+        } else {
+            RateVerdict::Ok
+        }
+    }
+}
+
+async fn read_loop(
+    hub: &Hub,
+    stream: &mut SplitStream<WebSocket>,
+    claims: &Claims,
+    subscriber: Subscriber,
+    last_heard: &AtomicI64,
+) -> Closing {
+    let queue = subscriber.queue.clone();
+    let mut subscriptions: Vec<String> = Vec::new();
+    let mut rate = RateLimit { window_start: Instant::now(), count: 0, limit: hub.config.messages_per_minute };
+    while let Some(message) = stream.next().await {
+        last_heard.store(now_ms(), Ordering::Relaxed);
+        let text = match message {
+            Ok(Message::Text(text)) => text,
+            Ok(Message::Binary(_)) => {
+                hub.metrics.rejected_frames.fetch_add(1, Ordering::Relaxed);
+                let reply = error_frame(ErrorCode::InvalidMessage, "binary frames are not accepted; send JSON text", None);
+                if queue.send(reply).await.is_err() {
+                    return None;
+                }
+                continue;
+            }
+            Ok(Message::Ping(_) | Message::Pong(_)) => continue,
+            Ok(Message::Close(_)) => return None,
+            Err(error) => return closing_for(&error),
+        };
+        match rate.check() {
+            RateVerdict::Ok => {}
+            RateVerdict::Warn => {
+                hub.metrics.rejected_frames.fetch_add(1, Ordering::Relaxed);
+                let limit = hub.config.messages_per_minute;
+                let reply = error_frame(ErrorCode::RateLimited, format!("more than {limit} messages a minute; slow down"), None);
+                if queue.send(reply).await.is_err() {
+                    return None;
+                }
+                continue;
+            }
+            RateVerdict::Close => {
+                return Some((close_code::POLICY_VIOLATION, "message flood".into()));
+            }
+        }
+        let reply = match serde_json::from_str::<ClientMessage>(&text) {
+            Err(error) => {
+                hub.metrics.rejected_frames.fetch_add(1, Ordering::Relaxed);
+                Some(error_frame(ErrorCode::InvalidMessage, format!("not a valid message: {error}"), None))
+            }
+            Ok(ClientMessage::Auth { .. }) => None,
+            Ok(ClientMessage::Ping {}) => {
+                Some(Outbound::Frame(encode(&ServerMessage::Control(Control::Pong { server_time_ms: now_ms() }))))
+            }
+            Ok(ClientMessage::Subscribe { channel, since }) => {
+                subscribe(hub, claims, &subscriber, &mut subscriptions, channel, since.as_ref())
+            }
+            Ok(ClientMessage::Unsubscribe { channel }) => {
+                if hub.unsubscribe(claims, &channel, subscriber.connection_id) {
+                    subscriptions.retain(|c| c != &channel);
+                    Some(Outbound::Frame(encode(&ServerMessage::Control(Control::Unsubscribed { channel }))))
+                } else {
+                    Some(error_frame(ErrorCode::NotSubscribed, format!("not subscribed to {channel}"), Some(channel)))
+                }
+            }
+        };
+        if let Some(reply) = reply {
+            if queue.send(reply).await.is_err() {
+                return None;
+            }
+        }
+    }
+    None
+}
+
+fn subscribe(
+    hub: &Hub,
+    claims: &Claims,
+    subscriber: &Subscriber,
+    subscriptions: &mut Vec<String>,
+    channel: String,
+    since: Option<&rail_protocol::Cursor>,
+) -> Option<Outbound> {
+    if !subscriptions.contains(&channel) && subscriptions.len() >= hub.config.max_subscriptions {
+        let max = hub.config.max_subscriptions;
+        return Some(error_frame(ErrorCode::TooManySubscriptions, format!("at most {max} subscriptions per connection"), Some(channel)));
+    }
+    match hub.subscribe(claims, &channel, since, subscriber.clone()) {
+        Ok(_) => {
+            if !subscriptions.contains(&channel) {
+                subscriptions.push(channel);
+            }
+            None
+        }
+        Err(HubError::BadChannel(message)) => Some(error_frame(ErrorCode::UnknownChannel, message, Some(channel))),
+        Err(HubError::Forbidden(message)) => {
+            hub.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
+            Some(error_frame(ErrorCode::Forbidden, message, Some(channel)))
+        }
+        Err(HubError::Overloaded) => {
+            subscriber.overflow.notify_one();
+            None
+        }
+        Err(error) => {
+            tracing::error!(%error, "subscribe failed");
+            Some(error_frame(ErrorCode::Internal, "the hub could not start this subscription", Some(channel)))
+        }
+    }
+}
+
+/// Maps a read error to the close frame the client should get.
+fn closing_for(error: &axum::Error) -> Closing {
+    let text = error.to_string();
+    // axum wraps tungstenite's error; its text is the stable way to tell a size limit.
+    if text.contains("Message too long") || text.contains("Space limit exceeded") || text.contains("too long") {
+        Some((close_code::MESSAGE_TOO_BIG, "message larger than the hub accepts".into()))
+    } else {
+        tracing::debug!(%error, "socket read failed");
+        None
+    }
+}
+
+async fn write_loop(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut outbound: mpsc::Receiver<Outbound>,
+    overflow: Arc<Notify>,
+    last_heard: Arc<AtomicI64>,
+    heartbeat: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut ticker = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
+    let silent_limit_ms = i64::try_from(heartbeat.as_millis() * 2).unwrap_or(i64::MAX);
+    let close = |code: u16, reason: String| Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from(reason) }));
+    loop {
+        tokio::select! {
+            biased;
+            _ = overflow.notified() => {
+                let _ = sink.send(close(close_code::TRY_AGAIN_LATER, "too slow; resume from your cursor".into())).await;
+                return;
+            }
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    let _ = sink.send(close(close_code::GOING_AWAY, "hub shutting down".into())).await;
+                    return;
+                }
+            }
+            item = outbound.recv() => {
+                let sent = match item {
+                    None => return,
+                    Some(Outbound::Frame(frame)) => sink.send(Message::Text(frame)).await,
+                    Some(Outbound::Batch(frames)) => {
+                        let mut result = Ok(());
+                        for frame in frames {
+                            result = sink.feed(Message::Text(frame)).await;
+                            if result.is_err() { break; }
+                        }
+                        match result { Ok(()) => sink.flush().await, Err(e) => Err(e) }
+                    }
+                    Some(Outbound::Close(code, reason)) => {
+                        let _ = sink.send(close(code, reason)).await;
+                        return;
+                    }
+                };
+                if sent.is_err() { return; }
+            }
+            _ = ticker.tick() => {
+                if now_ms() - last_heard.load(Ordering::Relaxed) > silent_limit_ms {
+                    tracing::debug!("peer silent for two heartbeats; dropping it");
+                    return;
+                }
+                let beat = encode(&ServerMessage::Control(Control::Heartbeat { server_time_ms: now_ms() }));
+                if sink.send(Message::Text(beat)).await.is_err() { return; }
+                if sink.send(Message::Ping(Default::default())).await.is_err() { return; }
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Live fan-out: which connections hold which channels, and handing them new events.
+//!
+//! Each event is encoded once; subscribers share the bytes. Sending never waits: a
+//! connection whose queue is full is cut off (it will reconnect and resume from its
+//! cursor), so one slow screen can neither stall the kitchen nor grow the hub's memory.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::{mpsc, Notify};
+
+use crate::store::Published;
+
+/// What a connection's writer sends, in order.
+#[derive(Debug)]
+pub enum Outbound {
+    Frame(Utf8Bytes),
+    /// A subscribe answer and its snapshot or replay: one queue slot whatever its size,
+    /// so a long replay cannot overflow the queue it must precede live events in.
+    Batch(Vec<Utf8Bytes>),
+    Close(u16, String),
+}
+
+/// A connection's side of the fan-out.
+#[derive(Debug, Clone)]
+pub struct Subscriber {
+    pub connection_id: u64,
+    pub queue: mpsc::Sender<Outbound>,
+    /// Woken when the queue overflowed and the connection must close.
+    pub overflow: Arc<Notify>,
+}
+
+/// `(location, channel)`: channels are always scoped to a location.
+type ChannelKey = (String, String);
+
+/// Subscribers by channel.
+#[derive(Debug, Default)]
+pub struct Registry {
+    channels: HashMap<ChannelKey, Vec<Subscriber>>,
+}
+
+impl Registry {
+    pub fn add(&mut self, location_id: &str, channel: &str, subscriber: Subscriber) {
+        let list = self.channels.entry((location_id.to_owned(), channel.to_owned())).or_default();
+        list.retain(|s| s.connection_id != subscriber.connection_id);
+        list.push(subscriber);
+    }
+
+    /// Removes one connection from one channel; true if it was there.
+    pub fn remove(&mut self, location_id: &str, channel: &str, connection_id: u64) -> bool {
+        let key = (location_id.to_owned(), channel.to_owned());
+        let Some(list) = self.channels.get_mut(&key) else { return false };
+        let before = list.len();
+        list.retain(|s| s.connection_id != connection_id);
+        let removed = list.len() != before;
+        if list.is_empty() {
+            self.channels.remove(&key);
+        }
+        removed
+    }
+
+    /// Removes a connection from every channel it held.
+    pub fn remove_connection(&mut self, connection_id: u64) {
+        self.channels.retain(|_, list| {
+            list.retain(|s| s.connection_id != connection_id);
+            !list.is_empty()
+        });
+    }
+
+    /// Number of subscriptions per channel, for metrics.
+    pub fn counts(&self) -> impl Iterator<Item = (&str, &str, usize)> {
+        self.channels.iter().map(|((loc, ch), list)| (loc.as_str(), ch.as_str(), list.len()))
+    }
+
+    /// Hands each event to its channel's subscribers without waiting.
+    pub fn publish(&mut self, events: &[Published]) {
+        for event in events {
+            let key = (event.location_id.clone(), event.channel.clone());
+            let Some(list) = self.channels.get_mut(&key) else { continue };
+            let frame = Utf8Bytes::from(event.frame.clone());
+            list.retain(|subscriber| {
+                match subscriber.queue.try_send(Outbound::Frame(frame.clone())) {
+                    Ok(()) => true,
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        tracing::warn!(
+                            connection = subscriber.connection_id,
+                            channel = %event.channel,
+                            "subscriber too slow; dropping it so it resyncs"
+                        );
+                        subscriber.overflow.notify_one();
+                        false
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => false,
+                }
+            });
+            if list.is_empty() {
+                self.channels.remove(&key);
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The hub's shared state: the store and the live fan-out behind one lock, and the
+//! operations the REST API and the sockets perform on them.
+//!
+//! One `std::sync::Mutex` guards both the SQLite connection and the registry: an event
+//! is committed and handed to subscribers under the same lock, and a subscription reads
+//! its snapshot or replay and registers under it too, so no event can slip between a
+//! snapshot and the live stream or reach subscribers out of order. The lock is never
+//! held across an `.await`; the work under it is a short SQLite transaction (WAL,
+//! synchronous=NORMAL) plus non-blocking queue pushes, so a std mutex is cheaper and
+//! simpler than tokio's (the same choice as mini-redis `db.rs`).
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::ws::Utf8Bytes;
+use rail_protocol::{Channel, Cursor, NewOrder, Recovery, Ticket};
+
+use crate::auth::{Authority, Claims};
+use crate::clock::now_ms;
+use crate::config::HubConfig;
+use crate::fanout::{Outbound, Registry, Subscriber};
+use crate::metrics::Metrics;
+use crate::replay;
+use crate::store::{self, IdempotencyKey, Mutation, StationFilter, Store, StoreError};
+
+/// Errors of hub operations, as the API layer sees them.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HubError {
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    BadChannel(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("the connection's queue is full")]
+    Overloaded,
+    #[error("could not encode a response: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+struct State {
+    store: Store,
+    registry: Registry,
+}
+
+/// One running hub.
+pub struct Hub {
+    state: Mutex<State>,
+    pub config: HubConfig,
+    pub authority: Authority,
+    pub metrics: Metrics,
+    next_connection: AtomicU64,
+}
+
+impl Hub {
+    /// Opens the database at `path` and builds a hub around it. With no `secret`, the
+    /// one stored in the database is used (created on first start).
+    ///
+    /// # Errors
+    /// When the database cannot be opened.
+    pub fn open(path: &Path, config: HubConfig, secret: Option<String>) -> Result<Arc<Self>, StoreError> {
+        Self::with_store(Store::open(path)?, config, secret)
+    }
+
+    /// A hub around an already-open store.
+    ///
+    /// # Errors
+    /// When the signing secret cannot be read or stored.
+    pub fn with_store(
+        mut store: Store,
+        config: HubConfig,
+        secret: Option<String>,
+    ) -> Result<Arc<Self>, StoreError> {
+        let secret = match secret {
+            Some(secret) => secret,
+            None => store.signing_secret()?,
+        };
+        Ok(Arc::new(Hub {
+            state: Mutex::new(State { store, registry: Registry::default() }),
+            config,
+            authority: Authority::new(&secret),
+            metrics: Metrics::default(),
+            next_connection: AtomicU64::new(1),
+        }))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves SQLite consistent (the transaction
+        // rolls back on drop), so a poisoned lock is safe to keep using.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A fresh connection id.
+    pub fn connection_id(&self) -> u64 {
+        self.next_connection.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Runs a store mutation and publishes its events under the lock.
+    fn mutate<F>(&self, location: &str, idem: Option<&IdempotencyKey>, change: F) -> Result<Mutation, HubError>
+    where
+        F: FnOnce(&rusqlite::Transaction<'_>, i64) -> Result<(u16, String, Vec<store::Published>), StoreError>,
+    {
+        let now = now_ms();
+        let mut state = self.lock();
+        let mutation = state.store.mutate(location, idem, now, |tx| change(tx, now))?;
+        state.registry.publish(&mutation.published);
+        drop(state);
+        self.metrics.events_published.fetch_add(mutation.published.len() as u64, Ordering::Relaxed);
+        Ok(mutation)
+    }
+
+    /// Creates an order from the POS.
+    ///
+    /// # Errors
+    /// `Forbidden` for tokens that may not post orders; store errors otherwise.
+    pub fn create_order(&self, who: &Claims, idem: Option<&IdempotencyKey>, order: &NewOrder) -> Result<Mutation, HubError> {
+        if !who.may_post_orders() {
+            return Err(HubError::Forbidden(format!("a {:?} token may not post orders", who.role)));
+        }
+        let routes = &self.config.routes;
+        self.mutate(&who.loc, idem, |tx, now| {
+            let (created, published) = store::tickets_ops::create_order(tx, &who.loc, order, routes, now)?;
+            Ok((201, serde_json::to_string(&created)?, published))
+        })
+    }
+
+    /// Bumps (or recalls, with `recall`) a ticket on behalf of a screen.
+    ///
+    /// # Errors
+    /// `Forbidden` when the ticket's station is not the token's; store errors otherwise.
+    pub fn bump(&self, who: &Claims, idem: Option<&IdempotencyKey>, ticket_id: &str, recall: bool) -> Result<Mutation, HubError> {
+        let ticket = self.lock().store.ticket(&who.loc, ticket_id)?;
+        if !who.may_work_station(&ticket.station) {
+            return Err(HubError::Forbidden(format!("this token may not act on station {:?}", ticket.station)));
+        }
+        self.mutate(&who.loc, idem, |tx, now| {
+            let op = if recall { store::tickets_ops::recall_ticket } else { store::tickets_ops::bump_ticket };
+            let (outcome, ticket, published) = op(tx, &who.loc, ticket_id, &who.sub, now)?;
+            let body = serde_json::json!({ "outcome": outcome, "ticket": ticket });
+            Ok((200, body.to_string(), published))
+        })
+    }
+
+    /// Tickets of a station, as a token may see them.
+    ///
+    /// # Errors
+    /// `Forbidden` when the station is not the token's.
+    pub fn tickets(&self, who: &Claims, station: &str, filter: StationFilter) -> Result<Vec<Ticket>, HubError> {
+        if !who.may_work_station(station) {
+            return Err(HubError::Forbidden(format!("this token may not see station {station:?}")));
+        }
+        Ok(self.lock().store.tickets(&who.loc, Some(station), filter)?)
+    }
+
+    /// One ticket of the token's location.
+    ///
+    /// # Errors
+    /// `NotFound` or `Forbidden`.
+    pub fn ticket(&self, who: &Claims, id: &str) -> Result<Ticket, HubError> {
+        let ticket = self.lock().store.ticket(&who.loc, id)?;
+        if !who.may_work_station(&ticket.station) && !who.may_post_orders() {
+            return Err(HubError::Forbidden(format!("this token may not see station {:?}", ticket.station)));
+        }
+        Ok(ticket)
+    }
+
+    /// Starts a subscription: queues its snapshot or replay, then registers the
+    /// subscriber for live events, atomically with respect to publishing.
+    ///
+    /// # Errors
+    /// `BadChannel`, `Forbidden`, `Overloaded` (queue full) or store errors.
+    pub fn subscribe(&self, who: &Claims, channel_name: &str, since: Option<&Cursor>, subscriber: Subscriber) -> Result<Recovery, HubError> {
+        let channel: Channel = channel_name.parse().map_err(|e: rail_protocol::ChannelError| HubError::BadChannel(e.to_string()))?;
+        who.may_subscribe(&channel).map_err(HubError::Forbidden)?;
+        let name = channel.to_string();
+        let mut state = self.lock();
+        let plan = replay::plan(&state.store, &who.loc, &channel, since)?;
+        let frames = plan.frames.into_iter().map(Utf8Bytes::from).collect();
+        subscriber.queue.try_send(Outbound::Batch(frames)).map_err(|_| HubError::Overloaded)?;
+        state.registry.add(&who.loc, &name, subscriber);
+        drop(state);
+        if plan.recovery != Recovery::Fresh {
+            self.metrics.replays.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(plan.recovery)
+    }
+
+    /// Ends one subscription; false if the connection did not hold it.
+    pub fn unsubscribe(&self, who: &Claims, channel_name: &str, connection_id: u64) -> bool {
+        self.lock().registry.remove(&who.loc, channel_name, connection_id)
+    }
+
+    /// Forgets a closed connection.
+    pub fn disconnect(&self, connection_id: u64) {
+        self.lock().registry.remove_connection(connection_id);
+    }
+
+    /// Subscriptions per channel, for `/metrics`.
+    pub fn subscription_counts(&self) -> Vec<(String, String, usize)> {
+        self.lock()
+            .registry
+            .counts()
+            .map(|(loc, ch, n)| (loc.to_owned(), ch.to_owned(), n))
+            .collect()
+    }
+
+    /// Drops history past the configured age and count.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn prune_history(&self) -> Result<usize, StoreError> {
+        let max_age_ms = i64::try_from(self.config.history_max_age.as_millis()).unwrap_or(i64::MAX);
+        let cutoff = now_ms().saturating_sub(max_age_ms);
+        self.lock().store.prune_history(cutoff, self.config.history_per_channel)
+    }
+}

@@ -1,0 +1,26 @@
+//! rail-hub: the realtime server the POS posts orders to and every kitchen screen
+//! subscribes to.
+//!
+//! Layers, one module each (after mini-redis): [`store`] (SQLite: orders, tickets,
+//! event log), [`fanout`] (live subscribers), [`replay`] (snapshot / resume / reset),
+//! [`hub`] (the shared state tying them together), [`connection`] (one WebSocket),
+//! [`api`] (the route table and REST handlers), [`server`] (`run(listener, hub,
+//! shutdown)`). [`demo`] is a simulated POS.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod connection;
+pub mod demo;
+pub mod fanout;
+pub mod hub;
+pub mod metrics;
+pub mod replay;
+pub mod routing;
+pub mod server;
+pub mod store;
+
+pub use config::HubConfig;
+pub use hub::{Hub, HubError};
+pub use server::run;

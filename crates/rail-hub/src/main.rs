@@ -1,0 +1,123 @@
+//! `rail-hub`: serve, issue tokens, or run a simulated POS.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use rail_hub::auth::{claims, Authority, Role};
+use rail_hub::{Hub, HubConfig};
+
+#[derive(Parser)]
+#[command(name = "rail-hub", version, about = "Rail's realtime hub for kitchen screens")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve REST and WebSocket.
+    Serve {
+        /// SQLite database file (created if missing).
+        #[arg(long, env = "RAIL_HUB_DB", default_value = "rail-hub.sqlite3")]
+        db: PathBuf,
+        /// Address to listen on; port 0 picks a free one.
+        #[arg(long, env = "RAIL_HUB_LISTEN", default_value = "127.0.0.1:7070")]
+        listen: SocketAddr,
+        /// Token-signing secret; by default one is kept in the database.
+        #[arg(long, env = "RAIL_HUB_SECRET", hide_env_values = true)]
+        secret: Option<String>,
+        /// Heartbeat interval in seconds.
+        #[arg(long, default_value_t = 25)]
+        heartbeat_secs: u64,
+    },
+    /// Print a signed token for a device.
+    Token {
+        #[arg(long, env = "RAIL_HUB_DB", default_value = "rail-hub.sqlite3")]
+        db: PathBuf,
+        #[arg(long, env = "RAIL_HUB_SECRET", hide_env_values = true)]
+        secret: Option<String>,
+        /// Location (restaurant) id.
+        #[arg(long)]
+        location: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Station the device may work (repeat; `*` for all).
+        #[arg(long = "station")]
+        stations: Vec<String>,
+        /// Device id, shown in bump records.
+        #[arg(long, default_value = "device")]
+        device: String,
+        /// Validity in hours.
+        #[arg(long, default_value_t = 24 * 365)]
+        ttl_hours: i64,
+    },
+    /// Post random orders to a hub, like a busy POS.
+    Demo {
+        #[arg(long, default_value = "http://127.0.0.1:7070")]
+        hub: String,
+        /// A `pos` token for the hub.
+        #[arg(long, env = "RAIL_POS_TOKEN", hide_env_values = true)]
+        token: String,
+        /// Milliseconds between orders.
+        #[arg(long, default_value_t = 4000)]
+        every_ms: u64,
+        /// Stop after this many orders.
+        #[arg(long)]
+        count: Option<u32>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve { db, listen, secret, heartbeat_secs } => {
+            let config = HubConfig { heartbeat: Duration::from_secs(heartbeat_secs.max(1)), ..HubConfig::default() };
+            let hub = Hub::open(&db, config, secret).with_context(|| format!("opening {}", db.display()))?;
+            let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+            let address = listener.local_addr()?;
+            // Tests and scripts read this line to find the port.
+            println!("rail-hub listening on http://{address}");
+            tracing::info!(%address, db = %db.display(), "rail-hub serving");
+            rail_hub::run(listener, hub, shutdown_signal()).await?;
+        }
+        Command::Token { db, secret, location, role, stations, device, ttl_hours } => {
+            let secret = match secret {
+                Some(secret) => secret,
+                None => rail_hub::store::Store::open(&db)
+                    .and_then(|mut store| store.signing_secret())
+                    .with_context(|| format!("reading the signing secret from {}", db.display()))?,
+            };
+            let token = Authority::new(&secret).issue(&claims(&location, role, &stations, &device, ttl_hours * 3600))?;
+            println!("{token}");
+        }
+        Command::Demo { hub, token, every_ms, count } => {
+            rail_hub::demo::run_pos(&hub, &token, Duration::from_millis(every_ms), count).await;
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

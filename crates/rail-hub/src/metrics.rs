@@ -1,0 +1,42 @@
+//! Counters for `/metrics` (Prometheus text format).
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Monotonic counters; gauges (connections per channel) are read from the registry.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub connections_opened: AtomicU64,
+    pub connections_open: AtomicU64,
+    pub events_published: AtomicU64,
+    pub replays: AtomicU64,
+    pub auth_failures: AtomicU64,
+    pub rejected_frames: AtomicU64,
+}
+
+impl Metrics {
+    /// Renders the counters and `subscriptions` gauges in Prometheus text format.
+    pub fn render(&self, subscriptions: &[(String, String, usize)]) -> String {
+        let mut out = String::new();
+        let counters = [
+            ("rail_connections_opened_total", "WebSocket connections accepted", &self.connections_opened),
+            ("rail_events_published_total", "Events appended to channel logs", &self.events_published),
+            ("rail_replays_total", "Subscriptions started from a cursor (recovered or reset)", &self.replays),
+            ("rail_auth_failures_total", "Refused tokens", &self.auth_failures),
+            ("rail_rejected_frames_total", "Client frames refused (malformed, oversized, rate limited)", &self.rejected_frames),
+        ];
+        for (name, help, counter) in counters {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", counter.load(Ordering::Relaxed));
+        }
+        let _ = writeln!(
+            out,
+            "# HELP rail_connections_open Open WebSocket connections\n# TYPE rail_connections_open gauge\nrail_connections_open {}",
+            self.connections_open.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(out, "# HELP rail_subscriptions Subscribers per channel\n# TYPE rail_subscriptions gauge");
+        for (location, channel, count) in subscriptions {
+            let _ = writeln!(out, "rail_subscriptions{{location=\"{location}\",channel=\"{channel}\"}} {count}");
+        }
+        out
+    }
+}

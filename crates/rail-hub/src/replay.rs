@@ -1,0 +1,82 @@
+//! Starting a subscription: snapshot, exact replay, or an explicit reset.
+//!
+//! Recovery is binary (REALTIME-NOTES.md): either every event after the client's cursor
+//! follows, in order and without gaps, or the client is told `reset` and gets a fresh
+//! snapshot valid at a stated sequence. Never a silent partial history.
+
+use rail_protocol::{Channel, Control, Cursor, Recovery, ServerMessage, Snapshot};
+
+use crate::store::{StationFilter, Store, StoreError};
+
+/// How a subscription will start, and the frames that start it.
+pub struct Plan {
+    pub recovery: Recovery,
+    /// The `subscribed` message, then replayed events if any.
+    pub frames: Vec<String>,
+}
+
+/// Decides how `channel` starts for a client that last saw `since`.
+///
+/// Must run under the same lock that publishes events, so no event can fall between
+/// the snapshot or replay and the live stream.
+///
+/// # Errors
+/// On database failure.
+pub fn plan(
+    store: &Store,
+    location_id: &str,
+    channel: &Channel,
+    since: Option<&Cursor>,
+) -> Result<Plan, StoreError> {
+    let name = channel.to_string();
+    let position = store.position(location_id, &name)?;
+    let recovery = match since {
+        None => Recovery::Fresh,
+        Some(cursor) if cursor.epoch != store.epoch() => Recovery::Reset,
+        Some(cursor) if cursor.seq > position.last_seq => Recovery::Reset,
+        Some(cursor) if cursor.seq == position.last_seq => Recovery::Recovered,
+        // The first event the client needs must still be kept.
+        Some(cursor) => match position.oldest_kept {
+            Some(oldest) if oldest <= cursor.seq + 1 => Recovery::Recovered,
+            _ => Recovery::Reset,
+        },
+    };
+    let snapshot = match recovery {
+        Recovery::Recovered => None,
+        Recovery::Fresh | Recovery::Reset => Some(snapshot(store, location_id, channel)?),
+    };
+    let subscribed = ServerMessage::Control(Control::Subscribed {
+        channel: name.clone(),
+        epoch: store.epoch().to_owned(),
+        seq: match (recovery, since) {
+            (Recovery::Recovered, Some(cursor)) => cursor.seq,
+            _ => position.last_seq,
+        },
+        recovery,
+        snapshot,
+    });
+    let mut frames = vec![serde_json::to_string(&subscribed)?];
+    if let (Recovery::Recovered, Some(cursor)) = (recovery, since) {
+        frames.extend(store.frames_after(location_id, &name, cursor.seq)?);
+    }
+    Ok(Plan { recovery, frames })
+}
+
+/// The current state of a channel.
+fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snapshot, StoreError> {
+    let tickets = match channel {
+        Channel::Kds(station) => store.tickets(location_id, Some(station), StationFilter::Open)?,
+        Channel::Location(_) => store.tickets(location_id, None, StationFilter::Open)?,
+        Channel::Order(order_id) => store
+            .tickets(location_id, None, StationFilter::Open)?
+            .into_iter()
+            .filter(|t| &t.order_id == order_id)
+            .collect(),
+        Channel::Table(table) => store
+            .tickets(location_id, None, StationFilter::Open)?
+            .into_iter()
+            .filter(|t| t.table.as_deref() == Some(table.as_str()))
+            .collect(),
+    };
+    Ok(Snapshot { tickets })
+}

@@ -1,0 +1,133 @@
+//! The per-channel event log: gap-free sequence numbers, replay reads and pruning.
+
+use rail_protocol::{Envelope, Event};
+use rusqlite::{Connection, Transaction};
+
+use super::StoreError;
+
+/// An event written to one channel's log, ready to send to that channel's subscribers.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub location_id: String,
+    pub channel: String,
+    pub seq: u64,
+    /// The encoded envelope, built once and shared by every subscriber.
+    pub frame: String,
+}
+
+/// What the log holds for a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelPosition {
+    /// Sequence of the newest event, 0 when the channel never had one.
+    pub last_seq: u64,
+    /// Sequence of the oldest event still kept, if any is.
+    pub oldest_kept: Option<u64>,
+}
+
+/// Appends `event` to `channel`'s log with the next sequence number.
+pub(crate) fn append(
+    tx: &Transaction<'_>,
+    location_id: &str,
+    channel: &str,
+    event: &Event,
+    now_ms: i64,
+) -> Result<Published, StoreError> {
+    let seq: u64 = tx.query_row(
+        "INSERT INTO channels (location_id, channel, last_seq) VALUES (?1, ?2, 1)
+         ON CONFLICT (location_id, channel) DO UPDATE SET last_seq = last_seq + 1
+         RETURNING last_seq",
+        (location_id, channel),
+        |row| row.get(0),
+    )?;
+    let envelope = Envelope {
+        channel: channel.to_owned(),
+        seq,
+        id: uuid::Uuid::now_v7().simple().to_string(),
+        ts: now_ms,
+        event: event.clone(),
+    };
+    let frame = serde_json::to_string(&envelope)?;
+    tx.execute(
+        "INSERT INTO events (location_id, channel, seq, ts_ms, frame) VALUES (?1, ?2, ?3, ?4, ?5)",
+        (location_id, channel, seq, now_ms, &frame),
+    )?;
+    Ok(Published { location_id: location_id.to_owned(), channel: channel.to_owned(), seq, frame })
+}
+
+/// Where `channel`'s history stands.
+pub(crate) fn position(
+    conn: &Connection,
+    location_id: &str,
+    channel: &str,
+) -> Result<ChannelPosition, StoreError> {
+    let last_seq: Option<u64> = rusqlite::OptionalExtension::optional(conn.query_row(
+        "SELECT last_seq FROM channels WHERE location_id = ?1 AND channel = ?2",
+        (location_id, channel),
+        |row| row.get(0),
+    ))?;
+    let oldest_kept: Option<u64> = conn.query_row(
+        "SELECT MIN(seq) FROM events WHERE location_id = ?1 AND channel = ?2",
+        (location_id, channel),
+        |row| row.get(0),
+    )?;
+    Ok(ChannelPosition { last_seq: last_seq.unwrap_or(0), oldest_kept })
+}
+
+/// The frames of every event after `after_seq`, oldest first.
+pub(crate) fn frames_after(
+    conn: &Connection,
+    location_id: &str,
+    channel: &str,
+    after_seq: u64,
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT frame FROM events WHERE location_id = ?1 AND channel = ?2 AND seq > ?3
+         ORDER BY seq",
+    )?;
+    let frames = stmt
+        .query_map((location_id, channel, after_seq), |row| row.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(frames)
+}
+
+impl super::Store {
+    /// Where a channel's history stands.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn position(&self, location_id: &str, channel: &str) -> Result<ChannelPosition, StoreError> {
+        position(self.conn(), location_id, channel)
+    }
+
+    /// Every event frame after `after_seq` on a channel.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn frames_after(
+        &self,
+        location_id: &str,
+        channel: &str,
+        after_seq: u64,
+    ) -> Result<Vec<String>, StoreError> {
+        frames_after(self.conn(), location_id, channel, after_seq)
+    }
+
+    /// Drops events older than `before_ms` and, per channel, all but the newest
+    /// `keep_per_channel`. The channel's `last_seq` is kept, so sequence numbers never
+    /// repeat; a client whose cursor falls before what is kept gets `reset`.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn prune_history(&mut self, before_ms: i64, keep_per_channel: u64) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut removed = tx.execute("DELETE FROM events WHERE ts_ms < ?1", [before_ms])?;
+        removed += tx.execute(
+            "DELETE FROM events AS e WHERE e.seq <= (
+                 SELECT c.last_seq - ?1 FROM channels AS c
+                 WHERE c.location_id = e.location_id AND c.channel = e.channel)",
+            [keep_per_channel],
+        )?;
+        tx.commit()?;
+        Ok(removed)
+    }
+}
