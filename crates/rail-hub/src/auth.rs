@@ -39,6 +39,18 @@ pub struct Claims {
     pub iat: i64,
 }
 
+impl Role {
+    /// The role's name as tokens and messages spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Pos => "pos",
+            Role::Kds => "kds",
+            Role::Expo => "expo",
+            Role::Admin => "admin",
+        }
+    }
+}
+
 impl Claims {
     fn station_listed(&self, station: &str) -> bool {
         self.stations.iter().any(|s| s == "*" || s == station)

@@ -117,7 +117,7 @@ impl Hub {
     /// `Forbidden` for tokens that may not post orders; store errors otherwise.
     pub fn create_order(&self, who: &Claims, idem: Option<&IdempotencyKey>, order: &NewOrder) -> Result<Mutation, HubError> {
         if !who.may_post_orders() {
-            return Err(HubError::Forbidden(format!("a {:?} token may not post orders", who.role)));
+            return Err(HubError::Forbidden(format!("a {} token may not post orders", who.role.as_str())));
         }
         let routes = &self.config.routes;
         self.mutate(&who.loc, idem, |tx, now| {
@@ -138,8 +138,8 @@ impl Hub {
         self.mutate(&who.loc, idem, |tx, now| {
             let op = if recall { store::tickets_ops::recall_ticket } else { store::tickets_ops::bump_ticket };
             let (outcome, ticket, published) = op(tx, &who.loc, ticket_id, &who.sub, now)?;
-            let body = serde_json::json!({ "outcome": outcome, "ticket": ticket });
-            Ok((200, body.to_string(), published))
+            let body = serde_json::to_string(&rail_protocol::ActionResult { outcome, ticket })?;
+            Ok((200, body, published))
         })
     }
 

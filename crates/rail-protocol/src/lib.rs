@@ -19,7 +19,9 @@ pub use messages::{
 };
 pub use order::{NewOrder, NewOrderItem, OrderCreated};
 pub use problem::Problem;
-pub use ticket::{ItemStatus, OrderType, Ticket, TicketItem, TicketStatus};
+pub use ticket::{
+    ActionOutcome, ActionResult, ItemStatus, OrderType, Ticket, TicketItem, TicketStatus,
+};
 
 /// WebSocket close codes the hub uses, and what a client should do on each.
 pub mod close_code {

@@ -134,3 +134,25 @@ impl Ticket {
         self.status == TicketStatus::Open
     }
 }
+
+/// What a bump or recall did at the hub.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export)]
+pub enum ActionOutcome {
+    Bumped,
+    /// Bumped earlier (by this or another screen): nothing changed.
+    AlreadyBumped,
+    Recalled,
+    /// Already on the rail: nothing changed.
+    AlreadyOpen,
+}
+
+/// Response to `POST /api/tickets/{id}/bump` and `/recall`: the outcome and the ticket
+/// as it now is (with the version of the event the change produced).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ActionResult {
+    pub outcome: ActionOutcome,
+    pub ticket: Ticket,
+}

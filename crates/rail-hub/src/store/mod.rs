@@ -15,7 +15,7 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension};
 
 pub use events::{ChannelPosition, Published};
-pub use tickets::{BumpOutcome, StationFilter};
+pub use tickets::StationFilter;
 pub(crate) use tickets as tickets_ops;
 
 /// Errors of the storage layer. `NotFound`, `Conflict` and `Invalid` are the caller's

@@ -2,7 +2,7 @@
 //! written together with the events it produces.
 
 use rail_protocol::{
-    channel::is_valid_id, Event, ItemStatus, NewOrder, OrderCreated, Ticket, TicketEvent,
+    channel::is_valid_id, ActionOutcome, Event, ItemStatus, NewOrder, OrderCreated, Ticket, TicketEvent,
     TicketItem, TicketStatus,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction};
@@ -20,16 +20,6 @@ pub enum StationFilter {
     Bumped { limit: u32 },
 }
 
-/// What a bump did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BumpOutcome {
-    Bumped,
-    /// It was bumped before (by this or another screen): nothing changed.
-    AlreadyBumped,
-    Recalled,
-    AlreadyOpen,
-}
 
 /// Limits on what a POS may post, so one bad request cannot bloat every screen.
 const MAX_ITEMS: usize = 200;
@@ -234,10 +224,10 @@ pub(crate) fn bump_ticket(
     ticket_id: &str,
     by: &str,
     now_ms: i64,
-) -> Result<(BumpOutcome, Ticket, Vec<Published>), StoreError> {
+) -> Result<(ActionOutcome, Ticket, Vec<Published>), StoreError> {
     let mut ticket = load_ticket(tx, location_id, ticket_id)?;
     match ticket.status {
-        TicketStatus::Bumped => return Ok((BumpOutcome::AlreadyBumped, ticket, Vec::new())),
+        TicketStatus::Bumped => return Ok((ActionOutcome::AlreadyBumped, ticket, Vec::new())),
         TicketStatus::Voided => {
             return Err(StoreError::Conflict(format!(
                 "ticket {} (order {}) was voided by the POS",
@@ -256,7 +246,7 @@ pub(crate) fn bump_ticket(
         by: Some(by.to_owned()),
     });
     let published = publish_ticket_event(tx, &event, &ticket, now_ms)?;
-    Ok((BumpOutcome::Bumped, ticket, published))
+    Ok((ActionOutcome::Bumped, ticket, published))
 }
 
 /// Brings a bumped ticket back onto the rail.
@@ -266,10 +256,10 @@ pub(crate) fn recall_ticket(
     ticket_id: &str,
     by: &str,
     now_ms: i64,
-) -> Result<(BumpOutcome, Ticket, Vec<Published>), StoreError> {
+) -> Result<(ActionOutcome, Ticket, Vec<Published>), StoreError> {
     let mut ticket = load_ticket(tx, location_id, ticket_id)?;
     match ticket.status {
-        TicketStatus::Open => return Ok((BumpOutcome::AlreadyOpen, ticket, Vec::new())),
+        TicketStatus::Open => return Ok((ActionOutcome::AlreadyOpen, ticket, Vec::new())),
         TicketStatus::Voided => {
             return Err(StoreError::Conflict(format!(
                 "ticket {} (order {}) was voided by the POS",
@@ -288,7 +278,7 @@ pub(crate) fn recall_ticket(
         by: Some(by.to_owned()),
     });
     let published = publish_ticket_event(tx, &event, &ticket, now_ms)?;
-    Ok((BumpOutcome::Recalled, ticket, published))
+    Ok((ActionOutcome::Recalled, ticket, published))
 }
 
 impl Store {

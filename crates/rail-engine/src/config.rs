@@ -1,0 +1,111 @@
+//! How a screen is set up: which hub, which token, which channels, where its cache lives.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Reconnection backoff (seed 001: base 1.5 s, capped at 30 s), with jitter so that a
+/// hub restart does not bring every screen back in the same millisecond.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub base: Duration,
+    pub cap: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { base: Duration::from_millis(1500), cap: Duration::from_secs(30) }
+    }
+}
+
+impl Backoff {
+    /// The delay before retry number `attempt` (0-based): exponential, capped, then
+    /// scaled by a random factor in [0.5, 1].
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let exponential = self.base.saturating_mul(2u32.saturating_pow(attempt.min(16)));
+        let capped = exponential.min(self.cap);
+        capped.mul_f64(rand::random_range(0.5..=1.0))
+    }
+}
+
+/// Sound settings.
+#[derive(Debug, Clone, Copy)]
+pub struct SoundConfig {
+    pub enabled: bool,
+    /// 0.0 (silent) to 1.0 (full).
+    pub volume: f32,
+}
+
+impl Default for SoundConfig {
+    fn default() -> Self {
+        SoundConfig { enabled: true, volume: 1.0 }
+    }
+}
+
+/// One screen's configuration.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// The hub's base URL, e.g. `http://192.168.1.10:7070`.
+    pub hub_url: String,
+    /// The screen's device token (`rail-hub token --role kds ...`).
+    pub token: String,
+    /// Channels to follow: `kds:<station>` for a station, `location:<id>` for expo.
+    pub channels: Vec<String>,
+    /// The SQLite cache file.
+    pub db_path: PathBuf,
+    pub sound: SoundConfig,
+    pub backoff: Backoff,
+    /// How long one connection attempt may take.
+    pub connect_timeout: Duration,
+}
+
+impl EngineConfig {
+    /// A configuration with the defaults for everything but what must be given.
+    pub fn new(hub_url: impl Into<String>, token: impl Into<String>, channels: Vec<String>, db_path: impl Into<PathBuf>) -> Self {
+        EngineConfig {
+            hub_url: hub_url.into(),
+            token: token.into(),
+            channels,
+            db_path: db_path.into(),
+            sound: SoundConfig::default(),
+            backoff: Backoff::default(),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// The WebSocket URL derived from the hub URL.
+    pub fn socket_url(&self) -> String {
+        let base = self.hub_url.trim_end_matches('/');
+        let base = if let Some(rest) = base.strip_prefix("https://") {
+            format!("wss://{rest}")
+        } else if let Some(rest) = base.strip_prefix("http://") {
+            format!("ws://{rest}")
+        } else {
+            base.to_owned()
+        };
+        format!("{base}{}", rail_protocol::SOCKET_PATH)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_then_caps_and_stays_jittered() {
+        let backoff = Backoff::default();
+        let first = backoff.delay(0);
+        assert!(first >= Duration::from_millis(750) && first <= Duration::from_millis(1500), "{first:?}");
+        for attempt in [5, 10, 40] {
+            let delay = backoff.delay(attempt);
+            assert!(delay >= Duration::from_secs(15) && delay <= Duration::from_secs(30), "{delay:?}");
+        }
+    }
+
+    #[test]
+    fn socket_url_follows_the_scheme() {
+        let config = EngineConfig::new("http://127.0.0.1:7070/", "t", vec![], "x");
+        assert_eq!(config.socket_url(), "ws://127.0.0.1:7070/api/socket");
+        let config = EngineConfig::new("https://hub.example", "t", vec![], "x");
+        assert_eq!(config.socket_url(), "wss://hub.example/api/socket");
+    }
+}

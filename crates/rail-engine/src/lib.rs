@@ -1,0 +1,22 @@
+//! rail-engine: everything a kitchen screen does except drawing.
+//!
+//! - [`sync`]: the reconnecting WebSocket subscription and resume logic;
+//! - [`store`]: the SQLite cache (tickets, cursors, outbox);
+//! - [`outbox`]: exactly-once delivery of bumps and recalls;
+//! - [`sound`]: cues on their own thread;
+//! - [`view`]: the [`ScreenState`] the UI draws;
+//! - [`engine`]: the handle that ties them together.
+//!
+//! No Tauri in here: the app, the headless binary and the tests all drive this crate.
+
+pub mod config;
+pub mod engine;
+mod outbox;
+pub mod sound;
+pub mod store;
+mod sync;
+pub mod view;
+
+pub use config::{Backoff, EngineConfig, SoundConfig};
+pub use engine::{Engine, EngineError};
+pub use view::{Connection, LinkState, Rejection, ScreenState};

@@ -1,0 +1,125 @@
+//! The outbox sender: delivers this screen's actions to the hub, oldest first, until
+//! each is acknowledged, across outages and restarts.
+//!
+//! Every action carries the key it was recorded with as `Idempotency-Key`, and the hub
+//! stores that key in the same transaction as the change: a retry after a lost response
+//! is answered from the record, so an action takes effect exactly once. 2xx settles an
+//! action; 403/404/409/422 reject it for good with the hub's reason (retrying would jam
+//! the queue); network errors, 401, 408, 429 and 5xx are retried with backoff.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rail_protocol::{ActionResult, Problem, IDEMPOTENCY_KEY_HEADER};
+use reqwest::StatusCode;
+use tokio::sync::watch;
+
+use crate::engine::{now_ms, Shared};
+use crate::store::PendingAction;
+
+enum Delivery {
+    Delivered(Box<ActionResult>),
+    Rejected(String),
+    Retry(String),
+}
+
+pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(%error, "cannot build the HTTP client; actions stay queued");
+            return;
+        }
+    };
+    let mut failures: u32 = 0;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let next = match shared.store().next_pending() {
+            Ok(next) => next,
+            Err(error) => {
+                tracing::error!(%error, "cannot read the outbox");
+                None
+            }
+        };
+        let Some(action) = next else {
+            tokio::select! {
+                _ = shared.outbox_wake.notified() => continue,
+                _ = stop.changed() => return,
+            }
+        };
+        let result = deliver(&client, &shared, &action).await;
+        let settled = {
+            let mut store = shared.store();
+            match &result {
+                Delivery::Delivered(done) => store
+                    .settle(&action.key, true, None, now_ms())
+                    .and_then(|()| store.apply_ticket(&done.ticket)),
+                Delivery::Rejected(reason) => store.settle(&action.key, false, Some(reason), now_ms()),
+                Delivery::Retry(reason) => store.record_attempt(&action.key, reason),
+            }
+        };
+        if let Err(error) = settled {
+            tracing::error!(%error, "cannot record an outbox result");
+        }
+        shared.refresh();
+        match result {
+            Delivery::Delivered(done) => {
+                failures = 0;
+                tracing::info!(ticket = %action.ticket_id, action = action.action.as_str(), outcome = ?done.outcome, "action delivered");
+            }
+            Delivery::Rejected(reason) => {
+                failures = 0;
+                tracing::warn!(ticket = %action.ticket_id, action = action.action.as_str(), %reason, "action rejected by the hub");
+            }
+            Delivery::Retry(reason) => {
+                let delay = shared.config.backoff.delay(failures);
+                failures = failures.saturating_add(1);
+                tracing::debug!(ticket = %action.ticket_id, %reason, ?delay, "action not delivered; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    // The link came back: try at once rather than sit out the backoff.
+                    _ = shared.outbox_wake.notified() => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        }
+    }
+}
+
+async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingAction) -> Delivery {
+    let url = format!(
+        "{}/api/tickets/{}/{}",
+        shared.config.hub_url.trim_end_matches('/'),
+        action.ticket_id,
+        action.action.as_str()
+    );
+    let response = client
+        .post(&url)
+        .bearer_auth(&shared.config.token)
+        .header(IDEMPOTENCY_KEY_HEADER, &action.key)
+        .send()
+        .await;
+    let response = match response {
+        Ok(response) => response,
+        Err(error) => return Delivery::Retry(format!("hub unreachable: {error}")),
+    };
+    let status = response.status();
+    if status.is_success() {
+        return match response.json::<ActionResult>().await {
+            Ok(result) => Delivery::Delivered(Box::new(result)),
+            Err(error) => Delivery::Retry(format!("unreadable answer: {error}")),
+        };
+    }
+    let reason = match response.json::<Problem>().await {
+        Ok(problem) => problem.detail.unwrap_or(problem.title),
+        Err(_) => status.to_string(),
+    };
+    match status {
+        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
+            Delivery::Rejected(reason)
+        }
+        _ => Delivery::Retry(reason),
+    }
+}

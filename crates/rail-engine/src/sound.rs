@@ -1,0 +1,106 @@
+//! Sound cues, on a thread of their own so playing never blocks sync.
+//!
+//! The output device is opened for each cue and closed after it: a kitchen screen is
+//! silent most of the time, other programs may want the device, and a device that
+//! appears (USB speaker plugged in) or disappears is picked up at the next cue. A
+//! machine with no sound device logs one warning and carries on.
+
+use std::io::Cursor;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
+
+use crate::config::SoundConfig;
+
+/// A sound the screen can make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    NewTicket,
+}
+
+impl Cue {
+    fn bytes(self) -> &'static [u8] {
+        match self {
+            Cue::NewTicket => include_bytes!("../../../assets/sounds/new-ticket.wav"),
+        }
+    }
+}
+
+/// Handle to the sound thread. Cheap to clone; dropping every handle ends the thread.
+#[derive(Clone)]
+pub struct SoundPlayer {
+    cues: Option<Sender<Cue>>,
+    played: Arc<AtomicU64>,
+}
+
+impl SoundPlayer {
+    /// Starts the sound thread, or a silent player when sound is disabled.
+    pub fn start(config: SoundConfig) -> Self {
+        let played = Arc::new(AtomicU64::new(0));
+        if !config.enabled {
+            return SoundPlayer { cues: None, played };
+        }
+        let (cues, queue) = mpsc::channel();
+        let counter = played.clone();
+        let spawned = std::thread::Builder::new()
+            .name("rail-sound".into())
+            .spawn(move || sound_thread(queue, config.volume, counter));
+        if let Err(error) = spawned {
+            tracing::warn!(%error, "could not start the sound thread; sound is off");
+            return SoundPlayer { cues: None, played };
+        }
+        SoundPlayer { cues: Some(cues), played }
+    }
+
+    /// Asks for a cue without waiting for it to play.
+    pub fn play(&self, cue: Cue) {
+        if let Some(cues) = &self.cues {
+            let _ = cues.send(cue);
+        }
+    }
+
+    /// Cues actually sent to a device so far.
+    pub fn played(&self) -> u64 {
+        self.played.load(Ordering::Relaxed)
+    }
+}
+
+fn sound_thread(queue: Receiver<Cue>, volume: f32, played: Arc<AtomicU64>) {
+    let mut warned = false;
+    while let Ok(cue) = queue.recv() {
+        // A burst of tickets (a snapshot after an outage) chimes once, not once each.
+        while let Ok(next) = queue.try_recv() {
+            let _ = next;
+        }
+        match play_once(cue, volume) {
+            Ok(()) => {
+                played.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(?cue, "cue played");
+            }
+            Err(error) if !warned => {
+                warned = true;
+                tracing::warn!(%error, "no sound device; carrying on without sound");
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// Why a cue could not be played.
+#[derive(Debug, thiserror::Error)]
+enum SoundError {
+    #[error("no audio output: {0}")]
+    Device(#[from] rodio::DeviceSinkError),
+    #[error("cue could not be decoded: {0}")]
+    Decode(#[from] rodio::decoder::DecoderError),
+}
+
+fn play_once(cue: Cue, volume: f32) -> Result<(), SoundError> {
+    let mut sink = rodio::DeviceSinkBuilder::open_default_sink()?;
+    sink.log_on_drop(false);
+    let player = rodio::Player::connect_new(sink.mixer());
+    player.set_volume(volume.clamp(0.0, 1.0));
+    player.append(rodio::Decoder::try_from(Cursor::new(cue.bytes()))?);
+    player.sleep_until_end();
+    Ok(())
+}

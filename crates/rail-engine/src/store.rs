@@ -1,0 +1,376 @@
+//! The screen's local cache in SQLite: tickets as the hub last stated them, the cursor
+//! of every channel, and the outbox of actions not yet acknowledged.
+//!
+//! Each event is applied in one transaction together with its channel's cursor, so a
+//! crash (or SIGKILL) between two events can neither lose one nor apply one twice: on
+//! restart the cursor says exactly where to resume.
+
+use std::path::Path;
+
+use rail_protocol::{Cursor, Envelope, Recovery, Snapshot, Ticket, TicketStatus};
+use rusqlite::{Connection, OptionalExtension, Transaction};
+
+/// Errors of the local store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cached data could not be decoded: {0}")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+/// What applying one event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// A ticket this screen had never seen.
+    NewTicket,
+    /// A known ticket changed (or the event changed nothing the screen shows).
+    Changed,
+    /// Already applied (seq at or below the cursor): ignored.
+    Duplicate,
+    /// The event skips a sequence: the screen missed something and must resubscribe.
+    Gap { expected: u64, got: u64 },
+    /// No cursor for this channel (no `subscribed` seen yet): resubscribe.
+    NotSubscribed,
+}
+
+/// An action the screen took on a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Bump,
+    Recall,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Bump => "bump",
+            Action::Recall => "recall",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "bump" => Some(Action::Bump),
+            "recall" => Some(Action::Recall),
+            _ => None,
+        }
+    }
+}
+
+/// One undelivered action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingAction {
+    pub key: String,
+    pub ticket_id: String,
+    pub action: Action,
+    pub attempts: u32,
+}
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql")];
+
+/// Bumped tickets kept for the recall list.
+const RECALL_DEPTH: u32 = 20;
+
+/// The open cache file.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating and migrating) the cache at `path`.
+    ///
+    /// # Errors
+    /// When the file cannot be opened or migrated.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let mut conn = Connection::open(path)?;
+        // FULL sync: a screen's power can be cut at any moment, and a bump the cook saw
+        // disappear must still be in the outbox after the reboot.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let applied: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", index as u32 + 1)?;
+            tx.commit()?;
+        }
+        Ok(Store { conn })
+    }
+
+    /// The last position applied on `channel`.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn cursor(&self, channel: &str) -> Result<Option<Cursor>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT epoch, seq FROM cursors WHERE channel = ?1", [channel], |row| {
+                Ok(Cursor { epoch: row.get(0)?, seq: row.get(1)? })
+            })
+            .optional()?)
+    }
+
+    /// Applies a `subscribed` answer: with a snapshot, the channel's tickets become
+    /// exactly the snapshot's (tickets closed meanwhile disappear); the cursor moves to
+    /// `seq`. Returns how many tickets are new to this screen.
+    ///
+    /// # Errors
+    /// On database failure; nothing is written then.
+    pub fn apply_subscribed(
+        &mut self,
+        channel: &str,
+        epoch: &str,
+        seq: u64,
+        recovery: Recovery,
+        snapshot: Option<&Snapshot>,
+    ) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut new_tickets = 0;
+        if let Some(snapshot) = snapshot {
+            let keep: Vec<&str> = snapshot.tickets.iter().map(|t| t.id.as_str()).collect();
+            // Open tickets the hub no longer lists were closed while we were away;
+            // bumped ones stay for the recall list.
+            let mut stmt = tx.prepare("SELECT id FROM tickets WHERE channel = ?1 AND status = 'open'")?;
+            let cached: Vec<String> = stmt.query_map([channel], |row| row.get(0))?.collect::<Result<_, _>>()?;
+            drop(stmt);
+            for id in cached.iter().filter(|id| !keep.contains(&id.as_str())) {
+                tx.execute("DELETE FROM tickets WHERE id = ?1", [id])?;
+            }
+            for ticket in &snapshot.tickets {
+                if upsert(&tx, channel, ticket)? == Upsert::Inserted {
+                    new_tickets += 1;
+                }
+            }
+        }
+        debug_assert!(snapshot.is_some() || recovery == Recovery::Recovered);
+        tx.execute(
+            "INSERT INTO cursors (channel, epoch, seq) VALUES (?1, ?2, ?3)
+             ON CONFLICT (channel) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq",
+            (channel, epoch, seq),
+        )?;
+        tx.commit()?;
+        Ok(new_tickets)
+    }
+
+    /// Applies one event if it is the next on its channel.
+    ///
+    /// # Errors
+    /// On database failure; nothing is written then.
+    pub fn apply_event(&mut self, envelope: &Envelope) -> Result<Applied, StoreError> {
+        let tx = self.conn.transaction()?;
+        let cursor: Option<u64> = tx
+            .query_row("SELECT seq FROM cursors WHERE channel = ?1", [&envelope.channel], |row| row.get(0))
+            .optional()?;
+        let Some(cursor) = cursor else { return Ok(Applied::NotSubscribed) };
+        if envelope.seq <= cursor {
+            return Ok(Applied::Duplicate);
+        }
+        if envelope.seq != cursor + 1 {
+            return Ok(Applied::Gap { expected: cursor + 1, got: envelope.seq });
+        }
+        let applied = match envelope.event.ticket() {
+            Some(ticket) => match upsert(&tx, &envelope.channel, ticket)? {
+                Upsert::Inserted if ticket.is_open() => Applied::NewTicket,
+                _ => Applied::Changed,
+            },
+            None => Applied::Changed,
+        };
+        tx.execute("UPDATE cursors SET seq = ?2 WHERE channel = ?1", (&envelope.channel, envelope.seq))?;
+        prune_bumped(&tx)?;
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    /// Stores the ticket a hub response carried (upsert by version), so the screen
+    /// shows the acknowledged state before the matching event arrives.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn apply_ticket(&mut self, ticket: &Ticket) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let channel: Option<String> = tx
+            .query_row("SELECT channel FROM tickets WHERE id = ?1", [&ticket.id], |row| row.get(0))
+            .optional()?;
+        let channel = channel.unwrap_or_else(|| format!("kds:{}", ticket.station));
+        upsert(&tx, &channel, ticket)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records an action and returns its idempotency key. The screen shows its effect
+    /// at once; the outbox delivers it.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn enqueue(&mut self, ticket_id: &str, action: Action, now_ms: i64) -> Result<String, StoreError> {
+        let key = uuid::Uuid::now_v7().to_string();
+        self.conn.execute(
+            "INSERT INTO outbox (key, ticket_id, action, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
+            (&key, ticket_id, action.as_str(), now_ms),
+        )?;
+        Ok(key)
+    }
+
+    /// The oldest undelivered action.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn next_pending(&self) -> Result<Option<PendingAction>, StoreError> {
+        let row: Option<(String, String, String, u32)> = self
+            .conn
+            .query_row(
+                "SELECT key, ticket_id, action, attempts FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .optional()?;
+        Ok(row.and_then(|(key, ticket_id, action, attempts)| {
+            Action::parse(&action).map(|action| PendingAction { key, ticket_id, action, attempts })
+        }))
+    }
+
+    /// Counts a failed delivery attempt.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn record_attempt(&mut self, key: &str, detail: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, detail = ?2 WHERE key = ?1",
+            (key, detail),
+        )?;
+        Ok(())
+    }
+
+    /// Settles an action: `delivered`, or `rejected` (the hub refused it for good,
+    /// e.g. the ticket was voided) with the hub's explanation.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn settle(&mut self, key: &str, delivered: bool, detail: Option<&str>, now_ms: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE outbox SET state = ?2, detail = ?3, settled_at_ms = ?4 WHERE key = ?1",
+            (key, if delivered { "delivered" } else { "rejected" }, detail, now_ms),
+        )?;
+        Ok(())
+    }
+
+    /// Actions waiting for delivery.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn pending_count(&self) -> Result<u32, StoreError> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM outbox WHERE state = 'pending'", [], |row| row.get(0))?)
+    }
+
+    /// The latest rejected actions with the hub's reasons, newest first.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn rejections(&self, limit: u32) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT ticket_id, COALESCE(detail, '') FROM outbox WHERE state = 'rejected'
+             ORDER BY settled_at_ms DESC, seq DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// The screen's view: open tickets oldest first and the recall list newest first,
+    /// with undelivered actions applied on top of what the hub last said.
+    ///
+    /// # Errors
+    /// On database failure or undecodable cached rows.
+    pub fn view(&self) -> Result<(Vec<Ticket>, Vec<Ticket>), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM tickets WHERE status IN ('open', 'bumped') ORDER BY created_at_ms, id",
+        )?;
+        let mut tickets: Vec<Ticket> = stmt
+            .query_map([], |row| row.get::<_, String>(0))?
+            .map(|body| Ok(serde_json::from_str(&body?)?))
+            .collect::<Result<_, StoreError>>()?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT ticket_id, action, created_at_ms FROM outbox WHERE state = 'pending' ORDER BY seq",
+        )?;
+        let pending: Vec<(String, String, i64)> =
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?.collect::<Result<_, _>>()?;
+        for (ticket_id, action, at) in pending {
+            if let Some(ticket) = tickets.iter_mut().find(|t| t.id == ticket_id) {
+                match Action::parse(&action) {
+                    Some(Action::Bump) if ticket.status == TicketStatus::Open => {
+                        ticket.status = TicketStatus::Bumped;
+                        ticket.bumped_at_ms = Some(at);
+                    }
+                    Some(Action::Recall) if ticket.status == TicketStatus::Bumped => {
+                        ticket.status = TicketStatus::Open;
+                        ticket.bumped_at_ms = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let (open, mut bumped): (Vec<Ticket>, Vec<Ticket>) = tickets.into_iter().partition(Ticket::is_open);
+        bumped.sort_by_key(|t| std::cmp::Reverse(t.bumped_at_ms.unwrap_or(0)));
+        bumped.truncate(RECALL_DEPTH as usize);
+        Ok((open, bumped))
+    }
+
+    /// One cached ticket.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn ticket(&self, id: &str) -> Result<Option<Ticket>, StoreError> {
+        let body: Option<String> = self
+            .conn
+            .query_row("SELECT body FROM tickets WHERE id = ?1", [id], |row| row.get(0))
+            .optional()?;
+        Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Upsert {
+    Inserted,
+    Updated,
+    Stale,
+}
+
+/// Writes `ticket` unless a newer version is already cached.
+fn upsert(tx: &Transaction<'_>, channel: &str, ticket: &Ticket) -> Result<Upsert, StoreError> {
+    let cached: Option<u64> = tx
+        .query_row("SELECT version FROM tickets WHERE id = ?1", [&ticket.id], |row| row.get(0))
+        .optional()?;
+    if cached.is_some_and(|version| version >= ticket.version) {
+        return Ok(Upsert::Stale);
+    }
+    tx.execute(
+        "INSERT INTO tickets (id, channel, station, status, version, created_at_ms, bumped_at_ms, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, version = excluded.version,
+             bumped_at_ms = excluded.bumped_at_ms, body = excluded.body",
+        (
+            &ticket.id,
+            channel,
+            &ticket.station,
+            ticket.status.as_str(),
+            ticket.version,
+            ticket.created_at_ms,
+            ticket.bumped_at_ms,
+            serde_json::to_string(ticket)?,
+        ),
+    )?;
+    Ok(if cached.is_some() { Upsert::Updated } else { Upsert::Inserted })
+}
+
+/// Keeps the cache from growing through a long service: closed tickets beyond the
+/// recall depth (and voided ones) are dropped.
+fn prune_bumped(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM tickets WHERE status != 'open' AND id NOT IN (
+             SELECT id FROM tickets WHERE status = 'bumped' ORDER BY bumped_at_ms DESC LIMIT ?1)",
+        [RECALL_DEPTH * 5],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! The sync engine: one reconnecting WebSocket subscription per screen.
+//!
+//! Connect → `ready` (learn the hub's clock and heartbeat) → subscribe to each channel
+//! with the cursor kept in the cache → apply the snapshot or replay, then live events,
+//! each in one transaction with its cursor. A gap in sequence numbers, a silent link
+//! (two heartbeats without a word) or any socket error ends the session; the next one
+//! resumes from the cursors after a jittered exponential backoff.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use rail_protocol::{close_code, ClientMessage, Control, ErrorCode, ServerMessage};
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::engine::Shared;
+use crate::sound::Cue;
+use crate::store::Applied;
+use crate::view::LinkState;
+
+/// Why a session ended.
+#[derive(Debug, thiserror::Error)]
+enum SessionError {
+    #[error("cannot reach the hub: {0}")]
+    Connect(String),
+    #[error("the hub refused this screen's token: {0}")]
+    Refused(String),
+    #[error("the hub closed the link ({code}: {reason})")]
+    Closed { code: u16, reason: String },
+    #[error("no word from the hub for {0:?}")]
+    Silent(Duration),
+    #[error("missed events on {0}; resuming")]
+    Gap(String),
+    #[error("unexpected message from the hub: {0}")]
+    Protocol(String),
+    #[error("local cache: {0}")]
+    Store(#[from] crate::store::StoreError),
+}
+
+impl SessionError {
+    /// Errors after which reconnecting at once is right (the link itself is fine).
+    fn retry_now(&self) -> bool {
+        matches!(self, SessionError::Gap(_))
+            || matches!(self, SessionError::Closed { code, .. } if *code == close_code::TRY_AGAIN_LATER)
+    }
+}
+
+/// Runs sessions until `stop` flips.
+pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut attempt: u32 = 0;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let outcome = session(&shared, &mut stop, &mut attempt).await;
+        if *stop.borrow() {
+            return;
+        }
+        let delay = match &outcome {
+            Ok(()) => return,
+            Err(error) if error.retry_now() => {
+                tracing::info!(%error, "resyncing");
+                Duration::ZERO
+            }
+            Err(error) => {
+                let was_online = shared.link_state() == LinkState::Online;
+                tracing::warn!(%error, attempt, "link to hub down");
+                let state = if was_online { LinkState::Reconnecting } else { LinkState::Offline };
+                shared.set_link(state, Some(error.to_string()));
+                let delay = shared.config.backoff.delay(attempt);
+                attempt = attempt.saturating_add(1);
+                delay
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+async fn session(shared: &Shared, stop: &mut watch::Receiver<bool>, attempt: &mut u32) -> Result<(), SessionError> {
+    let config = &shared.config;
+    let mut request = config
+        .socket_url()
+        .into_client_request()
+        .map_err(|e| SessionError::Connect(e.to_string()))?;
+    let bearer = HeaderValue::from_str(&format!("Bearer {}", config.token)).map_err(|e| SessionError::Connect(e.to_string()))?;
+    request.headers_mut().insert("authorization", bearer);
+    let (socket, _) = tokio::time::timeout(config.connect_timeout, tokio_tungstenite::connect_async(request))
+        .await
+        .map_err(|_| SessionError::Connect("timed out".into()))?
+        .map_err(|e| SessionError::Connect(e.to_string()))?;
+    let (mut sink, mut stream) = socket.split();
+
+    // The hub speaks first: `ready`, or an error and close 1008 for a refused token.
+    let mut silent_limit = config.connect_timeout;
+    let mut subscribed = false;
+    loop {
+        let message = tokio::select! {
+            message = tokio::time::timeout(silent_limit, stream.next()) => message,
+            _ = stop.changed() => {
+                let _ = sink.send(Message::Close(None)).await;
+                return Ok(());
+            }
+        };
+        let message = match message {
+            Err(_) => return Err(SessionError::Silent(silent_limit)),
+            Ok(None) => return Err(SessionError::Closed { code: 1006, reason: "connection lost".into() }),
+            Ok(Some(Err(error))) => return Err(SessionError::Connect(error.to_string())),
+            Ok(Some(Ok(message))) => message,
+        };
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Close(frame) => {
+                let (code, reason) = frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new()));
+                if code == close_code::POLICY_VIOLATION {
+                    return Err(SessionError::Refused(reason));
+                }
+                return Err(SessionError::Closed { code, reason });
+            }
+            _ => continue,
+        };
+        let message: ServerMessage = serde_json::from_str(&text).map_err(|e| SessionError::Protocol(e.to_string()))?;
+        match message {
+            ServerMessage::Control(Control::Ready { server_time_ms, heartbeat_ms, .. }) => {
+                shared.heard_from_hub(Some(server_time_ms));
+                // Two heartbeats of silence mean the link is dead, whatever TCP thinks.
+                silent_limit = Duration::from_millis(heartbeat_ms.saturating_mul(2)).max(Duration::from_millis(200));
+                for channel in &config.channels {
+                    let since = shared.store().cursor(channel)?;
+                    let subscribe = ClientMessage::Subscribe { channel: channel.clone(), since };
+                    let text = serde_json::to_string(&subscribe).map_err(|e| SessionError::Protocol(e.to_string()))?;
+                    sink.send(Message::Text(text.into())).await.map_err(|e| SessionError::Connect(e.to_string()))?;
+                }
+                shared.set_link(LinkState::Online, None);
+                // A healthy connection resets the backoff.
+                *attempt = 0;
+                shared.outbox_wake.notify_one();
+            }
+            ServerMessage::Control(Control::Subscribed { channel, epoch, seq, recovery, snapshot }) => {
+                shared.heard_from_hub(None);
+                let new_tickets = shared.store().apply_subscribed(&channel, &epoch, seq, recovery, snapshot.as_ref())?;
+                tracing::info!(%channel, ?recovery, seq, new_tickets, "subscribed");
+                subscribed = true;
+                if new_tickets > 0 {
+                    shared.sound.play(Cue::NewTicket);
+                }
+                shared.refresh();
+            }
+            ServerMessage::Control(Control::Heartbeat { server_time_ms } | Control::Pong { server_time_ms }) => {
+                shared.heard_from_hub(Some(server_time_ms));
+                shared.refresh();
+            }
+            ServerMessage::Control(Control::Error { code, message, channel }) => {
+                tracing::warn!(?code, %message, ?channel, "hub reported an error");
+                if matches!(code, ErrorCode::Forbidden | ErrorCode::UnknownChannel) {
+                    shared.set_link(LinkState::Online, Some(format!("{}: {message}", channel.unwrap_or_default())));
+                }
+            }
+            ServerMessage::Control(Control::Unsubscribed { .. }) => {}
+            ServerMessage::Event(envelope) => {
+                shared.heard_from_hub(None);
+                let applied = shared.store().apply_event(&envelope)?;
+                match applied {
+                    Applied::NewTicket => {
+                        shared.sound.play(Cue::NewTicket);
+                        shared.refresh();
+                    }
+                    Applied::Changed => shared.refresh(),
+                    Applied::Duplicate => {}
+                    Applied::Gap { expected, got } => {
+                        tracing::warn!(channel = %envelope.channel, expected, got, "sequence gap");
+                        return Err(SessionError::Gap(envelope.channel));
+                    }
+                    Applied::NotSubscribed if !subscribed => {}
+                    Applied::NotSubscribed => return Err(SessionError::Gap(envelope.channel)),
+                }
+            }
+        }
+    }
+}
