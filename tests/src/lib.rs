@@ -1,0 +1,186 @@
+//! Helpers for cross-component tests: start a real `rail-hub` process on a free port,
+//! issue tokens, post orders like a POS, and wait for conditions without fixed sleeps.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use rail_engine::{Backoff, EngineConfig, SoundConfig};
+use rail_protocol::Ticket;
+
+/// `target/debug` (or whichever profile dir holds this test binary).
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    // target/debug/deps/<test>-<hash> → target/debug
+    exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Path of a workspace binary; `cargo xtask test` builds them before the tests run.
+pub fn binary(name: &str) -> PathBuf {
+    let path = target_dir().join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --bins` (cargo xtask test does) before these tests",
+        path.display()
+    );
+    path
+}
+
+/// A `rail-hub serve` child process with its own database.
+pub struct HubProcess {
+    child: Child,
+    pub db: PathBuf,
+    pub url: String,
+    port: u16,
+    /// Heartbeat passed to the hub, in seconds.
+    heartbeat_secs: u64,
+    /// A configured signing secret; `None` uses the one kept in the database.
+    secret: Option<String>,
+}
+
+impl HubProcess {
+    /// Starts a hub on a free loopback port with its database in `dir`.
+    pub fn start(dir: &Path) -> anyhow::Result<Self> {
+        Self::start_on(dir.join("hub.sqlite3"), 0, 25, None)
+    }
+
+    /// Starts a hub with a given database, port (0 for any), heartbeat and secret.
+    pub fn start_on(db: PathBuf, port: u16, heartbeat_secs: u64, secret: Option<String>) -> anyhow::Result<Self> {
+        let mut command = Command::new(binary("rail-hub"));
+        if let Some(secret) = &secret {
+            command.env("RAIL_HUB_SECRET", secret);
+        }
+        let mut child = command
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--heartbeat-secs", &heartbeat_secs.to_string()])
+            .arg("--db")
+            .arg(&db)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("starting rail-hub")?;
+        let stdout = child.stdout.take().context("hub stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).context("reading the hub's address")?;
+        let Some(url) = line.trim().strip_prefix("rail-hub listening on ") else {
+            let _ = child.kill();
+            bail!("hub did not start: {line:?}");
+        };
+        let url = url.to_owned();
+        let port = url.rsplit(':').next().and_then(|p| p.parse().ok()).context("hub port")?;
+        Ok(HubProcess { child, db, url, port, heartbeat_secs, secret })
+    }
+
+    /// Kills the hub at once (SIGKILL: a crash, not a shutdown).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the hub again on the same port and database.
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        self.kill();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match Self::start_on(self.db.clone(), self.port, self.heartbeat_secs, self.secret.clone()) {
+                Ok(hub) => {
+                    *self = hub;
+                    return Ok(());
+                }
+                Err(error) if Instant::now() < deadline => {
+                    eprintln!("hub restart retry: {error:#}");
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// A token for this hub's database (location `demo`).
+    pub fn token(&self, role: &str, stations: &[&str]) -> String {
+        let mut command = Command::new(binary("rail-hub"));
+        if let Some(secret) = &self.secret {
+            command.env("RAIL_HUB_SECRET", secret);
+        }
+        command.args(["token", "--location", "demo", "--role", role, "--device", &format!("test-{role}")]).arg("--db").arg(&self.db);
+        for station in stations {
+            command.args(["--station", station]);
+        }
+        let output = command.output().expect("running rail-hub token");
+        assert!(output.status.success(), "token failed: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    }
+
+    /// Posts an order as a POS; returns the created tickets.
+    pub async fn post_order(&self, pos_token: &str, order: serde_json::Value) -> anyhow::Result<Vec<Ticket>> {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/orders", self.url))
+            .bearer_auth(pos_token)
+            .json(&order)
+            .send()
+            .await?;
+        let status = response.status();
+        let body = response.text().await?;
+        if !status.is_success() {
+            bail!("order refused: {status} {body}");
+        }
+        let created: rail_protocol::OrderCreated = serde_json::from_str(&body)?;
+        Ok(created.tickets)
+    }
+
+    /// A ticket as the hub records it.
+    pub async fn ticket(&self, token: &str, id: &str) -> anyhow::Result<Ticket> {
+        let response = reqwest::Client::new().get(format!("{}/api/tickets/{id}", self.url)).bearer_auth(token).send().await?;
+        let status = response.status();
+        if !status.is_success() {
+            bail!("ticket lookup failed: {status} {}", response.text().await?);
+        }
+        Ok(response.json().await?)
+    }
+
+    /// Open tickets of a station as the hub records them.
+    pub async fn open_tickets(&self, token: &str, station: &str) -> anyhow::Result<Vec<Ticket>> {
+        let response = reqwest::Client::new()
+            .get(format!("{}/api/stations/{station}/tickets", self.url))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(response.json().await?)
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// An engine configuration for tests: fast backoff, no sound.
+pub fn screen_config(hub: &HubProcess, token: String, channels: &[&str], db: PathBuf) -> EngineConfig {
+    let mut config = EngineConfig::new(hub.url.clone(), token, channels.iter().map(|c| (*c).to_owned()).collect(), db);
+    config.backoff = Backoff { base: Duration::from_millis(100), cap: Duration::from_millis(800) };
+    config.sound = SoundConfig { enabled: false, volume: 0.0 };
+    config.connect_timeout = Duration::from_secs(2);
+    config
+}
+
+/// Polls `check` until it returns true or `timeout` passes.
+pub async fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A one-item order for `station`.
+pub fn order_for(number: &str, station: &str, item: &str) -> serde_json::Value {
+    serde_json::json!({
+        "number": number,
+        "table": "T5",
+        "items": [{ "name": item, "station": station, "modifiers": ["no onion"] }]
+    })
+}
