@@ -1,6 +1,8 @@
 //! Helpers for cross-component tests: start a real `rail-hub` process on a free port,
 //! issue tokens, post orders like a POS, and wait for conditions without fixed sleeps.
 
+pub mod window;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,7 +16,10 @@ use rail_protocol::Ticket;
 pub fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
     // target/debug/deps/<test>-<hash> → target/debug
-    exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default()
+    exe.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// Path of a workspace binary; `cargo xtask test` builds them before the tests run.
@@ -47,13 +52,24 @@ impl HubProcess {
     }
 
     /// Starts a hub with a given database, port (0 for any), heartbeat and secret.
-    pub fn start_on(db: PathBuf, port: u16, heartbeat_secs: u64, secret: Option<String>) -> anyhow::Result<Self> {
+    pub fn start_on(
+        db: PathBuf,
+        port: u16,
+        heartbeat_secs: u64,
+        secret: Option<String>,
+    ) -> anyhow::Result<Self> {
         let mut command = Command::new(binary("rail-hub"));
         if let Some(secret) = &secret {
             command.env("RAIL_HUB_SECRET", secret);
         }
         let mut child = command
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--heartbeat-secs", &heartbeat_secs.to_string()])
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--heartbeat-secs",
+                &heartbeat_secs.to_string(),
+            ])
             .arg("--db")
             .arg(&db)
             .env("RUST_LOG", "warn")
@@ -63,14 +79,27 @@ impl HubProcess {
             .context("starting rail-hub")?;
         let stdout = child.stdout.take().context("hub stdout")?;
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).context("reading the hub's address")?;
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .context("reading the hub's address")?;
         let Some(url) = line.trim().strip_prefix("rail-hub listening on ") else {
             let _ = child.kill();
             bail!("hub did not start: {line:?}");
         };
         let url = url.to_owned();
-        let port = url.rsplit(':').next().and_then(|p| p.parse().ok()).context("hub port")?;
-        Ok(HubProcess { child, db, url, port, heartbeat_secs, secret })
+        let port = url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .context("hub port")?;
+        Ok(HubProcess {
+            child,
+            db,
+            url,
+            port,
+            heartbeat_secs,
+            secret,
+        })
     }
 
     /// Kills the hub at once (SIGKILL: a crash, not a shutdown).
@@ -84,7 +113,12 @@ impl HubProcess {
         self.kill();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            match Self::start_on(self.db.clone(), self.port, self.heartbeat_secs, self.secret.clone()) {
+            match Self::start_on(
+                self.db.clone(),
+                self.port,
+                self.heartbeat_secs,
+                self.secret.clone(),
+            ) {
                 Ok(hub) => {
                     *self = hub;
                     return Ok(());
@@ -104,17 +138,36 @@ impl HubProcess {
         if let Some(secret) = &self.secret {
             command.env("RAIL_HUB_SECRET", secret);
         }
-        command.args(["token", "--location", "demo", "--role", role, "--device", &format!("test-{role}")]).arg("--db").arg(&self.db);
+        command
+            .args([
+                "token",
+                "--location",
+                "demo",
+                "--role",
+                role,
+                "--device",
+                &format!("test-{role}"),
+            ])
+            .arg("--db")
+            .arg(&self.db);
         for station in stations {
             command.args(["--station", station]);
         }
         let output = command.output().expect("running rail-hub token");
-        assert!(output.status.success(), "token failed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "token failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
     }
 
     /// Posts an order as a POS; returns the created tickets.
-    pub async fn post_order(&self, pos_token: &str, order: serde_json::Value) -> anyhow::Result<Vec<Ticket>> {
+    pub async fn post_order(
+        &self,
+        pos_token: &str,
+        order: serde_json::Value,
+    ) -> anyhow::Result<Vec<Ticket>> {
         let response = reqwest::Client::new()
             .post(format!("{}/api/orders", self.url))
             .bearer_auth(pos_token)
@@ -132,7 +185,11 @@ impl HubProcess {
 
     /// A ticket as the hub records it.
     pub async fn ticket(&self, token: &str, id: &str) -> anyhow::Result<Ticket> {
-        let response = reqwest::Client::new().get(format!("{}/api/tickets/{id}", self.url)).bearer_auth(token).send().await?;
+        let response = reqwest::Client::new()
+            .get(format!("{}/api/tickets/{id}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await?;
         let status = response.status();
         if !status.is_success() {
             bail!("ticket lookup failed: {status} {}", response.text().await?);
@@ -159,10 +216,26 @@ impl Drop for HubProcess {
 }
 
 /// An engine configuration for tests: fast backoff, no sound.
-pub fn screen_config(hub: &HubProcess, token: String, channels: &[&str], db: PathBuf) -> EngineConfig {
-    let mut config = EngineConfig::new(hub.url.clone(), token, channels.iter().map(|c| (*c).to_owned()).collect(), db);
-    config.backoff = Backoff { base: Duration::from_millis(100), cap: Duration::from_millis(800) };
-    config.sound = SoundConfig { enabled: false, volume: 0.0 };
+pub fn screen_config(
+    hub: &HubProcess,
+    token: String,
+    channels: &[&str],
+    db: PathBuf,
+) -> EngineConfig {
+    let mut config = EngineConfig::new(
+        hub.url.clone(),
+        token,
+        channels.iter().map(|c| (*c).to_owned()).collect(),
+        db,
+    );
+    config.backoff = Backoff {
+        base: Duration::from_millis(100),
+        cap: Duration::from_millis(800),
+    };
+    config.sound = SoundConfig {
+        enabled: false,
+        volume: 0.0,
+    };
     config.connect_timeout = Duration::from_secs(2);
     config
 }
@@ -171,7 +244,10 @@ pub fn screen_config(hub: &HubProcess, token: String, channels: &[&str], db: Pat
 pub async fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
     while !check() {
-        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for: {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for: {what}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

@@ -22,31 +22,88 @@ async fn an_order_reaches_only_its_station_and_a_bump_reaches_hub_and_other_scre
     let hub = HubProcess::start(dir.path()).expect("hub");
     let pos = hub.token("pos", &[]);
     let grill_token = hub.token("kds", &["grill"]);
-    let grill_a = Engine::start(screen_config(&hub, grill_token.clone(), &["kds:grill"], dir.path().join("a.sqlite3"))).expect("engine a");
-    let grill_b = Engine::start(screen_config(&hub, grill_token.clone(), &["kds:grill"], dir.path().join("b.sqlite3"))).expect("engine b");
-    let fry = Engine::start(screen_config(&hub, hub.token("kds", &["fry"]), &["kds:fry"], dir.path().join("c.sqlite3"))).expect("engine c");
-    wait_for("three screens online", WAIT, || online(&grill_a) && online(&grill_b) && online(&fry)).await;
+    let grill_a = Engine::start(screen_config(
+        &hub,
+        grill_token.clone(),
+        &["kds:grill"],
+        dir.path().join("a.sqlite3"),
+    ))
+    .expect("engine a");
+    let grill_b = Engine::start(screen_config(
+        &hub,
+        grill_token.clone(),
+        &["kds:grill"],
+        dir.path().join("b.sqlite3"),
+    ))
+    .expect("engine b");
+    let fry = Engine::start(screen_config(
+        &hub,
+        hub.token("kds", &["fry"]),
+        &["kds:fry"],
+        dir.path().join("c.sqlite3"),
+    ))
+    .expect("engine c");
+    wait_for("three screens online", WAIT, || {
+        online(&grill_a) && online(&grill_b) && online(&fry)
+    })
+    .await;
 
-    let grill_ticket = hub.post_order(&pos, order_for("17", "grill", "Cheeseburger")).await.expect("order")[0].clone();
+    let grill_ticket = hub
+        .post_order(&pos, order_for("17", "grill", "Cheeseburger"))
+        .await
+        .expect("order")[0]
+        .clone();
     // A later order for fry: once fry shows it, fry has seen everything before it too,
     // so the grill ticket's absence there is a fact, not a race.
-    let fry_ticket = hub.post_order(&pos, order_for("18", "fry", "Fries")).await.expect("order")[0].clone();
-    wait_for("grill screens show #17", WAIT, || has_ticket(&grill_a, &grill_ticket.id) && has_ticket(&grill_b, &grill_ticket.id)).await;
-    wait_for("fry screen shows #18", WAIT, || has_ticket(&fry, &fry_ticket.id)).await;
-    assert!(!has_ticket(&fry, &grill_ticket.id), "the fry screen must not get grill tickets");
-    assert!(!has_ticket(&grill_a, &fry_ticket.id), "grill screens must not get fry tickets");
+    let fry_ticket = hub
+        .post_order(&pos, order_for("18", "fry", "Fries"))
+        .await
+        .expect("order")[0]
+        .clone();
+    wait_for("grill screens show #17", WAIT, || {
+        has_ticket(&grill_a, &grill_ticket.id) && has_ticket(&grill_b, &grill_ticket.id)
+    })
+    .await;
+    wait_for("fry screen shows #18", WAIT, || {
+        has_ticket(&fry, &fry_ticket.id)
+    })
+    .await;
+    assert!(
+        !has_ticket(&fry, &grill_ticket.id),
+        "the fry screen must not get grill tickets"
+    );
+    assert!(
+        !has_ticket(&grill_a, &fry_ticket.id),
+        "grill screens must not get fry tickets"
+    );
     let shown = &grill_a.state().tickets[0];
     assert_eq!(shown.order_number, "17");
     assert_eq!(shown.items[0].modifiers, vec!["no onion".to_owned()]);
 
     grill_a.bump(&grill_ticket.id).expect("bump");
-    assert!(!has_ticket(&grill_a, &grill_ticket.id), "a bumped ticket leaves the screen at once");
-    wait_for("the other grill screen drops #17", WAIT, || !has_ticket(&grill_b, &grill_ticket.id)).await;
-    wait_for("the bump is acknowledged", WAIT, || grill_a.state().pending_actions == 0).await;
-    let recorded = hub.ticket(&grill_token, &grill_ticket.id).await.expect("ticket");
+    assert!(
+        !has_ticket(&grill_a, &grill_ticket.id),
+        "a bumped ticket leaves the screen at once"
+    );
+    wait_for("the other grill screen drops #17", WAIT, || {
+        !has_ticket(&grill_b, &grill_ticket.id)
+    })
+    .await;
+    wait_for("the bump is acknowledged", WAIT, || {
+        grill_a.state().pending_actions == 0
+    })
+    .await;
+    let recorded = hub
+        .ticket(&grill_token, &grill_ticket.id)
+        .await
+        .expect("ticket");
     assert_eq!(recorded.status, rail_protocol::TicketStatus::Bumped);
     assert_eq!(recorded.version, 2, "one bump, one version step");
-    assert_eq!(grill_b.state().recent[0].id, grill_ticket.id, "the bumped ticket is first in the recall list");
+    assert_eq!(
+        grill_b.state().recent[0].id,
+        grill_ticket.id,
+        "the bumped ticket is first in the recall list"
+    );
 
     for engine in [grill_a, grill_b, fry] {
         engine.shutdown().await;
@@ -60,34 +117,100 @@ async fn a_hub_crash_is_survived_with_cached_tickets_queued_bumps_and_new_orders
     let pos = hub.token("pos", &[]);
     let token = hub.token("kds", &["grill"]);
     let screen_db = dir.path().join("screen.sqlite3");
-    let screen = Engine::start(screen_config(&hub, token.clone(), &["kds:grill"], screen_db.clone())).expect("engine");
+    let screen = Engine::start(screen_config(
+        &hub,
+        token.clone(),
+        &["kds:grill"],
+        screen_db.clone(),
+    ))
+    .expect("engine");
     wait_for("online", WAIT, || online(&screen)).await;
-    let first = hub.post_order(&pos, order_for("1", "grill", "Burger")).await.expect("order")[0].clone();
-    let second = hub.post_order(&pos, order_for("2", "grill", "Steak")).await.expect("order")[0].clone();
+    let first = hub
+        .post_order(&pos, order_for("1", "grill", "Burger"))
+        .await
+        .expect("order")[0]
+        .clone();
+    let second = hub
+        .post_order(&pos, order_for("2", "grill", "Steak"))
+        .await
+        .expect("order")[0]
+        .clone();
     wait_for("two tickets", WAIT, || screen.state().tickets.len() == 2).await;
 
     hub.kill();
-    wait_for("the screen notices the hub is gone", WAIT, || !online(&screen)).await;
-    assert_eq!(screen.state().tickets.len(), 2, "cached tickets stay on screen while the hub is down");
+    wait_for("the screen notices the hub is gone", WAIT, || {
+        !online(&screen)
+    })
+    .await;
+    assert_eq!(
+        screen.state().tickets.len(),
+        2,
+        "cached tickets stay on screen while the hub is down"
+    );
     screen.bump(&first.id).expect("bump while offline");
-    assert_eq!(screen.state().tickets.len(), 1, "an offline bump still takes the ticket off at once");
-    assert_eq!(screen.state().pending_actions, 1, "the bump waits in the outbox");
+    assert_eq!(
+        screen.state().tickets.len(),
+        1,
+        "an offline bump still takes the ticket off at once"
+    );
+    assert_eq!(
+        screen.state().pending_actions,
+        1,
+        "the bump waits in the outbox"
+    );
 
     hub.restart().expect("restart");
-    let third = hub.post_order(&pos, order_for("3", "grill", "Ribs")).await.expect("order")[0].clone();
-    wait_for("the new order after the restart", WAIT, || has_ticket(&screen, &third.id)).await;
-    wait_for("the queued bump is delivered", WAIT, || screen.state().pending_actions == 0).await;
-    let ids: Vec<String> = screen.state().tickets.iter().map(|t| t.id.clone()).collect();
-    assert_eq!(ids, vec![second.id.clone(), third.id.clone()], "no ticket lost, doubled or resurrected");
-    assert_eq!(hub.ticket(&token, &first.id).await.expect("ticket").status, rail_protocol::TicketStatus::Bumped);
-    let hub_open: Vec<String> = hub.open_tickets(&token, "grill").await.expect("open").into_iter().map(|t| t.id).collect();
+    let third = hub
+        .post_order(&pos, order_for("3", "grill", "Ribs"))
+        .await
+        .expect("order")[0]
+        .clone();
+    wait_for("the new order after the restart", WAIT, || {
+        has_ticket(&screen, &third.id)
+    })
+    .await;
+    wait_for("the queued bump is delivered", WAIT, || {
+        screen.state().pending_actions == 0
+    })
+    .await;
+    let ids: Vec<String> = screen
+        .state()
+        .tickets
+        .iter()
+        .map(|t| t.id.clone())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![second.id.clone(), third.id.clone()],
+        "no ticket lost, doubled or resurrected"
+    );
+    assert_eq!(
+        hub.ticket(&token, &first.id).await.expect("ticket").status,
+        rail_protocol::TicketStatus::Bumped
+    );
+    let hub_open: Vec<String> = hub
+        .open_tickets(&token, "grill")
+        .await
+        .expect("open")
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
     assert_eq!(hub_open, ids, "the screen equals the hub");
     screen.shutdown().await;
 
     // A screen restart (power cut) shows the cache at once, before any network.
-    let rebooted = Engine::start(screen_config(&hub, token, &["kds:grill"], screen_db)).expect("engine again");
-    let cached: Vec<String> = rebooted.state().tickets.iter().map(|t| t.id.clone()).collect();
-    assert_eq!(cached, ids, "cached tickets are shown before the hub answers");
+    let rebooted =
+        Engine::start(screen_config(&hub, token, &["kds:grill"], screen_db)).expect("engine again");
+    let cached: Vec<String> = rebooted
+        .state()
+        .tickets
+        .iter()
+        .map(|t| t.id.clone())
+        .collect();
+    assert_eq!(
+        cached, ids,
+        "cached tickets are shown before the hub answers"
+    );
     rebooted.shutdown().await;
 }
 
@@ -99,8 +222,18 @@ async fn a_bump_of_a_ticket_the_hub_does_not_know_is_rejected_with_a_reason_not_
     let mut hub = HubProcess::start_on(dir.path().join("hub.sqlite3"), 0, 25, secret).expect("hub");
     let pos = hub.token("pos", &[]);
     let token = hub.token("kds", &["grill"]);
-    let screen = Engine::start(screen_config(&hub, token.clone(), &["kds:grill"], dir.path().join("s.sqlite3"))).expect("engine");
-    let ticket = hub.post_order(&pos, order_for("9", "grill", "Burger")).await.expect("order")[0].clone();
+    let screen = Engine::start(screen_config(
+        &hub,
+        token.clone(),
+        &["kds:grill"],
+        dir.path().join("s.sqlite3"),
+    ))
+    .expect("engine");
+    let ticket = hub
+        .post_order(&pos, order_for("9", "grill", "Burger"))
+        .await
+        .expect("order")[0]
+        .clone();
     wait_for("ticket shown", WAIT, || has_ticket(&screen, &ticket.id)).await;
     hub.kill();
     // The hub comes back with a new, empty database (a replaced machine): the screen's
@@ -111,11 +244,21 @@ async fn a_bump_of_a_ticket_the_hub_does_not_know_is_rejected_with_a_reason_not_
     }
     screen.bump(&ticket.id).expect("bump");
     hub.restart().expect("restart");
-    wait_for("the rejection is recorded", WAIT, || !screen.state().rejections.is_empty()).await;
+    wait_for("the rejection is recorded", WAIT, || {
+        !screen.state().rejections.is_empty()
+    })
+    .await;
     let state = screen.state();
     assert_eq!(state.pending_actions, 0);
     assert_eq!(state.rejections[0].ticket_id, ticket.id);
-    assert!(state.rejections[0].reason.contains("no ticket"), "{:?}", state.rejections);
-    wait_for("the reset empties the rail", WAIT, || screen.state().tickets.is_empty()).await;
+    assert!(
+        state.rejections[0].reason.contains("no ticket"),
+        "{:?}",
+        state.rejections
+    );
+    wait_for("the reset empties the rail", WAIT, || {
+        screen.state().tickets.is_empty()
+    })
+    .await;
     screen.shutdown().await;
 }

@@ -13,7 +13,10 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Backoff { base: Duration::from_millis(1500), cap: Duration::from_secs(30) }
+        Backoff {
+            base: Duration::from_millis(1500),
+            cap: Duration::from_secs(30),
+        }
     }
 }
 
@@ -21,7 +24,9 @@ impl Backoff {
     /// The delay before retry number `attempt` (0-based): exponential, capped, then
     /// scaled by a random factor in [0.5, 1].
     pub fn delay(&self, attempt: u32) -> Duration {
-        let exponential = self.base.saturating_mul(2u32.saturating_pow(attempt.min(16)));
+        let exponential = self
+            .base
+            .saturating_mul(2u32.saturating_pow(attempt.min(16)));
         let capped = exponential.min(self.cap);
         capped.mul_f64(rand::random_range(0.5..=1.0))
     }
@@ -37,7 +42,10 @@ pub struct SoundConfig {
 
 impl Default for SoundConfig {
     fn default() -> Self {
-        SoundConfig { enabled: true, volume: 1.0 }
+        SoundConfig {
+            enabled: true,
+            volume: 1.0,
+        }
     }
 }
 
@@ -60,7 +68,12 @@ pub struct EngineConfig {
 
 impl EngineConfig {
     /// A configuration with the defaults for everything but what must be given.
-    pub fn new(hub_url: impl Into<String>, token: impl Into<String>, channels: Vec<String>, db_path: impl Into<PathBuf>) -> Self {
+    pub fn new(
+        hub_url: impl Into<String>,
+        token: impl Into<String>,
+        channels: Vec<String>,
+        db_path: impl Into<PathBuf>,
+    ) -> Self {
         EngineConfig {
             hub_url: hub_url.into(),
             token: token.into(),
@@ -94,10 +107,16 @@ mod tests {
     fn backoff_grows_then_caps_and_stays_jittered() {
         let backoff = Backoff::default();
         let first = backoff.delay(0);
-        assert!(first >= Duration::from_millis(750) && first <= Duration::from_millis(1500), "{first:?}");
+        assert!(
+            first >= Duration::from_millis(750) && first <= Duration::from_millis(1500),
+            "{first:?}"
+        );
         for attempt in [5, 10, 40] {
             let delay = backoff.delay(attempt);
-            assert!(delay >= Duration::from_secs(15) && delay <= Duration::from_secs(30), "{delay:?}");
+            assert!(
+                delay >= Duration::from_secs(15) && delay <= Duration::from_secs(30),
+                "{delay:?}"
+            );
         }
     }
 

@@ -51,16 +51,31 @@ impl Shared {
     pub fn store(&self) -> MutexGuard<'_, Store> {
         // SQLite rolls back an unfinished transaction on drop, so the data behind a
         // poisoned lock is consistent and safe to keep using.
-        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn set_link(&self, state: LinkState, detail: Option<String>) {
         {
             let mut link = self.link.lock().unwrap_or_else(|p| p.into_inner());
             // Offline keeps the time the link was lost, not the time retries started failing.
-            let keep_since = matches!((link.state, state), (LinkState::Reconnecting, LinkState::Offline) | (LinkState::Offline, LinkState::Offline) | (LinkState::Connecting, LinkState::Offline));
-            let since_ms = if keep_since || link.state == state { link.since_ms } else { now_ms() };
-            *link = Connection { state, since_ms, detail };
+            let keep_since = matches!(
+                (link.state, state),
+                (LinkState::Reconnecting, LinkState::Offline)
+                    | (LinkState::Offline, LinkState::Offline)
+                    | (LinkState::Connecting, LinkState::Offline)
+            );
+            let since_ms = if keep_since || link.state == state {
+                link.since_ms
+            } else {
+                now_ms()
+            };
+            *link = Connection {
+                state,
+                since_ms,
+                detail,
+            };
         }
         self.refresh();
     }
@@ -139,7 +154,11 @@ impl Engine {
             channels: config.channels.clone(),
             tickets: Vec::new(),
             recent: Vec::new(),
-            connection: Connection { state: LinkState::Connecting, since_ms: now_ms(), detail: None },
+            connection: Connection {
+                state: LinkState::Connecting,
+                since_ms: now_ms(),
+                detail: None,
+            },
             pending_actions: 0,
             rejections: Vec::new(),
             clock_offset_ms: 0,
@@ -162,7 +181,11 @@ impl Engine {
             tokio::spawn(crate::sync::run(shared.clone(), stopped.clone())),
             tokio::spawn(crate::outbox::run(shared.clone(), stopped)),
         ];
-        Ok(Engine { shared, stop, tasks: Arc::new(Mutex::new(tasks)) })
+        Ok(Engine {
+            shared,
+            stop,
+            tasks: Arc::new(Mutex::new(tasks)),
+        })
     }
 
     /// The current screen state.
@@ -212,7 +235,8 @@ impl Engine {
     /// Stops syncing and delivering; what is queued stays in the cache for next time.
     pub async fn shutdown(&self) {
         let _ = self.stop.send(true);
-        let tasks: Vec<JoinHandle<()>> = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
+        let tasks: Vec<JoinHandle<()>> =
+            std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
         for task in tasks {
             let _ = task.await;
         }

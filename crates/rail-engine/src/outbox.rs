@@ -24,7 +24,10 @@ enum Delivery {
 }
 
 pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+    {
         Ok(client) => client,
         Err(error) => {
             tracing::error!(%error, "cannot build the HTTP client; actions stay queued");
@@ -56,7 +59,9 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
                 Delivery::Delivered(done) => store
                     .settle(&action.key, true, None, now_ms())
                     .and_then(|()| store.apply_ticket(&done.ticket)),
-                Delivery::Rejected(reason) => store.settle(&action.key, false, Some(reason), now_ms()),
+                Delivery::Rejected(reason) => {
+                    store.settle(&action.key, false, Some(reason), now_ms())
+                }
                 Delivery::Retry(reason) => store.record_attempt(&action.key, reason),
             }
         };
@@ -117,9 +122,11 @@ async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingActi
         Err(_) => status.to_string(),
     };
     match status {
-        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
-            Delivery::Rejected(reason)
-        }
+        StatusCode::FORBIDDEN
+        | StatusCode::NOT_FOUND
+        | StatusCode::CONFLICT
+        | StatusCode::UNPROCESSABLE_ENTITY
+        | StatusCode::BAD_REQUEST => Delivery::Rejected(reason),
         _ => Delivery::Retry(reason),
     }
 }

@@ -49,7 +49,10 @@ impl SoundPlayer {
             tracing::warn!(%error, "could not start the sound thread; sound is off");
             return SoundPlayer { cues: None, played };
         }
-        SoundPlayer { cues: Some(cues), played }
+        SoundPlayer {
+            cues: Some(cues),
+            played,
+        }
     }
 
     /// Asks for a cue without waiting for it to play.

@@ -107,9 +107,16 @@ impl Store {
     pub fn cursor(&self, channel: &str) -> Result<Option<Cursor>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT epoch, seq FROM cursors WHERE channel = ?1", [channel], |row| {
-                Ok(Cursor { epoch: row.get(0)?, seq: row.get(1)? })
-            })
+            .query_row(
+                "SELECT epoch, seq FROM cursors WHERE channel = ?1",
+                [channel],
+                |row| {
+                    Ok(Cursor {
+                        epoch: row.get(0)?,
+                        seq: row.get(1)?,
+                    })
+                },
+            )
             .optional()?)
     }
 
@@ -133,8 +140,11 @@ impl Store {
             let keep: Vec<&str> = snapshot.tickets.iter().map(|t| t.id.as_str()).collect();
             // Open tickets the hub no longer lists were closed while we were away;
             // bumped ones stay for the recall list.
-            let mut stmt = tx.prepare("SELECT id FROM tickets WHERE channel = ?1 AND status = 'open'")?;
-            let cached: Vec<String> = stmt.query_map([channel], |row| row.get(0))?.collect::<Result<_, _>>()?;
+            let mut stmt =
+                tx.prepare("SELECT id FROM tickets WHERE channel = ?1 AND status = 'open'")?;
+            let cached: Vec<String> = stmt
+                .query_map([channel], |row| row.get(0))?
+                .collect::<Result<_, _>>()?;
             drop(stmt);
             for id in cached.iter().filter(|id| !keep.contains(&id.as_str())) {
                 tx.execute("DELETE FROM tickets WHERE id = ?1", [id])?;
@@ -162,14 +172,23 @@ impl Store {
     pub fn apply_event(&mut self, envelope: &Envelope) -> Result<Applied, StoreError> {
         let tx = self.conn.transaction()?;
         let cursor: Option<u64> = tx
-            .query_row("SELECT seq FROM cursors WHERE channel = ?1", [&envelope.channel], |row| row.get(0))
+            .query_row(
+                "SELECT seq FROM cursors WHERE channel = ?1",
+                [&envelope.channel],
+                |row| row.get(0),
+            )
             .optional()?;
-        let Some(cursor) = cursor else { return Ok(Applied::NotSubscribed) };
+        let Some(cursor) = cursor else {
+            return Ok(Applied::NotSubscribed);
+        };
         if envelope.seq <= cursor {
             return Ok(Applied::Duplicate);
         }
         if envelope.seq != cursor + 1 {
-            return Ok(Applied::Gap { expected: cursor + 1, got: envelope.seq });
+            return Ok(Applied::Gap {
+                expected: cursor + 1,
+                got: envelope.seq,
+            });
         }
         let applied = match envelope.event.ticket() {
             Some(ticket) => match upsert(&tx, &envelope.channel, ticket)? {
@@ -178,7 +197,10 @@ impl Store {
             },
             None => Applied::Changed,
         };
-        tx.execute("UPDATE cursors SET seq = ?2 WHERE channel = ?1", (&envelope.channel, envelope.seq))?;
+        tx.execute(
+            "UPDATE cursors SET seq = ?2 WHERE channel = ?1",
+            (&envelope.channel, envelope.seq),
+        )?;
         prune_bumped(&tx)?;
         tx.commit()?;
         Ok(applied)
@@ -192,7 +214,11 @@ impl Store {
     pub fn apply_ticket(&mut self, ticket: &Ticket) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let channel: Option<String> = tx
-            .query_row("SELECT channel FROM tickets WHERE id = ?1", [&ticket.id], |row| row.get(0))
+            .query_row(
+                "SELECT channel FROM tickets WHERE id = ?1",
+                [&ticket.id],
+                |row| row.get(0),
+            )
             .optional()?;
         let channel = channel.unwrap_or_else(|| format!("kds:{}", ticket.station));
         upsert(&tx, &channel, ticket)?;
@@ -205,7 +231,12 @@ impl Store {
     ///
     /// # Errors
     /// On database failure.
-    pub fn enqueue(&mut self, ticket_id: &str, action: Action, now_ms: i64) -> Result<String, StoreError> {
+    pub fn enqueue(
+        &mut self,
+        ticket_id: &str,
+        action: Action,
+        now_ms: i64,
+    ) -> Result<String, StoreError> {
         let key = uuid::Uuid::now_v7().to_string();
         self.conn.execute(
             "INSERT INTO outbox (key, ticket_id, action, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
@@ -228,7 +259,12 @@ impl Store {
             )
             .optional()?;
         Ok(row.and_then(|(key, ticket_id, action, attempts)| {
-            Action::parse(&action).map(|action| PendingAction { key, ticket_id, action, attempts })
+            Action::parse(&action).map(|action| PendingAction {
+                key,
+                ticket_id,
+                action,
+                attempts,
+            })
         }))
     }
 
@@ -249,10 +285,21 @@ impl Store {
     ///
     /// # Errors
     /// On database failure.
-    pub fn settle(&mut self, key: &str, delivered: bool, detail: Option<&str>, now_ms: i64) -> Result<(), StoreError> {
+    pub fn settle(
+        &mut self,
+        key: &str,
+        delivered: bool,
+        detail: Option<&str>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE outbox SET state = ?2, detail = ?3, settled_at_ms = ?4 WHERE key = ?1",
-            (key, if delivered { "delivered" } else { "rejected" }, detail, now_ms),
+            (
+                key,
+                if delivered { "delivered" } else { "rejected" },
+                detail,
+                now_ms,
+            ),
         )?;
         Ok(())
     }
@@ -262,7 +309,11 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub fn pending_count(&self) -> Result<u32, StoreError> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM outbox WHERE state = 'pending'", [], |row| row.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM outbox WHERE state = 'pending'",
+            [],
+            |row| row.get(0),
+        )?)
     }
 
     /// The latest rejected actions with the hub's reasons, newest first.
@@ -274,7 +325,9 @@ impl Store {
             "SELECT ticket_id, COALESCE(detail, '') FROM outbox WHERE state = 'rejected'
              ORDER BY settled_at_ms DESC, seq DESC LIMIT ?1",
         )?;
-        let rows = stmt.query_map([limit], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
+        let rows = stmt
+            .query_map([limit], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
@@ -294,8 +347,9 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT ticket_id, action, created_at_ms FROM outbox WHERE state = 'pending' ORDER BY seq",
         )?;
-        let pending: Vec<(String, String, i64)> =
-            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?.collect::<Result<_, _>>()?;
+        let pending: Vec<(String, String, i64)> = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<Result<_, _>>()?;
         for (ticket_id, action, at) in pending {
             if let Some(ticket) = tickets.iter_mut().find(|t| t.id == ticket_id) {
                 match Action::parse(&action) {
@@ -311,7 +365,8 @@ impl Store {
                 }
             }
         }
-        let (open, mut bumped): (Vec<Ticket>, Vec<Ticket>) = tickets.into_iter().partition(Ticket::is_open);
+        let (open, mut bumped): (Vec<Ticket>, Vec<Ticket>) =
+            tickets.into_iter().partition(Ticket::is_open);
         bumped.sort_by_key(|t| std::cmp::Reverse(t.bumped_at_ms.unwrap_or(0)));
         bumped.truncate(RECALL_DEPTH as usize);
         Ok((open, bumped))
@@ -324,7 +379,9 @@ impl Store {
     pub fn ticket(&self, id: &str) -> Result<Option<Ticket>, StoreError> {
         let body: Option<String> = self
             .conn
-            .query_row("SELECT body FROM tickets WHERE id = ?1", [id], |row| row.get(0))
+            .query_row("SELECT body FROM tickets WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })
             .optional()?;
         Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
     }
@@ -340,7 +397,11 @@ enum Upsert {
 /// Writes `ticket` unless a newer version is already cached.
 fn upsert(tx: &Transaction<'_>, channel: &str, ticket: &Ticket) -> Result<Upsert, StoreError> {
     let cached: Option<u64> = tx
-        .query_row("SELECT version FROM tickets WHERE id = ?1", [&ticket.id], |row| row.get(0))
+        .query_row(
+            "SELECT version FROM tickets WHERE id = ?1",
+            [&ticket.id],
+            |row| row.get(0),
+        )
         .optional()?;
     if cached.is_some_and(|version| version >= ticket.version) {
         return Ok(Upsert::Stale);
@@ -361,7 +422,11 @@ fn upsert(tx: &Transaction<'_>, channel: &str, ticket: &Ticket) -> Result<Upsert
             serde_json::to_string(ticket)?,
         ),
     )?;
-    Ok(if cached.is_some() { Upsert::Updated } else { Upsert::Inserted })
+    Ok(if cached.is_some() {
+        Upsert::Updated
+    } else {
+        Upsert::Inserted
+    })
 }
 
 /// Keeps the cache from growing through a long service: closed tickets beyond the

@@ -68,7 +68,11 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
             Err(error) => {
                 let was_online = shared.link_state() == LinkState::Online;
                 tracing::warn!(%error, attempt, "link to hub down");
-                let state = if was_online { LinkState::Reconnecting } else { LinkState::Offline };
+                let state = if was_online {
+                    LinkState::Reconnecting
+                } else {
+                    LinkState::Offline
+                };
                 shared.set_link(state, Some(error.to_string()));
                 let delay = shared.config.backoff.delay(attempt);
                 attempt = attempt.saturating_add(1);
@@ -82,18 +86,26 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn session(shared: &Shared, stop: &mut watch::Receiver<bool>, attempt: &mut u32) -> Result<(), SessionError> {
+async fn session(
+    shared: &Shared,
+    stop: &mut watch::Receiver<bool>,
+    attempt: &mut u32,
+) -> Result<(), SessionError> {
     let config = &shared.config;
     let mut request = config
         .socket_url()
         .into_client_request()
         .map_err(|e| SessionError::Connect(e.to_string()))?;
-    let bearer = HeaderValue::from_str(&format!("Bearer {}", config.token)).map_err(|e| SessionError::Connect(e.to_string()))?;
-    request.headers_mut().insert("authorization", bearer);
-    let (socket, _) = tokio::time::timeout(config.connect_timeout, tokio_tungstenite::connect_async(request))
-        .await
-        .map_err(|_| SessionError::Connect("timed out".into()))?
+    let bearer = HeaderValue::from_str(&format!("Bearer {}", config.token))
         .map_err(|e| SessionError::Connect(e.to_string()))?;
+    request.headers_mut().insert("authorization", bearer);
+    let (socket, _) = tokio::time::timeout(
+        config.connect_timeout,
+        tokio_tungstenite::connect_async(request),
+    )
+    .await
+    .map_err(|_| SessionError::Connect("timed out".into()))?
+    .map_err(|e| SessionError::Connect(e.to_string()))?;
     let (mut sink, mut stream) = socket.split();
 
     // The hub speaks first: `ready`, or an error and close 1008 for a refused token.
@@ -109,14 +121,21 @@ async fn session(shared: &Shared, stop: &mut watch::Receiver<bool>, attempt: &mu
         };
         let message = match message {
             Err(_) => return Err(SessionError::Silent(silent_limit)),
-            Ok(None) => return Err(SessionError::Closed { code: 1006, reason: "connection lost".into() }),
+            Ok(None) => {
+                return Err(SessionError::Closed {
+                    code: 1006,
+                    reason: "connection lost".into(),
+                })
+            }
             Ok(Some(Err(error))) => return Err(SessionError::Connect(error.to_string())),
             Ok(Some(Ok(message))) => message,
         };
         let text = match message {
             Message::Text(text) => text,
             Message::Close(frame) => {
-                let (code, reason) = frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new()));
+                let (code, reason) = frame
+                    .map(|f| (u16::from(f.code), f.reason.to_string()))
+                    .unwrap_or((1005, String::new()));
                 if code == close_code::POLICY_VIOLATION {
                     return Err(SessionError::Refused(reason));
                 }
@@ -124,26 +143,50 @@ async fn session(shared: &Shared, stop: &mut watch::Receiver<bool>, attempt: &mu
             }
             _ => continue,
         };
-        let message: ServerMessage = serde_json::from_str(&text).map_err(|e| SessionError::Protocol(e.to_string()))?;
+        let message: ServerMessage =
+            serde_json::from_str(&text).map_err(|e| SessionError::Protocol(e.to_string()))?;
         match message {
-            ServerMessage::Control(Control::Ready { server_time_ms, heartbeat_ms, .. }) => {
+            ServerMessage::Control(Control::Ready {
+                server_time_ms,
+                heartbeat_ms,
+                ..
+            }) => {
                 shared.heard_from_hub(Some(server_time_ms));
                 // Two heartbeats of silence mean the link is dead, whatever TCP thinks.
-                silent_limit = Duration::from_millis(heartbeat_ms.saturating_mul(2)).max(Duration::from_millis(200));
+                silent_limit = Duration::from_millis(heartbeat_ms.saturating_mul(2))
+                    .max(Duration::from_millis(200));
                 for channel in &config.channels {
                     let since = shared.store().cursor(channel)?;
-                    let subscribe = ClientMessage::Subscribe { channel: channel.clone(), since };
-                    let text = serde_json::to_string(&subscribe).map_err(|e| SessionError::Protocol(e.to_string()))?;
-                    sink.send(Message::Text(text.into())).await.map_err(|e| SessionError::Connect(e.to_string()))?;
+                    let subscribe = ClientMessage::Subscribe {
+                        channel: channel.clone(),
+                        since,
+                    };
+                    let text = serde_json::to_string(&subscribe)
+                        .map_err(|e| SessionError::Protocol(e.to_string()))?;
+                    sink.send(Message::Text(text.into()))
+                        .await
+                        .map_err(|e| SessionError::Connect(e.to_string()))?;
                 }
                 shared.set_link(LinkState::Online, None);
                 // A healthy connection resets the backoff.
                 *attempt = 0;
                 shared.outbox_wake.notify_one();
             }
-            ServerMessage::Control(Control::Subscribed { channel, epoch, seq, recovery, snapshot }) => {
+            ServerMessage::Control(Control::Subscribed {
+                channel,
+                epoch,
+                seq,
+                recovery,
+                snapshot,
+            }) => {
                 shared.heard_from_hub(None);
-                let new_tickets = shared.store().apply_subscribed(&channel, &epoch, seq, recovery, snapshot.as_ref())?;
+                let new_tickets = shared.store().apply_subscribed(
+                    &channel,
+                    &epoch,
+                    seq,
+                    recovery,
+                    snapshot.as_ref(),
+                )?;
                 tracing::info!(%channel, ?recovery, seq, new_tickets, "subscribed");
                 subscribed = true;
                 if new_tickets > 0 {
@@ -151,14 +194,23 @@ async fn session(shared: &Shared, stop: &mut watch::Receiver<bool>, attempt: &mu
                 }
                 shared.refresh();
             }
-            ServerMessage::Control(Control::Heartbeat { server_time_ms } | Control::Pong { server_time_ms }) => {
+            ServerMessage::Control(
+                Control::Heartbeat { server_time_ms } | Control::Pong { server_time_ms },
+            ) => {
                 shared.heard_from_hub(Some(server_time_ms));
                 shared.refresh();
             }
-            ServerMessage::Control(Control::Error { code, message, channel }) => {
+            ServerMessage::Control(Control::Error {
+                code,
+                message,
+                channel,
+            }) => {
                 tracing::warn!(?code, %message, ?channel, "hub reported an error");
                 if matches!(code, ErrorCode::Forbidden | ErrorCode::UnknownChannel) {
-                    shared.set_link(LinkState::Online, Some(format!("{}: {message}", channel.unwrap_or_default())));
+                    shared.set_link(
+                        LinkState::Online,
+                        Some(format!("{}: {message}", channel.unwrap_or_default())),
+                    );
                 }
             }
             ServerMessage::Control(Control::Unsubscribed { .. }) => {}

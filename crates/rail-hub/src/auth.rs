@@ -177,29 +177,52 @@ mod tests {
         assert_eq!(authority.verify(&token).expect("valid"), good);
 
         let forged = Authority::new("secret-b").issue(&good).expect("sign");
-        assert!(matches!(authority.verify(&forged), Err(AuthError::Invalid(_))));
+        assert!(matches!(
+            authority.verify(&forged),
+            Err(AuthError::Invalid(_))
+        ));
 
         let old = claims("loc", Role::Kds, &[], "screen-1", -3600);
         let expired = authority.issue(&old).expect("sign");
-        assert!(matches!(authority.verify(&expired), Err(AuthError::Expired)));
-        assert!(matches!(authority.verify("not.a.token"), Err(AuthError::Invalid(_))));
+        assert!(matches!(
+            authority.verify(&expired),
+            Err(AuthError::Expired)
+        ));
+        assert!(matches!(
+            authority.verify("not.a.token"),
+            Err(AuthError::Invalid(_))
+        ));
     }
 
     #[test]
     fn roles_reach_only_their_channels() {
         let kds = claims("loc", Role::Kds, &["grill".into()], "d", 60);
-        assert!(kds.may_subscribe(&"kds:grill".parse().expect("channel")).is_ok());
-        assert!(kds.may_subscribe(&"kds:fry".parse().expect("channel")).is_err());
-        assert!(kds.may_subscribe(&"location:loc".parse().expect("channel")).is_err());
+        assert!(kds
+            .may_subscribe(&"kds:grill".parse().expect("channel"))
+            .is_ok());
+        assert!(kds
+            .may_subscribe(&"kds:fry".parse().expect("channel"))
+            .is_err());
+        assert!(kds
+            .may_subscribe(&"location:loc".parse().expect("channel"))
+            .is_err());
         assert!(!kds.may_post_orders());
 
         let expo = claims("loc", Role::Expo, &[], "d", 60);
-        assert!(expo.may_subscribe(&"location:loc".parse().expect("channel")).is_ok());
-        assert!(expo.may_subscribe(&"location:other".parse().expect("channel")).is_err());
-        assert!(expo.may_subscribe(&"kds:fry".parse().expect("channel")).is_ok());
+        assert!(expo
+            .may_subscribe(&"location:loc".parse().expect("channel"))
+            .is_ok());
+        assert!(expo
+            .may_subscribe(&"location:other".parse().expect("channel"))
+            .is_err());
+        assert!(expo
+            .may_subscribe(&"kds:fry".parse().expect("channel"))
+            .is_ok());
 
         let pos = claims("loc", Role::Pos, &[], "d", 60);
         assert!(pos.may_post_orders());
-        assert!(pos.may_subscribe(&"kds:grill".parse().expect("channel")).is_err());
+        assert!(pos
+            .may_subscribe(&"kds:grill".parse().expect("channel"))
+            .is_err());
     }
 }

@@ -48,7 +48,9 @@ pub async fn serve(
     shutdown: watch::Receiver<bool>,
 ) {
     let connection_id = hub.connection_id();
-    hub.metrics.connections_opened.fetch_add(1, Ordering::Relaxed);
+    hub.metrics
+        .connections_opened
+        .fetch_add(1, Ordering::Relaxed);
     hub.metrics.connections_open.fetch_add(1, Ordering::Relaxed);
     let (sink, mut stream) = socket.split();
     let (queue, outbound) = mpsc::channel(hub.config.outbound_queue);
@@ -80,7 +82,11 @@ pub async fn serve(
         if queue.send(Outbound::Frame(encode(&ready))).await.is_err() {
             return None;
         }
-        let subscriber = Subscriber { connection_id, queue: queue.clone(), overflow };
+        let subscriber = Subscriber {
+            connection_id,
+            queue: queue.clone(),
+            overflow,
+        };
         read_loop(&hub, &mut stream, &claims, subscriber, &last_heard).await
     };
 
@@ -123,17 +129,28 @@ async fn authenticate(
     }
     let first = tokio::time::timeout(hub.config.auth_timeout, stream.next()).await;
     let text = match first {
-        Err(_) => return Err(Some((close_code::POLICY_VIOLATION, "no auth message in time".into()))),
+        Err(_) => {
+            return Err(Some((
+                close_code::POLICY_VIOLATION,
+                "no auth message in time".into(),
+            )))
+        }
         Ok(None) | Ok(Some(Err(_))) => return Err(None),
         Ok(Some(Ok(Message::Text(text)))) => text,
         Ok(Some(Ok(_))) => {
-            return Err(Some((close_code::POLICY_VIOLATION, "first message must be auth".into())))
+            return Err(Some((
+                close_code::POLICY_VIOLATION,
+                "first message must be auth".into(),
+            )))
         }
     };
     last_heard.store(now_ms(), Ordering::Relaxed);
     match serde_json::from_str::<ClientMessage>(&text) {
         Ok(ClientMessage::Auth { token }) => hub.authority.verify(&token).map_err(refuse),
-        _ => Err(Some((close_code::POLICY_VIOLATION, "first message must be auth".into()))),
+        _ => Err(Some((
+            close_code::POLICY_VIOLATION,
+            "first message must be auth".into(),
+        ))),
     }
 }
 
@@ -177,14 +194,22 @@ async fn read_loop(
 ) -> Closing {
     let queue = subscriber.queue.clone();
     let mut subscriptions: Vec<String> = Vec::new();
-    let mut rate = RateLimit { window_start: Instant::now(), count: 0, limit: hub.config.messages_per_minute };
+    let mut rate = RateLimit {
+        window_start: Instant::now(),
+        count: 0,
+        limit: hub.config.messages_per_minute,
+    };
     while let Some(message) = stream.next().await {
         last_heard.store(now_ms(), Ordering::Relaxed);
         let text = match message {
             Ok(Message::Text(text)) => text,
             Ok(Message::Binary(_)) => {
                 hub.metrics.rejected_frames.fetch_add(1, Ordering::Relaxed);
-                let reply = error_frame(ErrorCode::InvalidMessage, "binary frames are not accepted; send JSON text", None);
+                let reply = error_frame(
+                    ErrorCode::InvalidMessage,
+                    "binary frames are not accepted; send JSON text",
+                    None,
+                );
                 if queue.send(reply).await.is_err() {
                     return None;
                 }
@@ -199,7 +224,11 @@ async fn read_loop(
             RateVerdict::Warn => {
                 hub.metrics.rejected_frames.fetch_add(1, Ordering::Relaxed);
                 let limit = hub.config.messages_per_minute;
-                let reply = error_frame(ErrorCode::RateLimited, format!("more than {limit} messages a minute; slow down"), None);
+                let reply = error_frame(
+                    ErrorCode::RateLimited,
+                    format!("more than {limit} messages a minute; slow down"),
+                    None,
+                );
                 if queue.send(reply).await.is_err() {
                     return None;
                 }
@@ -212,21 +241,38 @@ async fn read_loop(
         let reply = match serde_json::from_str::<ClientMessage>(&text) {
             Err(error) => {
                 hub.metrics.rejected_frames.fetch_add(1, Ordering::Relaxed);
-                Some(error_frame(ErrorCode::InvalidMessage, format!("not a valid message: {error}"), None))
+                Some(error_frame(
+                    ErrorCode::InvalidMessage,
+                    format!("not a valid message: {error}"),
+                    None,
+                ))
             }
             Ok(ClientMessage::Auth { .. }) => None,
-            Ok(ClientMessage::Ping {}) => {
-                Some(Outbound::Frame(encode(&ServerMessage::Control(Control::Pong { server_time_ms: now_ms() }))))
-            }
-            Ok(ClientMessage::Subscribe { channel, since }) => {
-                subscribe(hub, claims, &subscriber, &mut subscriptions, channel, since.as_ref())
-            }
+            Ok(ClientMessage::Ping {}) => Some(Outbound::Frame(encode(&ServerMessage::Control(
+                Control::Pong {
+                    server_time_ms: now_ms(),
+                },
+            )))),
+            Ok(ClientMessage::Subscribe { channel, since }) => subscribe(
+                hub,
+                claims,
+                &subscriber,
+                &mut subscriptions,
+                channel,
+                since.as_ref(),
+            ),
             Ok(ClientMessage::Unsubscribe { channel }) => {
                 if hub.unsubscribe(claims, &channel, subscriber.connection_id) {
                     subscriptions.retain(|c| c != &channel);
-                    Some(Outbound::Frame(encode(&ServerMessage::Control(Control::Unsubscribed { channel }))))
+                    Some(Outbound::Frame(encode(&ServerMessage::Control(
+                        Control::Unsubscribed { channel },
+                    ))))
                 } else {
-                    Some(error_frame(ErrorCode::NotSubscribed, format!("not subscribed to {channel}"), Some(channel)))
+                    Some(error_frame(
+                        ErrorCode::NotSubscribed,
+                        format!("not subscribed to {channel}"),
+                        Some(channel),
+                    ))
                 }
             }
         };
@@ -249,7 +295,11 @@ fn subscribe(
 ) -> Option<Outbound> {
     if !subscriptions.contains(&channel) && subscriptions.len() >= hub.config.max_subscriptions {
         let max = hub.config.max_subscriptions;
-        return Some(error_frame(ErrorCode::TooManySubscriptions, format!("at most {max} subscriptions per connection"), Some(channel)));
+        return Some(error_frame(
+            ErrorCode::TooManySubscriptions,
+            format!("at most {max} subscriptions per connection"),
+            Some(channel),
+        ));
     }
     match hub.subscribe(claims, &channel, since, subscriber.clone()) {
         Ok(_) => {
@@ -258,7 +308,11 @@ fn subscribe(
             }
             None
         }
-        Err(HubError::BadChannel(message)) => Some(error_frame(ErrorCode::UnknownChannel, message, Some(channel))),
+        Err(HubError::BadChannel(message)) => Some(error_frame(
+            ErrorCode::UnknownChannel,
+            message,
+            Some(channel),
+        )),
         Err(HubError::Forbidden(message)) => {
             hub.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
             Some(error_frame(ErrorCode::Forbidden, message, Some(channel)))
@@ -269,7 +323,11 @@ fn subscribe(
         }
         Err(error) => {
             tracing::error!(%error, "subscribe failed");
-            Some(error_frame(ErrorCode::Internal, "the hub could not start this subscription", Some(channel)))
+            Some(error_frame(
+                ErrorCode::Internal,
+                "the hub could not start this subscription",
+                Some(channel),
+            ))
         }
     }
 }
@@ -278,8 +336,14 @@ fn subscribe(
 fn closing_for(error: &axum::Error) -> Closing {
     let text = error.to_string();
     // axum wraps tungstenite's error; its text is the stable way to tell a size limit.
-    if text.contains("Message too long") || text.contains("Space limit exceeded") || text.contains("too long") {
-        Some((close_code::MESSAGE_TOO_BIG, "message larger than the hub accepts".into()))
+    if text.contains("Message too long")
+        || text.contains("Space limit exceeded")
+        || text.contains("too long")
+    {
+        Some((
+            close_code::MESSAGE_TOO_BIG,
+            "message larger than the hub accepts".into(),
+        ))
     } else {
         tracing::debug!(%error, "socket read failed");
         None
@@ -296,7 +360,12 @@ async fn write_loop(
 ) {
     let mut ticker = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
     let silent_limit_ms = i64::try_from(heartbeat.as_millis() * 2).unwrap_or(i64::MAX);
-    let close = |code: u16, reason: String| Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from(reason) }));
+    let close = |code: u16, reason: String| {
+        Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from(reason),
+        }))
+    };
     loop {
         tokio::select! {
             biased;

@@ -42,7 +42,10 @@ pub struct Registry {
 
 impl Registry {
     pub fn add(&mut self, location_id: &str, channel: &str, subscriber: Subscriber) {
-        let list = self.channels.entry((location_id.to_owned(), channel.to_owned())).or_default();
+        let list = self
+            .channels
+            .entry((location_id.to_owned(), channel.to_owned()))
+            .or_default();
         list.retain(|s| s.connection_id != subscriber.connection_id);
         list.push(subscriber);
     }
@@ -50,7 +53,9 @@ impl Registry {
     /// Removes one connection from one channel; true if it was there.
     pub fn remove(&mut self, location_id: &str, channel: &str, connection_id: u64) -> bool {
         let key = (location_id.to_owned(), channel.to_owned());
-        let Some(list) = self.channels.get_mut(&key) else { return false };
+        let Some(list) = self.channels.get_mut(&key) else {
+            return false;
+        };
         let before = list.len();
         list.retain(|s| s.connection_id != connection_id);
         let removed = list.len() != before;
@@ -70,14 +75,18 @@ impl Registry {
 
     /// Number of subscriptions per channel, for metrics.
     pub fn counts(&self) -> impl Iterator<Item = (&str, &str, usize)> {
-        self.channels.iter().map(|((loc, ch), list)| (loc.as_str(), ch.as_str(), list.len()))
+        self.channels
+            .iter()
+            .map(|((loc, ch), list)| (loc.as_str(), ch.as_str(), list.len()))
     }
 
     /// Hands each event to its channel's subscribers without waiting.
     pub fn publish(&mut self, events: &[Published]) {
         for event in events {
             let key = (event.location_id.clone(), event.channel.clone());
-            let Some(list) = self.channels.get_mut(&key) else { continue };
+            let Some(list) = self.channels.get_mut(&key) else {
+                continue;
+            };
             let frame = Utf8Bytes::from(event.frame.clone());
             list.retain(|subscriber| {
                 match subscriber.queue.try_send(Outbound::Frame(frame.clone())) {

@@ -60,7 +60,11 @@ impl Hub {
     ///
     /// # Errors
     /// When the database cannot be opened.
-    pub fn open(path: &Path, config: HubConfig, secret: Option<String>) -> Result<Arc<Self>, StoreError> {
+    pub fn open(
+        path: &Path,
+        config: HubConfig,
+        secret: Option<String>,
+    ) -> Result<Arc<Self>, StoreError> {
         Self::with_store(Store::open(path)?, config, secret)
     }
 
@@ -78,7 +82,10 @@ impl Hub {
             None => store.signing_secret()?,
         };
         Ok(Arc::new(Hub {
-            state: Mutex::new(State { store, registry: Registry::default() }),
+            state: Mutex::new(State {
+                store,
+                registry: Registry::default(),
+            }),
             config,
             authority: Authority::new(&secret),
             metrics: Metrics::default(),
@@ -89,7 +96,9 @@ impl Hub {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves SQLite consistent (the transaction
         // rolls back on drop), so a poisoned lock is safe to keep using.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// A fresh connection id.
@@ -98,16 +107,28 @@ impl Hub {
     }
 
     /// Runs a store mutation and publishes its events under the lock.
-    fn mutate<F>(&self, location: &str, idem: Option<&IdempotencyKey>, change: F) -> Result<Mutation, HubError>
+    fn mutate<F>(
+        &self,
+        location: &str,
+        idem: Option<&IdempotencyKey>,
+        change: F,
+    ) -> Result<Mutation, HubError>
     where
-        F: FnOnce(&rusqlite::Transaction<'_>, i64) -> Result<(u16, String, Vec<store::Published>), StoreError>,
+        F: FnOnce(
+            &rusqlite::Transaction<'_>,
+            i64,
+        ) -> Result<(u16, String, Vec<store::Published>), StoreError>,
     {
         let now = now_ms();
         let mut state = self.lock();
-        let mutation = state.store.mutate(location, idem, now, |tx| change(tx, now))?;
+        let mutation = state
+            .store
+            .mutate(location, idem, now, |tx| change(tx, now))?;
         state.registry.publish(&mutation.published);
         drop(state);
-        self.metrics.events_published.fetch_add(mutation.published.len() as u64, Ordering::Relaxed);
+        self.metrics
+            .events_published
+            .fetch_add(mutation.published.len() as u64, Ordering::Relaxed);
         Ok(mutation)
     }
 
@@ -115,13 +136,22 @@ impl Hub {
     ///
     /// # Errors
     /// `Forbidden` for tokens that may not post orders; store errors otherwise.
-    pub fn create_order(&self, who: &Claims, idem: Option<&IdempotencyKey>, order: &NewOrder) -> Result<Mutation, HubError> {
+    pub fn create_order(
+        &self,
+        who: &Claims,
+        idem: Option<&IdempotencyKey>,
+        order: &NewOrder,
+    ) -> Result<Mutation, HubError> {
         if !who.may_post_orders() {
-            return Err(HubError::Forbidden(format!("a {} token may not post orders", who.role.as_str())));
+            return Err(HubError::Forbidden(format!(
+                "a {} token may not post orders",
+                who.role.as_str()
+            )));
         }
         let routes = &self.config.routes;
         self.mutate(&who.loc, idem, |tx, now| {
-            let (created, published) = store::tickets_ops::create_order(tx, &who.loc, order, routes, now)?;
+            let (created, published) =
+                store::tickets_ops::create_order(tx, &who.loc, order, routes, now)?;
             Ok((201, serde_json::to_string(&created)?, published))
         })
     }
@@ -130,13 +160,26 @@ impl Hub {
     ///
     /// # Errors
     /// `Forbidden` when the ticket's station is not the token's; store errors otherwise.
-    pub fn bump(&self, who: &Claims, idem: Option<&IdempotencyKey>, ticket_id: &str, recall: bool) -> Result<Mutation, HubError> {
+    pub fn bump(
+        &self,
+        who: &Claims,
+        idem: Option<&IdempotencyKey>,
+        ticket_id: &str,
+        recall: bool,
+    ) -> Result<Mutation, HubError> {
         let ticket = self.lock().store.ticket(&who.loc, ticket_id)?;
         if !who.may_work_station(&ticket.station) {
-            return Err(HubError::Forbidden(format!("this token may not act on station {:?}", ticket.station)));
+            return Err(HubError::Forbidden(format!(
+                "this token may not act on station {:?}",
+                ticket.station
+            )));
         }
         self.mutate(&who.loc, idem, |tx, now| {
-            let op = if recall { store::tickets_ops::recall_ticket } else { store::tickets_ops::bump_ticket };
+            let op = if recall {
+                store::tickets_ops::recall_ticket
+            } else {
+                store::tickets_ops::bump_ticket
+            };
             let (outcome, ticket, published) = op(tx, &who.loc, ticket_id, &who.sub, now)?;
             let body = serde_json::to_string(&rail_protocol::ActionResult { outcome, ticket })?;
             Ok((200, body, published))
@@ -147,9 +190,16 @@ impl Hub {
     ///
     /// # Errors
     /// `Forbidden` when the station is not the token's.
-    pub fn tickets(&self, who: &Claims, station: &str, filter: StationFilter) -> Result<Vec<Ticket>, HubError> {
+    pub fn tickets(
+        &self,
+        who: &Claims,
+        station: &str,
+        filter: StationFilter,
+    ) -> Result<Vec<Ticket>, HubError> {
         if !who.may_work_station(station) {
-            return Err(HubError::Forbidden(format!("this token may not see station {station:?}")));
+            return Err(HubError::Forbidden(format!(
+                "this token may not see station {station:?}"
+            )));
         }
         Ok(self.lock().store.tickets(&who.loc, Some(station), filter)?)
     }
@@ -161,7 +211,10 @@ impl Hub {
     pub fn ticket(&self, who: &Claims, id: &str) -> Result<Ticket, HubError> {
         let ticket = self.lock().store.ticket(&who.loc, id)?;
         if !who.may_work_station(&ticket.station) && !who.may_post_orders() {
-            return Err(HubError::Forbidden(format!("this token may not see station {:?}", ticket.station)));
+            return Err(HubError::Forbidden(format!(
+                "this token may not see station {:?}",
+                ticket.station
+            )));
         }
         Ok(ticket)
     }
@@ -171,14 +224,25 @@ impl Hub {
     ///
     /// # Errors
     /// `BadChannel`, `Forbidden`, `Overloaded` (queue full) or store errors.
-    pub fn subscribe(&self, who: &Claims, channel_name: &str, since: Option<&Cursor>, subscriber: Subscriber) -> Result<Recovery, HubError> {
-        let channel: Channel = channel_name.parse().map_err(|e: rail_protocol::ChannelError| HubError::BadChannel(e.to_string()))?;
+    pub fn subscribe(
+        &self,
+        who: &Claims,
+        channel_name: &str,
+        since: Option<&Cursor>,
+        subscriber: Subscriber,
+    ) -> Result<Recovery, HubError> {
+        let channel: Channel = channel_name
+            .parse()
+            .map_err(|e: rail_protocol::ChannelError| HubError::BadChannel(e.to_string()))?;
         who.may_subscribe(&channel).map_err(HubError::Forbidden)?;
         let name = channel.to_string();
         let mut state = self.lock();
         let plan = replay::plan(&state.store, &who.loc, &channel, since)?;
         let frames = plan.frames.into_iter().map(Utf8Bytes::from).collect();
-        subscriber.queue.try_send(Outbound::Batch(frames)).map_err(|_| HubError::Overloaded)?;
+        subscriber
+            .queue
+            .try_send(Outbound::Batch(frames))
+            .map_err(|_| HubError::Overloaded)?;
         state.registry.add(&who.loc, &name, subscriber);
         drop(state);
         if plan.recovery != Recovery::Fresh {
@@ -189,7 +253,9 @@ impl Hub {
 
     /// Ends one subscription; false if the connection did not hold it.
     pub fn unsubscribe(&self, who: &Claims, channel_name: &str, connection_id: u64) -> bool {
-        self.lock().registry.remove(&who.loc, channel_name, connection_id)
+        self.lock()
+            .registry
+            .remove(&who.loc, channel_name, connection_id)
     }
 
     /// Forgets a closed connection.
@@ -213,6 +279,8 @@ impl Hub {
     pub fn prune_history(&self) -> Result<usize, StoreError> {
         let max_age_ms = i64::try_from(self.config.history_max_age.as_millis()).unwrap_or(i64::MAX);
         let cutoff = now_ms().saturating_sub(max_age_ms);
-        self.lock().store.prune_history(cutoff, self.config.history_per_channel)
+        self.lock()
+            .store
+            .prune_history(cutoff, self.config.history_per_channel)
     }
 }

@@ -10,7 +10,11 @@ use rail_hub::auth::{claims, Authority, Role};
 use rail_hub::{Hub, HubConfig};
 
 #[derive(Parser)]
-#[command(name = "rail-hub", version, about = "Rail's realtime hub for kitchen screens")]
+#[command(
+    name = "rail-hub",
+    version,
+    about = "Rail's realtime hub for kitchen screens"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -73,31 +77,63 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve { db, listen, secret, heartbeat_secs } => {
-            let config = HubConfig { heartbeat: Duration::from_secs(heartbeat_secs.max(1)), ..HubConfig::default() };
-            let hub = Hub::open(&db, config, secret).with_context(|| format!("opening {}", db.display()))?;
-            let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+        Command::Serve {
+            db,
+            listen,
+            secret,
+            heartbeat_secs,
+        } => {
+            let config = HubConfig {
+                heartbeat: Duration::from_secs(heartbeat_secs.max(1)),
+                ..HubConfig::default()
+            };
+            let hub = Hub::open(&db, config, secret)
+                .with_context(|| format!("opening {}", db.display()))?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("binding {listen}"))?;
             let address = listener.local_addr()?;
             // Tests and scripts read this line to find the port.
             println!("rail-hub listening on http://{address}");
             tracing::info!(%address, db = %db.display(), "rail-hub serving");
             rail_hub::run(listener, hub, shutdown_signal()).await?;
         }
-        Command::Token { db, secret, location, role, stations, device, ttl_hours } => {
+        Command::Token {
+            db,
+            secret,
+            location,
+            role,
+            stations,
+            device,
+            ttl_hours,
+        } => {
             let secret = match secret {
                 Some(secret) => secret,
                 None => rail_hub::store::Store::open(&db)
                     .and_then(|mut store| store.signing_secret())
                     .with_context(|| format!("reading the signing secret from {}", db.display()))?,
             };
-            let token = Authority::new(&secret).issue(&claims(&location, role, &stations, &device, ttl_hours * 3600))?;
+            let token = Authority::new(&secret).issue(&claims(
+                &location,
+                role,
+                &stations,
+                &device,
+                ttl_hours * 3600,
+            ))?;
             println!("{token}");
         }
-        Command::Demo { hub, token, every_ms, count } => {
+        Command::Demo {
+            hub,
+            token,
+            every_ms,
+            count,
+        } => {
             rail_hub::demo::run_pos(&hub, &token, Duration::from_millis(every_ms), count).await;
         }
     }

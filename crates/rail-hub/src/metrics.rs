@@ -19,23 +19,53 @@ impl Metrics {
     pub fn render(&self, subscriptions: &[(String, String, usize)]) -> String {
         let mut out = String::new();
         let counters = [
-            ("rail_connections_opened_total", "WebSocket connections accepted", &self.connections_opened),
-            ("rail_events_published_total", "Events appended to channel logs", &self.events_published),
-            ("rail_replays_total", "Subscriptions started from a cursor (recovered or reset)", &self.replays),
-            ("rail_auth_failures_total", "Refused tokens", &self.auth_failures),
-            ("rail_rejected_frames_total", "Client frames refused (malformed, oversized, rate limited)", &self.rejected_frames),
+            (
+                "rail_connections_opened_total",
+                "WebSocket connections accepted",
+                &self.connections_opened,
+            ),
+            (
+                "rail_events_published_total",
+                "Events appended to channel logs",
+                &self.events_published,
+            ),
+            (
+                "rail_replays_total",
+                "Subscriptions started from a cursor (recovered or reset)",
+                &self.replays,
+            ),
+            (
+                "rail_auth_failures_total",
+                "Refused tokens",
+                &self.auth_failures,
+            ),
+            (
+                "rail_rejected_frames_total",
+                "Client frames refused (malformed, oversized, rate limited)",
+                &self.rejected_frames,
+            ),
         ];
         for (name, help, counter) in counters {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", counter.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                counter.load(Ordering::Relaxed)
+            );
         }
         let _ = writeln!(
             out,
             "# HELP rail_connections_open Open WebSocket connections\n# TYPE rail_connections_open gauge\nrail_connections_open {}",
             self.connections_open.load(Ordering::Relaxed)
         );
-        let _ = writeln!(out, "# HELP rail_subscriptions Subscribers per channel\n# TYPE rail_subscriptions gauge");
+        let _ = writeln!(
+            out,
+            "# HELP rail_subscriptions Subscribers per channel\n# TYPE rail_subscriptions gauge"
+        );
         for (location, channel, count) in subscriptions {
-            let _ = writeln!(out, "rail_subscriptions{{location=\"{location}\",channel=\"{channel}\"}} {count}");
+            let _ = writeln!(
+                out,
+                "rail_subscriptions{{location=\"{location}\",channel=\"{channel}\"}} {count}"
+            );
         }
         out
     }

@@ -39,7 +39,11 @@ impl Default for Routes {
         .into_iter()
         .map(|(category, station)| (category.to_owned(), station.to_owned()))
         .collect();
-        Routes { by_item: HashMap::new(), by_category, default_station: None }
+        Routes {
+            by_item: HashMap::new(),
+            by_category,
+            default_station: None,
+        }
     }
 }
 
@@ -50,10 +54,16 @@ impl Routes {
             return Some(station.clone());
         }
         let lookup = |map: &HashMap<String, String>, key: &str| {
-            map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.clone())
+            map.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v.clone())
         };
         lookup(&self.by_item, &item.name)
-            .or_else(|| item.category.as_deref().and_then(|c| lookup(&self.by_category, c)))
+            .or_else(|| {
+                item.category
+                    .as_deref()
+                    .and_then(|c| lookup(&self.by_category, c))
+            })
             .or_else(|| self.default_station.clone())
     }
 }

@@ -95,12 +95,30 @@ mod tests {
 
     #[test]
     fn refuses_unknown_kinds_and_bad_ids() {
-        assert!(matches!("employee:1".parse::<Channel>(), Err(ChannelError::UnknownKind(_))));
-        assert!(matches!("kds".parse::<Channel>(), Err(ChannelError::UnknownKind(_))));
-        assert!(matches!("kds:".parse::<Channel>(), Err(ChannelError::BadId(_))));
-        assert!(matches!("kds:gr ill".parse::<Channel>(), Err(ChannelError::BadId(_))));
-        assert!(matches!("kds:a:b".parse::<Channel>(), Err(ChannelError::BadId(_))));
+        assert!(matches!(
+            "employee:1".parse::<Channel>(),
+            Err(ChannelError::UnknownKind(_))
+        ));
+        assert!(matches!(
+            "kds".parse::<Channel>(),
+            Err(ChannelError::UnknownKind(_))
+        ));
+        assert!(matches!(
+            "kds:".parse::<Channel>(),
+            Err(ChannelError::BadId(_))
+        ));
+        assert!(matches!(
+            "kds:gr ill".parse::<Channel>(),
+            Err(ChannelError::BadId(_))
+        ));
+        assert!(matches!(
+            "kds:a:b".parse::<Channel>(),
+            Err(ChannelError::BadId(_))
+        ));
         let long = format!("kds:{}", "x".repeat(65));
-        assert!(matches!(long.parse::<Channel>(), Err(ChannelError::BadId(_))));
+        assert!(matches!(
+            long.parse::<Channel>(),
+            Err(ChannelError::BadId(_))
+        ));
     }
 }

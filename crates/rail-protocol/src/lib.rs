@@ -14,8 +14,8 @@ pub mod ticket;
 
 pub use channel::{Channel, ChannelError};
 pub use messages::{
-    ClientMessage, Control, Cursor, Envelope, ErrorCode, Event, Recovery, ServerMessage,
-    Snapshot, TicketEvent,
+    ClientMessage, Control, Cursor, Envelope, ErrorCode, Event, Recovery, ServerMessage, Snapshot,
+    TicketEvent,
 };
 pub use order::{NewOrder, NewOrderItem, OrderCreated};
 pub use problem::Problem;

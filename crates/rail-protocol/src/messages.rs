@@ -29,7 +29,9 @@ pub struct Cursor {
 #[ts(export)]
 pub enum ClientMessage {
     /// The token, when it was not sent as `Authorization: Bearer` on the upgrade.
-    Auth { token: String },
+    Auth {
+        token: String,
+    },
     /// Start receiving a channel. With `since`, the hub first replays every event after
     /// it; without, it sends a snapshot.
     Subscribe {
@@ -38,7 +40,9 @@ pub enum ClientMessage {
         #[ts(optional)]
         since: Option<Cursor>,
     },
-    Unsubscribe { channel: String },
+    Unsubscribe {
+        channel: String,
+    },
     /// An empty struct (not a unit variant) so unknown fields are refused here too.
     Ping {},
 }
@@ -111,7 +115,9 @@ pub enum Control {
         #[ts(optional)]
         snapshot: Option<Snapshot>,
     },
-    Unsubscribed { channel: String },
+    Unsubscribed {
+        channel: String,
+    },
     /// Sent every `heartbeatMs` so a silent link can be told from a quiet kitchen.
     #[serde(rename_all = "camelCase")]
     Heartbeat {
@@ -256,7 +262,11 @@ mod tests {
             seq: 7,
             id: "e1".into(),
             ts: 5,
-            event: Event::TicketNew(TicketEvent { ticket: ticket(), item_id: None, by: None }),
+            event: Event::TicketNew(TicketEvent {
+                ticket: ticket(),
+                item_id: None,
+                by: None,
+            }),
         };
         let json = serde_json::to_value(ServerMessage::Event(envelope.clone())).expect("encode");
         assert_eq!(json["type"], "kds:ticket-new");
@@ -277,19 +287,26 @@ mod tests {
         let text = serde_json::to_string(&ready).expect("encode");
         assert!(text.contains(r#""type":"ready""#), "{text}");
         assert!(text.contains(r#""heartbeatMs":25000"#), "{text}");
-        assert_eq!(serde_json::from_str::<ServerMessage>(&text).expect("decode"), ready);
+        assert_eq!(
+            serde_json::from_str::<ServerMessage>(&text).expect("decode"),
+            ready
+        );
     }
 
     #[test]
     fn client_messages_refuse_unknown_types_and_fields() {
-        let sub: ClientMessage =
-            serde_json::from_str(r#"{"type":"subscribe","channel":"kds:grill","since":{"epoch":"e","seq":3}}"#)
-                .expect("decode");
+        let sub: ClientMessage = serde_json::from_str(
+            r#"{"type":"subscribe","channel":"kds:grill","since":{"epoch":"e","seq":3}}"#,
+        )
+        .expect("decode");
         assert_eq!(
             sub,
             ClientMessage::Subscribe {
                 channel: "kds:grill".into(),
-                since: Some(Cursor { epoch: "e".into(), seq: 3 })
+                since: Some(Cursor {
+                    epoch: "e".into(),
+                    seq: 3
+                })
             }
         );
         assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"shout"}"#).is_err());

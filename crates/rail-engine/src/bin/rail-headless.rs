@@ -7,7 +7,11 @@ use clap::Parser;
 use rail_engine::{Engine, EngineConfig, ScreenState, SoundConfig};
 
 #[derive(Parser)]
-#[command(name = "rail-headless", version, about = "Rail's screen engine, without a window")]
+#[command(
+    name = "rail-headless",
+    version,
+    about = "Rail's screen engine, without a window"
+)]
 struct Cli {
     /// The hub's base URL.
     #[arg(long, env = "RAIL_HUB_URL", default_value = "http://127.0.0.1:7070")]
@@ -37,7 +41,11 @@ fn summary(state: &ScreenState) -> String {
         .tickets
         .iter()
         .map(|t| {
-            let items: Vec<String> = t.items.iter().map(|i| format!("{}x {}", i.qty, i.name)).collect();
+            let items: Vec<String> = t
+                .items
+                .iter()
+                .map(|i| format!("{}x {}", i.qty, i.name))
+                .collect();
             format!("#{} [{}]", t.order_number, items.join(", "))
         })
         .collect();
@@ -53,15 +61,23 @@ fn summary(state: &ScreenState) -> String {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let mut channels: Vec<String> = cli.stations.iter().map(|s| format!("kds:{s}")).collect();
     channels.extend(cli.channels);
-    anyhow::ensure!(!channels.is_empty(), "give at least one --station or --channel");
+    anyhow::ensure!(
+        !channels.is_empty(),
+        "give at least one --station or --channel"
+    );
     let mut config = EngineConfig::new(cli.hub, cli.token, channels, cli.db);
-    config.sound = SoundConfig { enabled: cli.sound, ..SoundConfig::default() };
+    config.sound = SoundConfig {
+        enabled: cli.sound,
+        ..SoundConfig::default()
+    };
     let engine = Engine::start(config)?;
     let mut states = engine.watch();
     loop {

@@ -17,7 +17,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError { status, code, detail: detail.into() }
+        ApiError {
+            status,
+            code,
+            detail: detail.into(),
+        }
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
@@ -26,7 +30,11 @@ impl ApiError {
 
     fn internal(error: &dyn std::fmt::Display) -> Self {
         tracing::error!(%error, "request failed");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "the hub failed; see its log")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "the hub failed; see its log",
+        )
     }
 }
 
@@ -35,10 +43,14 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound(detail) => Self::new(StatusCode::NOT_FOUND, "NOT_FOUND", detail),
             StoreError::Conflict(detail) => Self::new(StatusCode::CONFLICT, "CONFLICT", detail),
-            StoreError::Invalid(detail) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID", detail),
-            StoreError::IdempotencyMismatch(_) => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "IDEMPOTENCY_KEY_REUSED", error.to_string())
+            StoreError::Invalid(detail) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID", detail)
             }
+            StoreError::IdempotencyMismatch(_) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "IDEMPOTENCY_KEY_REUSED",
+                error.to_string(),
+            ),
             other => Self::internal(&other),
         }
     }
@@ -48,7 +60,9 @@ impl From<HubError> for ApiError {
     fn from(error: HubError) -> Self {
         match error {
             HubError::Forbidden(detail) => Self::new(StatusCode::FORBIDDEN, "FORBIDDEN", detail),
-            HubError::BadChannel(detail) => Self::new(StatusCode::BAD_REQUEST, "UNKNOWN_CHANNEL", detail),
+            HubError::BadChannel(detail) => {
+                Self::new(StatusCode::BAD_REQUEST, "UNKNOWN_CHANNEL", detail)
+            }
             HubError::Store(store) => store.into(),
             other => Self::internal(&other),
         }
@@ -58,13 +72,21 @@ impl From<HubError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let problem = Problem {
-            kind: format!("https://rail.invalid/problems/{}", self.code.to_lowercase().replace('_', "-")),
+            kind: format!(
+                "https://rail.invalid/problems/{}",
+                self.code.to_lowercase().replace('_', "-")
+            ),
             title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
             detail: Some(self.detail),
             code: self.code.to_owned(),
         };
         let body = serde_json::to_string(&problem).unwrap_or_default();
-        (self.status, [(header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE)], body).into_response()
+        (
+            self.status,
+            [(header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE)],
+            body,
+        )
+            .into_response()
     }
 }

@@ -17,7 +17,9 @@ use crate::hub::Hub;
 /// The bearer token from `Authorization`, if any.
 pub fn bearer(parts: &Parts) -> Option<String> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
     Some(token.trim().to_owned())
 }
 
@@ -27,10 +29,16 @@ pub struct Auth(pub Claims);
 impl FromRequestParts<Arc<Hub>> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, hub: &Arc<Hub>) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| ApiError::unauthorized("send `Authorization: Bearer <token>`"))?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        hub: &Arc<Hub>,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)
+            .ok_or_else(|| ApiError::unauthorized("send `Authorization: Bearer <token>`"))?;
         hub.authority.verify(&token).map(Auth).map_err(|error| {
-            hub.metrics.auth_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            hub.metrics
+                .auth_failures
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             match error {
                 AuthError::Expired => ApiError::unauthorized("token expired"),
                 other => ApiError::unauthorized(other.to_string()),
@@ -46,12 +54,20 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyHeader {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let Some(value) = parts.headers.get(IDEMPOTENCY_KEY_HEADER) else { return Ok(IdempotencyHeader(None)) };
+        let Some(value) = parts.headers.get(IDEMPOTENCY_KEY_HEADER) else {
+            return Ok(IdempotencyHeader(None));
+        };
         let key = value
             .to_str()
             .ok()
             .filter(|k| !k.is_empty() && k.len() <= 128)
-            .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "INVALID_IDEMPOTENCY_KEY", "Idempotency-Key must be 1-128 visible ASCII characters"))?;
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_IDEMPOTENCY_KEY",
+                    "Idempotency-Key must be 1-128 visible ASCII characters",
+                )
+            })?;
         Ok(IdempotencyHeader(Some(key.to_owned())))
     }
 }
@@ -70,9 +86,17 @@ where
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(match rejection {
-                JsonRejection::MissingJsonContentType(_) => ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "send `Content-Type: application/json`"),
-                JsonRejection::JsonSyntaxError(e) => ApiError::new(StatusCode::BAD_REQUEST, "MALFORMED_JSON", e.body_text()),
-                JsonRejection::JsonDataError(e) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID", e.body_text()),
+                JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "UNSUPPORTED_MEDIA_TYPE",
+                    "send `Content-Type: application/json`",
+                ),
+                JsonRejection::JsonSyntaxError(e) => {
+                    ApiError::new(StatusCode::BAD_REQUEST, "MALFORMED_JSON", e.body_text())
+                }
+                JsonRejection::JsonDataError(e) => {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID", e.body_text())
+                }
                 other => ApiError::new(other.status(), "BAD_REQUEST", other.body_text()),
             }),
         }

@@ -34,7 +34,13 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
         .route("/api/tickets/{id}", get(tickets::show))
         .route("/api/tickets/{id}/bump", post(tickets::bump))
         .route("/api/tickets/{id}/recall", post(tickets::recall))
-        .route(rail_protocol::SOCKET_PATH, get(socket::upgrade).with_state(socket::SocketState { hub: hub.clone(), shutdown }))
+        .route(
+            rail_protocol::SOCKET_PATH,
+            get(socket::upgrade).with_state(socket::SocketState {
+                hub: hub.clone(),
+                shutdown,
+            }),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(hub)
 }
@@ -46,10 +52,19 @@ async fn metrics(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
 
 /// Turns a stored mutation result into a response, marking replays.
 fn mutation_response(mutation: Mutation) -> Response {
-    let status = axum::http::StatusCode::from_u16(mutation.status).unwrap_or(axum::http::StatusCode::OK);
-    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], mutation.body).into_response();
+    let status =
+        axum::http::StatusCode::from_u16(mutation.status).unwrap_or(axum::http::StatusCode::OK);
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        mutation.body,
+    )
+        .into_response();
     if mutation.replayed {
-        response.headers_mut().insert("idempotent-replayed", header::HeaderValue::from_static("true"));
+        response.headers_mut().insert(
+            "idempotent-replayed",
+            header::HeaderValue::from_static("true"),
+        );
     }
     response
 }

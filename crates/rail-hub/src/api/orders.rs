@@ -20,7 +20,14 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let idem = key.map(|key| IdempotencyKey {
         key,
-        request: format!("POST /api/orders {}", serde_json::to_string(&order).unwrap_or_default()),
+        request: format!(
+            "POST /api/orders {}",
+            serde_json::to_string(&order).unwrap_or_default()
+        ),
     });
-    Ok(mutation_response(hub.create_order(&who, idem.as_ref(), &order)?))
+    Ok(mutation_response(hub.create_order(
+        &who,
+        idem.as_ref(),
+        &order,
+    )?))
 }

@@ -28,7 +28,11 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeBearer {
     }
 }
 
-pub async fn upgrade(State(state): State<SocketState>, MaybeBearer(token): MaybeBearer, ws: WebSocketUpgrade) -> Response {
+pub async fn upgrade(
+    State(state): State<SocketState>,
+    MaybeBearer(token): MaybeBearer,
+    ws: WebSocketUpgrade,
+) -> Response {
     let limit = state.hub.config.max_message_bytes;
     ws
         // tungstenite's default 128 KiB read buffer per socket is what makes idle
@@ -38,5 +42,7 @@ pub async fn upgrade(State(state): State<SocketState>, MaybeBearer(token): Maybe
         .max_write_buffer_size(1024 * 1024)
         .max_message_size(limit)
         .max_frame_size(limit)
-        .on_upgrade(move |socket| crate::connection::serve(state.hub, socket, token, state.shutdown))
+        .on_upgrade(move |socket| {
+            crate::connection::serve(state.hub, socket, token, state.shutdown)
+        })
 }

@@ -31,21 +31,34 @@ pub async fn list(
 ) -> Result<Json<Vec<Ticket>>, ApiError> {
     let filter = match query.status.as_deref() {
         None | Some("open") => StationFilter::Open,
-        Some("bumped") => StationFilter::Bumped { limit: query.limit.unwrap_or(20).min(500) },
+        Some("bumped") => StationFilter::Bumped {
+            limit: query.limit.unwrap_or(20).min(500),
+        },
         Some(other) => {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "INVALID", format!("unknown status {other:?}: use open or bumped")))
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID",
+                format!("unknown status {other:?}: use open or bumped"),
+            ))
         }
     };
     Ok(Json(hub.tickets(&who, &station, filter)?))
 }
 
 /// `GET /api/tickets/{id}`
-pub async fn show(State(hub): State<Arc<Hub>>, Auth(who): Auth, Path(id): Path<String>) -> Result<Json<Ticket>, ApiError> {
+pub async fn show(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Ticket>, ApiError> {
     Ok(Json(hub.ticket(&who, &id)?))
 }
 
 fn key_for(key: Option<String>, action: &str, id: &str) -> Option<IdempotencyKey> {
-    key.map(|key| IdempotencyKey { key, request: format!("POST /api/tickets/{id}/{action}") })
+    key.map(|key| IdempotencyKey {
+        key,
+        request: format!("POST /api/tickets/{id}/{action}"),
+    })
 }
 
 /// `POST /api/tickets/{id}/bump`
@@ -55,7 +68,12 @@ pub async fn bump(
     IdempotencyHeader(key): IdempotencyHeader,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(mutation_response(hub.bump(&who, key_for(key, "bump", &id).as_ref(), &id, false)?))
+    Ok(mutation_response(hub.bump(
+        &who,
+        key_for(key, "bump", &id).as_ref(),
+        &id,
+        false,
+    )?))
 }
 
 /// `POST /api/tickets/{id}/recall`
@@ -65,5 +83,10 @@ pub async fn recall(
     IdempotencyHeader(key): IdempotencyHeader,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(mutation_response(hub.bump(&who, key_for(key, "recall", &id).as_ref(), &id, true)?))
+    Ok(mutation_response(hub.bump(
+        &who,
+        key_for(key, "recall", &id).as_ref(),
+        &id,
+        true,
+    )?))
 }

@@ -51,7 +51,12 @@ pub(crate) fn append(
         "INSERT INTO events (location_id, channel, seq, ts_ms, frame) VALUES (?1, ?2, ?3, ?4, ?5)",
         (location_id, channel, seq, now_ms, &frame),
     )?;
-    Ok(Published { location_id: location_id.to_owned(), channel: channel.to_owned(), seq, frame })
+    Ok(Published {
+        location_id: location_id.to_owned(),
+        channel: channel.to_owned(),
+        seq,
+        frame,
+    })
 }
 
 /// Where `channel`'s history stands.
@@ -70,7 +75,10 @@ pub(crate) fn position(
         (location_id, channel),
         |row| row.get(0),
     )?;
-    Ok(ChannelPosition { last_seq: last_seq.unwrap_or(0), oldest_kept })
+    Ok(ChannelPosition {
+        last_seq: last_seq.unwrap_or(0),
+        oldest_kept,
+    })
 }
 
 /// The frames of every event after `after_seq`, oldest first.
@@ -95,7 +103,11 @@ impl super::Store {
     ///
     /// # Errors
     /// On database failure.
-    pub fn position(&self, location_id: &str, channel: &str) -> Result<ChannelPosition, StoreError> {
+    pub fn position(
+        &self,
+        location_id: &str,
+        channel: &str,
+    ) -> Result<ChannelPosition, StoreError> {
         position(self.conn(), location_id, channel)
     }
 
@@ -118,7 +130,11 @@ impl super::Store {
     ///
     /// # Errors
     /// On database failure.
-    pub fn prune_history(&mut self, before_ms: i64, keep_per_channel: u64) -> Result<usize, StoreError> {
+    pub fn prune_history(
+        &mut self,
+        before_ms: i64,
+        keep_per_channel: u64,
+    ) -> Result<usize, StoreError> {
         let tx = self.conn.transaction()?;
         let mut removed = tx.execute("DELETE FROM events WHERE ts_ms < ?1", [before_ms])?;
         removed += tx.execute(

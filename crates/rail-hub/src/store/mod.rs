@@ -15,8 +15,8 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension};
 
 pub use events::{ChannelPosition, Published};
-pub use tickets::StationFilter;
 pub(crate) use tickets as tickets_ops;
+pub use tickets::StationFilter;
 
 /// Errors of the storage layer. `NotFound`, `Conflict` and `Invalid` are the caller's
 /// fault and map to 4xx; the rest are the hub's and map to 5xx.
@@ -150,7 +150,12 @@ impl Store {
                 if request != idem.request {
                     return Err(StoreError::IdempotencyMismatch(idem.key.clone()));
                 }
-                return Ok(Mutation { status, body, published: Vec::new(), replayed: true });
+                return Ok(Mutation {
+                    status,
+                    body,
+                    published: Vec::new(),
+                    replayed: true,
+                });
             }
         }
         let (status, body, published) = change(&tx)?;
@@ -162,7 +167,12 @@ impl Store {
             )?;
         }
         tx.commit()?;
-        Ok(Mutation { status, body, published, replayed: false })
+        Ok(Mutation {
+            status,
+            body,
+            published,
+            replayed: false,
+        })
     }
 
     /// Read access for queries that need no transaction.
@@ -184,7 +194,9 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 
 fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
     Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0))
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
         .optional()?)
 }
 

@@ -2,8 +2,8 @@
 //! written together with the events it produces.
 
 use rail_protocol::{
-    channel::is_valid_id, ActionOutcome, Event, ItemStatus, NewOrder, OrderCreated, Ticket, TicketEvent,
-    TicketItem, TicketStatus,
+    channel::is_valid_id, ActionOutcome, Event, ItemStatus, NewOrder, OrderCreated, Ticket,
+    TicketEvent, TicketItem, TicketStatus,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
@@ -20,7 +20,6 @@ pub enum StationFilter {
     Bumped { limit: u32 },
 }
 
-
 /// Limits on what a POS may post, so one bad request cannot bloat every screen.
 const MAX_ITEMS: usize = 200;
 const MAX_TEXT: usize = 200;
@@ -31,7 +30,9 @@ fn check_text(what: &str, value: &str) -> Result<(), StoreError> {
         return Err(StoreError::Invalid(format!("{what} must not be empty")));
     }
     if value.chars().count() > MAX_TEXT {
-        return Err(StoreError::Invalid(format!("{what} is longer than {MAX_TEXT} characters")));
+        return Err(StoreError::Invalid(format!(
+            "{what} is longer than {MAX_TEXT} characters"
+        )));
     }
     Ok(())
 }
@@ -110,12 +111,19 @@ fn split_into_tickets(
                 item.name
             )));
         }
-        for text in item.modifiers.iter().chain(&item.allergens).chain(item.notes.iter()) {
+        for text in item
+            .modifiers
+            .iter()
+            .chain(&item.allergens)
+            .chain(item.notes.iter())
+        {
             check_text("modifier, allergen or note", text)?;
         }
         let item_id = item.id.clone().unwrap_or_else(|| (index + 1).to_string());
         if !is_valid_id(&item_id) {
-            return Err(StoreError::Invalid(format!("item id {item_id:?} is not a valid id")));
+            return Err(StoreError::Invalid(format!(
+                "item id {item_id:?} is not a valid id"
+            )));
         }
         let station = routes.station_for(item).ok_or_else(|| {
             StoreError::Invalid(format!(
@@ -124,7 +132,9 @@ fn split_into_tickets(
             ))
         })?;
         if !is_valid_id(&station) {
-            return Err(StoreError::Invalid(format!("station {station:?} is not a valid id")));
+            return Err(StoreError::Invalid(format!(
+                "station {station:?} is not a valid id"
+            )));
         }
         let line = TicketItem {
             id: item_id,
@@ -138,7 +148,10 @@ fn split_into_tickets(
         };
         if let Some(ticket) = tickets.iter_mut().find(|t| t.station == station) {
             if ticket.items.iter().any(|existing| existing.id == line.id) {
-                return Err(StoreError::Invalid(format!("item id {:?} appears twice", line.id)));
+                return Err(StoreError::Invalid(format!(
+                    "item id {:?} appears twice",
+                    line.id
+                )));
             }
             ticket.items.push(line);
             continue;
@@ -173,21 +186,32 @@ pub(crate) fn create_order(
     now_ms: i64,
 ) -> Result<(OrderCreated, Vec<Published>), StoreError> {
     check_text("order number", &order.number)?;
-    for (what, value) in [("table", &order.table), ("guest", &order.guest), ("server", &order.server)]
-    {
+    for (what, value) in [
+        ("table", &order.table),
+        ("guest", &order.guest),
+        ("server", &order.server),
+    ] {
         if let Some(value) = value {
             check_text(what, value)?;
         }
     }
     if order.items.is_empty() {
-        return Err(StoreError::Invalid("an order needs at least one item".into()));
+        return Err(StoreError::Invalid(
+            "an order needs at least one item".into(),
+        ));
     }
     if order.items.len() > MAX_ITEMS {
-        return Err(StoreError::Invalid(format!("an order has at most {MAX_ITEMS} items")));
+        return Err(StoreError::Invalid(format!(
+            "an order has at most {MAX_ITEMS} items"
+        )));
     }
     let order_id = match &order.id {
         Some(id) if is_valid_id(id) => id.clone(),
-        Some(id) => return Err(StoreError::Invalid(format!("order id {id:?} is not a valid id"))),
+        Some(id) => {
+            return Err(StoreError::Invalid(format!(
+                "order id {id:?} is not a valid id"
+            )))
+        }
         None => uuid::Uuid::now_v7().simple().to_string(),
     };
     let inserted = tx.execute(
@@ -196,14 +220,19 @@ pub(crate) fn create_order(
         (location_id, &order_id, &order.number, serde_json::to_string(order)?, now_ms),
     )?;
     if inserted == 0 {
-        return Err(StoreError::Conflict(format!("order {order_id:?} already exists")));
+        return Err(StoreError::Conflict(format!(
+            "order {order_id:?} already exists"
+        )));
     }
     let tickets = split_into_tickets(location_id, &order_id, order, routes, now_ms)?;
     let mut published = Vec::new();
     for ticket in &tickets {
         save_ticket(tx, ticket)?;
-        let event =
-            Event::TicketNew(TicketEvent { ticket: ticket.clone(), item_id: None, by: None });
+        let event = Event::TicketNew(TicketEvent {
+            ticket: ticket.clone(),
+            item_id: None,
+            by: None,
+        });
         published.extend(publish_ticket_event(tx, &event, ticket, now_ms)?);
     }
     let created = OrderCreated { order_id, tickets };
@@ -303,9 +332,14 @@ impl Store {
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let bodies = stmt
-            .query_map((location_id, station, status, limit), |row| row.get::<_, String>(0))?
+            .query_map((location_id, station, status, limit), |row| {
+                row.get::<_, String>(0)
+            })?
             .collect::<Result<Vec<_>, _>>()?;
-        bodies.iter().map(|body| Ok(serde_json::from_str(body)?)).collect()
+        bodies
+            .iter()
+            .map(|body| Ok(serde_json::from_str(body)?))
+            .collect()
     }
 
     /// One ticket by id.

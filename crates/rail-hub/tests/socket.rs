@@ -1,0 +1,355 @@
+//! The hub's WebSocket protocol through real sockets: auth, snapshot, sequence numbers,
+//! replay, reset, and bad input.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use rail_hub::auth::{claims, Role};
+use rail_hub::{Hub, HubConfig};
+use rail_protocol::{
+    ClientMessage, Control, Cursor, ErrorCode, Event, NewOrder, NewOrderItem, Recovery,
+    ServerMessage,
+};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+struct TestHub {
+    hub: Arc<Hub>,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn start(config: HubConfig) -> TestHub {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = Hub::open(
+        &dir.path().join("hub.sqlite3"),
+        config,
+        Some("test-secret".into()),
+    )
+    .expect("hub");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("ws://{}/api/socket", listener.local_addr().expect("addr"));
+    tokio::spawn(rail_hub::run(listener, hub.clone(), std::future::pending()));
+    TestHub {
+        hub,
+        url,
+        _dir: dir,
+    }
+}
+
+impl TestHub {
+    fn token(&self, role: Role, stations: &[&str]) -> String {
+        let stations: Vec<String> = stations.iter().map(|s| (*s).to_owned()).collect();
+        self.hub
+            .authority
+            .issue(&claims("loc", role, &stations, "test", 60))
+            .expect("token")
+    }
+
+    async fn connect(&self, bearer: Option<&str>) -> Socket {
+        let mut request = self.url.as_str().into_client_request().expect("request");
+        if let Some(token) = bearer {
+            request.headers_mut().insert(
+                "authorization",
+                format!("Bearer {token}").parse().expect("header"),
+            );
+        }
+        tokio_tungstenite::connect_async(request)
+            .await
+            .expect("connect")
+            .0
+    }
+
+    fn post(&self, number: &str, station: &str) -> String {
+        let who = claims("loc", Role::Pos, &[], "pos", 60);
+        let order = NewOrder {
+            id: None,
+            number: number.into(),
+            table: None,
+            guest: None,
+            order_type: Default::default(),
+            server: None,
+            rush: false,
+            items: vec![NewOrderItem {
+                id: None,
+                name: "Burger".into(),
+                qty: 1,
+                modifiers: vec![],
+                notes: None,
+                allergens: vec![],
+                category: None,
+                station: Some(station.into()),
+                course: None,
+            }],
+        };
+        let mutation = self.hub.create_order(&who, None, &order).expect("order");
+        let created: rail_protocol::OrderCreated =
+            serde_json::from_str(&mutation.body).expect("body");
+        created.tickets[0].id.clone()
+    }
+}
+
+async fn send(socket: &mut Socket, message: &ClientMessage) {
+    socket
+        .send(Message::Text(
+            serde_json::to_string(message).expect("encode").into(),
+        ))
+        .await
+        .expect("send");
+}
+
+/// The next server message that is not a heartbeat.
+async fn next(socket: &mut Socket) -> ServerMessage {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("timely message");
+        match message.expect("open socket").expect("frame") {
+            Message::Text(text) => {
+                let parsed: ServerMessage = serde_json::from_str(&text).expect("server message");
+                if !matches!(parsed, ServerMessage::Control(Control::Heartbeat { .. })) {
+                    return parsed;
+                }
+            }
+            Message::Close(frame) => panic!("closed: {frame:?}"),
+            _ => {}
+        }
+    }
+}
+
+/// Waits for the close frame and returns its code.
+async fn close_code(socket: &mut Socket) -> u16 {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("timely close");
+        match message {
+            Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+}
+
+fn subscribe(channel: &str, since: Option<Cursor>) -> ClientMessage {
+    ClientMessage::Subscribe {
+        channel: channel.into(),
+        since,
+    }
+}
+
+#[tokio::test]
+async fn a_subscriber_gets_a_snapshot_then_gap_free_events() {
+    let hub = start(HubConfig::default()).await;
+    let before = hub.post("1", "grill");
+    let mut socket = hub.connect(Some(&hub.token(Role::Kds, &["grill"]))).await;
+    assert!(matches!(
+        next(&mut socket).await,
+        ServerMessage::Control(Control::Ready { .. })
+    ));
+    send(&mut socket, &subscribe("kds:grill", None)).await;
+    let ServerMessage::Control(Control::Subscribed {
+        seq,
+        recovery,
+        snapshot,
+        ..
+    }) = next(&mut socket).await
+    else {
+        panic!("expected subscribed")
+    };
+    assert_eq!(recovery, Recovery::Fresh);
+    assert_eq!(seq, 1, "the snapshot is valid after the first event");
+    assert_eq!(snapshot.expect("snapshot").tickets[0].id, before);
+
+    hub.post("2", "fry"); // another station: not on this channel
+    let after = hub.post("3", "grill");
+    let ServerMessage::Event(envelope) = next(&mut socket).await else {
+        panic!("expected an event")
+    };
+    assert_eq!(envelope.seq, 2);
+    assert_eq!(envelope.channel, "kds:grill");
+    assert!(matches!(&envelope.event, Event::TicketNew(e) if e.ticket.id == after));
+}
+
+#[tokio::test]
+async fn a_returning_subscriber_gets_exactly_what_it_missed_or_an_explicit_reset() {
+    let hub = start(HubConfig::default()).await;
+    let token = hub.token(Role::Kds, &["grill"]);
+    let mut socket = hub.connect(Some(&token)).await;
+    next(&mut socket).await;
+    send(&mut socket, &subscribe("kds:grill", None)).await;
+    let ServerMessage::Control(Control::Subscribed { epoch, .. }) = next(&mut socket).await else {
+        panic!()
+    };
+    hub.post("1", "grill");
+    drop(socket);
+    let missed = [hub.post("2", "grill"), hub.post("3", "grill")];
+
+    let mut socket = hub.connect(Some(&token)).await;
+    next(&mut socket).await;
+    send(
+        &mut socket,
+        &subscribe(
+            "kds:grill",
+            Some(Cursor {
+                epoch: epoch.clone(),
+                seq: 1,
+            }),
+        ),
+    )
+    .await;
+    let ServerMessage::Control(Control::Subscribed {
+        recovery,
+        seq,
+        snapshot,
+        ..
+    }) = next(&mut socket).await
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (recovery, seq, snapshot.is_none()),
+        (Recovery::Recovered, 1, true)
+    );
+    for (expected_seq, expected_id) in [(2, &missed[0]), (3, &missed[1])] {
+        let ServerMessage::Event(envelope) = next(&mut socket).await else {
+            panic!("expected a replayed event")
+        };
+        assert_eq!(envelope.seq, expected_seq);
+        assert_eq!(envelope.event.ticket().map(|t| &t.id), Some(expected_id));
+    }
+    // Live events continue the same sequence.
+    hub.post("4", "grill");
+    let ServerMessage::Event(envelope) = next(&mut socket).await else {
+        panic!()
+    };
+    assert_eq!(envelope.seq, 4);
+
+    // A cursor from another history is never partially replayed.
+    send(
+        &mut socket,
+        &subscribe(
+            "kds:grill",
+            Some(Cursor {
+                epoch: "another-hub".into(),
+                seq: 2,
+            }),
+        ),
+    )
+    .await;
+    let ServerMessage::Control(Control::Subscribed {
+        recovery,
+        seq,
+        snapshot,
+        ..
+    }) = next(&mut socket).await
+    else {
+        panic!()
+    };
+    assert_eq!((recovery, seq), (Recovery::Reset, 4));
+    assert_eq!(snapshot.expect("snapshot").tickets.len(), 4);
+}
+
+#[tokio::test]
+async fn tokens_are_checked_on_the_upgrade_or_in_a_first_auth_message() {
+    let hub = start(HubConfig {
+        auth_timeout: Duration::from_millis(300),
+        ..HubConfig::default()
+    })
+    .await;
+    let mut socket = hub.connect(None).await;
+    send(
+        &mut socket,
+        &ClientMessage::Auth {
+            token: hub.token(Role::Kds, &["grill"]),
+        },
+    )
+    .await;
+    assert!(matches!(
+        next(&mut socket).await,
+        ServerMessage::Control(Control::Ready { .. })
+    ));
+
+    let mut forged = hub.connect(Some("not-a-token")).await;
+    assert_eq!(close_code(&mut forged).await, 1008);
+
+    let expired = hub
+        .hub
+        .authority
+        .issue(&claims("loc", Role::Kds, &["grill".into()], "t", -3600))
+        .expect("token");
+    let mut old = hub.connect(Some(&expired)).await;
+    assert_eq!(close_code(&mut old).await, 1008);
+
+    let mut silent = hub.connect(None).await;
+    assert_eq!(
+        close_code(&mut silent).await,
+        1008,
+        "no auth message in time"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_gets_an_error_and_the_connection_stays_or_a_close_code() {
+    let hub = start(HubConfig::default()).await;
+    let mut socket = hub.connect(Some(&hub.token(Role::Kds, &["grill"]))).await;
+    next(&mut socket).await;
+    let cases: [(&str, ErrorCode); 5] = [
+        ("{not json", ErrorCode::InvalidMessage),
+        (r#"{"type":"dance"}"#, ErrorCode::InvalidMessage),
+        (
+            r#"{"type":"subscribe","channel":"kds:fry"}"#,
+            ErrorCode::Forbidden,
+        ),
+        (
+            r#"{"type":"subscribe","channel":"location:other"}"#,
+            ErrorCode::Forbidden,
+        ),
+        (
+            r#"{"type":"subscribe","channel":"pantry:1"}"#,
+            ErrorCode::UnknownChannel,
+        ),
+    ];
+    for (input, expected) in cases {
+        socket
+            .send(Message::Text(input.into()))
+            .await
+            .expect("send");
+        match next(&mut socket).await {
+            ServerMessage::Control(Control::Error { code, .. }) => {
+                assert_eq!(code, expected, "for {input}")
+            }
+            other => panic!("for {input}: expected an error, got {other:?}"),
+        }
+    }
+    socket
+        .send(Message::Binary(vec![1, 2, 3].into()))
+        .await
+        .expect("send");
+    assert!(matches!(
+        next(&mut socket).await,
+        ServerMessage::Control(Control::Error {
+            code: ErrorCode::InvalidMessage,
+            ..
+        })
+    ));
+    send(&mut socket, &ClientMessage::Ping {}).await;
+    assert!(
+        matches!(
+            next(&mut socket).await,
+            ServerMessage::Control(Control::Pong { .. })
+        ),
+        "still connected"
+    );
+
+    let huge = format!(r#"{{"type":"ping","pad":"{}"}}"#, "x".repeat(70 * 1024));
+    socket.send(Message::Text(huge.into())).await.expect("send");
+    assert_eq!(close_code(&mut socket).await, 1009);
+}

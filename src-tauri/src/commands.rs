@@ -1,0 +1,36 @@
+//! Tauri commands: the UI's only way into the engine.
+
+use rail_engine::{Engine, EngineError, ScreenState};
+use serde::Serialize;
+use tauri::State;
+
+/// A command failure, sent to the UI as a readable message.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+impl Serialize for CommandError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_string())
+    }
+}
+
+/// The current screen state (cached tickets are there before the hub answers).
+#[tauri::command]
+pub fn screen_state(engine: State<'_, Engine>) -> ScreenState {
+    engine.state()
+}
+
+/// Bumps a ticket; it leaves the screen at once and reaches the hub via the outbox.
+#[tauri::command]
+pub fn bump(engine: State<'_, Engine>, ticket_id: String) -> Result<(), CommandError> {
+    Ok(engine.bump(&ticket_id)?)
+}
+
+/// Recalls a bumped ticket.
+#[tauri::command]
+pub fn recall(engine: State<'_, Engine>, ticket_id: String) -> Result<(), CommandError> {
+    Ok(engine.recall(&ticket_id)?)
+}

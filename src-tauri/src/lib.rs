@@ -1,0 +1,110 @@
+//! The Rail app: a thin Tauri shell. It reads the settings, starts the engine (and, in
+//! demo mode, an embedded hub with a simulated POS), forwards every new screen state
+//! to the window as the `screen-state` event, and exposes the engine's actions as
+//! commands. Everything else lives in `rail-engine`.
+
+mod commands;
+mod demo;
+mod settings;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use rail_engine::{Engine, EngineConfig, SoundConfig};
+use tauri::{AppHandle, Emitter, Manager};
+
+pub use settings::Settings;
+
+/// The event carrying each new `ScreenState` to the UI.
+const STATE_EVENT: &str = "screen-state";
+
+async fn start_engine(settings: &Settings, data_dir: std::path::PathBuf) -> anyhow::Result<Engine> {
+    let db = settings
+        .db
+        .clone()
+        .unwrap_or_else(|| data_dir.join("rail-screen.sqlite3"));
+    if let Some(parent) = db.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let (hub_url, token, channels) = if settings.is_demo() {
+        let embedded = demo::start(
+            &data_dir,
+            Duration::from_millis(settings.demo_every_ms.max(200)),
+        )
+        .await?;
+        (embedded.hub_url, embedded.screen_token, embedded.channels)
+    } else {
+        let hub = settings
+            .hub
+            .clone()
+            .context("--hub is required outside demo mode")?;
+        let token = settings
+            .token
+            .clone()
+            .context("--token (or RAIL_TOKEN) is required with --hub")?;
+        let channels = settings.channel_names();
+        anyhow::ensure!(
+            !channels.is_empty(),
+            "give at least one --station or --channel"
+        );
+        (hub, token, channels)
+    };
+    let mut config = EngineConfig::new(hub_url, token, channels, db);
+    config.sound = SoundConfig {
+        enabled: !settings.no_sound,
+        ..SoundConfig::default()
+    };
+    Ok(Engine::start(config)?)
+}
+
+/// Sends every new screen state to the window.
+fn forward_states(app: AppHandle, engine: &Engine) {
+    let mut states = engine.watch();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let state = states.borrow_and_update().clone();
+            if let Err(error) = app.emit(STATE_EVENT, state) {
+                tracing::warn!(%error, "could not send the screen state to the window");
+            }
+            if states.changed().await.is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// Builds and runs the app until its window closes.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let settings = Settings::from_args();
+    let result = tauri::Builder::default()
+        .invoke_handler(tauri::generate_handler![
+            commands::screen_state,
+            commands::bump,
+            commands::recall
+        ])
+        .setup(move |app| {
+            let data_dir = app.path().app_data_dir().context("no app data directory")?;
+            let engine = tauri::async_runtime::block_on(start_engine(&settings, data_dir))?;
+            forward_states(app.handle().clone(), &engine);
+            app.manage(engine);
+            if settings.kiosk {
+                if let Some(window) = app.get_webview_window("main") {
+                    window.set_decorations(false)?;
+                    window.set_fullscreen(true)?;
+                }
+            }
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        tracing::error!(%error, "Rail stopped");
+        std::process::exit(1);
+    }
+}

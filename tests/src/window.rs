@@ -1,0 +1,134 @@
+//! Driving the real app window: tauri-driver (with Debian's WebKitWebDriver) and a
+//! WebDriver session opened with fantoccini.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// A running tauri-driver. Dropping it stops it with SIGTERM: a SIGKILLed driver
+/// orphans WebKitWebDriver, which then holds its port and the test's stderr.
+pub struct TauriDriver {
+    child: Child,
+    pub port: u16,
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+fn accepts(port: u16) -> bool {
+    TcpStream::connect(("127.0.0.1", port)).is_ok()
+}
+
+impl TauriDriver {
+    /// Starts tauri-driver (from `RAIL_TAURI_DRIVER`, else `PATH`) and waits until it
+    /// and its native driver accept connections.
+    pub fn start() -> anyhow::Result<Self> {
+        let program = std::env::var_os("RAIL_TAURI_DRIVER")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| "tauri-driver".into());
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let child = Command::new(&program)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", program.display()))?;
+        let driver = TauriDriver { child, port };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !(accepts(port) && accepts(native_port)) {
+            if Instant::now() > deadline {
+                bail!("tauri-driver did not come up on ports {port}/{native_port}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(driver)
+    }
+
+    /// Opens a session on `app` started with `args`.
+    pub async fn session(&self, app: &Path, args: &[String]) -> anyhow::Result<Client> {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app, "args": args }),
+        );
+        ClientBuilder::native()
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .context("opening a WebDriver session on the app")
+    }
+}
+
+impl Drop for TauriDriver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits until `css` matches an element; returns it.
+pub async fn wait_for_element(
+    client: &Client,
+    css: &str,
+    timeout: Duration,
+) -> anyhow::Result<fantoccini::elements::Element> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            return Ok(element);
+        }
+        if Instant::now() > deadline {
+            bail!("no element matched {css:?} within {timeout:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until nothing matches `css`.
+pub async fn wait_for_absence(client: &Client, css: &str, timeout: Duration) -> anyhow::Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if client.find_all(Locator::Css(css)).await?.is_empty() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("{css:?} still on screen after {timeout:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Saves a PNG screenshot of the window under `target/e2e/`.
+pub async fn screenshot(client: &Client, name: &str) -> anyhow::Result<PathBuf> {
+    let dir = crate::target_dir()
+        .parent()
+        .map(|t| t.join("e2e"))
+        .context("no target dir")?;
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("{name}.png"));
+    std::fs::write(&path, client.screenshot().await?)?;
+    Ok(path)
+}

@@ -1,0 +1,76 @@
+// An in-memory backend for the browser (`npm run dev` without Tauri) and view tests.
+import type { ScreenState } from "../bindings/ScreenState";
+import type { Ticket } from "../bindings/Ticket";
+import type { Backend } from "./backend";
+
+export function sampleTicket(number: string, minutesAgo: number, now = Date.now()): Ticket {
+  return {
+    id: `demo-${number}:grill`,
+    orderId: `demo-${number}`,
+    orderNumber: number,
+    locationId: "demo",
+    station: "grill",
+    table: "T4",
+    orderType: "dine-in",
+    server: "Ana",
+    createdAtMs: now - minutesAgo * 60_000,
+    rush: false,
+    status: "open",
+    version: 1,
+    items: [
+      { id: "1", name: "Cheeseburger", qty: 2, modifiers: ["no onion"], allergens: ["gluten"], course: 1, status: "pending" },
+      { id: "2", name: "Fries", qty: 1, modifiers: [], allergens: [], course: 1, status: "pending" },
+    ],
+  };
+}
+
+export class FakeBackend implements Backend {
+  state: ScreenState;
+  private listeners = new Set<(state: ScreenState) => void>();
+
+  constructor(tickets: Ticket[] = [sampleTicket("101", 2), sampleTicket("102", 7), sampleTicket("103", 12)]) {
+    this.state = {
+      channels: ["kds:grill"],
+      tickets,
+      recent: [],
+      connection: { state: "online", sinceMs: Date.now() },
+      pendingActions: 0,
+      rejections: [],
+      clockOffsetMs: 0,
+    };
+  }
+
+  async initialState(): Promise<ScreenState> {
+    return this.state;
+  }
+
+  async onState(onState: (state: ScreenState) => void): Promise<() => void> {
+    this.listeners.add(onState);
+    return () => this.listeners.delete(onState);
+  }
+
+  set(state: ScreenState): void {
+    this.state = state;
+    for (const listener of this.listeners) listener(state);
+  }
+
+  async bump(ticketId: string): Promise<void> {
+    const ticket = this.state.tickets.find((t) => t.id === ticketId);
+    if (!ticket) throw new Error(`no ticket ${ticketId}`);
+    this.set({
+      ...this.state,
+      tickets: this.state.tickets.filter((t) => t.id !== ticketId),
+      recent: [{ ...ticket, status: "bumped" as const, bumpedAtMs: Date.now() }, ...this.state.recent].slice(0, 20),
+    });
+  }
+
+  async recall(ticketId: string): Promise<void> {
+    const ticket = this.state.recent.find((t) => t.id === ticketId);
+    if (!ticket) throw new Error(`no bumped ticket ${ticketId}`);
+    this.set({
+      ...this.state,
+      recent: this.state.recent.filter((t) => t.id !== ticketId),
+      tickets: [...this.state.tickets, { ...ticket, status: "open" as const }].sort((a, b) => a.createdAtMs - b.createdAtMs),
+    });
+  }
+}

@@ -1,0 +1,15 @@
+// The only module that talks to the Tauri host.
+import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import type { ScreenState } from "../bindings/ScreenState";
+import type { Backend } from "./backend";
+
+/** Name of the event the shell emits with each new ScreenState. */
+export const STATE_EVENT = "screen-state";
+
+export const tauriBackend: Backend = {
+  initialState: () => invoke<ScreenState>("screen_state"),
+  onState: (onState) => listen<ScreenState>(STATE_EVENT, (event) => onState(event.payload)),
+  bump: (ticketId) => invoke<void>("bump", { ticketId }),
+  recall: (ticketId) => invoke<void>("recall", { ticketId }),
+};

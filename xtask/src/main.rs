@@ -1,0 +1,340 @@
+//! `cargo xtask <task>`: the project's entry points, the same on a laptop and in CI.
+//!
+//! - `setup`: installs what building and testing need (Debian packages, the UI's npm
+//!   packages, tauri-driver), skipping what is already there.
+//! - `demo`: setup, build the app, and run the kitchen screen against an embedded hub
+//!   with a simulated POS. Without a display it runs under Xvfb and saves screenshots.
+//! - `test`: setup, then every check and test: formatting, lints, the UI's type check
+//!   and unit tests, the Rust tests (hub + engines through real sockets and SQLite),
+//!   and the end-to-end test in the real window under Xvfb through WebDriver.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+
+/// Debian packages for Tauri (WebKitGTK), sound (ALSA), the headless window tests
+/// (Xvfb, WebKitWebDriver) and screenshots/sound checks (ImageMagick, sox).
+const APT_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "librsvg2-dev",
+    "libayatana-appindicator3-dev",
+    "libssl-dev",
+    "libxdo-dev",
+    "libasound2-dev",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "imagemagick",
+    "sox",
+    "alsa-utils",
+];
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root()?;
+    match args.first().map(String::as_str) {
+        Some("setup") => setup(&root),
+        Some("demo") => {
+            let seconds = flag_value(&args, "--seconds")?;
+            setup(&root)?;
+            build_app(&root)?;
+            demo(&root, seconds)
+        }
+        Some("test") => {
+            setup(&root)?;
+            test(&root)
+        }
+        _ => {
+            eprintln!("usage: cargo xtask <setup|demo [--seconds N]|test>");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn flag_value(args: &[String], flag: &str) -> anyhow::Result<Option<u64>> {
+    match args.iter().position(|a| a == flag) {
+        None => Ok(None),
+        Some(i) => {
+            let value = args
+                .get(i + 1)
+                .with_context(|| format!("{flag} needs a value"))?;
+            Ok(Some(value.parse().with_context(|| {
+                format!("{flag} {value}: not a number")
+            })?))
+        }
+    }
+}
+
+fn workspace_root() -> anyhow::Result<PathBuf> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(Path::to_path_buf)
+        .context("xtask has no parent directory")
+}
+
+/// Runs a command, echoing it, and fails if it fails.
+fn run(command: &mut Command) -> anyhow::Result<()> {
+    eprintln!("\n==> {}", describe(command));
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {}", describe(command)))?;
+    if !status.success() {
+        bail!("{} failed ({status})", describe(command));
+    }
+    Ok(())
+}
+
+fn describe(command: &Command) -> String {
+    let mut text = command.get_program().to_string_lossy().into_owned();
+    for arg in command.get_args() {
+        text.push(' ');
+        text.push_str(&arg.to_string_lossy());
+    }
+    text
+}
+
+fn succeeds(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// `apt-get` as root, or through sudo.
+fn apt_get() -> Command {
+    if is_root() {
+        Command::new("apt-get")
+    } else {
+        let mut command = Command::new("sudo");
+        command.arg("apt-get");
+        command
+    }
+}
+
+fn setup(root: &Path) -> anyhow::Result<()> {
+    let mut missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .copied()
+        .filter(|pkg| {
+            let out = Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", pkg])
+                .output();
+            !out.map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+                .unwrap_or(false)
+        })
+        .collect();
+    if !succeeds("node", &["--version"]) {
+        missing.extend(["nodejs", "npm"]);
+    }
+    if missing.is_empty() {
+        eprintln!("==> system packages: all present");
+    } else {
+        run(apt_get().arg("update"))?;
+        run(apt_get()
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(&missing))?;
+    }
+    // `npm ci` refuses this lockfile on Linux-only registries (TOOLING.md); `npm install`
+    // honours it and leaves it unchanged.
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund"])
+        .current_dir(root.join("ui")))?;
+    if tauri_driver().is_none() {
+        run(Command::new("cargo").args([
+            "install",
+            "tauri-driver",
+            "--locked",
+            "--version",
+            "2.1.0",
+        ]))?;
+    }
+    Ok(())
+}
+
+fn tauri_driver() -> Option<PathBuf> {
+    if succeeds("tauri-driver", &["--help"]) {
+        return Some(PathBuf::from("tauri-driver"));
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    let path = home.join("bin").join("tauri-driver");
+    path.exists().then_some(path)
+}
+
+/// Builds the app as it ships (assets embedded), unoptimised: `tauri build --debug`.
+fn build_app(root: &Path) -> anyhow::Result<()> {
+    run(Command::new(root.join("ui/node_modules/.bin/tauri"))
+        .args(["build", "--debug", "--no-bundle"])
+        .current_dir(root)
+        // Keeps the CLI from prompting or trying to sign anything.
+        .env("CI", "true"))
+}
+
+fn test(root: &Path) -> anyhow::Result<()> {
+    let started = Instant::now();
+    run(Command::new("cargo")
+        .args(["fmt", "--all", "--", "--check"])
+        .current_dir(root))?;
+    let ui = root.join("ui");
+    run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
+    run(Command::new("npm").args(["test"]).current_dir(&ui))?;
+    // The cross-component tests start these binaries as real processes.
+    run(Command::new("cargo")
+        .args(["build", "--bins", "-p", "rail-hub", "-p", "rail-engine"])
+        .current_dir(root))?;
+    run(Command::new("cargo")
+        .args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "rail-app",
+            "--exclude",
+            "xtask",
+        ])
+        .current_dir(root))?;
+    check_bindings_fresh(root)?;
+    build_app(root)?;
+    run(Command::new("cargo")
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(root))?;
+    end_to_end(root)?;
+    eprintln!(
+        "\n==> all checks and tests passed in {:.0?}",
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// ts-rs rewrote the TypeScript bindings during `cargo test`; they must equal the
+/// committed ones, or the UI was type-checked against stale types.
+fn check_bindings_fresh(root: &Path) -> anyhow::Result<()> {
+    let output = Command::new("git")
+        .args(["status", "--porcelain", "--", "ui/src/lib/bindings"])
+        .current_dir(root)
+        .output()
+        .context("running git status")?;
+    let changes = String::from_utf8_lossy(&output.stdout);
+    if !changes.trim().is_empty() {
+        bail!(
+            "the generated TypeScript bindings are stale; commit ui/src/lib/bindings:\n{changes}"
+        );
+    }
+    eprintln!("==> TypeScript bindings match the Rust wire types");
+    Ok(())
+}
+
+fn end_to_end(root: &Path) -> anyhow::Result<()> {
+    let driver = tauri_driver().context("tauri-driver is not installed (cargo xtask setup)")?;
+    run(Command::new("xvfb-run")
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1280x800x24",
+            "cargo",
+            "test",
+            "-p",
+            "rail-tests",
+            "--test",
+            "e2e_window",
+            "--",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .env("RAIL_TAURI_DRIVER", driver)
+        .current_dir(root))
+}
+
+/// Runs the demo; under Xvfb when there is no display, saving a screenshot every few
+/// seconds to `target/demo/screen.png`.
+fn demo(root: &Path, seconds: Option<u64>) -> anyhow::Result<()> {
+    let app = root.join("target/debug/rail");
+    let data = root.join("target/demo");
+    std::fs::create_dir_all(&data)?;
+    let has_display =
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    let mut xvfb: Option<Child> = None;
+    let mut command = Command::new(&app);
+    command
+        .args(["--demo", "--db"])
+        .arg(data.join("screen.sqlite3"));
+    command.env("XDG_DATA_HOME", data.join("xdg"));
+    let display = if has_display {
+        None
+    } else {
+        let number = (90..200)
+            .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+            .context("no free X display")?;
+        let display = format!(":{number}");
+        eprintln!(
+            "==> no display: running under Xvfb {display}; screenshots go to {}",
+            data.join("screen.png").display()
+        );
+        xvfb = Some(
+            Command::new("Xvfb")
+                .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                .spawn()
+                .context("starting Xvfb")?,
+        );
+        std::thread::sleep(Duration::from_millis(500));
+        command.env("DISPLAY", &display);
+        Some(display)
+    };
+    eprintln!(
+        "==> {} (close the window or press Ctrl-C to stop)",
+        describe(&command)
+    );
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("starting {}", app.display()))?;
+    let started = Instant::now();
+    let result = loop {
+        if let Some(status) = child.try_wait()? {
+            break if status.success() {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("rail exited with {status}"))
+            };
+        }
+        if seconds.is_some_and(|s| started.elapsed() >= Duration::from_secs(s)) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break Ok(());
+        }
+        if let Some(display) = &display {
+            let _ = Command::new("import")
+                .args(["-display", display, "-window", "root"])
+                .arg(data.join("screen.png"))
+                .output();
+        }
+        std::thread::sleep(Duration::from_secs(3));
+    };
+    if let Some(mut xvfb) = xvfb {
+        let _ = xvfb.kill();
+        let _ = xvfb.wait();
+    }
+    result
+}
