@@ -9,6 +9,7 @@ use std::io::Cursor;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::config::SoundConfig;
 
@@ -68,23 +69,32 @@ impl SoundPlayer {
     }
 }
 
+/// After a failed attempt, the device is tried again at most this often: opening a
+/// missing ALSA device is slow and prints to stderr every time.
+const DEVICE_RETRY: Duration = Duration::from_secs(60);
+
 fn sound_thread(queue: Receiver<Cue>, volume: f32, played: Arc<AtomicU64>) {
     let mut warned = false;
+    let mut failed_at: Option<Instant> = None;
     while let Ok(cue) = queue.recv() {
         // A burst of tickets (a snapshot after an outage) chimes once, not once each.
-        while let Ok(next) = queue.try_recv() {
-            let _ = next;
+        while queue.try_recv().is_ok() {}
+        if failed_at.is_some_and(|at| at.elapsed() < DEVICE_RETRY) {
+            continue;
         }
         match play_once(cue, volume) {
             Ok(()) => {
+                failed_at = None;
                 played.fetch_add(1, Ordering::Relaxed);
-                tracing::debug!(?cue, "cue played");
+                tracing::info!(?cue, "cue played");
             }
-            Err(error) if !warned => {
-                warned = true;
-                tracing::warn!(%error, "no sound device; carrying on without sound");
+            Err(error) => {
+                failed_at = Some(Instant::now());
+                if !warned {
+                    warned = true;
+                    tracing::warn!(%error, "no sound device; carrying on without sound");
+                }
             }
-            Err(_) => {}
         }
     }
 }

@@ -227,7 +227,8 @@ pub struct Envelope {
 #[ts(export)]
 pub enum ServerMessage {
     Control(Control),
-    Event(Envelope),
+    /// Boxed: events are far larger than control messages.
+    Event(Box<Envelope>),
 }
 
 #[cfg(test)]
@@ -268,12 +269,13 @@ mod tests {
                 by: None,
             }),
         };
-        let json = serde_json::to_value(ServerMessage::Event(envelope.clone())).expect("encode");
+        let json =
+            serde_json::to_value(ServerMessage::Event(Box::new(envelope.clone()))).expect("encode");
         assert_eq!(json["type"], "kds:ticket-new");
         assert_eq!(json["seq"], 7);
         assert_eq!(json["data"]["ticket"]["orderNumber"], "17");
         let back: ServerMessage = serde_json::from_value(json).expect("decode");
-        assert_eq!(back, ServerMessage::Event(envelope));
+        assert_eq!(back, ServerMessage::Event(Box::new(envelope)));
     }
 
     #[test]
