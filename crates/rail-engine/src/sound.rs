@@ -13,16 +13,26 @@ use std::time::{Duration, Instant};
 
 use crate::config::SoundConfig;
 
-/// A sound the screen can make.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A sound the screen can make (see `assets/README.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Cue {
+    LinkRestored,
+    Modified,
     NewTicket,
+    Voided,
+    Rush,
+    LinkLost,
 }
 
 impl Cue {
     fn bytes(self) -> &'static [u8] {
         match self {
             Cue::NewTicket => include_bytes!("../../../assets/sounds/new-ticket.wav"),
+            Cue::Rush => include_bytes!("../../../assets/sounds/rush.wav"),
+            Cue::Modified => include_bytes!("../../../assets/sounds/modified.wav"),
+            Cue::Voided => include_bytes!("../../../assets/sounds/voided.wav"),
+            Cue::LinkLost => include_bytes!("../../../assets/sounds/link-lost.wav"),
+            Cue::LinkRestored => include_bytes!("../../../assets/sounds/link-restored.wav"),
         }
     }
 }
@@ -76,9 +86,13 @@ const DEVICE_RETRY: Duration = Duration::from_secs(60);
 fn sound_thread(queue: Receiver<Cue>, volume: f32, played: Arc<AtomicU64>) {
     let mut warned = false;
     let mut failed_at: Option<Instant> = None;
-    while let Ok(cue) = queue.recv() {
-        // A burst of tickets (a snapshot after an outage) chimes once, not once each.
-        while queue.try_recv().is_ok() {}
+    while let Ok(first) = queue.recv() {
+        // A burst (a snapshot after an outage) plays one cue, the most urgent of it,
+        // not one per ticket.
+        let mut cue = first;
+        while let Ok(next) = queue.try_recv() {
+            cue = cue.max(next);
+        }
         if failed_at.is_some_and(|at| at.elapsed() < DEVICE_RETRY) {
             continue;
         }

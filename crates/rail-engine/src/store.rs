@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use rail_protocol::{Cursor, Envelope, Recovery, Snapshot, Ticket, TicketStatus};
+use rail_protocol::{Cursor, Envelope, Event, Recovery, Snapshot, Ticket, TicketStatus};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
 /// Errors of the local store.
@@ -20,17 +20,32 @@ pub enum StoreError {
     Corrupt(#[from] serde_json::Error),
 }
 
+/// What an applied event meant for the rail, so the screen can react (cue, highlight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// A ticket arrived on the rail: new, or its held course was fired.
+    Arrived,
+    /// The POS changed a ticket on the rail (items added, voided, notes).
+    Modified,
+    /// A ticket on the rail was voided.
+    Voided,
+    /// A ticket on the rail became a rush.
+    Rushed,
+    /// Anything else (bumps, recalls, order events, tickets not on the rail).
+    Quiet,
+}
+
 /// What applying one event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
-    /// A ticket this screen had never seen.
-    NewTicket,
-    /// A known ticket changed (or the event changed nothing the screen shows).
-    Changed,
+    Applied(Change),
     /// Already applied (seq at or below the cursor): ignored.
     Duplicate,
     /// The event skips a sequence: the screen missed something and must resubscribe.
-    Gap { expected: u64, got: u64 },
+    Gap {
+        expected: u64,
+        got: u64,
+    },
     /// No cursor for this channel (no `subscribed` seen yet): resubscribe.
     NotSubscribed,
 }
@@ -190,13 +205,26 @@ impl Store {
                 got: envelope.seq,
             });
         }
-        let applied = match envelope.event.ticket() {
-            Some(ticket) => match upsert(&tx, &envelope.channel, ticket)? {
-                Upsert::Inserted if ticket.is_open() => Applied::NewTicket,
-                _ => Applied::Changed,
-            },
-            None => Applied::Changed,
+        let change = match envelope.event.ticket() {
+            Some(ticket) => {
+                let was_open = tx
+                    .query_row(
+                        "SELECT status = 'open' FROM tickets WHERE id = ?1",
+                        [&ticket.id],
+                        |row| row.get::<_, bool>(0),
+                    )
+                    .optional()?
+                    .unwrap_or(false);
+                match upsert(&tx, &envelope.channel, ticket)? {
+                    Upsert::Stale => Change::Quiet,
+                    Upsert::Inserted | Upsert::Updated => {
+                        classify(&envelope.event, was_open, ticket.is_open())
+                    }
+                }
+            }
+            None => Change::Quiet,
         };
+        let applied = Applied::Applied(change);
         tx.execute(
             "UPDATE cursors SET seq = ?2 WHERE channel = ?1",
             (&envelope.channel, envelope.seq),
@@ -384,6 +412,17 @@ impl Store {
             })
             .optional()?;
         Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+    }
+}
+
+/// What a kitchen event means for the rail, given whether its ticket was and is on it.
+fn classify(event: &Event, was_open: bool, is_open: bool) -> Change {
+    match event {
+        Event::TicketNew(_) | Event::TicketFired(_) if is_open && !was_open => Change::Arrived,
+        Event::TicketVoided(_) if was_open => Change::Voided,
+        Event::TicketPriority(e) if is_open && e.ticket.rush => Change::Rushed,
+        Event::TicketUpdated(_) | Event::TicketPriority(_) if is_open => Change::Modified,
+        _ => Change::Quiet,
     }
 }
 

@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::engine::Shared;
 use crate::sound::Cue;
-use crate::store::Applied;
+use crate::store::{Applied, Change};
 use crate::view::LinkState;
 
 /// Why a session ended.
@@ -68,6 +68,9 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
             Err(error) => {
                 let was_online = shared.link_state() == LinkState::Online;
                 tracing::warn!(%error, attempt, "link to hub down");
+                if was_online {
+                    shared.sound.play(Cue::LinkLost);
+                }
                 let state = if was_online {
                     LinkState::Reconnecting
                 } else {
@@ -167,6 +170,12 @@ async fn session(
                         .await
                         .map_err(|e| SessionError::Connect(e.to_string()))?;
                 }
+                if matches!(
+                    shared.link_state(),
+                    LinkState::Reconnecting | LinkState::Offline
+                ) {
+                    shared.sound.play(Cue::LinkRestored);
+                }
                 shared.set_link(LinkState::Online, None);
                 // A healthy connection resets the backoff.
                 *attempt = 0;
@@ -218,11 +227,12 @@ async fn session(
                 shared.heard_from_hub(None);
                 let applied = shared.store().apply_event(&envelope)?;
                 match applied {
-                    Applied::NewTicket => {
-                        shared.sound.play(Cue::NewTicket);
+                    Applied::Applied(change) => {
+                        if let Some(cue) = cue_for(change) {
+                            shared.sound.play(cue);
+                        }
                         shared.refresh();
                     }
-                    Applied::Changed => shared.refresh(),
                     Applied::Duplicate => {}
                     Applied::Gap { expected, got } => {
                         tracing::warn!(channel = %envelope.channel, expected, got, "sequence gap");
@@ -233,5 +243,16 @@ async fn session(
                 }
             }
         }
+    }
+}
+
+/// The cue for a change on the rail, if it deserves one.
+fn cue_for(change: Change) -> Option<Cue> {
+    match change {
+        Change::Arrived => Some(Cue::NewTicket),
+        Change::Modified => Some(Cue::Modified),
+        Change::Voided => Some(Cue::Voided),
+        Change::Rushed => Some(Cue::Rush),
+        Change::Quiet => None,
     }
 }

@@ -146,6 +146,7 @@ pub fn random_order(rng: &mut impl Rng, number: u32) -> NewOrder {
         order_type,
         server: SERVERS.choose(rng).map(|s| (*s).to_owned()),
         rush: rng.random_bool(0.08),
+        notes: None,
         items,
     }
 }

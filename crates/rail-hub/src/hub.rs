@@ -14,15 +14,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::ws::Utf8Bytes;
-use rail_protocol::{Channel, Cursor, NewOrder, Recovery, Ticket};
+use rail_protocol::{Channel, Cursor, NewOrder, Order, Recovery, Ticket};
 
-use crate::auth::{Authority, Claims};
+use crate::auth::{Authority, Claims, Role};
 use crate::clock::now_ms;
 use crate::config::HubConfig;
 use crate::fanout::{Outbound, Registry, Subscriber};
 use crate::metrics::Metrics;
 use crate::replay;
-use crate::store::{self, IdempotencyKey, Mutation, StationFilter, Store, StoreError};
+use crate::store::{
+    self, IdempotencyKey, Mutation, OrderCommand, StationFilter, Store, StoreError,
+};
 
 /// Errors of hub operations, as the API layer sees them.
 #[derive(Debug, thiserror::Error)]
@@ -151,9 +153,61 @@ impl Hub {
         let routes = &self.config.routes;
         self.mutate(&who.loc, idem, |tx, now| {
             let (created, published) =
-                store::tickets_ops::create_order(tx, &who.loc, order, routes, now)?;
+                store::kitchen_ops::create_order(tx, &who.loc, order, routes, now)?;
             Ok((201, serde_json::to_string(&created)?, published))
         })
+    }
+
+    /// Changes an order (POS; expo may also fire courses and set the status).
+    ///
+    /// # Errors
+    /// `Forbidden` for tokens that may not make this change; store errors otherwise.
+    pub fn change_order(
+        &self,
+        who: &Claims,
+        idem: Option<&IdempotencyKey>,
+        order_id: &str,
+        command: &OrderCommand,
+    ) -> Result<Mutation, HubError> {
+        let expo_may = who.role == Role::Expo
+            && matches!(command, OrderCommand::Fire(_) | OrderCommand::Status(_));
+        if !who.may_post_orders() && !expo_may {
+            return Err(HubError::Forbidden(format!(
+                "a {} token may not make this change",
+                who.role.as_str()
+            )));
+        }
+        let routes = &self.config.routes;
+        self.mutate(&who.loc, idem, |tx, now| {
+            let (order, published) = store::kitchen_ops::change_order(
+                tx, &who.loc, order_id, command, routes, &who.sub, now,
+            )?;
+            Ok((200, serde_json::to_string(&order)?, published))
+        })
+    }
+
+    /// One order of the token's location.
+    ///
+    /// # Errors
+    /// `NotFound`, or `Forbidden` for station screens (they read tickets, not orders).
+    pub fn order(&self, who: &Claims, id: &str) -> Result<Order, HubError> {
+        if who.role == Role::Kds {
+            return Err(HubError::Forbidden(
+                "station screens read tickets, not orders".into(),
+            ));
+        }
+        Ok(self.lock().store.order(&who.loc, id)?)
+    }
+
+    fn check_station(&self, who: &Claims, ticket_id: &str) -> Result<(), HubError> {
+        let ticket = self.lock().store.ticket(&who.loc, ticket_id)?;
+        if !who.may_work_station(&ticket.station) {
+            return Err(HubError::Forbidden(format!(
+                "this token may not act on station {:?}",
+                ticket.station
+            )));
+        }
+        Ok(())
     }
 
     /// Bumps (or recalls, with `recall`) a ticket on behalf of a screen.
@@ -167,20 +221,30 @@ impl Hub {
         ticket_id: &str,
         recall: bool,
     ) -> Result<Mutation, HubError> {
-        let ticket = self.lock().store.ticket(&who.loc, ticket_id)?;
-        if !who.may_work_station(&ticket.station) {
-            return Err(HubError::Forbidden(format!(
-                "this token may not act on station {:?}",
-                ticket.station
-            )));
-        }
+        self.check_station(who, ticket_id)?;
         self.mutate(&who.loc, idem, |tx, now| {
-            let op = if recall {
-                store::tickets_ops::recall_ticket
-            } else {
-                store::tickets_ops::bump_ticket
-            };
-            let (outcome, ticket, published) = op(tx, &who.loc, ticket_id, &who.sub, now)?;
+            let (outcome, ticket, published) =
+                store::kitchen_ops::bump_ticket(tx, &who.loc, ticket_id, &who.sub, recall, now)?;
+            let body = serde_json::to_string(&rail_protocol::ActionResult { outcome, ticket })?;
+            Ok((200, body, published))
+        })
+    }
+
+    /// Bumps one item of a ticket; the last pending item bumps the ticket.
+    ///
+    /// # Errors
+    /// `Forbidden` when the ticket's station is not the token's; store errors otherwise.
+    pub fn bump_item(
+        &self,
+        who: &Claims,
+        idem: Option<&IdempotencyKey>,
+        ticket_id: &str,
+        item_id: &str,
+    ) -> Result<Mutation, HubError> {
+        self.check_station(who, ticket_id)?;
+        self.mutate(&who.loc, idem, |tx, now| {
+            let (outcome, ticket, published) =
+                store::kitchen_ops::bump_item(tx, &who.loc, ticket_id, item_id, &who.sub, now)?;
             let body = serde_json::to_string(&rail_protocol::ActionResult { outcome, ticket })?;
             Ok((200, body, published))
         })

@@ -1,149 +1,16 @@
 //! The hub's WebSocket protocol through real sockets: auth, snapshot, sequence numbers,
 //! replay, reset, and bad input.
 
-use std::sync::Arc;
+mod common;
+
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use common::{close_code, next, send, start, subscribe};
+use futures_util::SinkExt;
 use rail_hub::auth::{claims, Role};
-use rail_hub::{Hub, HubConfig};
-use rail_protocol::{
-    ClientMessage, Control, Cursor, ErrorCode, Event, NewOrder, NewOrderItem, Recovery,
-    ServerMessage,
-};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use rail_hub::HubConfig;
+use rail_protocol::{ClientMessage, Control, Cursor, ErrorCode, Event, Recovery, ServerMessage};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-struct TestHub {
-    hub: Arc<Hub>,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-async fn start(config: HubConfig) -> TestHub {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let hub = Hub::open(
-        &dir.path().join("hub.sqlite3"),
-        config,
-        Some("test-secret".into()),
-    )
-    .expect("hub");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("ws://{}/api/socket", listener.local_addr().expect("addr"));
-    tokio::spawn(rail_hub::run(listener, hub.clone(), std::future::pending()));
-    TestHub {
-        hub,
-        url,
-        _dir: dir,
-    }
-}
-
-impl TestHub {
-    fn token(&self, role: Role, stations: &[&str]) -> String {
-        let stations: Vec<String> = stations.iter().map(|s| (*s).to_owned()).collect();
-        self.hub
-            .authority
-            .issue(&claims("loc", role, &stations, "test", 60))
-            .expect("token")
-    }
-
-    async fn connect(&self, bearer: Option<&str>) -> Socket {
-        let mut request = self.url.as_str().into_client_request().expect("request");
-        if let Some(token) = bearer {
-            request.headers_mut().insert(
-                "authorization",
-                format!("Bearer {token}").parse().expect("header"),
-            );
-        }
-        tokio_tungstenite::connect_async(request)
-            .await
-            .expect("connect")
-            .0
-    }
-
-    fn post(&self, number: &str, station: &str) -> String {
-        let who = claims("loc", Role::Pos, &[], "pos", 60);
-        let order = NewOrder {
-            id: None,
-            number: number.into(),
-            table: None,
-            guest: None,
-            order_type: Default::default(),
-            server: None,
-            rush: false,
-            items: vec![NewOrderItem {
-                id: None,
-                name: "Burger".into(),
-                qty: 1,
-                modifiers: vec![],
-                notes: None,
-                allergens: vec![],
-                category: None,
-                station: Some(station.into()),
-                course: None,
-            }],
-        };
-        let mutation = self.hub.create_order(&who, None, &order).expect("order");
-        let created: rail_protocol::OrderCreated =
-            serde_json::from_str(&mutation.body).expect("body");
-        created.tickets[0].id.clone()
-    }
-}
-
-async fn send(socket: &mut Socket, message: &ClientMessage) {
-    socket
-        .send(Message::Text(
-            serde_json::to_string(message).expect("encode").into(),
-        ))
-        .await
-        .expect("send");
-}
-
-/// The next server message that is not a heartbeat.
-async fn next(socket: &mut Socket) -> ServerMessage {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("timely message");
-        match message.expect("open socket").expect("frame") {
-            Message::Text(text) => {
-                let parsed: ServerMessage = serde_json::from_str(&text).expect("server message");
-                if !matches!(parsed, ServerMessage::Control(Control::Heartbeat { .. })) {
-                    return parsed;
-                }
-            }
-            Message::Close(frame) => panic!("closed: {frame:?}"),
-            _ => {}
-        }
-    }
-}
-
-/// Waits for the close frame and returns its code.
-async fn close_code(socket: &mut Socket) -> u16 {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("timely close");
-        match message {
-            Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
-            Some(Ok(_)) => continue,
-            other => panic!("expected a close frame, got {other:?}"),
-        }
-    }
-}
-
-fn subscribe(channel: &str, since: Option<Cursor>) -> ClientMessage {
-    ClientMessage::Subscribe {
-        channel: channel.into(),
-        since,
-    }
-}
 
 #[tokio::test]
 async fn a_subscriber_gets_a_snapshot_then_gap_free_events() {

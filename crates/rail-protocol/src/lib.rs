@@ -17,7 +17,10 @@ pub use messages::{
     ClientMessage, Control, Cursor, Envelope, ErrorCode, Event, Recovery, ServerMessage, Snapshot,
     TicketEvent,
 };
-pub use order::{NewOrder, NewOrderItem, OrderCreated};
+pub use order::{
+    AddItems, FireCourse, NewOrder, NewOrderItem, Order, OrderCreated, OrderItem, OrderPatch,
+    OrderStatus, OrderStatusChanged, StatusChange,
+};
 pub use problem::Problem;
 pub use ticket::{
     ActionOutcome, ActionResult, ItemStatus, OrderType, Ticket, TicketItem, TicketStatus,

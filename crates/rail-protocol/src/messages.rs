@@ -172,8 +172,18 @@ pub enum Event {
     TicketRecalled(TicketEvent),
     #[serde(rename = "kds:ticket-voided")]
     TicketVoided(TicketEvent),
+    /// A held course was fired: the ticket (back) on the rail.
+    #[serde(rename = "kds:ticket-fired")]
+    TicketFired(TicketEvent),
+    /// Rush set or cleared.
+    #[serde(rename = "kds:ticket-priority")]
+    TicketPriority(TicketEvent),
     #[serde(rename = "order:created")]
     OrderCreated(crate::order::OrderCreated),
+    #[serde(rename = "order:updated")]
+    OrderUpdated(crate::order::Order),
+    #[serde(rename = "order:status")]
+    OrderStatus(crate::order::OrderStatusChanged),
 }
 
 impl Event {
@@ -186,7 +196,11 @@ impl Event {
             Event::ItemBumped(_) => "kds:item-bumped",
             Event::TicketRecalled(_) => "kds:ticket-recalled",
             Event::TicketVoided(_) => "kds:ticket-voided",
+            Event::TicketFired(_) => "kds:ticket-fired",
+            Event::TicketPriority(_) => "kds:ticket-priority",
             Event::OrderCreated(_) => "order:created",
+            Event::OrderUpdated(_) => "order:updated",
+            Event::OrderStatus(_) => "order:status",
         }
     }
 
@@ -198,8 +212,10 @@ impl Event {
             | Event::TicketBumped(e)
             | Event::ItemBumped(e)
             | Event::TicketRecalled(e)
-            | Event::TicketVoided(e) => Some(&e.ticket),
-            Event::OrderCreated(_) => None,
+            | Event::TicketVoided(e)
+            | Event::TicketFired(e)
+            | Event::TicketPriority(e) => Some(&e.ticket),
+            Event::OrderCreated(_) | Event::OrderUpdated(_) | Event::OrderStatus(_) => None,
         }
     }
 }
@@ -247,6 +263,7 @@ mod tests {
             guest: None,
             order_type: OrderType::DineIn,
             server: None,
+            notes: None,
             created_at_ms: 1_700_000_000_000,
             rush: false,
             status: TicketStatus::Open,

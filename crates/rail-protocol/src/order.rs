@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::ticket::{OrderType, Ticket};
+use crate::ticket::{ItemStatus, OrderType, Ticket};
 
 /// `POST /api/orders`: an order as the POS sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -29,6 +29,9 @@ pub struct NewOrder {
     pub server: Option<String>,
     #[serde(default)]
     pub rush: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub notes: Option<String>,
     pub items: Vec<NewOrderItem>,
 }
 
@@ -73,4 +76,132 @@ fn one() -> u32 {
 pub struct OrderCreated {
     pub order_id: String,
     pub tickets: Vec<Ticket>,
+}
+
+/// Where an order is in its life (seed 004's values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum OrderStatus {
+    #[default]
+    Pending,
+    Confirmed,
+    Preparing,
+    /// Every station has bumped its ticket.
+    Ready,
+    /// Expo sent it out.
+    Served,
+    Completed,
+    Cancelled,
+}
+
+/// One line of an order as the hub keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OrderItem {
+    pub id: String,
+    pub name: String,
+    pub qty: u32,
+    #[serde(default)]
+    pub modifiers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub allergens: Vec<String>,
+    pub course: u32,
+    pub station: String,
+    pub status: ItemStatus,
+    /// Added after the order was first sent to the kitchen.
+    #[serde(default)]
+    pub added: bool,
+}
+
+/// An order as the hub keeps it: `GET /api/orders/{id}` and `order:*` events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Order {
+    pub id: String,
+    pub location_id: String,
+    pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub table: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub guest: Option<String>,
+    pub order_type: OrderType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub server: Option<String>,
+    pub rush: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub notes: Option<String>,
+    pub status: OrderStatus,
+    /// Courses up to this one are cooking; later ones are held.
+    pub fired_course: u32,
+    #[ts(type = "number")]
+    pub created_at_ms: i64,
+    #[ts(type = "number")]
+    pub version: u64,
+    pub items: Vec<OrderItem>,
+}
+
+/// `PATCH /api/orders/{id}`: fields to change; absent fields stay as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct OrderPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub rush: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub table: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub guest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub server: Option<String>,
+}
+
+/// `POST /api/orders/{id}/items`: lines added to an order already in the kitchen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct AddItems {
+    pub items: Vec<NewOrderItem>,
+}
+
+/// `POST /api/orders/{id}/fire`: release a held course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct FireCourse {
+    pub course: u32,
+}
+
+/// `POST /api/orders/{id}/status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct StatusChange {
+    pub status: OrderStatus,
+}
+
+/// The `order:status` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OrderStatusChanged {
+    pub order_id: String,
+    pub status: OrderStatus,
+    pub previous_status: OrderStatus,
 }

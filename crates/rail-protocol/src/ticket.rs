@@ -32,6 +32,8 @@ pub enum TicketStatus {
     Bumped,
     /// Cancelled by the POS.
     Voided,
+    /// Only held courses so far: not on the rail until the course is fired.
+    Held,
 }
 
 impl TicketStatus {
@@ -41,6 +43,7 @@ impl TicketStatus {
             TicketStatus::Open => "open",
             TicketStatus::Bumped => "bumped",
             TicketStatus::Voided => "voided",
+            TicketStatus::Held => "held",
         }
     }
 }
@@ -54,7 +57,17 @@ pub enum ItemStatus {
     Pending,
     /// Bumped on its own (item bump).
     Done,
+    /// Cancelled by the POS after it was sent: the cook must stop.
     Voided,
+    /// Taken off the order by the POS (a correction).
+    Removed,
+}
+
+impl ItemStatus {
+    /// Still part of the food to make (pending or done), not voided or removed.
+    pub fn is_live(self) -> bool {
+        matches!(self, ItemStatus::Pending | ItemStatus::Done)
+    }
 }
 
 /// One line of a ticket.
@@ -77,6 +90,12 @@ pub struct TicketItem {
     pub course: u32,
     #[serde(default)]
     pub status: ItemStatus,
+    /// Its course has not been fired yet.
+    #[serde(default)]
+    pub held: bool,
+    /// Added by the POS after the ticket first reached the kitchen.
+    #[serde(default)]
+    pub added: bool,
 }
 
 fn first_course() -> u32 {
@@ -106,8 +125,13 @@ pub struct Ticket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub server: Option<String>,
-    /// When the order reached the hub, in hub time (ms since the Unix epoch), so every
-    /// screen times a ticket from the same instant whatever its own clock says.
+    /// Order-level note from the POS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub notes: Option<String>,
+    /// When the ticket reached the rail, in hub time (ms since the Unix epoch): the
+    /// order's arrival, or the moment its course was fired. Every screen times a ticket
+    /// from this instant whatever its own clock says.
     #[ts(type = "number")]
     pub created_at_ms: i64,
     #[serde(default)]

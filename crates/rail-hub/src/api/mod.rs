@@ -30,10 +30,27 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
         .route("/api/orders", post(orders::create))
+        .route("/api/orders/{id}", get(orders::show).patch(orders::patch))
+        .route("/api/orders/{id}/items", post(orders::add_items))
+        .route(
+            "/api/orders/{id}/items/{item}",
+            axum::routing::delete(orders::remove_item),
+        )
+        .route(
+            "/api/orders/{id}/items/{item}/void",
+            post(orders::void_item),
+        )
+        .route("/api/orders/{id}/cancel", post(orders::cancel))
+        .route("/api/orders/{id}/fire", post(orders::fire))
+        .route("/api/orders/{id}/status", post(orders::status))
         .route("/api/stations/{station}/tickets", get(tickets::list))
         .route("/api/tickets/{id}", get(tickets::show))
         .route("/api/tickets/{id}/bump", post(tickets::bump))
         .route("/api/tickets/{id}/recall", post(tickets::recall))
+        .route(
+            "/api/tickets/{id}/items/{item}/bump",
+            post(tickets::bump_item),
+        )
         .route(
             rail_protocol::SOCKET_PATH,
             get(socket::upgrade).with_state(socket::SocketState {

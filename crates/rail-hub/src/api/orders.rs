@@ -1,15 +1,21 @@
-//! `/api/orders`: the POS side.
+//! `/api/orders/...`: the POS side (expo may fire courses and set the status).
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::Response;
-use rail_protocol::NewOrder;
+use axum::Json;
+use rail_protocol::{AddItems, FireCourse, NewOrder, Order, OrderPatch, StatusChange};
 
 use super::extract::{ApiJson, Auth, IdempotencyHeader};
 use super::{mutation_response, ApiError};
 use crate::hub::Hub;
-use crate::store::IdempotencyKey;
+use crate::store::{IdempotencyKey, OrderCommand};
+
+/// The key with the request it guards: the same key with another request is refused.
+fn key_for(key: Option<String>, request: String) -> Option<IdempotencyKey> {
+    key.map(|key| IdempotencyKey { key, request })
+}
 
 /// `POST /api/orders`
 pub async fn create(
@@ -18,16 +24,140 @@ pub async fn create(
     IdempotencyHeader(key): IdempotencyHeader,
     ApiJson(order): ApiJson<NewOrder>,
 ) -> Result<Response, ApiError> {
-    let idem = key.map(|key| IdempotencyKey {
-        key,
-        request: format!(
-            "POST /api/orders {}",
-            serde_json::to_string(&order).unwrap_or_default()
-        ),
-    });
+    let body = serde_json::to_string(&order).unwrap_or_default();
+    let idem = key_for(key, format!("POST /api/orders {body}"));
     Ok(mutation_response(hub.create_order(
         &who,
         idem.as_ref(),
         &order,
     )?))
+}
+
+/// `GET /api/orders/{id}`
+pub async fn show(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    Ok(Json(hub.order(&who, &id)?))
+}
+
+fn change(
+    hub: &Hub,
+    who: &crate::auth::Claims,
+    key: Option<String>,
+    id: &str,
+    what: &str,
+    command: OrderCommand,
+) -> Result<Response, ApiError> {
+    let idem = key_for(key, format!("{what} /api/orders/{id} {command:?}"));
+    Ok(mutation_response(hub.change_order(
+        who,
+        idem.as_ref(),
+        id,
+        &command,
+    )?))
+}
+
+/// `PATCH /api/orders/{id}`: rush, notes, table, guest, server.
+pub async fn patch(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<OrderPatch>,
+) -> Result<Response, ApiError> {
+    change(&hub, &who, key, &id, "PATCH", OrderCommand::Patch(patch))
+}
+
+/// `POST /api/orders/{id}/items`
+pub async fn add_items(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AddItems>,
+) -> Result<Response, ApiError> {
+    change(
+        &hub,
+        &who,
+        key,
+        &id,
+        "POST items",
+        OrderCommand::AddItems(body.items),
+    )
+}
+
+/// `POST /api/orders/{id}/items/{item}/void`
+pub async fn void_item(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    Path((id, item_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let command = OrderCommand::VoidItem {
+        item_id,
+        remove: false,
+    };
+    change(&hub, &who, key, &id, "POST void", command)
+}
+
+/// `DELETE /api/orders/{id}/items/{item}`
+pub async fn remove_item(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    Path((id, item_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let command = OrderCommand::VoidItem {
+        item_id,
+        remove: true,
+    };
+    change(&hub, &who, key, &id, "DELETE item", command)
+}
+
+/// `POST /api/orders/{id}/cancel`
+pub async fn cancel(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    change(&hub, &who, key, &id, "POST cancel", OrderCommand::Cancel)
+}
+
+/// `POST /api/orders/{id}/fire`
+pub async fn fire(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<FireCourse>,
+) -> Result<Response, ApiError> {
+    change(
+        &hub,
+        &who,
+        key,
+        &id,
+        "POST fire",
+        OrderCommand::Fire(body.course),
+    )
+}
+
+/// `POST /api/orders/{id}/status`
+pub async fn status(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StatusChange>,
+) -> Result<Response, ApiError> {
+    change(
+        &hub,
+        &who,
+        key,
+        &id,
+        "POST status",
+        OrderCommand::Status(body.status),
+    )
 }

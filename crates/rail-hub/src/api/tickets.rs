@@ -90,3 +90,19 @@ pub async fn recall(
         true,
     )?))
 }
+
+/// `POST /api/tickets/{id}/items/{item}/bump`
+pub async fn bump_item(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    Path((id, item_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let idem = key_for(key, &format!("items/{item_id}/bump"), &id);
+    Ok(mutation_response(hub.bump_item(
+        &who,
+        idem.as_ref(),
+        &id,
+        &item_id,
+    )?))
+}

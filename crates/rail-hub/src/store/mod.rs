@@ -8,15 +8,15 @@
 //! frames to live subscribers only after the commit.
 
 mod events;
-pub(crate) mod tickets;
+pub(crate) mod kitchen;
 
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension};
 
 pub use events::{ChannelPosition, Published};
-pub(crate) use tickets as tickets_ops;
-pub use tickets::StationFilter;
+pub(crate) use kitchen as kitchen_ops;
+pub use kitchen::{OrderCommand, StationFilter};
 
 /// Errors of the storage layer. `NotFound`, `Conflict` and `Invalid` are the caller's
 /// fault and map to 4xx; the rest are the hub's and map to 5xx.

@@ -18,8 +18,8 @@ export function sampleTicket(number: string, minutesAgo: number, now = Date.now(
     status: "open",
     version: 1,
     items: [
-      { id: "1", name: "Cheeseburger", qty: 2, modifiers: ["no onion"], allergens: ["gluten"], course: 1, status: "pending" },
-      { id: "2", name: "Fries", qty: 1, modifiers: [], allergens: [], course: 1, status: "pending" },
+      { id: "1", name: "Cheeseburger", qty: 2, modifiers: ["no onion"], allergens: ["gluten"], course: 1, status: "pending", held: false, added: false },
+      { id: "2", name: "Fries", qty: 1, modifiers: [], allergens: [], course: 1, status: "pending", held: false, added: false },
     ],
   };
 }

@@ -3,4 +3,4 @@
 /**
  * State of one line on a ticket.
  */
-export type ItemStatus = "pending" | "done" | "voided";
+export type ItemStatus = "pending" | "done" | "voided" | "removed";

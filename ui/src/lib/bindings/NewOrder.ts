@@ -13,4 +13,4 @@ id?: string,
 /**
  * The number printed on the receipt and called out in the kitchen.
  */
-number: string, table?: string, guest?: string, orderType: OrderType, server?: string, rush: boolean, items: Array<NewOrderItem>, };
+number: string, table?: string, guest?: string, orderType: OrderType, server?: string, rush: boolean, notes?: string, items: Array<NewOrderItem>, };

@@ -16,8 +16,13 @@ id: string, orderId: string,
  */
 orderNumber: string, locationId: string, station: string, table?: string, guest?: string, orderType: OrderType, server?: string, 
 /**
- * When the order reached the hub, in hub time (ms since the Unix epoch), so every
- * screen times a ticket from the same instant whatever its own clock says.
+ * Order-level note from the POS.
+ */
+notes?: string, 
+/**
+ * When the ticket reached the rail, in hub time (ms since the Unix epoch): the
+ * order's arrival, or the moment its course was fired. Every screen times a ticket
+ * from this instant whatever its own clock says.
  */
 createdAtMs: number, rush: boolean, status: TicketStatus, 
 /**

@@ -8,4 +8,12 @@ export type TicketItem = { id: string, name: string, qty: number, modifiers: Arr
 /**
  * Course number; 1 is the first course.
  */
-course: number, status: ItemStatus, };
+course: number, status: ItemStatus, 
+/**
+ * Its course has not been fired yet.
+ */
+held: boolean, 
+/**
+ * Added by the POS after the ticket first reached the kitchen.
+ */
+added: boolean, };

@@ -3,4 +3,4 @@
 /**
  * Where a ticket is in its life at a station.
  */
-export type TicketStatus = "open" | "bumped" | "voided";
+export type TicketStatus = "open" | "bumped" | "voided" | "held";

@@ -18,6 +18,13 @@ describe("ticket cards", () => {
     expect(itemsInCookingOrder(done).map((i) => i.name)).toEqual(["Fries", "Cheeseburger"]);
   });
 
+  it("list held courses after what cooks now", () => {
+    const ticket = sampleTicket("7", 1);
+    const first = ticket.items[0]!;
+    const held = { ...ticket, items: [{ ...first, held: true }, ...ticket.items.slice(1)] };
+    expect(itemsInCookingOrder(held).map((i) => i.name)).toEqual(["Fries", "Cheeseburger"]);
+  });
+
   it("put rush tickets first, then the oldest", () => {
     const now = 10_000_000;
     const old = sampleTicket("1", 9, now);

@@ -23,9 +23,9 @@ export function destination(ticket: Ticket): string {
   return "";
 }
 
-/** Items still to cook first, then done and voided ones (struck through by the view). */
+/** Items to cook now first, then held ones, then done and voided ones (struck through). */
 export function itemsInCookingOrder(ticket: Ticket): TicketItem[] {
-  const rank = (item: TicketItem) => (item.status === "pending" ? 0 : 1);
+  const rank = (item: TicketItem) => (item.status !== "pending" ? 2 : item.held ? 1 : 0);
   return [...ticket.items].sort((a, b) => rank(a) - rank(b));
 }
 

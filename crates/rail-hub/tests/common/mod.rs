@@ -1,0 +1,219 @@
+//! Shared helpers for the hub's black-box tests: a real hub on a free port, tokens,
+//! a REST client and WebSocket clients.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use rail_hub::auth::{claims, Role};
+use rail_hub::{Hub, HubConfig};
+use rail_protocol::{ClientMessage, Control, Cursor, NewOrder, NewOrderItem, ServerMessage};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub struct TestHub {
+    pub hub: Arc<Hub>,
+    pub url: String,
+    pub http: String,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn start(config: HubConfig) -> TestHub {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = Hub::open(
+        &dir.path().join("hub.sqlite3"),
+        config,
+        Some("test-secret".into()),
+    )
+    .expect("hub");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("addr");
+    let url = format!("ws://{address}/api/socket");
+    let http = format!("http://{address}");
+    tokio::spawn(rail_hub::run(listener, hub.clone(), std::future::pending()));
+    TestHub {
+        hub,
+        url,
+        http,
+        _dir: dir,
+    }
+}
+
+impl TestHub {
+    pub fn token(&self, role: Role, stations: &[&str]) -> String {
+        let stations: Vec<String> = stations.iter().map(|s| (*s).to_owned()).collect();
+        self.hub
+            .authority
+            .issue(&claims("loc", role, &stations, "test", 60))
+            .expect("token")
+    }
+
+    pub async fn connect(&self, bearer: Option<&str>) -> Socket {
+        let mut request = self.url.as_str().into_client_request().expect("request");
+        if let Some(token) = bearer {
+            request.headers_mut().insert(
+                "authorization",
+                format!("Bearer {token}").parse().expect("header"),
+            );
+        }
+        tokio_tungstenite::connect_async(request)
+            .await
+            .expect("connect")
+            .0
+    }
+
+    pub fn post(&self, number: &str, station: &str) -> String {
+        let who = claims("loc", Role::Pos, &[], "pos", 60);
+        let order = NewOrder {
+            id: None,
+            number: number.into(),
+            table: None,
+            guest: None,
+            order_type: Default::default(),
+            server: None,
+            rush: false,
+            notes: None,
+            items: vec![NewOrderItem {
+                id: None,
+                name: "Burger".into(),
+                qty: 1,
+                modifiers: vec![],
+                notes: None,
+                allergens: vec![],
+                category: None,
+                station: Some(station.into()),
+                course: None,
+            }],
+        };
+        let mutation = self.hub.create_order(&who, None, &order).expect("order");
+        let created: rail_protocol::OrderCreated =
+            serde_json::from_str(&mutation.body).expect("body");
+        created.tickets[0].id.clone()
+    }
+}
+
+pub async fn send(socket: &mut Socket, message: &ClientMessage) {
+    socket
+        .send(Message::Text(
+            serde_json::to_string(message).expect("encode").into(),
+        ))
+        .await
+        .expect("send");
+}
+
+/// The next server message that is not a heartbeat.
+pub async fn next(socket: &mut Socket) -> ServerMessage {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("timely message");
+        match message.expect("open socket").expect("frame") {
+            Message::Text(text) => {
+                let parsed: ServerMessage = serde_json::from_str(&text).expect("server message");
+                if !matches!(parsed, ServerMessage::Control(Control::Heartbeat { .. })) {
+                    return parsed;
+                }
+            }
+            Message::Close(frame) => panic!("closed: {frame:?}"),
+            _ => {}
+        }
+    }
+}
+
+/// Waits for the close frame and returns its code.
+pub async fn close_code(socket: &mut Socket) -> u16 {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("timely close");
+        match message {
+            Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+}
+
+pub fn subscribe(channel: &str, since: Option<Cursor>) -> ClientMessage {
+    ClientMessage::Subscribe {
+        channel: channel.into(),
+        since,
+    }
+}
+
+/// A REST call: returns status, JSON body (Null when empty) and whether the response
+/// was an idempotent replay.
+pub async fn call(
+    hub: &TestHub,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+    idempotency_key: Option<&str>,
+) -> (u16, serde_json::Value, bool) {
+    let mut request = reqwest::Client::new().request(method, format!("{}{path}", hub.http));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    if let Some(key) = idempotency_key {
+        request = request.header("idempotency-key", key);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let replayed = response.headers().contains_key("idempotent-replayed");
+    let text = response.text().await.expect("body");
+    let json = if text.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+    };
+    (status, json, replayed)
+}
+
+/// A subscribed socket on `channel`, after its `subscribed` answer.
+pub async fn watch(hub: &TestHub, token: &str, channel: &str) -> Socket {
+    let mut socket = hub.connect(Some(token)).await;
+    assert!(matches!(
+        next(&mut socket).await,
+        ServerMessage::Control(Control::Ready { .. })
+    ));
+    send(&mut socket, &subscribe(channel, None)).await;
+    assert!(matches!(
+        next(&mut socket).await,
+        ServerMessage::Control(Control::Subscribed { .. })
+    ));
+    socket
+}
+
+/// The next `count` events on a socket, as (type, envelope).
+pub async fn events(socket: &mut Socket, count: usize) -> Vec<(String, rail_protocol::Envelope)> {
+    let mut out = Vec::with_capacity(count);
+    while out.len() < count {
+        match next(socket).await {
+            ServerMessage::Event(envelope) => {
+                out.push((envelope.event.name().to_owned(), *envelope))
+            }
+            other => panic!("expected an event, got {other:?}"),
+        }
+    }
+    out
+}
+
+/// Asserts no event arrives within a short while.
+pub async fn quiet(socket: &mut Socket) {
+    if let Ok(Some(Ok(Message::Text(text)))) =
+        tokio::time::timeout(Duration::from_millis(150), socket.next()).await
+    {
+        assert!(text.contains("\"heartbeat\""), "unexpected message: {text}");
+    }
+}

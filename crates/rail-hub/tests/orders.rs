@@ -1,0 +1,505 @@
+//! Orders through their life, as a POS and kitchen screens see it over REST and
+//! WebSocket: courses held and fired, items added and voided, rush, cancel, item bumps,
+//! idempotent retries, and the errors integrators get.
+
+mod common;
+
+use common::{call, events, quiet, start, watch, TestHub};
+use rail_hub::auth::Role;
+use rail_hub::HubConfig;
+use reqwest::Method;
+use serde_json::json;
+
+fn types(events: &[(String, rail_protocol::Envelope)]) -> Vec<&str> {
+    events.iter().map(|(kind, _)| kind.as_str()).collect()
+}
+
+async fn post_order(hub: &TestHub, pos: &str, body: serde_json::Value) -> serde_json::Value {
+    let (status, created, _) = call(
+        hub,
+        Method::POST,
+        "/api/orders",
+        Some(pos),
+        Some(body),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    created
+}
+
+#[tokio::test]
+async fn held_courses_reach_stations_when_the_previous_course_is_bumped() {
+    let hub = start(HubConfig::default()).await;
+    let pos = hub.token(Role::Pos, &[]);
+    let grill = hub.token(Role::Kds, &["grill"]);
+    let mut salad_screen = watch(&hub, &hub.token(Role::Kds, &["salad"]), "kds:salad").await;
+    let created = post_order(
+        &hub,
+        &pos,
+        json!({
+            "id": "o1", "number": "12", "table": "T3",
+            "items": [
+                { "id": "a", "name": "Soup", "station": "grill", "course": 1 },
+                { "id": "b", "name": "Steak", "station": "grill", "course": 2 },
+                { "id": "c", "name": "Salad", "station": "salad", "course": 2 }
+            ]
+        }),
+    )
+    .await;
+    let tickets = created["tickets"].as_array().expect("tickets");
+    assert_eq!(tickets[0]["status"], "open");
+    assert_eq!(
+        tickets[0]["items"][1]["held"], true,
+        "course 2 is held on the grill ticket"
+    );
+    assert_eq!(
+        tickets[1]["status"], "held",
+        "the salad ticket waits for course 2"
+    );
+    let (_, open_salad, _) = call(
+        &hub,
+        Method::GET,
+        "/api/stations/salad/tickets",
+        Some(&hub.token(Role::Kds, &["salad"])),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(open_salad, json!([]), "a held ticket is not on the rail");
+    assert_eq!(
+        types(&events(&mut salad_screen, 1).await),
+        ["kds:ticket-new"]
+    );
+
+    let (status, bumped, _) = call(
+        &hub,
+        Method::POST,
+        "/api/tickets/o1:grill/bump",
+        Some(&grill),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{bumped}");
+    let fired = events(&mut salad_screen, 1).await;
+    assert_eq!(types(&fired), ["kds:ticket-fired"]);
+    let ticket = fired[0].1.event.ticket().expect("ticket");
+    assert_eq!(ticket.status, rail_protocol::TicketStatus::Open);
+    assert!(!ticket.items[0].held);
+    let (_, grill_ticket, _) = call(
+        &hub,
+        Method::GET,
+        "/api/tickets/o1:grill",
+        Some(&grill),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        grill_ticket["status"], "open",
+        "the grill ticket is back for course 2"
+    );
+    assert_eq!(grill_ticket["items"][1]["held"], false);
+    let (_, order, _) = call(&hub, Method::GET, "/api/orders/o1", Some(&pos), None, None).await;
+    assert_eq!(order["firedCourse"], 2);
+}
+
+#[tokio::test]
+async fn pos_changes_reach_the_station_as_distinct_events() {
+    let hub = start(HubConfig::default()).await;
+    let pos = hub.token(Role::Pos, &[]);
+    let mut grill = watch(&hub, &hub.token(Role::Kds, &["grill"]), "kds:grill").await;
+    let mut expo = watch(&hub, &hub.token(Role::Expo, &[]), "location:loc").await;
+    post_order(&hub, &pos, json!({ "id": "o2", "number": "20", "items": [{ "id": "a", "name": "Burger", "station": "grill" }] })).await;
+    assert_eq!(types(&events(&mut grill, 1).await), ["kds:ticket-new"]);
+    assert_eq!(
+        types(&events(&mut expo, 2).await),
+        ["kds:ticket-new", "order:created"]
+    );
+
+    let (status, _, _) = call(
+        &hub,
+        Method::POST,
+        "/api/orders/o2/items",
+        Some(&pos),
+        Some(json!({ "items": [{ "id": "b", "name": "Fries", "station": "grill", "qty": 2 }] })),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let added = events(&mut grill, 1).await;
+    assert_eq!(types(&added), ["kds:ticket-updated"]);
+    let ticket = added[0].1.event.ticket().expect("ticket");
+    assert!(
+        ticket.items[1].added,
+        "the added item is marked for highlighting"
+    );
+
+    call(
+        &hub,
+        Method::POST,
+        "/api/orders/o2/items/a/void",
+        Some(&pos),
+        None,
+        None,
+    )
+    .await;
+    let voided_item = events(&mut grill, 1).await;
+    assert_eq!(types(&voided_item), ["kds:ticket-updated"]);
+    assert_eq!(
+        voided_item[0].1.event.ticket().expect("ticket").items[0].status,
+        rail_protocol::ItemStatus::Voided
+    );
+
+    call(
+        &hub,
+        Method::PATCH,
+        "/api/orders/o2",
+        Some(&pos),
+        Some(json!({ "rush": true })),
+        None,
+    )
+    .await;
+    assert_eq!(types(&events(&mut grill, 1).await), ["kds:ticket-priority"]);
+
+    let (status, order, _) = call(
+        &hub,
+        Method::POST,
+        "/api/orders/o2/cancel",
+        Some(&pos),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!((status, order["status"].as_str()), (200, Some("cancelled")));
+    let cancelled = events(&mut grill, 1).await;
+    assert_eq!(types(&cancelled), ["kds:ticket-voided"]);
+    // Expo saw every change plus the order's own events, in order.
+    let expo_events = events(&mut expo, 9).await;
+    assert_eq!(
+        types(&expo_events),
+        [
+            "kds:ticket-updated",
+            "order:updated",
+            "kds:ticket-updated",
+            "order:updated",
+            "kds:ticket-priority",
+            "order:updated",
+            "order:status",
+            "kds:ticket-voided",
+            "order:updated"
+        ]
+    );
+    let seqs: Vec<u64> = expo_events.iter().map(|(_, e)| e.seq).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[1] == w[0] + 1),
+        "gap-free: {seqs:?}"
+    );
+
+    let (status, problem, _) = call(
+        &hub,
+        Method::POST,
+        "/api/tickets/o2:grill/bump",
+        Some(&hub.token(Role::Kds, &["grill"])),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("CONFLICT")),
+        "a voided ticket cannot be bumped: {problem}"
+    );
+}
+
+#[tokio::test]
+async fn item_bumps_finish_the_ticket_and_the_order_becomes_ready() {
+    let hub = start(HubConfig::default()).await;
+    let pos = hub.token(Role::Pos, &[]);
+    let kds = hub.token(Role::Kds, &["grill"]);
+    let mut expo = watch(&hub, &hub.token(Role::Expo, &[]), "order:o3").await;
+    post_order(
+        &hub,
+        &pos,
+        json!({ "id": "o3", "number": "30", "items": [
+        { "id": "a", "name": "Burger", "station": "grill" },
+        { "id": "b", "name": "Hot dog", "station": "grill" }
+    ] }),
+    )
+    .await;
+    events(&mut expo, 2).await;
+    let (status, result, _) = call(
+        &hub,
+        Method::POST,
+        "/api/tickets/o3:grill/items/a/bump",
+        Some(&kds),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, result["ticket"]["status"].as_str()),
+        (200, Some("open"))
+    );
+    assert_eq!(types(&events(&mut expo, 1).await), ["kds:item-bumped"]);
+    let (_, result, _) = call(
+        &hub,
+        Method::POST,
+        "/api/tickets/o3:grill/items/b/bump",
+        Some(&kds),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        result["ticket"]["status"], "bumped",
+        "the last item bumps the ticket"
+    );
+    assert_eq!(
+        types(&events(&mut expo, 3).await),
+        ["kds:item-bumped", "kds:ticket-bumped", "order:status"]
+    );
+    let (_, order, _) = call(&hub, Method::GET, "/api/orders/o3", Some(&pos), None, None).await;
+    assert_eq!(order["status"], "ready");
+
+    let (_, result, _) = call(
+        &hub,
+        Method::POST,
+        "/api/tickets/o3:grill/recall",
+        Some(&kds),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(result["outcome"], "recalled");
+    assert_eq!(
+        types(&events(&mut expo, 2).await),
+        ["kds:ticket-recalled", "order:status"]
+    );
+}
+
+#[tokio::test]
+async fn an_idempotency_key_makes_a_retry_return_the_same_answer_and_publish_nothing() {
+    let hub = start(HubConfig::default()).await;
+    let pos = hub.token(Role::Pos, &[]);
+    let mut grill = watch(&hub, &hub.token(Role::Kds, &["grill"]), "kds:grill").await;
+    let order = json!({ "number": "40", "items": [{ "name": "Burger", "station": "grill" }] });
+    let (first_status, first, replayed) = call(
+        &hub,
+        Method::POST,
+        "/api/orders",
+        Some(&pos),
+        Some(order.clone()),
+        Some("k-40"),
+    )
+    .await;
+    assert_eq!((first_status, replayed), (201, false));
+    let (again_status, again, replayed) = call(
+        &hub,
+        Method::POST,
+        "/api/orders",
+        Some(&pos),
+        Some(order),
+        Some("k-40"),
+    )
+    .await;
+    assert_eq!((again_status, replayed), (201, true));
+    assert_eq!(first, again, "the same order id and tickets");
+    assert_eq!(types(&events(&mut grill, 1).await), ["kds:ticket-new"]);
+    quiet(&mut grill).await;
+
+    let other = json!({ "number": "41", "items": [{ "name": "Burger", "station": "grill" }] });
+    let (status, problem, _) = call(
+        &hub,
+        Method::POST,
+        "/api/orders",
+        Some(&pos),
+        Some(other),
+        Some("k-40"),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("IDEMPOTENCY_KEY_REUSED"))
+    );
+
+    let id = first["tickets"][0]["id"].as_str().expect("id").to_owned();
+    let kds = hub.token(Role::Kds, &["grill"]);
+    let bump = format!("/api/tickets/{id}/bump");
+    let (_, a, _) = call(&hub, Method::POST, &bump, Some(&kds), None, Some("bump-1")).await;
+    let (_, b, replayed) = call(&hub, Method::POST, &bump, Some(&kds), None, Some("bump-1")).await;
+    assert_eq!(
+        (a["outcome"].as_str(), replayed, a == b),
+        (Some("bumped"), true, true)
+    );
+    assert_eq!(types(&events(&mut grill, 1).await), ["kds:ticket-bumped"]);
+    quiet(&mut grill).await;
+}
+
+#[tokio::test]
+async fn bad_requests_get_problem_json_with_the_right_status() {
+    let hub = start(HubConfig::default()).await;
+    let pos = hub.token(Role::Pos, &[]);
+    let kds = hub.token(Role::Kds, &["grill"]);
+    post_order(
+        &hub,
+        &pos,
+        json!({ "id": "o5", "number": "50", "items": [{ "name": "Burger", "station": "grill" }] }),
+    )
+    .await;
+    let other_location = hub
+        .hub
+        .authority
+        .issue(&rail_hub::auth::claims(
+            "elsewhere",
+            Role::Admin,
+            &[],
+            "x",
+            60,
+        ))
+        .expect("token");
+    let order = json!({ "number": "1", "items": [{ "name": "Burger", "station": "grill" }] });
+    let cases: Vec<(
+        Method,
+        &str,
+        Option<&str>,
+        Option<serde_json::Value>,
+        u16,
+        &str,
+    )> = vec![
+        (
+            Method::POST,
+            "/api/orders",
+            None,
+            Some(order.clone()),
+            401,
+            "UNAUTHORIZED",
+        ),
+        (
+            Method::POST,
+            "/api/orders",
+            Some("forged.token.here"),
+            Some(order.clone()),
+            401,
+            "UNAUTHORIZED",
+        ),
+        (
+            Method::POST,
+            "/api/orders",
+            Some(&kds),
+            Some(order.clone()),
+            403,
+            "FORBIDDEN",
+        ),
+        (
+            Method::POST,
+            "/api/orders",
+            Some(&pos),
+            Some(json!({ "number": "1", "items": [] })),
+            422,
+            "INVALID",
+        ),
+        (
+            Method::POST,
+            "/api/orders",
+            Some(&pos),
+            Some(
+                json!({ "number": "1", "items": [{ "name": "x", "station": "grill", "qty": 0 }] }),
+            ),
+            422,
+            "INVALID",
+        ),
+        (
+            Method::POST,
+            "/api/orders",
+            Some(&pos),
+            Some(json!({ "number": "1", "tip": 5, "items": [] })),
+            422,
+            "INVALID",
+        ),
+        (
+            Method::POST,
+            "/api/orders",
+            Some(&pos),
+            Some(
+                json!({ "id": "o5", "number": "1", "items": [{ "name": "x", "station": "grill" }] }),
+            ),
+            409,
+            "CONFLICT",
+        ),
+        (
+            Method::GET,
+            "/api/tickets/o5:grill",
+            Some(&other_location),
+            None,
+            404,
+            "NOT_FOUND",
+        ),
+        (
+            Method::GET,
+            "/api/stations/fry/tickets",
+            Some(&kds),
+            None,
+            403,
+            "FORBIDDEN",
+        ),
+        (
+            Method::POST,
+            "/api/orders/o5/fire",
+            Some(&pos),
+            Some(json!({ "course": 3 })),
+            409,
+            "CONFLICT",
+        ),
+        (
+            Method::POST,
+            "/api/orders/nope/cancel",
+            Some(&pos),
+            None,
+            404,
+            "NOT_FOUND",
+        ),
+        (
+            Method::POST,
+            "/api/tickets/o5:grill/items/zz/bump",
+            Some(&kds),
+            None,
+            404,
+            "NOT_FOUND",
+        ),
+    ];
+    for (method, path, token, body, status, code) in cases {
+        let (got, problem, _) = call(&hub, method.clone(), path, token, body, None).await;
+        assert_eq!(
+            (got, problem["code"].as_str()),
+            (status, Some(code)),
+            "{method} {path}: {problem}"
+        );
+        assert!(
+            problem["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "{method} {path} explains itself"
+        );
+    }
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/orders", hub.http))
+        .bearer_auth(&pos)
+        .body("{\"number\":")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/orders", hub.http))
+        .bearer_auth(&pos)
+        .body("{}")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 415);
+}
