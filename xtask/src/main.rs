@@ -229,11 +229,17 @@ fn test(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// ts-rs rewrote the TypeScript bindings during `cargo test`; they must equal the
-/// committed ones, or the UI was type-checked against stale types.
+/// `cargo test` regenerated the TypeScript bindings (ts-rs) and `docs/openapi.json`;
+/// they must equal the committed ones, or the UI and integrators see stale types.
 fn check_bindings_fresh(root: &Path) -> anyhow::Result<()> {
     let output = Command::new("git")
-        .args(["status", "--porcelain", "--", "ui/src/lib/bindings"])
+        .args([
+            "status",
+            "--porcelain",
+            "--",
+            "ui/src/lib/bindings",
+            "docs/openapi.json",
+        ])
         .current_dir(root)
         .output()
         .context("running git status")?;

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod fanout;
 pub mod hub;
 pub mod metrics;
+pub mod openapi;
 pub mod replay;
 pub mod routing;
 pub mod server;

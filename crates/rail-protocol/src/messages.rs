@@ -6,6 +6,7 @@
 //! gap-free sequence number `seq` and the channel's `epoch`-bound cursor lets a client
 //! resume exactly where it stopped; see `docs/protocol.md`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -15,7 +16,7 @@ use crate::ticket::Ticket;
 ///
 /// `epoch` names one unbroken history; if the hub's history was lost or reset it has a
 /// new epoch and a cursor from the old one cannot be resumed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[ts(export)]
 pub struct Cursor {
     pub epoch: String,
@@ -24,7 +25,7 @@ pub struct Cursor {
 }
 
 /// What a client sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 #[ts(export)]
 pub enum ClientMessage {
@@ -48,7 +49,7 @@ pub enum ClientMessage {
 }
 
 /// How a subscription started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
 pub enum Recovery {
@@ -62,7 +63,7 @@ pub enum Recovery {
 }
 
 /// The state of a channel at the sequence given beside it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS, JsonSchema)]
 #[ts(export)]
 pub struct Snapshot {
     /// Open tickets of a kitchen channel, oldest first.
@@ -70,7 +71,7 @@ pub struct Snapshot {
 }
 
 /// Stable names of the errors the hub reports on the socket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[ts(export)]
 pub enum ErrorCode {
@@ -88,7 +89,7 @@ pub enum ErrorCode {
 }
 
 /// Hub → client messages that are not channel events.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(tag = "type", rename_all = "lowercase")]
 #[ts(export)]
 pub enum Control {
@@ -140,7 +141,7 @@ pub enum Control {
 
 /// The body of every kitchen event: the ticket as it is after the change, so applying
 /// an event is an upsert by id and version and can be repeated safely.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct TicketEvent {
@@ -156,7 +157,7 @@ pub struct TicketEvent {
 }
 
 /// Channel events, named as in seed 000 (`kds:*`) and seed 004 (`order:*`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(tag = "type", content = "data")]
 #[ts(export)]
 pub enum Event {
@@ -221,7 +222,7 @@ impl Event {
 }
 
 /// One event on one channel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 #[ts(export)]
 pub struct Envelope {
     pub channel: String,
@@ -238,7 +239,7 @@ pub struct Envelope {
 }
 
 /// Anything the hub sends on the socket.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(untagged)]
 #[ts(export)]
 pub enum ServerMessage {

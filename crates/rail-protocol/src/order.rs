@@ -1,12 +1,13 @@
 //! REST bodies for orders posted by a POS.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::ticket::{ItemStatus, OrderType, Ticket};
 
 /// `POST /api/orders`: an order as the POS sends it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[ts(export)]
 pub struct NewOrder {
@@ -37,7 +38,7 @@ pub struct NewOrder {
 
 /// One line of a posted order. It reaches a station either named outright (`station`)
 /// or through the hub's routing rules (by item name, then by `category`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[ts(export)]
 pub struct NewOrderItem {
@@ -70,7 +71,7 @@ fn one() -> u32 {
 }
 
 /// Response to `POST /api/orders`: the tickets the order was split into.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct OrderCreated {
@@ -79,7 +80,7 @@ pub struct OrderCreated {
 }
 
 /// Where an order is in its life (seed 004's values).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
 pub enum OrderStatus {
@@ -96,7 +97,7 @@ pub enum OrderStatus {
 }
 
 /// One line of an order as the hub keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct OrderItem {
@@ -119,7 +120,7 @@ pub struct OrderItem {
 }
 
 /// An order as the hub keeps it: `GET /api/orders/{id}` and `order:*` events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Order {
@@ -151,7 +152,7 @@ pub struct Order {
 }
 
 /// `PATCH /api/orders/{id}`: fields to change; absent fields stay as they are.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[ts(export)]
 pub struct OrderPatch {
@@ -173,7 +174,7 @@ pub struct OrderPatch {
 }
 
 /// `POST /api/orders/{id}/items`: lines added to an order already in the kitchen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct AddItems {
@@ -181,7 +182,7 @@ pub struct AddItems {
 }
 
 /// `POST /api/orders/{id}/fire`: release a held course.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct FireCourse {
@@ -189,7 +190,7 @@ pub struct FireCourse {
 }
 
 /// `POST /api/orders/{id}/status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct StatusChange {
@@ -197,7 +198,7 @@ pub struct StatusChange {
 }
 
 /// The `order:status` event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct OrderStatusChanged {

@@ -1,11 +1,12 @@
 //! RFC 9457 problem details: the body of every REST error the hub returns.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// `application/problem+json`. `code` is a stable machine-readable name; `detail` is
 /// for people and may change wording.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[ts(export)]
 pub struct Problem {
     #[serde(rename = "type")]

@@ -4,11 +4,12 @@
 //! carries a `version` that grows with every change, so a screen can apply the same
 //! update twice (a replay overlapping a snapshot) without harm: it keeps the higher one.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// How the guest gets the food; screens colour and filter by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[ts(export)]
 pub enum OrderType {
@@ -21,7 +22,7 @@ pub enum OrderType {
 }
 
 /// Where a ticket is in its life at a station.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[ts(export)]
 pub enum TicketStatus {
@@ -49,7 +50,7 @@ impl TicketStatus {
 }
 
 /// State of one line on a ticket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[ts(export)]
 pub enum ItemStatus {
@@ -71,7 +72,7 @@ impl ItemStatus {
 }
 
 /// One line of a ticket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct TicketItem {
@@ -103,7 +104,7 @@ fn first_course() -> u32 {
 }
 
 /// The part of an order one station cooks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Ticket {
@@ -160,7 +161,7 @@ impl Ticket {
 }
 
 /// What a bump or recall did at the hub.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[ts(export)]
 pub enum ActionOutcome {
@@ -174,7 +175,7 @@ pub enum ActionOutcome {
 
 /// Response to `POST /api/tickets/{id}/bump` and `/recall`: the outcome and the ticket
 /// as it now is (with the version of the event the change produced).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[ts(export)]
 pub struct ActionResult {
     pub outcome: ActionOutcome,

@@ -29,6 +29,10 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
+        .route(
+            "/api/openapi.json",
+            get(|| async { axum::Json(crate::openapi::document()) }),
+        )
         .route("/api/orders", post(orders::create))
         .route("/api/orders/{id}", get(orders::show).patch(orders::patch))
         .route("/api/orders/{id}/items", post(orders::add_items))

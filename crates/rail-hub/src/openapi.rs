@@ -1,0 +1,236 @@
+//! The OpenAPI 3.0 description of the REST API, served at `/api/openapi.json` and
+//! checked in as `docs/openapi.json`. Schemas come from the protocol types themselves
+//! (schemars), so the document cannot describe a body the hub does not accept.
+
+use rail_protocol::{
+    ActionResult, AddItems, ClientMessage, FireCourse, NewOrder, Order, OrderCreated, OrderPatch,
+    Problem, ServerMessage, StatusChange, Ticket,
+};
+use schemars::generate::SchemaSettings;
+use serde_json::{json, Value};
+
+fn schema(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn body(name: &str) -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": schema(name) } } })
+}
+
+fn ok(status: &str, description: &str, name: &str) -> (String, Value) {
+    (
+        status.to_owned(),
+        json!({ "description": description, "content": { "application/json": { "schema": schema(name) } } }),
+    )
+}
+
+/// Error responses: every one is problem JSON.
+fn problems(statuses: &[(&str, &str)]) -> Vec<(String, Value)> {
+    statuses
+        .iter()
+        .map(|(status, description)| {
+            ((*status).to_owned(), json!({ "description": description, "content": { "application/problem+json": { "schema": schema("Problem") } } }))
+        })
+        .collect()
+}
+
+fn operation(
+    summary: &str,
+    description: &str,
+    params: &[&str],
+    request: Option<&str>,
+    responses: Vec<(String, Value)>,
+    idempotent: bool,
+) -> Value {
+    let mut parameters: Vec<Value> = params
+        .iter()
+        .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+        .collect();
+    if idempotent {
+        parameters.push(json!({ "$ref": "#/components/parameters/IdempotencyKey" }));
+    }
+    let mut all = responses;
+    all.extend(problems(&[
+        ("401", "No valid token"),
+        ("500", "The hub failed (details only in its log)"),
+    ]));
+    let mut op = json!({
+        "summary": summary,
+        "description": description,
+        "parameters": parameters,
+        "responses": all.into_iter().collect::<serde_json::Map<String, Value>>(),
+    });
+    if let Some(name) = request {
+        op["requestBody"] = body(name);
+    }
+    op
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut generator = SchemaSettings::openapi3().into_generator();
+    generator.subschema_for::<NewOrder>();
+    generator.subschema_for::<OrderCreated>();
+    generator.subschema_for::<Order>();
+    generator.subschema_for::<OrderPatch>();
+    generator.subschema_for::<AddItems>();
+    generator.subschema_for::<FireCourse>();
+    generator.subschema_for::<StatusChange>();
+    generator.subschema_for::<Ticket>();
+    generator.subschema_for::<ActionResult>();
+    generator.subschema_for::<Problem>();
+    generator.subschema_for::<ClientMessage>();
+    generator.subschema_for::<ServerMessage>();
+    let schemas = generator.take_definitions(true);
+
+    let order_changed = |summary: &str,
+                         description: &str,
+                         params: &[&str],
+                         request: Option<&str>| {
+        operation(
+            summary,
+            description,
+            params,
+            request,
+            {
+                let mut r = vec![ok("200", "The order after the change", "Order")];
+                r.extend(problems(&[("403", "The token may not change orders"), ("404", "No such order or item in this location"), ("409", "The change conflicts with the order's state (cancelled, nothing held, already voided)"), ("422", "Invalid body, or Idempotency-Key reused with another request")]));
+                r
+            },
+            true,
+        )
+    };
+    let ticket_action = |summary: &str, description: &str, params: &[&str]| {
+        operation(
+            summary,
+            description,
+            params,
+            None,
+            {
+                let mut r = vec![ok(
+                    "200",
+                    "The outcome and the ticket as it now is",
+                    "ActionResult",
+                )];
+                r.extend(problems(&[
+                    ("403", "The token may not work this ticket's station"),
+                    ("404", "No such ticket or item in this location"),
+                    ("409", "The ticket was voided, or is held"),
+                    ("422", "Idempotency-Key reused with another request"),
+                ]));
+                r
+            },
+            true,
+        )
+    };
+    let ticket_read = |description: &str| {
+        let mut r = vec![ok("200", description, "Ticket")];
+        r.extend(problems(&[
+            ("403", "The token may not see this station"),
+            ("404", "No such ticket in this location"),
+        ]));
+        r
+    };
+
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "rail-hub",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Rail's hub: the POS posts and changes orders, kitchen screens read and bump tickets. \
+    Every mutation publishes events on the WebSocket endpoint `/api/socket` (see docs/protocol.md). \
+    Authenticate with `Authorization: Bearer <token>` (`rail-hub token`). Mutations accept an \
+    `Idempotency-Key`: the same key with the same request returns the recorded response (with \
+    `Idempotent-Replayed: true`) and publishes nothing again. Errors are RFC 9457 problem JSON \
+    with a stable `code`."
+        },
+        "security": [{ "bearer": [] }],
+        "paths": {
+            "/api/orders": {
+                "post": operation("Post an order", "Splits the order into one ticket per station (by item `station`, else routing rules by name or category). Items of courses after the first are held until fired.", &[], Some("NewOrder"), {
+                    let mut r = vec![ok("201", "The order's id and its tickets", "OrderCreated")];
+                    r.extend(problems(&[("400", "Malformed JSON"), ("403", "The token may not post orders"), ("409", "An order with this id exists"), ("415", "Not application/json"), ("422", "Invalid order: no items, no station for an item, bad quantities, unknown fields")]));
+                    r
+                }, true)
+            },
+            "/api/orders/{id}": {
+                "get": operation("Read an order", "The order as the hub keeps it (POS, expo and admin tokens).", &["id"], None, {
+                    let mut r = vec![ok("200", "The order", "Order")];
+                    r.extend(problems(&[("403", "Station tokens read tickets, not orders"), ("404", "No such order in this location")]));
+                    r
+                }, false),
+                "patch": order_changed("Change rush, notes, table, guest or server", "Absent fields stay. Rush changes publish `kds:ticket-priority`; others `kds:ticket-updated`.", &["id"], Some("OrderPatch"))
+            },
+            "/api/orders/{id}/items": {
+                "post": order_changed("Add items", "Added items are marked `added` on their tickets; a bumped ticket that gets new work returns to the rail.", &["id"], Some("AddItems"))
+            },
+            "/api/orders/{id}/items/{item}": {
+                "delete": order_changed("Remove an item", "The item stays on the ticket, marked `removed`; a ticket with nothing left is voided.", &["id", "item"], None)
+            },
+            "/api/orders/{id}/items/{item}/void": {
+                "post": order_changed("Void an item", "The item is marked `voided`; a ticket with nothing left is voided (`kds:ticket-voided`).", &["id", "item"], None)
+            },
+            "/api/orders/{id}/cancel": {
+                "post": order_changed("Cancel the order", "Voids every ticket and sets the status `cancelled`.", &["id"], None)
+            },
+            "/api/orders/{id}/fire": {
+                "post": order_changed("Fire a course", "Releases held items up to `course` (`kds:ticket-fired`). Courses also fire by themselves when everything fired before them is bumped. Expo tokens may fire.", &["id"], Some("FireCourse"))
+            },
+            "/api/orders/{id}/status": {
+                "post": order_changed("Set the order status", "Publishes `order:status`. Expo tokens may set it (e.g. `served`). The hub sets `ready` itself when every ticket is bumped.", &["id"], Some("StatusChange"))
+            },
+            "/api/stations/{station}/tickets": {
+                "get": {
+                    "summary": "List a station's tickets",
+                    "description": "Open tickets oldest first, or (`status=bumped`) the recently bumped newest first, for recall.",
+                    "parameters": [
+                        { "name": "station", "in": "path", "required": true, "schema": { "type": "string" } },
+                        { "name": "status", "in": "query", "required": false, "schema": { "type": "string", "enum": ["open", "bumped"], "default": "open" } },
+                        { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "default": 20, "maximum": 500 } }
+                    ],
+                    "responses": {
+                        "200": { "description": "Tickets", "content": { "application/json": { "schema": { "type": "array", "items": schema("Ticket") } } } },
+                        "400": { "description": "Unknown status", "content": { "application/problem+json": { "schema": schema("Problem") } } },
+                        "401": { "description": "No valid token", "content": { "application/problem+json": { "schema": schema("Problem") } } },
+                        "403": { "description": "The token may not see this station", "content": { "application/problem+json": { "schema": schema("Problem") } } }
+                    }
+                }
+            },
+            "/api/tickets/{id}": {
+                "get": operation("Read a ticket", "Ticket ids are `<order id>:<station>`.", &["id"], None, ticket_read("The ticket"), false)
+            },
+            "/api/tickets/{id}/bump": {
+                "post": ticket_action("Bump a ticket", "Done at this station (`kds:ticket-bumped`). Bumping a bumped ticket answers `already-bumped` and changes nothing.", &["id"])
+            },
+            "/api/tickets/{id}/recall": {
+                "post": ticket_action("Recall a bumped ticket", "Back on the rail (`kds:ticket-recalled`).", &["id"])
+            },
+            "/api/tickets/{id}/items/{item}/bump": {
+                "post": ticket_action("Bump one item", "`kds:item-bumped`; the last pending item bumps the ticket.", &["id", "item"])
+            }
+        },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT" } },
+            "parameters": {
+                "IdempotencyKey": {
+                    "name": "Idempotency-Key", "in": "header", "required": false,
+                    "description": "1-128 visible ASCII characters chosen by the client; retries with the same key and request get the recorded response.",
+                    "schema": { "type": "string", "maxLength": 128 }
+                }
+            },
+            "schemas": schemas
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Keeps `docs/openapi.json` equal to what the hub serves; `cargo xtask test` fails
+    /// when the committed copy is stale (the same guard as the TypeScript bindings).
+    #[test]
+    fn export_openapi_document() {
+        let text = serde_json::to_string_pretty(&super::document()).expect("encode") + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+        std::fs::write(&path, text).expect("write docs/openapi.json");
+    }
+}

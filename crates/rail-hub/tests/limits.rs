@@ -1,0 +1,180 @@
+//! Limits and lifecycle of sockets: floods, the subscription cap, heartbeats and dead
+//! peers, graceful shutdown.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{close_code, next, send, start, subscribe};
+use futures_util::StreamExt;
+use rail_hub::auth::{claims, Role};
+use rail_hub::{Hub, HubConfig};
+use rail_protocol::{ClientMessage, Control, ErrorCode, ServerMessage};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+#[tokio::test]
+async fn a_flood_is_warned_then_closed() {
+    let hub = start(HubConfig {
+        messages_per_minute: 5,
+        ..HubConfig::default()
+    })
+    .await;
+    let mut socket = hub.connect(Some(&hub.token(Role::Kds, &["grill"]))).await;
+    next(&mut socket).await;
+    for _ in 0..5 {
+        send(&mut socket, &ClientMessage::Ping {}).await;
+        assert!(matches!(
+            next(&mut socket).await,
+            ServerMessage::Control(Control::Pong { .. })
+        ));
+    }
+    send(&mut socket, &ClientMessage::Ping {}).await;
+    assert!(matches!(
+        next(&mut socket).await,
+        ServerMessage::Control(Control::Error {
+            code: ErrorCode::RateLimited,
+            ..
+        })
+    ));
+    for _ in 0..5 {
+        send(&mut socket, &ClientMessage::Ping {}).await;
+    }
+    assert_eq!(
+        close_code(&mut socket).await,
+        1008,
+        "a flood that goes on is cut off"
+    );
+}
+
+#[tokio::test]
+async fn subscriptions_are_capped_per_connection() {
+    let hub = start(HubConfig {
+        max_subscriptions: 2,
+        ..HubConfig::default()
+    })
+    .await;
+    let mut socket = hub.connect(Some(&hub.token(Role::Expo, &[]))).await;
+    next(&mut socket).await;
+    for channel in ["kds:grill", "kds:fry"] {
+        send(&mut socket, &subscribe(channel, None)).await;
+        assert!(matches!(
+            next(&mut socket).await,
+            ServerMessage::Control(Control::Subscribed { .. })
+        ));
+    }
+    send(&mut socket, &subscribe("kds:salad", None)).await;
+    assert!(matches!(
+        next(&mut socket).await,
+        ServerMessage::Control(Control::Error {
+            code: ErrorCode::TooManySubscriptions,
+            ..
+        })
+    ));
+    send(
+        &mut socket,
+        &ClientMessage::Unsubscribe {
+            channel: "kds:fry".into(),
+        },
+    )
+    .await;
+    assert!(matches!(
+        next(&mut socket).await,
+        ServerMessage::Control(Control::Unsubscribed { .. })
+    ));
+    send(&mut socket, &subscribe("kds:salad", None)).await;
+    assert!(
+        matches!(
+            next(&mut socket).await,
+            ServerMessage::Control(Control::Subscribed { .. })
+        ),
+        "room again after an unsubscribe"
+    );
+}
+
+#[tokio::test]
+async fn heartbeats_flow_and_a_silent_peer_is_dropped() {
+    let hub = start(HubConfig {
+        heartbeat: Duration::from_millis(150),
+        ..HubConfig::default()
+    })
+    .await;
+    let token = hub.token(Role::Kds, &["grill"]);
+    let mut socket = hub.connect(Some(&token)).await;
+    let ServerMessage::Control(Control::Ready { heartbeat_ms, .. }) = next(&mut socket).await
+    else {
+        panic!("ready")
+    };
+    assert_eq!(heartbeat_ms, 150);
+    // Reading answers the hub's pings (tungstenite replies automatically): heartbeats keep coming.
+    let mut beats = 0;
+    while beats < 3 {
+        let message = tokio::time::timeout(Duration::from_secs(2), socket.next())
+            .await
+            .expect("message")
+            .expect("open")
+            .expect("frame");
+        if message.to_text().is_ok_and(|t| t.contains("\"heartbeat\"")) {
+            beats += 1;
+        }
+    }
+    assert_eq!(
+        hub.hub
+            .metrics
+            .connections_open
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    // A peer that stops reading stops answering pings: after two intervals it is gone.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        hub.hub
+            .metrics
+            .connections_open
+            .load(std::sync::atomic::Ordering::Relaxed),
+        0,
+        "silent peer dropped"
+    );
+    drop(socket);
+}
+
+#[tokio::test]
+async fn shutdown_closes_sockets_with_going_away() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = Hub::open(
+        &dir.path().join("hub.sqlite3"),
+        HubConfig::default(),
+        Some("s".into()),
+    )
+    .expect("hub");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("ws://{}/api/socket", listener.local_addr().expect("addr"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(rail_hub::run(listener, hub.clone(), async move {
+        let _ = stopped.await;
+    }));
+    let token = hub
+        .authority
+        .issue(&claims("loc", Role::Kds, &["grill".into()], "t", 60))
+        .expect("token");
+    let mut request = url.as_str().into_client_request().expect("request");
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    assert!(matches!(
+        next(&mut socket).await,
+        ServerMessage::Control(Control::Ready { .. })
+    ));
+    stop.send(()).expect("stop");
+    assert_eq!(close_code(&mut socket).await, 1001);
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("server stops")
+        .expect("join")
+        .expect("clean exit");
+}
