@@ -47,3 +47,140 @@ impl Default for HubConfig {
         }
     }
 }
+
+/// The hub's configuration file (TOML). Every field is optional; command-line flags and
+/// environment variables override what the file says. See `packaging/hub.toml`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<std::net::SocketAddr>,
+    pub db: Option<std::path::PathBuf>,
+    pub secret: Option<String>,
+    pub heartbeat_secs: Option<u64>,
+    pub auth_timeout_secs: Option<u64>,
+    pub max_message_bytes: Option<usize>,
+    pub messages_per_minute: Option<u32>,
+    pub max_subscriptions: Option<usize>,
+    pub outbound_queue: Option<usize>,
+    pub history_max_age_hours: Option<u64>,
+    pub history_per_channel: Option<u64>,
+    pub routes: Option<Routes>,
+}
+
+/// Why a configuration file was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a valid hub configuration: {source}")]
+    Parse {
+        path: String,
+        source: Box<toml::de::Error>,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl FileConfig {
+    /// Reads and parses a configuration file.
+    ///
+    /// # Errors
+    /// When the file cannot be read or is not valid TOML for this structure.
+    pub fn load(path: &std::path::Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.display().to_string(),
+            source: Box::new(source),
+        })
+    }
+
+    /// The hub configuration: defaults, overridden by this file.
+    ///
+    /// # Errors
+    /// When a value is out of range (zero intervals or limits).
+    pub fn hub_config(&self) -> Result<HubConfig, ConfigError> {
+        let defaults = HubConfig::default();
+        let positive = |name: &str, value: Option<u64>| match value {
+            Some(0) => Err(ConfigError::Invalid(format!(
+                "{name} must be greater than 0"
+            ))),
+            other => Ok(other),
+        };
+        Ok(HubConfig {
+            heartbeat: positive("heartbeat_secs", self.heartbeat_secs)?
+                .map_or(defaults.heartbeat, Duration::from_secs),
+            auth_timeout: positive("auth_timeout_secs", self.auth_timeout_secs)?
+                .map_or(defaults.auth_timeout, Duration::from_secs),
+            max_message_bytes: positive(
+                "max_message_bytes",
+                self.max_message_bytes.map(|v| v as u64),
+            )?
+            .map_or(defaults.max_message_bytes, |v| v as usize),
+            messages_per_minute: positive(
+                "messages_per_minute",
+                self.messages_per_minute.map(u64::from),
+            )?
+            .map_or(defaults.messages_per_minute, |v| v as u32),
+            max_subscriptions: positive(
+                "max_subscriptions",
+                self.max_subscriptions.map(|v| v as u64),
+            )?
+            .map_or(defaults.max_subscriptions, |v| v as usize),
+            outbound_queue: positive("outbound_queue", self.outbound_queue.map(|v| v as u64))?
+                .map_or(defaults.outbound_queue, |v| v as usize),
+            history_max_age: positive("history_max_age_hours", self.history_max_age_hours)?
+                .map_or(defaults.history_max_age, |h| Duration::from_secs(h * 3600)),
+            history_per_channel: positive("history_per_channel", self.history_per_channel)?
+                .unwrap_or(defaults.history_per_channel),
+            routes: self.routes.clone().unwrap_or(defaults.routes),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_sample_configuration_is_valid() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packaging/hub.toml");
+        let file = FileConfig::load(&path).expect("packaging/hub.toml parses");
+        let config = file.hub_config().expect("valid values");
+        assert_eq!(config.heartbeat, Duration::from_secs(25));
+        assert_eq!(
+            config.routes.by_category.get("burgers").map(String::as_str),
+            Some("grill")
+        );
+        assert_eq!(
+            config
+                .routes
+                .by_item
+                .get("Caesar Salad")
+                .map(String::as_str),
+            Some("salad")
+        );
+    }
+
+    #[test]
+    fn mistakes_in_a_configuration_are_named() {
+        let unknown: Result<FileConfig, _> = toml::from_str("heartbeat = 5");
+        assert!(unknown
+            .expect_err("unknown key")
+            .to_string()
+            .contains("heartbeat"));
+        let zero: FileConfig = toml::from_str("heartbeat_secs = 0").expect("parses");
+        assert!(zero
+            .hub_config()
+            .expect_err("zero")
+            .to_string()
+            .contains("heartbeat_secs"));
+    }
+}

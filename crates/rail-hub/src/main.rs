@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use rail_hub::auth::{claims, Authority, Role};
-use rail_hub::{Hub, HubConfig};
+use rail_hub::config::FileConfig;
+use rail_hub::Hub;
 
 #[derive(Parser)]
 #[command(
@@ -24,18 +25,21 @@ struct Cli {
 enum Command {
     /// Serve REST and WebSocket.
     Serve {
-        /// SQLite database file (created if missing).
-        #[arg(long, env = "RAIL_HUB_DB", default_value = "rail-hub.sqlite3")]
-        db: PathBuf,
-        /// Address to listen on; port 0 picks a free one.
-        #[arg(long, env = "RAIL_HUB_LISTEN", default_value = "127.0.0.1:7070")]
-        listen: SocketAddr,
+        /// Configuration file (TOML); see packaging/hub.toml.
+        #[arg(long, env = "RAIL_HUB_CONFIG")]
+        config: Option<PathBuf>,
+        /// SQLite database file, created if missing [default: rail-hub.sqlite3].
+        #[arg(long, env = "RAIL_HUB_DB")]
+        db: Option<PathBuf>,
+        /// Address to listen on; port 0 picks a free one [default: 127.0.0.1:7070].
+        #[arg(long, env = "RAIL_HUB_LISTEN")]
+        listen: Option<SocketAddr>,
         /// Token-signing secret; by default one is kept in the database.
         #[arg(long, env = "RAIL_HUB_SECRET", hide_env_values = true)]
         secret: Option<String>,
-        /// Heartbeat interval in seconds.
-        #[arg(long, default_value_t = 25)]
-        heartbeat_secs: u64,
+        /// Heartbeat interval in seconds [default: 25].
+        #[arg(long)]
+        heartbeat_secs: Option<u64>,
     },
     /// Print a signed token for a device.
     Token {
@@ -84,16 +88,28 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Serve {
+            config,
             db,
             listen,
             secret,
             heartbeat_secs,
         } => {
-            let config = HubConfig {
-                heartbeat: Duration::from_secs(heartbeat_secs.max(1)),
-                ..HubConfig::default()
+            let file = match &config {
+                Some(path) => FileConfig::load(path)?,
+                None => FileConfig::default(),
             };
-            let hub = Hub::open(&db, config, secret)
+            let mut hub_config = file.hub_config()?;
+            if let Some(secs) = heartbeat_secs {
+                anyhow::ensure!(secs > 0, "--heartbeat-secs must be greater than 0");
+                hub_config.heartbeat = Duration::from_secs(secs);
+            }
+            let db = db
+                .or(file.db)
+                .unwrap_or_else(|| PathBuf::from("rail-hub.sqlite3"));
+            let listen = listen
+                .or(file.listen)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 7070)));
+            let hub = Hub::open(&db, hub_config, secret.or(file.secret))
                 .with_context(|| format!("opening {}", db.display()))?;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
