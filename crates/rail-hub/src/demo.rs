@@ -151,33 +151,133 @@ pub fn random_order(rng: &mut impl Rng, number: u32) -> NewOrder {
     }
 }
 
-/// Posts a random order to `hub_url` every `every`, `count` times (forever if `None`).
-/// Failures are logged and the POS carries on, as a real one would retry.
+/// What the simulated POS does next.
+enum Move {
+    NewOrder,
+    AddItem,
+    VoidItem,
+    Rush,
+    FireCourse,
+    Cancel,
+}
+
+fn next_move(rng: &mut impl Rng, have_orders: bool) -> Move {
+    if !have_orders {
+        return Move::NewOrder;
+    }
+    match rng.random_range(0..100) {
+        0..70 => Move::NewOrder,
+        70..80 => Move::AddItem,
+        80..87 => Move::VoidItem,
+        87..92 => Move::Rush,
+        92..98 => Move::FireCourse,
+        _ => Move::Cancel,
+    }
+}
+
+/// Posts to `hub_url` every `every`, `count` times (forever if `None`): mostly new
+/// orders (some with a held second course), and now and then what a real service
+/// brings: items added, voided, a rush, a course fired, an order cancelled. Failures
+/// are logged and the POS carries on.
 pub async fn run_pos(hub_url: &str, token: &str, every: Duration, count: Option<u32>) {
     let client = reqwest::Client::new();
-    let url = format!("{}/api/orders", hub_url.trim_end_matches('/'));
+    let base = hub_url.trim_end_matches('/').to_owned();
     let mut number = 100 + rand::rng().random_range(0..800);
+    let mut recent: Vec<String> = Vec::new();
     let mut ticker = tokio::time::interval(every);
-    let mut posted = 0;
-    while count.is_none_or(|n| posted < n) {
+    let mut done = 0;
+    while count.is_none_or(|n| done < n) {
         ticker.tick().await;
-        number += 1;
-        let order = random_order(&mut rand::rng(), number);
-        match client
-            .post(&url)
-            .bearer_auth(token)
-            .json(&order)
-            .send()
-            .await
-        {
-            Ok(response) if response.status().is_success() => {
-                tracing::info!(number, "POS posted order")
+        done += 1;
+        let (what, request) = {
+            let mut rng = rand::rng();
+            let order_id = recent.choose(&mut rng).cloned().unwrap_or_default();
+            match next_move(&mut rng, !recent.is_empty()) {
+                Move::NewOrder => {
+                    number += 1;
+                    let mut order = random_order(&mut rng, number);
+                    if rng.random_bool(0.15) {
+                        if let Some(dessert) = MENU.iter().find(|d| d.category == "desserts") {
+                            order.items.push(NewOrderItem {
+                                id: None,
+                                name: dessert.name.to_owned(),
+                                qty: 1,
+                                modifiers: vec![],
+                                notes: None,
+                                allergens: vec![],
+                                category: Some(dessert.category.to_owned()),
+                                station: None,
+                                course: Some(2),
+                            });
+                        }
+                    }
+                    let id = format!("demo-{number}-{}", rng.random_range(1000..9999));
+                    order.id = Some(id.clone());
+                    recent.push(id);
+                    if recent.len() > 8 {
+                        recent.remove(0);
+                    }
+                    (
+                        format!("new order #{number}"),
+                        client.post(format!("{base}/api/orders")).json(&order),
+                    )
+                }
+                Move::AddItem => {
+                    let dish = MENU.choose(&mut rng).unwrap_or(&MENU[0]);
+                    let item = NewOrderItem {
+                        id: None,
+                        name: dish.name.to_owned(),
+                        qty: 1,
+                        modifiers: vec![],
+                        notes: None,
+                        allergens: vec![],
+                        category: Some(dish.category.to_owned()),
+                        station: None,
+                        course: None,
+                    };
+                    (
+                        "item added".to_owned(),
+                        client
+                            .post(format!("{base}/api/orders/{order_id}/items"))
+                            .json(&rail_protocol::AddItems { items: vec![item] }),
+                    )
+                }
+                Move::VoidItem => (
+                    "item voided".to_owned(),
+                    client.post(format!("{base}/api/orders/{order_id}/items/1/void")),
+                ),
+                Move::Rush => (
+                    "rush".to_owned(),
+                    client.patch(format!("{base}/api/orders/{order_id}")).json(
+                        &rail_protocol::OrderPatch {
+                            rush: Some(true),
+                            ..Default::default()
+                        },
+                    ),
+                ),
+                Move::FireCourse => (
+                    "course 2 fired".to_owned(),
+                    client
+                        .post(format!("{base}/api/orders/{order_id}/fire"))
+                        .json(&rail_protocol::FireCourse { course: 2 }),
+                ),
+                Move::Cancel => {
+                    recent.retain(|id| id != &order_id);
+                    (
+                        "order cancelled".to_owned(),
+                        client.post(format!("{base}/api/orders/{order_id}/cancel")),
+                    )
+                }
             }
-            Ok(response) => {
-                tracing::warn!(number, status = %response.status(), "hub refused order")
+        };
+        match request.bearer_auth(token).send().await {
+            Ok(response) if response.status().is_success() => tracing::info!("POS: {what}"),
+            // Conflicts are normal here (voiding what is voided, firing what has fired).
+            Ok(response) if response.status() == reqwest::StatusCode::CONFLICT => {
+                tracing::debug!("POS: {what} not needed")
             }
-            Err(error) => tracing::warn!(number, %error, "hub unreachable"),
+            Ok(response) => tracing::warn!(status = %response.status(), "hub refused: {what}"),
+            Err(error) => tracing::warn!(%error, "hub unreachable"),
         }
-        posted += 1;
     }
 }
