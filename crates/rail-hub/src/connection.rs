@@ -276,10 +276,14 @@ async fn read_loop(
                 }
             }
         };
-        if let Some(reply) = reply {
-            if queue.send(reply).await.is_err() {
-                return None;
+        match reply {
+            Some(Outbound::Close(code, reason)) => return Some((code, reason)),
+            Some(reply) => {
+                if queue.send(reply).await.is_err() {
+                    return None;
+                }
             }
+            None => {}
         }
     }
     None
@@ -323,10 +327,16 @@ fn subscribe(
         }
         Err(error) => {
             tracing::error!(%error, "subscribe failed");
-            Some(error_frame(
-                ErrorCode::Internal,
-                "the hub could not start this subscription",
-                Some(channel),
+            // The client cannot know what it holds now: tell it, then close with 1011
+            // (see the reader) so it reconnects and resumes from its cursors.
+            let message = "the hub could not start this subscription";
+            let _ =
+                subscriber
+                    .queue
+                    .try_send(error_frame(ErrorCode::Internal, message, Some(channel)));
+            Some(Outbound::Close(
+                close_code::INTERNAL_ERROR,
+                "internal error".into(),
             ))
         }
     }

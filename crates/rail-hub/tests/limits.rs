@@ -178,3 +178,42 @@ async fn shutdown_closes_sockets_with_going_away() {
         .expect("join")
         .expect("clean exit");
 }
+
+#[tokio::test]
+async fn an_internal_failure_is_reported_and_closes_with_1011() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("hub.sqlite3");
+    let hub = Hub::open(&db, HubConfig::default(), Some("s".into())).expect("hub");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("ws://{}/api/socket", listener.local_addr().expect("addr"));
+    tokio::spawn(rail_hub::run(listener, hub.clone(), std::future::pending()));
+    // Break the hub's storage behind its back.
+    rusqlite::Connection::open(&db)
+        .expect("open")
+        .execute_batch("DROP TABLE events")
+        .expect("drop");
+    let token = hub
+        .authority
+        .issue(&claims("loc", Role::Kds, &["grill".into()], "t", 60))
+        .expect("token");
+    let mut request = url.as_str().into_client_request().expect("request");
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    next(&mut socket).await;
+    send(&mut socket, &subscribe("kds:grill", None)).await;
+    assert!(matches!(
+        next(&mut socket).await,
+        ServerMessage::Control(Control::Error {
+            code: ErrorCode::Internal,
+            ..
+        })
+    ));
+    assert_eq!(close_code(&mut socket).await, 1011);
+}
