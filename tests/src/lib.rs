@@ -1,6 +1,8 @@
 //! Helpers for cross-component tests: start a real `rail-hub` process on a free port,
 //! issue tokens, post orders like a POS, and wait for conditions without fixed sleeps.
 
+pub mod proxy;
+pub mod screen;
 pub mod window;
 
 use std::io::{BufRead, BufReader};
@@ -259,4 +261,94 @@ pub fn order_for(number: &str, station: &str, item: &str) -> serde_json::Value {
         "table": "T5",
         "items": [{ "name": item, "station": station, "modifiers": ["no onion"] }]
     })
+}
+
+impl HubProcess {
+    /// `host:port` of the hub, for a proxy to forward to.
+    pub fn address(&self) -> String {
+        self.url.trim_start_matches("http://").to_owned()
+    }
+
+    /// Counts events of `kind` on `channel` in the hub's own event log.
+    pub fn count_events(&self, channel: &str, kind: &str) -> u64 {
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.db,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("opening the hub database");
+        conn.query_row(
+            "SELECT COUNT(*) FROM events WHERE channel = ?1 AND frame LIKE ?2",
+            (channel, format!("%\"type\":\"{kind}\"%")),
+            |row| row.get(0),
+        )
+        .expect("counting events")
+    }
+
+    /// Rows in the hub's orders table.
+    pub fn count_orders(&self) -> u64 {
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.db,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("opening the hub database");
+        conn.query_row("SELECT COUNT(*) FROM orders", [], |row| row.get(0))
+            .expect("counting orders")
+    }
+
+    /// Open tickets of a station as `(id, version)`, oldest first.
+    pub async fn open_versions(&self, token: &str, station: &str) -> Vec<(String, u64)> {
+        self.open_tickets(token, station)
+            .await
+            .expect("open tickets")
+            .into_iter()
+            .map(|t| (t.id, t.version))
+            .collect()
+    }
+
+    /// Posts an order like a POS that retries until the hub answers, with one
+    /// idempotency key, so a crash between commit and answer cannot double it.
+    pub async fn post_order_until_accepted(
+        &self,
+        pos_token: &str,
+        key: &str,
+        order: &serde_json::Value,
+    ) {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let sent = client
+                .post(format!("{}/api/orders", self.url))
+                .bearer_auth(pos_token)
+                .header("idempotency-key", key)
+                .json(order)
+                .send()
+                .await;
+            match sent {
+                Ok(response) if response.status().is_success() => return,
+                Ok(response) if response.status().is_client_error() => {
+                    panic!("order refused: {}", response.status())
+                }
+                _ => {
+                    assert!(
+                        Instant::now() < deadline,
+                        "the hub never accepted order {key}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+}
+
+/// Asserts a list has no repeated ids.
+pub fn assert_unique(what: &str, tickets: &[(String, u64)]) {
+    let mut ids: Vec<&String> = tickets.iter().map(|(id, _)| id).collect();
+    ids.sort();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(
+        before,
+        ids.len(),
+        "{what} shows a ticket twice: {tickets:?}"
+    );
 }

@@ -1,5 +1,6 @@
 //! `rail-headless`: the screen engine without a window. It logs what a screen would
-//! show, for tests, benchmarks and diagnosing a site over SSH.
+//! show, for tests, benchmarks and diagnosing a site over SSH. Lines on standard input
+//! act like a cook's taps: `bump <ticket id>` and `recall <ticket id>`.
 
 use std::path::PathBuf;
 
@@ -58,6 +59,29 @@ fn summary(state: &ScreenState) -> String {
     )
 }
 
+/// Applies `bump <id>` / `recall <id>` lines from standard input.
+async fn read_commands(engine: Engine) {
+    use tokio::io::AsyncBufReadExt;
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let result = match line.split_whitespace().collect::<Vec<_>>().as_slice() {
+            ["bump", id] => engine.bump(id).map(|()| format!("bumped {id}")),
+            ["recall", id] => engine.recall(id).map(|()| format!("recalled {id}")),
+            [] => continue,
+            _ => {
+                eprintln!(
+                    "unknown command {line:?}: use `bump <ticket id>` or `recall <ticket id>`"
+                );
+                continue;
+            }
+        };
+        match result {
+            Ok(done) => tracing::info!("{done}"),
+            Err(error) => eprintln!("{error}"),
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -79,6 +103,7 @@ async fn main() -> anyhow::Result<()> {
         ..SoundConfig::default()
     };
     let engine = Engine::start(config)?;
+    tokio::spawn(read_commands(engine.clone()));
     let mut states = engine.watch();
     loop {
         let state = states.borrow_and_update().clone();
