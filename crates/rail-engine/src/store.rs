@@ -164,8 +164,11 @@ impl Store {
             for id in cached.iter().filter(|id| !keep.contains(&id.as_str())) {
                 tx.execute("DELETE FROM tickets WHERE id = ?1", [id])?;
             }
+            // A snapshot is the hub's truth at `seq`: written as is, whatever version is
+            // cached (after a reset the versions come from another history and cannot be
+            // compared). Anything newer arrives as the events after `seq`.
             for ticket in &snapshot.tickets {
-                if upsert(&tx, channel, ticket)? == Upsert::Inserted {
+                if write_ticket(&tx, channel, ticket, true)? == Upsert::Inserted {
                     new_tickets += 1;
                 }
             }
@@ -435,6 +438,16 @@ enum Upsert {
 
 /// Writes `ticket` unless a newer version is already cached.
 fn upsert(tx: &Transaction<'_>, channel: &str, ticket: &Ticket) -> Result<Upsert, StoreError> {
+    write_ticket(tx, channel, ticket, false)
+}
+
+/// Writes `ticket`; unless `force`, only over an older cached version.
+fn write_ticket(
+    tx: &Transaction<'_>,
+    channel: &str,
+    ticket: &Ticket,
+    force: bool,
+) -> Result<Upsert, StoreError> {
     let cached: Option<u64> = tx
         .query_row(
             "SELECT version FROM tickets WHERE id = ?1",
@@ -442,7 +455,7 @@ fn upsert(tx: &Transaction<'_>, channel: &str, ticket: &Ticket) -> Result<Upsert
             |row| row.get(0),
         )
         .optional()?;
-    if cached.is_some_and(|version| version >= ticket.version) {
+    if !force && cached.is_some_and(|version| version >= ticket.version) {
         return Ok(Upsert::Stale);
     }
     tx.execute(
@@ -477,4 +490,227 @@ fn prune_bumped(tx: &Transaction<'_>) -> Result<(), StoreError> {
         [RECALL_DEPTH * 5],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rail_protocol::{ItemStatus, OrderType, TicketEvent, TicketItem};
+
+    use super::*;
+
+    fn ticket(id: &str, version: u64, status: TicketStatus) -> Ticket {
+        Ticket {
+            id: id.into(),
+            order_id: id.into(),
+            order_number: id.into(),
+            location_id: "loc".into(),
+            station: "grill".into(),
+            table: None,
+            guest: None,
+            order_type: OrderType::DineIn,
+            server: None,
+            notes: None,
+            created_at_ms: version as i64,
+            rush: false,
+            status,
+            version,
+            bumped_at_ms: (status == TicketStatus::Bumped).then_some(99),
+            items: vec![TicketItem {
+                id: "1".into(),
+                name: "Burger".into(),
+                qty: 1,
+                modifiers: vec![],
+                notes: None,
+                allergens: vec![],
+                course: 1,
+                status: ItemStatus::Pending,
+                held: false,
+                added: false,
+            }],
+        }
+    }
+
+    fn envelope(seq: u64, event: Event) -> Envelope {
+        Envelope {
+            channel: "kds:grill".into(),
+            seq,
+            id: format!("e{seq}"),
+            ts: 0,
+            event,
+        }
+    }
+
+    fn new(seq: u64, id: &str) -> Envelope {
+        envelope(
+            seq,
+            Event::TicketNew(TicketEvent {
+                ticket: ticket(id, 1, TicketStatus::Open),
+                item_id: None,
+                by: None,
+            }),
+        )
+    }
+
+    fn bumped(seq: u64, id: &str) -> Envelope {
+        envelope(
+            seq,
+            Event::TicketBumped(TicketEvent {
+                ticket: ticket(id, 2, TicketStatus::Bumped),
+                item_id: None,
+                by: None,
+            }),
+        )
+    }
+
+    fn open_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("cache.sqlite3")).expect("store");
+        store
+            .apply_subscribed(
+                "kds:grill",
+                "epoch",
+                0,
+                Recovery::Fresh,
+                Some(&Snapshot::default()),
+            )
+            .expect("subscribed");
+        (dir, store)
+    }
+
+    fn open_ids(store: &Store) -> Vec<String> {
+        store
+            .view()
+            .expect("view")
+            .0
+            .into_iter()
+            .map(|t| t.id)
+            .collect()
+    }
+
+    #[test]
+    fn duplicated_and_reordered_events_end_where_the_ordered_stream_ends() {
+        let stream = [new(1, "a"), new(2, "b"), bumped(3, "a"), new(4, "c")];
+        let (_ordered_dir, mut ordered) = open_store();
+        for event in &stream {
+            assert_eq!(
+                ordered.apply_event(event).expect("apply"),
+                Applied::Applied(match event.seq {
+                    3 => Change::Quiet,
+                    _ => Change::Arrived,
+                })
+            );
+        }
+
+        let (_dir, mut store) = open_store();
+        // Duplicates, a reordering and a skipped event, as a flaky link might deliver them.
+        let outcomes: Vec<Applied> = [
+            &stream[0], &stream[1], &stream[1], &stream[3], &stream[0], &stream[2],
+        ]
+        .iter()
+        .map(|event| store.apply_event(event).expect("apply"))
+        .collect();
+        assert_eq!(outcomes[2], Applied::Duplicate);
+        assert_eq!(
+            outcomes[3],
+            Applied::Gap {
+                expected: 3,
+                got: 4
+            },
+            "an event from the future is not applied"
+        );
+        assert_eq!(outcomes[4], Applied::Duplicate);
+        assert_eq!(outcomes[5], Applied::Applied(Change::Quiet));
+        // The resubscription replays from the cursor: 4 again, now in order.
+        assert_eq!(
+            store.apply_event(&stream[3]).expect("apply"),
+            Applied::Applied(Change::Arrived)
+        );
+        assert_eq!(
+            store.cursor("kds:grill").expect("cursor").map(|c| c.seq),
+            Some(4)
+        );
+        assert_eq!(open_ids(&store), open_ids(&ordered));
+        assert_eq!(open_ids(&store), vec!["b".to_owned(), "c".to_owned()]);
+    }
+
+    #[test]
+    fn an_older_ticket_version_never_overwrites_a_newer_one() {
+        let (_dir, mut store) = open_store();
+        store.apply_event(&new(1, "a")).expect("new");
+        store
+            .apply_ticket(&ticket("a", 2, TicketStatus::Bumped))
+            .expect("response of a bump");
+        store
+            .apply_ticket(&ticket("a", 1, TicketStatus::Open))
+            .expect("a late, older answer");
+        assert!(
+            open_ids(&store).is_empty(),
+            "the bumped ticket does not come back"
+        );
+    }
+
+    #[test]
+    fn a_reset_takes_the_snapshot_as_truth_even_with_lower_versions() {
+        let (_dir, mut store) = open_store();
+        store.apply_event(&new(1, "a")).expect("new");
+        store.apply_event(&bumped(2, "a")).expect("bumped");
+        store.apply_event(&new(3, "gone")).expect("new");
+        // A replaced hub: a new history where "a" is open at version 1 and "gone" never was.
+        let fresh = Snapshot {
+            tickets: vec![ticket("a", 1, TicketStatus::Open)],
+        };
+        store
+            .apply_subscribed("kds:grill", "other-epoch", 1, Recovery::Reset, Some(&fresh))
+            .expect("reset");
+        assert_eq!(open_ids(&store), vec!["a".to_owned()]);
+        assert_eq!(
+            store.cursor("kds:grill").expect("cursor"),
+            Some(Cursor {
+                epoch: "other-epoch".into(),
+                seq: 1
+            })
+        );
+        // The history continues from the snapshot's position.
+        assert_eq!(
+            store.apply_event(&bumped(2, "a")).expect("bump"),
+            Applied::Applied(Change::Quiet)
+        );
+        assert!(open_ids(&store).is_empty());
+    }
+
+    #[test]
+    fn pending_actions_show_at_once_and_survive_a_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("cache.sqlite3");
+        {
+            let mut store = Store::open(&path).expect("store");
+            store
+                .apply_subscribed(
+                    "kds:grill",
+                    "epoch",
+                    0,
+                    Recovery::Fresh,
+                    Some(&Snapshot::default()),
+                )
+                .expect("subscribed");
+            store.apply_event(&new(1, "a")).expect("new");
+            store.enqueue("a", Action::Bump, 5).expect("enqueue");
+            assert!(open_ids(&store).is_empty());
+        }
+        let store = Store::open(&path).expect("reopen");
+        assert_eq!(store.pending_count().expect("count"), 1);
+        assert!(
+            open_ids(&store).is_empty(),
+            "still bumped after a power cut"
+        );
+        assert_eq!(
+            store.view().expect("view").1[0].id,
+            "a",
+            "and in the recall list"
+        );
+        assert_eq!(
+            store.next_pending().expect("next").map(|a| a.ticket_id),
+            Some("a".to_owned())
+        );
+    }
 }
