@@ -1,5 +1,6 @@
 //! Tauri commands: the UI's only way into the engine.
 
+use rail_engine::settings::UiSettings;
 use rail_engine::{Engine, EngineError, ScreenState};
 use serde::Serialize;
 use tauri::State;
@@ -21,6 +22,12 @@ impl Serialize for CommandError {
 #[tauri::command]
 pub fn screen_state(engine: State<'_, Engine>) -> ScreenState {
     engine.state()
+}
+
+/// Timer colours, the bump-bar key map, whether a PIN guards settings.
+#[tauri::command]
+pub fn ui_settings(settings: State<'_, UiSettings>) -> UiSettings {
+    settings.inner().clone()
 }
 
 /// Bumps a ticket; it leaves the screen at once and reaches the hub via the outbox.

@@ -10,7 +10,8 @@ mod settings;
 use std::time::Duration;
 
 use anyhow::Context;
-use rail_engine::{Engine, EngineConfig, SoundConfig};
+use rail_engine::settings::ScreenFile;
+use rail_engine::{Engine, EngineConfig};
 use tauri::{AppHandle, Emitter, Manager};
 
 pub use settings::Settings;
@@ -18,43 +19,37 @@ pub use settings::Settings;
 /// The event carrying each new `ScreenState` to the UI.
 const STATE_EVENT: &str = "screen-state";
 
-async fn start_engine(settings: &Settings, data_dir: std::path::PathBuf) -> anyhow::Result<Engine> {
-    let db = settings
-        .db
-        .clone()
-        .unwrap_or_else(|| data_dir.join("rail-screen.sqlite3"));
-    if let Some(parent) = db.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-    }
-    let (hub_url, token, channels) = if settings.is_demo() {
+async fn start_engine(
+    settings: &Settings,
+    file: &ScreenFile,
+    data_dir: std::path::PathBuf,
+) -> anyhow::Result<Engine> {
+    let default_db = data_dir.join("rail-screen.sqlite3");
+    let config = if settings.is_demo(file) {
         let embedded = demo::start(
             &data_dir,
             Duration::from_millis(settings.demo_every_ms.max(200)),
         )
         .await?;
-        (embedded.hub_url, embedded.screen_token, embedded.channels)
-    } else {
-        let hub = settings
-            .hub
-            .clone()
-            .context("--hub is required outside demo mode")?;
-        let token = settings
-            .token
-            .clone()
-            .context("--token (or RAIL_TOKEN) is required with --hub")?;
-        let channels = settings.channel_names();
-        anyhow::ensure!(
-            !channels.is_empty(),
-            "give at least one --station or --channel"
+        let mut config = EngineConfig::new(
+            embedded.hub_url,
+            embedded.screen_token,
+            embedded.channels,
+            settings.db.clone().unwrap_or(default_db),
         );
-        (hub, token, channels)
+        config.sound.enabled = !settings.no_sound;
+        config
+    } else {
+        file.engine_config(settings.overrides(), default_db)?
     };
-    let mut config = EngineConfig::new(hub_url, token, channels, db);
-    config.sound = SoundConfig {
-        enabled: !settings.no_sound,
-        ..SoundConfig::default()
-    };
+    if let Some(parent) = config
+        .db_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
     Ok(Engine::start(config)?)
 }
 
@@ -83,15 +78,29 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .init();
     let settings = Settings::from_args();
+    // A misconfigured kiosk says why before any window opens.
+    let (file, ui_settings) = match settings
+        .file()
+        .and_then(|file| Ok((file.ui_settings()?, file)))
+    {
+        Ok((ui, file)) => (file, ui),
+        Err(error) => {
+            tracing::error!(%error, "cannot start");
+            eprintln!("rail: {error}");
+            std::process::exit(2);
+        }
+    };
     let result = tauri::Builder::default()
+        .manage(ui_settings)
         .invoke_handler(tauri::generate_handler![
             commands::screen_state,
+            commands::ui_settings,
             commands::bump,
             commands::recall
         ])
         .setup(move |app| {
             let data_dir = app.path().app_data_dir().context("no app data directory")?;
-            let engine = tauri::async_runtime::block_on(start_engine(&settings, data_dir))?;
+            let engine = tauri::async_runtime::block_on(start_engine(&settings, &file, data_dir))?;
             forward_states(app.handle().clone(), &engine);
             app.manage(engine);
             if settings.kiosk {

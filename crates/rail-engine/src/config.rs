@@ -58,6 +58,8 @@ pub struct EngineConfig {
     pub token: String,
     /// Channels to follow: `kds:<station>` for a station, `location:<id>` for expo.
     pub channels: Vec<String>,
+    /// Also follow the whole location of the token (expo); its id comes from `ready`.
+    pub expo: bool,
     /// The SQLite cache file.
     pub db_path: PathBuf,
     pub sound: SoundConfig,
@@ -78,6 +80,7 @@ impl EngineConfig {
             hub_url: hub_url.into(),
             token: token.into(),
             channels,
+            expo: false,
             db_path: db_path.into(),
             sound: SoundConfig::default(),
             backoff: Backoff::default(),

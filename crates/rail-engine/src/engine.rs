@@ -37,6 +37,9 @@ pub fn now_ms() -> i64 {
 /// State shared by the engine's tasks.
 pub(crate) struct Shared {
     pub config: EngineConfig,
+    /// The channels followed: the configured ones, plus `location:<id>` for expo once
+    /// the hub has said which location the token is in.
+    channels: Mutex<Vec<String>>,
     store: Mutex<Store>,
     link: Mutex<Connection>,
     last_sync_ms: AtomicI64,
@@ -80,6 +83,23 @@ impl Shared {
         self.refresh();
     }
 
+    pub fn channels(&self) -> Vec<String> {
+        self.channels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Learns the location (from `ready`) and returns the channels to subscribe to.
+    pub fn channels_for(&self, location_id: &str) -> Vec<String> {
+        let mut channels = self.config.channels.clone();
+        if self.config.expo {
+            channels.push(format!("location:{location_id}"));
+        }
+        *self.channels.lock().unwrap_or_else(|p| p.into_inner()) = channels.clone();
+        channels
+    }
+
     pub fn link_state(&self) -> LinkState {
         self.link.lock().unwrap_or_else(|p| p.into_inner()).state
     }
@@ -121,7 +141,7 @@ impl Shared {
         drop(store);
         let last_sync = self.last_sync_ms.load(Ordering::Relaxed);
         Ok(ScreenState {
-            channels: self.config.channels.clone(),
+            channels: self.channels(),
             tickets,
             recent,
             connection: self.link.lock().unwrap_or_else(|p| p.into_inner()).clone(),
@@ -166,6 +186,7 @@ impl Engine {
         };
         let (state, _) = watch::channel(initial.clone());
         let shared = Arc::new(Shared {
+            channels: Mutex::new(config.channels.clone()),
             config,
             store: Mutex::new(store),
             link: Mutex::new(initial.connection),

@@ -12,6 +12,7 @@
 pub mod config;
 pub mod engine;
 mod outbox;
+pub mod settings;
 pub mod sound;
 pub mod store;
 mod sync;

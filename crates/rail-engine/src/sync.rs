@@ -152,13 +152,14 @@ async fn session(
             ServerMessage::Control(Control::Ready {
                 server_time_ms,
                 heartbeat_ms,
+                location_id,
                 ..
             }) => {
                 shared.heard_from_hub(Some(server_time_ms));
                 // Two heartbeats of silence mean the link is dead, whatever TCP thinks.
                 silent_limit = Duration::from_millis(heartbeat_ms.saturating_mul(2))
                     .max(Duration::from_millis(200));
-                for channel in &config.channels {
+                for channel in &shared.channels_for(&location_id) {
                     let since = shared.store().cursor(channel)?;
                     let subscribe = ClientMessage::Subscribe {
                         channel: channel.clone(),

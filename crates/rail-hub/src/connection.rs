@@ -276,14 +276,12 @@ async fn read_loop(
                 }
             }
         };
-        match reply {
-            Some(Outbound::Close(code, reason)) => return Some((code, reason)),
-            Some(reply) => {
-                if queue.send(reply).await.is_err() {
-                    return None;
-                }
-            }
-            None => {}
+        let Some(reply) = reply else { continue };
+        if let Outbound::Close(code, reason) = reply {
+            return Some((code, reason));
+        }
+        if queue.send(reply).await.is_err() {
+            return None;
         }
     }
     None

@@ -337,6 +337,16 @@ async fn an_idempotency_key_makes_a_retry_return_the_same_answer_and_publish_not
     quiet(&mut grill).await;
 }
 
+/// Method, path, token, body, expected status, expected problem code.
+type Case<'a> = (
+    Method,
+    &'a str,
+    Option<&'a str>,
+    Option<serde_json::Value>,
+    u16,
+    &'a str,
+);
+
 #[tokio::test]
 async fn bad_requests_get_problem_json_with_the_right_status() {
     let hub = start(HubConfig::default()).await;
@@ -360,14 +370,7 @@ async fn bad_requests_get_problem_json_with_the_right_status() {
         ))
         .expect("token");
     let order = json!({ "number": "1", "items": [{ "name": "Burger", "station": "grill" }] });
-    let cases: Vec<(
-        Method,
-        &str,
-        Option<&str>,
-        Option<serde_json::Value>,
-        u16,
-        &str,
-    )> = vec![
+    let cases: Vec<Case> = vec![
         (
             Method::POST,
             "/api/orders",

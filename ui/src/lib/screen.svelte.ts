@@ -3,12 +3,13 @@
 import type { Backend } from "./backend";
 import type { ScreenState } from "./bindings/ScreenState";
 import { railOrder } from "./tickets/card";
-import { hubNow } from "./tickets/timer";
+import { DEFAULT_THRESHOLDS, hubNow, type Thresholds } from "./tickets/timer";
 
 export class Screen {
   state = $state<ScreenState | null>(null);
   localNow = $state(Date.now());
   error = $state<string | null>(null);
+  thresholds = $state<Thresholds>(DEFAULT_THRESHOLDS);
 
   tickets = $derived(this.state ? railOrder(this.state.tickets) : []);
   now = $derived(hubNow(this.localNow, this.state?.clockOffsetMs ?? 0));
@@ -23,7 +24,8 @@ export class Screen {
   async start(): Promise<void> {
     // Listen first, then read: a state emitted in between is not lost.
     this.#stop.push(await this.#backend.onState((state) => (this.state = state)));
-    const initial = await this.#backend.initialState();
+    const [initial, settings] = await Promise.all([this.#backend.initialState(), this.#backend.uiSettings()]);
+    this.thresholds = settings.thresholds;
     this.state ??= initial;
     const timer = setInterval(() => (this.localNow = Date.now()), 1000);
     this.#stop.push(() => clearInterval(timer));

@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use rail_engine::{Engine, EngineConfig, ScreenState, SoundConfig};
+use rail_engine::settings::{self, Overrides, ScreenFile};
+use rail_engine::{Engine, ScreenState};
 
 #[derive(Parser)]
 #[command(
@@ -14,27 +15,36 @@ use rail_engine::{Engine, EngineConfig, ScreenState, SoundConfig};
     about = "Rail's screen engine, without a window"
 )]
 struct Cli {
-    /// The hub's base URL.
-    #[arg(long, env = "RAIL_HUB_URL", default_value = "http://127.0.0.1:7070")]
-    hub: String,
-    /// The screen's device token.
+    /// Screen configuration file [default: <config dir>/rail/screen.toml].
+    #[arg(long, env = "RAIL_CONFIG")]
+    config: Option<PathBuf>,
+    /// The hub's base URL (overrides the file).
+    #[arg(long, env = "RAIL_HUB_URL")]
+    hub: Option<String>,
+    /// The screen's device token (overrides the file).
     #[arg(long, env = "RAIL_TOKEN", hide_env_values = true)]
-    token: String,
-    /// Station to follow (repeat for several).
+    token: Option<String>,
+    /// Station to follow (repeat for several; overrides the file's stations).
     #[arg(long = "station")]
     stations: Vec<String>,
-    /// Other channels to follow, e.g. `location:<id>` for expo.
+    /// Other channels to follow, e.g. `order:<id>`.
     #[arg(long = "channel")]
     channels: Vec<String>,
-    /// The SQLite cache file.
-    #[arg(long, env = "RAIL_DB", default_value = "rail-screen.sqlite3")]
-    db: PathBuf,
+    /// Follow every station of the token's location (expo).
+    #[arg(long)]
+    expo: bool,
+    /// The SQLite cache file [default: rail-screen.sqlite3].
+    #[arg(long, env = "RAIL_DB")]
+    db: Option<PathBuf>,
     /// Play cues (off by default: a headless box rarely has speakers).
     #[arg(long)]
     sound: bool,
     /// Print the full screen state as one JSON line whenever it changes.
     #[arg(long)]
     json: bool,
+    /// Print the Argon2 hash of a settings PIN for `settings_pin_hash`, and exit.
+    #[arg(long, value_name = "PIN")]
+    hash_pin: Option<String>,
 }
 
 fn summary(state: &ScreenState) -> String {
@@ -91,17 +101,28 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let mut channels: Vec<String> = cli.stations.iter().map(|s| format!("kds:{s}")).collect();
-    channels.extend(cli.channels);
-    anyhow::ensure!(
-        !channels.is_empty(),
-        "give at least one --station or --channel"
-    );
-    let mut config = EngineConfig::new(cli.hub, cli.token, channels, cli.db);
-    config.sound = SoundConfig {
-        enabled: cli.sound,
-        ..SoundConfig::default()
+    if let Some(pin) = &cli.hash_pin {
+        println!("{}", settings::hash_pin(pin)?);
+        return Ok(());
+    }
+    let (path, required) = match &cli.config {
+        Some(path) => (Some(path.clone()), true),
+        None => (ScreenFile::default_path(), false),
     };
+    let file = match &path {
+        Some(path) => ScreenFile::load(path, required)?,
+        None => ScreenFile::default(),
+    };
+    let overrides = Overrides {
+        hub_url: cli.hub,
+        token: cli.token,
+        stations: cli.stations,
+        channels: cli.channels,
+        expo: cli.expo,
+        db: cli.db,
+        sound: Some(cli.sound),
+    };
+    let config = file.engine_config(overrides, PathBuf::from("rail-screen.sqlite3"))?;
     let engine = Engine::start(config)?;
     tokio::spawn(read_commands(engine.clone()));
     let mut states = engine.watch();

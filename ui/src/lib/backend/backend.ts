@@ -1,10 +1,13 @@
 // The interface between the views and whatever hosts them (the Tauri shell, or a fake
 // in a plain browser and in tests). Views depend on this, never on @tauri-apps/*.
 import type { ScreenState } from "../bindings/ScreenState";
+import type { UiSettings } from "../bindings/UiSettings";
 
 export interface Backend {
   /** The state as it is now (cached tickets are there before the hub answers). */
   initialState(): Promise<ScreenState>;
+  /** Timer colours and the bump-bar key map from the screen's configuration. */
+  uiSettings(): Promise<UiSettings>;
   /** Calls `onState` with every new state; resolves to an unsubscribe function. */
   onState(onState: (state: ScreenState) => void): Promise<() => void>;
   bump(ticketId: string): Promise<void>;

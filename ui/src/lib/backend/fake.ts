@@ -1,6 +1,7 @@
 // An in-memory backend for the browser (`npm run dev` without Tauri) and view tests.
 import type { ScreenState } from "../bindings/ScreenState";
 import type { Ticket } from "../bindings/Ticket";
+import type { UiSettings } from "../bindings/UiSettings";
 import type { Backend } from "./backend";
 
 export function sampleTicket(number: string, minutesAgo: number, now = Date.now()): Ticket {
@@ -42,6 +43,10 @@ export class FakeBackend implements Backend {
 
   async initialState(): Promise<ScreenState> {
     return this.state;
+  }
+
+  async uiSettings(): Promise<UiSettings> {
+    return { thresholds: { warnAfterMin: 5, lateAfterMin: 10 }, keymap: {}, pinSet: false };
   }
 
   async onState(onState: (state: ScreenState) => void): Promise<() => void> {

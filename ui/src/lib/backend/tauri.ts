@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { ScreenState } from "../bindings/ScreenState";
+import type { UiSettings } from "../bindings/UiSettings";
 import type { Backend } from "./backend";
 
 /** Name of the event the shell emits with each new ScreenState. */
@@ -9,6 +10,7 @@ export const STATE_EVENT = "screen-state";
 
 export const tauriBackend: Backend = {
   initialState: () => invoke<ScreenState>("screen_state"),
+  uiSettings: () => invoke<UiSettings>("ui_settings"),
   onState: (onState) => listen<ScreenState>(STATE_EVENT, (event) => onState(event.payload)),
   bump: (ticketId) => invoke<void>("bump", { ticketId }),
   recall: (ticketId) => invoke<void>("recall", { ticketId }),
