@@ -25,6 +25,7 @@ pub struct Proxy {
     pub url: String,
     control: Arc<Control>,
     cut_all: watch::Sender<u64>,
+    stall_all: watch::Sender<u64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -35,6 +36,7 @@ impl Proxy {
         let url = format!("http://{}", listener.local_addr()?);
         let control = Arc::new(Control::default());
         let (cut_all, cuts) = watch::channel(0u64);
+        let (stall_all, stalls) = watch::channel(0u64);
         let task = tokio::spawn({
             let control = control.clone();
             async move {
@@ -55,6 +57,7 @@ impl Proxy {
                         limit,
                         control.clone(),
                         cuts.clone(),
+                        stalls.clone(),
                     ));
                 }
             }
@@ -63,6 +66,7 @@ impl Proxy {
             url,
             control,
             cut_all,
+            stall_all,
             task,
         })
     }
@@ -80,6 +84,12 @@ impl Proxy {
     /// Drops every open connection.
     pub fn cut(&self) {
         self.cut_all.send_modify(|generation| *generation += 1);
+    }
+
+    /// Freezes every open connection: nothing passes, but nothing closes either — a
+    /// link that died without TCP noticing. New connections work.
+    pub fn stall(&self) {
+        self.stall_all.send_modify(|generation| *generation += 1);
     }
 
     /// Cuts each of the next `connections` after `bytes` bytes from the hub.
@@ -107,6 +117,7 @@ async fn pipe(
     limit: u64,
     control: Arc<Control>,
     mut cuts: watch::Receiver<u64>,
+    mut stalls: watch::Receiver<u64>,
 ) {
     let Ok(mut server) = TcpStream::connect(&upstream).await else {
         return;
@@ -136,9 +147,12 @@ async fn pipe(
         }
     };
     cuts.borrow_and_update();
+    stalls.borrow_and_update();
     tokio::select! {
         _ = upload => {}
         _ = download => {}
         _ = cuts.changed() => {}
+        // Stop forwarding but hold both sockets open until a cut.
+        _ = stalls.changed() => { let _ = cuts.changed().await; }
     }
 }

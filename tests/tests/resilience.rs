@@ -194,3 +194,35 @@ async fn a_screen_killed_while_flushing_its_outbox_delivers_every_bump_once() {
     );
     assert!(screen.open().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_link_is_declared_dead_after_two_heartbeats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start_on(dir.path().join("hub.sqlite3"), 0, 1, None).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let token = hub.token("kds", &["grill"]);
+    let proxy = Proxy::start(hub.address()).await.expect("proxy");
+    let screen = ScreenProcess::start(&proxy.url, &token, "grill", dir.path().join("s.sqlite3"));
+    wait_until("screen online", || screen.online()).await;
+    // The link stays open but nothing passes: TCP sees nothing wrong.
+    proxy.stall();
+    let stalled_at = Instant::now();
+    hub.post_order(&pos, order_for("1", "grill", "Burger"))
+        .await
+        .expect("order");
+    wait_until("the watchdog gives up on the silent link", || {
+        !screen.online()
+    })
+    .await;
+    let noticed = stalled_at.elapsed();
+    assert!(
+        noticed >= Duration::from_millis(1500),
+        "declared dead after {noticed:?}, before two 1 s heartbeats"
+    );
+    assert_converges(&hub, &token, "grill", &screen).await;
+    assert_eq!(
+        screen.open().len(),
+        1,
+        "the order posted during the stall arrives after the reconnect"
+    );
+}

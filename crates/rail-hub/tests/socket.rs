@@ -220,3 +220,92 @@ async fn bad_input_gets_an_error_and_the_connection_stays_or_a_close_code() {
     socket.send(Message::Text(huge.into())).await.expect("send");
     assert_eq!(close_code(&mut socket).await, 1009);
 }
+
+#[tokio::test]
+async fn history_beyond_what_is_kept_resets_and_metrics_count_it() {
+    let hub = start(HubConfig {
+        history_per_channel: 2,
+        ..HubConfig::default()
+    })
+    .await;
+    let token = hub.token(Role::Kds, &["grill"]);
+    let mut socket = hub.connect(Some(&token)).await;
+    next(&mut socket).await;
+    send(&mut socket, &subscribe("kds:grill", None)).await;
+    let ServerMessage::Control(Control::Subscribed { epoch, .. }) = next(&mut socket).await else {
+        panic!()
+    };
+    drop(socket);
+    for n in 1..=5 {
+        hub.post(&n.to_string(), "grill");
+    }
+    // 5 events on kds:grill, more on the location and order channels: 2 per channel stay.
+    assert!(hub.hub.prune_history().expect("prune") >= 3);
+
+    let mut socket = hub.connect(Some(&token)).await;
+    next(&mut socket).await;
+    send(
+        &mut socket,
+        &subscribe(
+            "kds:grill",
+            Some(Cursor {
+                epoch: epoch.clone(),
+                seq: 1,
+            }),
+        ),
+    )
+    .await;
+    let ServerMessage::Control(Control::Subscribed {
+        recovery,
+        seq,
+        snapshot,
+        ..
+    }) = next(&mut socket).await
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (recovery, seq),
+        (Recovery::Reset, 5),
+        "event 2 is gone: no partial replay"
+    );
+    assert_eq!(snapshot.expect("snapshot").tickets.len(), 5);
+    send(
+        &mut socket,
+        &subscribe("kds:grill", Some(Cursor { epoch, seq: 3 })),
+    )
+    .await;
+    let ServerMessage::Control(Control::Subscribed { recovery, .. }) = next(&mut socket).await
+    else {
+        panic!()
+    };
+    assert_eq!(
+        recovery,
+        Recovery::Recovered,
+        "events 4 and 5 are still kept"
+    );
+    for expected in [4, 5] {
+        let ServerMessage::Event(envelope) = next(&mut socket).await else {
+            panic!()
+        };
+        assert_eq!(envelope.seq, expected);
+    }
+
+    let metrics = reqwest::get(format!("{}/metrics", hub.http))
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    for line in [
+        "rail_connections_open 1",
+        "rail_replays_total 2",
+        "rail_events_published_total 25",
+        "rail_subscriptions{location=\"loc\",channel=\"kds:grill\"} 1",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "missing {line:?} in\n{metrics}"
+        );
+    }
+}
