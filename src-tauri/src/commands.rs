@@ -36,6 +36,16 @@ pub fn bump(engine: State<'_, Engine>, ticket_id: String) -> Result<(), CommandE
     Ok(engine.bump(&ticket_id)?)
 }
 
+/// Bumps one item; the last pending item takes the ticket off.
+#[tauri::command]
+pub fn bump_item(
+    engine: State<'_, Engine>,
+    ticket_id: String,
+    item_id: String,
+) -> Result<(), CommandError> {
+    Ok(engine.bump_item(&ticket_id, &item_id)?)
+}
+
 /// Recalls a bumped ticket.
 #[tauri::command]
 pub fn recall(engine: State<'_, Engine>, ticket_id: String) -> Result<(), CommandError> {

@@ -96,6 +96,7 @@ pub fn run() {
             commands::screen_state,
             commands::ui_settings,
             commands::bump,
+            commands::bump_item,
             commands::recall
         ])
         .setup(move |app| {

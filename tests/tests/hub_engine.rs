@@ -262,3 +262,57 @@ async fn a_bump_of_a_ticket_the_hub_does_not_know_is_rejected_with_a_reason_not_
     .await;
     screen.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn item_bumps_reach_the_hub_and_the_last_one_clears_the_ticket() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let token = hub.token("kds", &["grill"]);
+    let screen = Engine::start(screen_config(
+        &hub,
+        token.clone(),
+        &["kds:grill"],
+        dir.path().join("s.sqlite3"),
+    ))
+    .expect("engine");
+    let order = serde_json::json!({ "number": "8", "items": [
+        { "id": "a", "name": "Burger", "station": "grill" },
+        { "id": "b", "name": "Steak", "station": "grill" }
+    ] });
+    let ticket = hub.post_order(&pos, order).await.expect("order")[0].clone();
+    wait_for("ticket shown", WAIT, || has_ticket(&screen, &ticket.id)).await;
+
+    screen.bump_item(&ticket.id, "a").expect("item bump");
+    let shown = screen.state().tickets[0].clone();
+    assert_eq!(
+        shown.items[0].status,
+        rail_protocol::ItemStatus::Done,
+        "the item is done on screen at once"
+    );
+    wait_for("delivered", WAIT, || screen.state().pending_actions == 0).await;
+    let at_hub = hub.ticket(&token, &ticket.id).await.expect("ticket");
+    assert_eq!(
+        (at_hub.items[0].status, at_hub.status),
+        (
+            rail_protocol::ItemStatus::Done,
+            rail_protocol::TicketStatus::Open
+        )
+    );
+
+    screen.bump_item(&ticket.id, "b").expect("item bump");
+    assert!(
+        !has_ticket(&screen, &ticket.id),
+        "the last item takes the ticket off at once"
+    );
+    wait_for("delivered", WAIT, || screen.state().pending_actions == 0).await;
+    assert_eq!(
+        hub.ticket(&token, &ticket.id).await.expect("ticket").status,
+        rail_protocol::TicketStatus::Bumped
+    );
+    assert!(
+        screen.bump_item(&ticket.id, "zz").is_err(),
+        "an unknown item is refused locally"
+    );
+    screen.shutdown().await;
+}

@@ -24,6 +24,8 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("no ticket {0:?} on this screen")]
     UnknownTicket(String),
+    #[error("ticket {0:?} has no item {1:?}")]
+    UnknownItem(String, String),
 }
 
 /// Local wall-clock time in ms since the Unix epoch.
@@ -235,13 +237,38 @@ impl Engine {
         self.act(ticket_id, Action::Recall)
     }
 
+    /// Bumps one item of a ticket; the last pending item takes the ticket off too.
+    ///
+    /// # Errors
+    /// When the ticket or item is unknown, or the cache fails.
+    pub fn bump_item(&self, ticket_id: &str, item_id: &str) -> Result<(), EngineError> {
+        self.act_on(ticket_id, Action::BumpItem, Some(item_id))
+    }
+
     fn act(&self, ticket_id: &str, action: Action) -> Result<(), EngineError> {
+        self.act_on(ticket_id, action, None)
+    }
+
+    fn act_on(
+        &self,
+        ticket_id: &str,
+        action: Action,
+        item_id: Option<&str>,
+    ) -> Result<(), EngineError> {
         {
             let mut store = self.shared.store();
-            if store.ticket(ticket_id)?.is_none() {
-                return Err(EngineError::UnknownTicket(ticket_id.to_owned()));
+            let ticket = store
+                .ticket(ticket_id)?
+                .ok_or_else(|| EngineError::UnknownTicket(ticket_id.to_owned()))?;
+            if let Some(item_id) = item_id {
+                if !ticket.items.iter().any(|i| i.id == item_id) {
+                    return Err(EngineError::UnknownItem(
+                        ticket_id.to_owned(),
+                        item_id.to_owned(),
+                    ));
+                }
             }
-            store.enqueue(ticket_id, action, now_ms())?;
+            store.enqueue(ticket_id, action, item_id, now_ms())?;
         }
         self.shared.refresh();
         self.shared.outbox_wake.notify_one();

@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 use tokio::sync::watch;
 
 use crate::engine::{now_ms, Shared};
-use crate::store::PendingAction;
+use crate::store::{Action, PendingAction};
 
 enum Delivery {
     Delivered(Box<ActionResult>),
@@ -94,12 +94,16 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
 }
 
 async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingAction) -> Delivery {
-    let url = format!(
-        "{}/api/tickets/{}/{}",
-        shared.config.hub_url.trim_end_matches('/'),
-        action.ticket_id,
-        action.action.as_str()
-    );
+    let base = shared.config.hub_url.trim_end_matches('/');
+    let url = match (action.action, &action.item_id) {
+        (Action::BumpItem, Some(item)) => {
+            format!("{base}/api/tickets/{}/items/{item}/bump", action.ticket_id)
+        }
+        (Action::BumpItem, None) => {
+            return Delivery::Rejected("an item bump without an item".into())
+        }
+        (other, _) => format!("{base}/api/tickets/{}/{}", action.ticket_id, other.as_str()),
+    };
     let response = client
         .post(&url)
         .bearer_auth(&shared.config.token)

@@ -7,7 +7,9 @@
 
 use std::path::Path;
 
-use rail_protocol::{Cursor, Envelope, Event, Recovery, Snapshot, Ticket, TicketStatus};
+use rail_protocol::{
+    Cursor, Envelope, Event, ItemStatus, Recovery, Snapshot, Ticket, TicketStatus,
+};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
 /// Errors of the local store.
@@ -55,6 +57,8 @@ pub enum Applied {
 pub enum Action {
     Bump,
     Recall,
+    /// One item done; the item is the action's `item_id`.
+    BumpItem,
 }
 
 impl Action {
@@ -62,6 +66,7 @@ impl Action {
         match self {
             Action::Bump => "bump",
             Action::Recall => "recall",
+            Action::BumpItem => "bump-item",
         }
     }
 
@@ -69,6 +74,7 @@ impl Action {
         match text {
             "bump" => Some(Action::Bump),
             "recall" => Some(Action::Recall),
+            "bump-item" => Some(Action::BumpItem),
             _ => None,
         }
     }
@@ -80,10 +86,14 @@ pub struct PendingAction {
     pub key: String,
     pub ticket_id: String,
     pub action: Action,
+    pub item_id: Option<String>,
     pub attempts: u32,
 }
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/001_init.sql"),
+    include_str!("../migrations/002_item_actions.sql"),
+];
 
 /// Bumped tickets kept for the recall list.
 const RECALL_DEPTH: u32 = 20;
@@ -266,12 +276,13 @@ impl Store {
         &mut self,
         ticket_id: &str,
         action: Action,
+        item_id: Option<&str>,
         now_ms: i64,
     ) -> Result<String, StoreError> {
         let key = uuid::Uuid::now_v7().to_string();
         self.conn.execute(
-            "INSERT INTO outbox (key, ticket_id, action, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
-            (&key, ticket_id, action.as_str(), now_ms),
+            "INSERT INTO outbox (key, ticket_id, action, item_id, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            (&key, ticket_id, action.as_str(), item_id, now_ms),
         )?;
         Ok(key)
     }
@@ -281,19 +292,30 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub fn next_pending(&self) -> Result<Option<PendingAction>, StoreError> {
-        let row: Option<(String, String, String, u32)> = self
+        type Row = (String, String, String, Option<String>, u32);
+        let row: Option<Row> = self
             .conn
             .query_row(
-                "SELECT key, ticket_id, action, attempts FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT 1",
+                "SELECT key, ticket_id, action, item_id, attempts FROM outbox
+                 WHERE state = 'pending' ORDER BY seq LIMIT 1",
                 [],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
             )
             .optional()?;
-        Ok(row.and_then(|(key, ticket_id, action, attempts)| {
+        Ok(row.and_then(|(key, ticket_id, action, item_id, attempts)| {
             Action::parse(&action).map(|action| PendingAction {
                 key,
                 ticket_id,
                 action,
+                item_id,
                 attempts,
             })
         }))
@@ -376,23 +398,17 @@ impl Store {
             .map(|body| Ok(serde_json::from_str(&body?)?))
             .collect::<Result<_, StoreError>>()?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT ticket_id, action, created_at_ms FROM outbox WHERE state = 'pending' ORDER BY seq",
+            "SELECT ticket_id, action, item_id, created_at_ms FROM outbox WHERE state = 'pending' ORDER BY seq",
         )?;
-        let pending: Vec<(String, String, i64)> = stmt
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        let pending: Vec<(String, String, Option<String>, i64)> = stmt
+            .query_map([], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?
             .collect::<Result<_, _>>()?;
-        for (ticket_id, action, at) in pending {
+        for (ticket_id, action, item_id, at) in pending {
             if let Some(ticket) = tickets.iter_mut().find(|t| t.id == ticket_id) {
-                match Action::parse(&action) {
-                    Some(Action::Bump) if ticket.status == TicketStatus::Open => {
-                        ticket.status = TicketStatus::Bumped;
-                        ticket.bumped_at_ms = Some(at);
-                    }
-                    Some(Action::Recall) if ticket.status == TicketStatus::Bumped => {
-                        ticket.status = TicketStatus::Open;
-                        ticket.bumped_at_ms = None;
-                    }
-                    _ => {}
+                if let Some(action) = Action::parse(&action) {
+                    overlay(ticket, action, item_id.as_deref(), at);
                 }
             }
         }
@@ -415,6 +431,40 @@ impl Store {
             })
             .optional()?;
         Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+    }
+}
+
+/// Shows an undelivered action on the ticket as the hub will apply it: a bump closes
+/// the ticket, a recall reopens it, an item bump finishes the item (and the ticket with
+/// its last item).
+fn overlay(ticket: &mut Ticket, action: Action, item_id: Option<&str>, at_ms: i64) {
+    match action {
+        Action::Bump if ticket.status == TicketStatus::Open => {
+            ticket.status = TicketStatus::Bumped;
+            ticket.bumped_at_ms = Some(at_ms);
+        }
+        Action::Recall if ticket.status == TicketStatus::Bumped => {
+            ticket.status = TicketStatus::Open;
+            ticket.bumped_at_ms = None;
+        }
+        Action::BumpItem if ticket.status == TicketStatus::Open => {
+            if let Some(item) = ticket
+                .items
+                .iter_mut()
+                .find(|i| Some(i.id.as_str()) == item_id && i.status == ItemStatus::Pending)
+            {
+                item.status = ItemStatus::Done;
+            }
+            if !ticket
+                .items
+                .iter()
+                .any(|i| i.status == ItemStatus::Pending && !i.held)
+            {
+                ticket.status = TicketStatus::Bumped;
+                ticket.bumped_at_ms = Some(at_ms);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -694,7 +744,7 @@ mod tests {
                 )
                 .expect("subscribed");
             store.apply_event(&new(1, "a")).expect("new");
-            store.enqueue("a", Action::Bump, 5).expect("enqueue");
+            store.enqueue("a", Action::Bump, None, 5).expect("enqueue");
             assert!(open_ids(&store).is_empty());
         }
         let store = Store::open(&path).expect("reopen");

@@ -1,6 +1,6 @@
 //! `rail-headless`: the screen engine without a window. It logs what a screen would
 //! show, for tests, benchmarks and diagnosing a site over SSH. Lines on standard input
-//! act like a cook's taps: `bump <ticket id>` and `recall <ticket id>`.
+//! act like a cook's taps: `bump <ticket id>`, `bump-item <ticket id> <item id>` and `recall <ticket id>`.
 
 use std::path::PathBuf;
 
@@ -77,6 +77,9 @@ async fn read_commands(engine: Engine) {
         let result = match line.split_whitespace().collect::<Vec<_>>().as_slice() {
             ["bump", id] => engine.bump(id).map(|()| format!("bumped {id}")),
             ["recall", id] => engine.recall(id).map(|()| format!("recalled {id}")),
+            ["bump-item", id, item] => engine
+                .bump_item(id, item)
+                .map(|()| format!("bumped item {item} of {id}")),
             [] => continue,
             _ => {
                 eprintln!(
