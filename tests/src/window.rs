@@ -129,6 +129,13 @@ pub async fn screenshot(client: &Client, name: &str) -> anyhow::Result<PathBuf> 
         .context("no target dir")?;
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("{name}.png"));
+    // An element can be in the DOM before it is painted: wait two frames.
+    client
+        .execute_async(
+            "requestAnimationFrame(() => requestAnimationFrame(() => arguments[0]()))",
+            vec![],
+        )
+        .await?;
     std::fs::write(&path, client.screenshot().await?)?;
     Ok(path)
 }

@@ -64,7 +64,14 @@ async fn an_order_appears_as_a_card_and_a_tap_bumps_it_at_the_hub() {
         let shot = screenshot(&client, "rail-two-tickets").await?;
         eprintln!("screenshot: {}", shot.display());
 
-        card.click().await?;
+        // Tapping the header bumps the whole ticket.
+        client
+            .find(fantoccini::Locator::Css(
+                r#"[data-order-number="42"] .head"#,
+            ))
+            .await?
+            .click()
+            .await?;
         wait_for_absence(&client, r#"[data-order-number="42"]"#, WAIT).await?;
         let deadline = std::time::Instant::now() + WAIT;
         loop {
@@ -85,6 +92,171 @@ async fn an_order_appears_as_a_card_and_a_tap_bumps_it_at_the_hub() {
         );
         wait_for_element(&client, r#"[data-order-number="41"]"#, WAIT).await?;
         screenshot(&client, "rail-after-bump").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    result.expect("end-to-end scenario");
+}
+
+/// Presses keys as a bump bar (a USB keyboard) does.
+async fn press(client: &fantoccini::Client, keys: &str) -> anyhow::Result<()> {
+    client
+        .find(fantoccini::Locator::Css("body"))
+        .await?
+        .send_keys(keys)
+        .await?;
+    Ok(())
+}
+
+async fn hub_status(
+    hub: &HubProcess,
+    token: &str,
+    id: &str,
+    want: rail_protocol::TicketStatus,
+) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let ticket = hub.ticket(token, id).await?;
+        if ticket.status == want {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "ticket {id} stayed {:?} at the hub, wanted {want:?}",
+            ticket.status
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
+async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
+    use rail_protocol::TicketStatus::{Bumped, Open};
+    let app = target_dir().join("rail");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let token = hub.token("kds", &["grill"]);
+    let mut ids = Vec::new();
+    for (number, item) in [("51", "Burger"), ("52", "Steak"), ("53", "Burger")] {
+        ids.push(
+            hub.post_order(&pos, order_for(number, "grill", item))
+                .await
+                .expect("order")[0]
+                .id
+                .clone(),
+        );
+    }
+    let two_items = serde_json::json!({ "number": "54", "items": [
+        { "id": "a", "name": "Burger", "station": "grill", "qty": 2 },
+        { "id": "b", "name": "Fries", "station": "grill" }
+    ] });
+    let split = hub.post_order(&pos, two_items).await.expect("order")[0]
+        .id
+        .clone();
+
+    let driver = TauriDriver::start().expect("tauri-driver");
+    let args: Vec<String> = vec![
+        "--hub".into(),
+        hub.url.clone(),
+        "--token".into(),
+        token.clone(),
+        "--station".into(),
+        "grill".into(),
+        "--db".into(),
+        dir.path().join("screen.sqlite3").display().to_string(),
+        "--no-sound".into(),
+    ];
+    let client = driver.session(&app, &args).await.expect("session");
+    let result = async {
+        wait_for_element(&client, r#"[data-order-number="54"]"#, WAIT).await?;
+
+        // All day: 1 + 1 + 2 burgers, 1 steak, 1 fries.
+        press(&client, "a").await?;
+        let burgers =
+            wait_for_element(&client, r#"[data-all-day-item="Burger"] .qty"#, WAIT).await?;
+        anyhow::ensure!(
+            burgers.text().await? == "4",
+            "all-day burgers: {}",
+            burgers.text().await?
+        );
+        screenshot(&client, "all-day").await?;
+        press(&client, "a").await?;
+        wait_for_absence(&client, r#"[data-testid="all-day"]"#, WAIT).await?;
+
+        // Bump bar: position 2 is #52; Enter bumps it.
+        press(&client, "2").await?;
+        wait_for_element(
+            &client,
+            r#"[data-order-number="52"][data-selected="true"]"#,
+            WAIT,
+        )
+        .await?;
+        press(&client, "\u{E007}").await?;
+        wait_for_absence(&client, r#"[data-order-number="52"]"#, WAIT).await?;
+        hub_status(&hub, &token, &ids[1], Bumped).await?;
+
+        // Undo brings it back, everywhere.
+        wait_for_element(&client, r#"[data-testid="undo-toast"]"#, WAIT).await?;
+        screenshot(&client, "undo-toast").await?;
+        client
+            .find(fantoccini::Locator::Css(r#"[data-testid="undo"]"#))
+            .await?
+            .click()
+            .await?;
+        wait_for_element(&client, r#"[data-order-number="52"]"#, WAIT).await?;
+        hub_status(&hub, &token, &ids[1], Open).await?;
+
+        // Bump the first by key, then recall it from the drawer.
+        press(&client, "b").await?;
+        wait_for_absence(&client, r#"[data-order-number="51"]"#, WAIT).await?;
+        hub_status(&hub, &token, &ids[0], Bumped).await?;
+        client
+            .find(fantoccini::Locator::Css(r#"[data-testid="recall-button"]"#))
+            .await?
+            .click()
+            .await?;
+        let entry =
+            wait_for_element(&client, &format!(r#"[data-recall-id="{}"]"#, ids[0]), WAIT).await?;
+        screenshot(&client, "recall-drawer").await?;
+        entry.click().await?;
+        wait_for_element(&client, r#"[data-order-number="51"]"#, WAIT).await?;
+        hub_status(&hub, &token, &ids[0], Open).await?;
+        client
+            .find(fantoccini::Locator::Css(r#"[aria-label="Close recall"]"#))
+            .await?
+            .click()
+            .await?;
+
+        // Item taps: the fries are done at the hub; the burgers finish the ticket.
+        let fries = format!(r#"[data-ticket-id="{split}"] [data-item-id="b"]"#);
+        client
+            .find(fantoccini::Locator::Css(&fries))
+            .await?
+            .click()
+            .await?;
+        wait_for_element(&client, &format!("{fries}.done"), WAIT).await?;
+        let deadline = std::time::Instant::now() + WAIT;
+        while hub.ticket(&token, &split).await?.items[1].status != rail_protocol::ItemStatus::Done {
+            anyhow::ensure!(
+                std::time::Instant::now() < deadline,
+                "the item bump never reached the hub"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        client
+            .find(fantoccini::Locator::Css(&format!(
+                r#"[data-ticket-id="{split}"] [data-item-id="a"]"#
+            )))
+            .await?
+            .click()
+            .await?;
+        wait_for_absence(&client, r#"[data-order-number="54"]"#, WAIT).await?;
+        hub_status(&hub, &token, &split, Bumped).await?;
+        screenshot(&client, "rail-after-work").await?;
         anyhow::Ok(())
     }
     .await;

@@ -1,21 +1,40 @@
-// The screen's state for the views: the engine's latest ScreenState plus a ticking
-// hub clock. Only timer text depends on `now`, so a tick redraws timers, not cards.
+// The screen's state for the views: the engine's latest ScreenState, a ticking hub
+// clock, and what the cook is doing (selection cursor, open panel, undo offer). Only
+// timer text depends on `now`, so a tick redraws timers, not cards.
 import type { Backend } from "./backend";
 import type { ScreenState } from "./bindings/ScreenState";
+import { type Action, actionForKey, DEFAULT_KEYMAP, invertKeymap, moveSelection, selectPosition } from "./keys/keymap";
 import { railOrder } from "./tickets/card";
 import { DEFAULT_THRESHOLDS, hubNow, type Thresholds } from "./tickets/timer";
+
+/** How long the undo offer stays after a bump. */
+export const UNDO_MS = 6000;
+
+export type Panel = "none" | "recall" | "allday";
+
+export interface UndoOffer {
+  ticketId: string;
+  orderNumber: string;
+}
 
 export class Screen {
   state = $state<ScreenState | null>(null);
   localNow = $state(Date.now());
   error = $state<string | null>(null);
   thresholds = $state<Thresholds>(DEFAULT_THRESHOLDS);
+  keys = $state(invertKeymap(DEFAULT_KEYMAP));
+  /** Position of the bump-bar cursor on the rail. */
+  cursor = $state(0);
+  panel = $state<Panel>("none");
+  undo = $state<UndoOffer | null>(null);
 
   tickets = $derived(this.state ? railOrder(this.state.tickets) : []);
   now = $derived(hubNow(this.localNow, this.state?.clockOffsetMs ?? 0));
+  selectedId = $derived(this.tickets[Math.min(this.cursor, this.tickets.length - 1)]?.id ?? null);
 
   #backend: Backend;
   #stop: Array<() => void> = [];
+  #undoTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(backend: Backend) {
     this.#backend = backend;
@@ -25,31 +44,110 @@ export class Screen {
     // Listen first, then read: a state emitted in between is not lost.
     this.#stop.push(await this.#backend.onState((state) => (this.state = state)));
     const [initial, settings] = await Promise.all([this.#backend.initialState(), this.#backend.uiSettings()]);
-    this.thresholds = settings.thresholds;
     this.state ??= initial;
+    this.thresholds = settings.thresholds;
+    if (Object.keys(settings.keymap).length > 0) this.keys = invertKeymap(settings.keymap);
     const timer = setInterval(() => (this.localNow = Date.now()), 1000);
     this.#stop.push(() => clearInterval(timer));
   }
 
   stop(): void {
+    clearTimeout(this.#undoTimer);
     for (const stop of this.#stop.splice(0)) stop();
   }
 
-  async bump(ticketId: string): Promise<void> {
+  async #run(what: string, action: () => Promise<void>): Promise<boolean> {
     try {
-      await this.#backend.bump(ticketId);
+      await action();
       this.error = null;
+      return true;
     } catch (error) {
-      this.error = `Could not bump: ${String(error)}`;
+      this.error = `Could not ${what}: ${String(error)}`;
+      return false;
     }
   }
 
+  async bump(ticketId: string): Promise<void> {
+    const ticket = this.tickets.find((t) => t.id === ticketId);
+    if (await this.#run("bump", () => this.#backend.bump(ticketId))) {
+      this.#offerUndo({ ticketId, orderNumber: ticket?.orderNumber ?? "" });
+    }
+  }
+
+  async bumpItem(ticketId: string, itemId: string): Promise<void> {
+    await this.#run("bump the item", () => this.#backend.bumpItem(ticketId, itemId));
+  }
+
   async recall(ticketId: string): Promise<void> {
-    try {
-      await this.#backend.recall(ticketId);
-      this.error = null;
-    } catch (error) {
-      this.error = `Could not recall: ${String(error)}`;
+    if (await this.#run("recall", () => this.#backend.recall(ticketId))) {
+      if (this.undo?.ticketId === ticketId) this.#clearUndo();
+    }
+  }
+
+  async undoLast(): Promise<void> {
+    if (this.undo) await this.recall(this.undo.ticketId);
+  }
+
+  togglePanel(panel: Panel): void {
+    this.panel = this.panel === panel ? "none" : panel;
+  }
+
+  #offerUndo(offer: UndoOffer): void {
+    clearTimeout(this.#undoTimer);
+    this.undo = offer;
+    this.#undoTimer = setTimeout(() => this.#clearUndo(), UNDO_MS);
+  }
+
+  #clearUndo(): void {
+    clearTimeout(this.#undoTimer);
+    this.undo = null;
+  }
+
+  /** Handles a bump-bar key; returns false when the key means nothing here. */
+  handleKey(key: string): boolean {
+    const action = actionForKey(this.keys, key);
+    if (!action) return false;
+    void this.perform(action);
+    return true;
+  }
+
+  async perform(action: Action): Promise<void> {
+    const position = selectPosition(action);
+    if (position !== null) {
+      if (position < this.tickets.length) this.cursor = position;
+      return;
+    }
+    switch (action) {
+      case "select_next":
+        this.cursor = moveSelection(this.cursor, 1, this.tickets.length);
+        return;
+      case "select_previous":
+        this.cursor = moveSelection(this.cursor, -1, this.tickets.length);
+        return;
+      case "bump":
+        if (this.selectedId) await this.bump(this.selectedId);
+        return;
+      case "bump_first": {
+        const first = this.tickets[0];
+        if (first) await this.bump(first.id);
+        return;
+      }
+      case "recall": {
+        const last = this.state?.recent[0];
+        if (last) await this.recall(last.id);
+        return;
+      }
+      case "undo":
+        await this.undoLast();
+        return;
+      case "all_day":
+        this.togglePanel("allday");
+        return;
+      case "page_next":
+      case "page_previous":
+        // One page is what fits; moving the cursor by a row keeps the selection visible.
+        this.cursor = moveSelection(this.cursor, action === "page_next" ? 4 : -4, this.tickets.length);
+        return;
     }
   }
 }

@@ -11,5 +11,6 @@ export interface Backend {
   /** Calls `onState` with every new state; resolves to an unsubscribe function. */
   onState(onState: (state: ScreenState) => void): Promise<() => void>;
   bump(ticketId: string): Promise<void>;
+  bumpItem(ticketId: string, itemId: string): Promise<void>;
   recall(ticketId: string): Promise<void>;
 }

@@ -2,6 +2,7 @@
 import type { ScreenState } from "../bindings/ScreenState";
 import type { Ticket } from "../bindings/Ticket";
 import type { UiSettings } from "../bindings/UiSettings";
+import { DEFAULT_KEYMAP } from "../keys/keymap";
 import type { Backend } from "./backend";
 
 export function sampleTicket(number: string, minutesAgo: number, now = Date.now()): Ticket {
@@ -46,7 +47,7 @@ export class FakeBackend implements Backend {
   }
 
   async uiSettings(): Promise<UiSettings> {
-    return { thresholds: { warnAfterMin: 5, lateAfterMin: 10 }, keymap: {}, pinSet: false };
+    return { thresholds: { warnAfterMin: 5, lateAfterMin: 10 }, keymap: { ...DEFAULT_KEYMAP }, pinSet: false };
   }
 
   async onState(onState: (state: ScreenState) => void): Promise<() => void> {
@@ -67,6 +68,14 @@ export class FakeBackend implements Backend {
       tickets: this.state.tickets.filter((t) => t.id !== ticketId),
       recent: [{ ...ticket, status: "bumped" as const, bumpedAtMs: Date.now() }, ...this.state.recent].slice(0, 20),
     });
+  }
+
+  async bumpItem(ticketId: string, itemId: string): Promise<void> {
+    const ticket = this.state.tickets.find((t) => t.id === ticketId);
+    if (!ticket) throw new Error(`no ticket ${ticketId}`);
+    const items = ticket.items.map((i) => (i.id === itemId ? { ...i, status: "done" as const } : i));
+    if (!items.some((i) => i.status === "pending" && !i.held)) return this.bump(ticketId);
+    this.set({ ...this.state, tickets: this.state.tickets.map((t) => (t.id === ticketId ? { ...t, items } : t)) });
   }
 
   async recall(ticketId: string): Promise<void> {

@@ -13,5 +13,6 @@ export const tauriBackend: Backend = {
   uiSettings: () => invoke<UiSettings>("ui_settings"),
   onState: (onState) => listen<ScreenState>(STATE_EVENT, (event) => onState(event.payload)),
   bump: (ticketId) => invoke<void>("bump", { ticketId }),
+  bumpItem: (ticketId, itemId) => invoke<void>("bump_item", { ticketId, itemId }),
   recall: (ticketId) => invoke<void>("recall", { ticketId }),
 };

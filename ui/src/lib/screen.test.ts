@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { FakeBackend, sampleTicket } from "./backend/fake";
+import { Screen } from "./screen.svelte";
+
+async function started(): Promise<{ screen: Screen; backend: FakeBackend }> {
+  const now = Date.now();
+  const backend = new FakeBackend([sampleTicket("101", 9, now), sampleTicket("102", 5, now), sampleTicket("103", 1, now)]);
+  const screen = new Screen(backend);
+  await screen.start();
+  return { screen, backend };
+}
+
+describe("the bump bar", () => {
+  it("selects by position and bumps the selection, with an undo offer", async () => {
+    const { screen, backend } = await started();
+    expect(screen.selectedId).toBe("demo-101:grill");
+    expect(screen.handleKey("2")).toBe(true);
+    expect(screen.selectedId).toBe("demo-102:grill");
+    screen.handleKey("Enter");
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(backend.state.tickets.map((t) => t.orderNumber)).toEqual(["101", "103"]);
+    expect(screen.undo?.orderNumber).toBe("102");
+    screen.handleKey("u");
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(backend.state.tickets.map((t) => t.orderNumber)).toEqual(["101", "102", "103"]);
+    expect(screen.undo).toBeNull();
+    screen.stop();
+  });
+
+  it("bumps the first ticket, recalls the last bumped, moves and toggles all day", async () => {
+    const { screen, backend } = await started();
+    await screen.perform("bump_first");
+    expect(backend.state.tickets.map((t) => t.orderNumber)).toEqual(["102", "103"]);
+    await screen.perform("recall");
+    expect(backend.state.recent).toEqual([]);
+    screen.handleKey("ArrowRight");
+    screen.handleKey("ArrowRight");
+    screen.handleKey("ArrowRight");
+    expect(screen.selectedId).toBe("demo-103:grill");
+    screen.handleKey("a");
+    expect(screen.panel).toBe("allday");
+    screen.handleKey("a");
+    expect(screen.panel).toBe("none");
+    expect(screen.handleKey("q")).toBe(false);
+    screen.stop();
+  });
+});
