@@ -139,3 +139,20 @@ pub async fn screenshot(client: &Client, name: &str) -> anyhow::Result<PathBuf> 
     std::fs::write(&path, client.screenshot().await?)?;
     Ok(path)
 }
+
+/// Clicks the element matching `css`, waiting for it and retrying while the driver
+/// refuses the click (the element is still moving: a banner appeared, a page slid).
+pub async fn click(client: &Client, css: &str, timeout: Duration) -> anyhow::Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let attempt = async { client.find(Locator::Css(css)).await?.click().await };
+        match attempt.await {
+            Ok(()) => return Ok(()),
+            Err(error) if Instant::now() < deadline => {
+                eprintln!("click on {css:?} refused ({error}); retrying");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => bail!("could not click {css:?}: {error}"),
+        }
+    }
+}

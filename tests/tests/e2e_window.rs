@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use rail_tests::window::{screenshot, wait_for_absence, wait_for_element, TauriDriver};
+use rail_tests::window::{click, screenshot, wait_for_absence, wait_for_element, TauriDriver};
 use rail_tests::{order_for, target_dir, HubProcess};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -65,13 +65,7 @@ async fn an_order_appears_as_a_card_and_a_tap_bumps_it_at_the_hub() {
         eprintln!("screenshot: {}", shot.display());
 
         // Tapping the header bumps the whole ticket.
-        client
-            .find(fantoccini::Locator::Css(
-                r#"[data-order-number="42"] .head"#,
-            ))
-            .await?
-            .click()
-            .await?;
+        click(&client, r#"[data-order-number="42"] .head"#, WAIT).await?;
         wait_for_absence(&client, r#"[data-order-number="42"]"#, WAIT).await?;
         let deadline = std::time::Instant::now() + WAIT;
         loop {
@@ -202,11 +196,7 @@ async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
         // Undo brings it back, everywhere.
         wait_for_element(&client, r#"[data-testid="undo-toast"]"#, WAIT).await?;
         screenshot(&client, "undo-toast").await?;
-        client
-            .find(fantoccini::Locator::Css(r#"[data-testid="undo"]"#))
-            .await?
-            .click()
-            .await?;
+        click(&client, r#"[data-testid="undo"]"#, WAIT).await?;
         wait_for_element(&client, r#"[data-order-number="52"]"#, WAIT).await?;
         hub_status(&hub, &token, &ids[1], Open).await?;
 
@@ -214,30 +204,18 @@ async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
         press(&client, "b").await?;
         wait_for_absence(&client, r#"[data-order-number="51"]"#, WAIT).await?;
         hub_status(&hub, &token, &ids[0], Bumped).await?;
-        client
-            .find(fantoccini::Locator::Css(r#"[data-testid="recall-button"]"#))
-            .await?
-            .click()
-            .await?;
+        click(&client, r#"[data-testid="recall-button"]"#, WAIT).await?;
         let entry =
             wait_for_element(&client, &format!(r#"[data-recall-id="{}"]"#, ids[0]), WAIT).await?;
         screenshot(&client, "recall-drawer").await?;
         entry.click().await?;
         wait_for_element(&client, r#"[data-order-number="51"]"#, WAIT).await?;
         hub_status(&hub, &token, &ids[0], Open).await?;
-        client
-            .find(fantoccini::Locator::Css(r#"[aria-label="Close recall"]"#))
-            .await?
-            .click()
-            .await?;
+        click(&client, r#"[aria-label="Close recall"]"#, WAIT).await?;
 
         // Item taps: the fries are done at the hub; the burgers finish the ticket.
         let fries = format!(r#"[data-ticket-id="{split}"] [data-item-id="b"]"#);
-        client
-            .find(fantoccini::Locator::Css(&fries))
-            .await?
-            .click()
-            .await?;
+        click(&client, &fries, WAIT).await?;
         wait_for_element(&client, &format!("{fries}.done"), WAIT).await?;
         let deadline = std::time::Instant::now() + WAIT;
         while hub.ticket(&token, &split).await?.items[1].status != rail_protocol::ItemStatus::Done {
@@ -247,16 +225,105 @@ async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        client
-            .find(fantoccini::Locator::Css(&format!(
-                r#"[data-ticket-id="{split}"] [data-item-id="a"]"#
-            )))
-            .await?
-            .click()
-            .await?;
+        click(
+            &client,
+            &format!(r#"[data-ticket-id="{split}"] [data-item-id="a"]"#),
+            WAIT,
+        )
+        .await?;
         wait_for_absence(&client, r#"[data-order-number="54"]"#, WAIT).await?;
         hub_status(&hub, &token, &split, Bumped).await?;
         screenshot(&client, "rail-after-work").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    result.expect("end-to-end scenario");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
+async fn pages_turn_and_an_offline_bump_waits_then_reaches_the_hub_once() {
+    use rail_protocol::TicketStatus::Bumped;
+    let app = target_dir().join("rail");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let token = hub.token("kds", &["grill"]);
+    let mut first = None;
+    for n in 0..40 {
+        let ticket = hub
+            .post_order(&pos, order_for(&format!("{}", 100 + n), "grill", "Burger"))
+            .await
+            .expect("order")[0]
+            .clone();
+        first.get_or_insert(ticket.id);
+    }
+    let first = first.expect("tickets");
+
+    let driver = TauriDriver::start().expect("tauri-driver");
+    let args: Vec<String> = vec![
+        "--hub".into(),
+        hub.url.clone(),
+        "--token".into(),
+        token.clone(),
+        "--station".into(),
+        "grill".into(),
+        "--db".into(),
+        dir.path().join("screen.sqlite3").display().to_string(),
+        "--no-sound".into(),
+    ];
+    let client = driver.session(&app, &args).await.expect("session");
+    let result = async {
+        // 40 tickets do not fit one 1280×800 screen: pages, not scrolling.
+        let indicator =
+            wait_for_element(&client, r#"[data-testid="page-indicator"]"#, WAIT).await?;
+        let text = indicator.text().await?;
+        anyhow::ensure!(
+            text.starts_with("Page 1/") && !text.ends_with("/1"),
+            "indicator: {text}"
+        );
+        press(&client, "\u{E00F}").await?; // PageDown
+        wait_for_element(&client, r#"[data-testid="rail"][data-page="2"]"#, WAIT).await?;
+        screenshot(&client, "rail-page-2").await?;
+        press(&client, "\u{E00E}").await?; // PageUp
+        wait_for_element(&client, r#"[data-testid="rail"][data-page="1"]"#, WAIT).await?;
+
+        // The hub goes away: a banner says so, and a bump still takes the ticket off.
+        hub.kill();
+        let banner = wait_for_element(&client, r#"[data-testid="offline-banner"]"#, WAIT).await?;
+        click(
+            &client,
+            &format!(r#"[data-ticket-id="{first}"] .head"#),
+            WAIT,
+        )
+        .await?;
+        wait_for_absence(&client, &format!(r#"[data-ticket-id="{first}"]"#), WAIT).await?;
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let text = banner.text().await?;
+            if text.contains("Offline since") && text.contains("1 bump waiting") {
+                break;
+            }
+            anyhow::ensure!(std::time::Instant::now() < deadline, "banner says {text:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        screenshot(&client, "offline-banner").await?;
+
+        // Back: the banner goes, the bump is delivered once.
+        hub.restart()?;
+        wait_for_absence(
+            &client,
+            r#"[data-testid="offline-banner"]"#,
+            Duration::from_secs(45),
+        )
+        .await?;
+        hub_status(&hub, &token, &first, Bumped).await?;
+        anyhow::ensure!(
+            hub.count_events("kds:grill", "kds:ticket-bumped") == 1,
+            "exactly one bump"
+        );
         anyhow::Ok(())
     }
     .await;

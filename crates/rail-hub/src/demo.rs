@@ -145,7 +145,7 @@ pub fn random_order(rng: &mut impl Rng, number: u32) -> NewOrder {
             .flatten(),
         order_type,
         server: SERVERS.choose(rng).map(|s| (*s).to_owned()),
-        rush: rng.random_bool(0.08),
+        rush: rng.random_bool(0.04),
         notes: None,
         items,
     }
@@ -166,10 +166,10 @@ fn next_move(rng: &mut impl Rng, have_orders: bool) -> Move {
         return Move::NewOrder;
     }
     match rng.random_range(0..100) {
-        0..70 => Move::NewOrder,
-        70..80 => Move::AddItem,
-        80..87 => Move::VoidItem,
-        87..92 => Move::Rush,
+        0..72 => Move::NewOrder,
+        72..82 => Move::AddItem,
+        82..89 => Move::VoidItem,
+        89..92 => Move::Rush,
         92..98 => Move::FireCourse,
         _ => Move::Cancel,
     }

@@ -26,6 +26,8 @@ export class Screen {
   /** Position of the bump-bar cursor on the rail. */
   cursor = $state(0);
   panel = $state<Panel>("none");
+  page = $state(0);
+  pages = $state(1);
   undo = $state<UndoOffer | null>(null);
 
   tickets = $derived(this.state ? railOrder(this.state.tickets) : []);
@@ -88,6 +90,12 @@ export class Screen {
     if (this.undo) await this.recall(this.undo.ticketId);
   }
 
+  /** The rail reports the page it shows and how many there are. */
+  setPages(page: number, pages: number): void {
+    this.page = page;
+    this.pages = pages;
+  }
+
   togglePanel(panel: Panel): void {
     this.panel = this.panel === panel ? "none" : panel;
   }
@@ -144,9 +152,10 @@ export class Screen {
         this.togglePanel("allday");
         return;
       case "page_next":
+        this.page = Math.min(this.page + 1, this.pages - 1);
+        return;
       case "page_previous":
-        // One page is what fits; moving the cursor by a row keeps the selection visible.
-        this.cursor = moveSelection(this.cursor, action === "page_next" ? 4 : -4, this.tickets.length);
+        this.page = Math.max(this.page - 1, 0);
         return;
     }
   }
