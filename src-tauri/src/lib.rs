@@ -69,6 +69,18 @@ fn forward_states(app: AppHandle, engine: &Engine) {
     });
 }
 
+/// Full screen without chrome. A kiosk session often has no window manager to honour
+/// "fullscreen", so the window is also placed over its whole monitor.
+fn enter_kiosk(window: &tauri::WebviewWindow) -> tauri::Result<()> {
+    window.set_decorations(false)?;
+    window.set_fullscreen(true)?;
+    if let Some(monitor) = window.current_monitor()? {
+        window.set_position(*monitor.position())?;
+        window.set_size(*monitor.size())?;
+    }
+    Ok(())
+}
+
 /// Builds and runs the app until its window closes.
 pub fn run() {
     tracing_subscriber::fmt()
@@ -106,8 +118,7 @@ pub fn run() {
             app.manage(engine);
             if settings.kiosk {
                 if let Some(window) = app.get_webview_window("main") {
-                    window.set_decorations(false)?;
-                    window.set_fullscreen(true)?;
+                    enter_kiosk(&window)?;
                 }
             }
             Ok(())

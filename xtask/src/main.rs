@@ -41,16 +41,21 @@ fn main() -> anyhow::Result<()> {
         Some("setup") => setup(&root),
         Some("demo") => {
             let seconds = flag_value(&args, "--seconds")?;
+            let size = args
+                .iter()
+                .position(|a| a == "--size")
+                .and_then(|i| args.get(i + 1))
+                .cloned();
             setup(&root)?;
             build_app(&root)?;
-            demo(&root, seconds)
+            demo(&root, seconds, size.as_deref())
         }
         Some("test") => {
             setup(&root)?;
             test(&root)
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup|demo [--seconds N]|test>");
+            eprintln!("usage: cargo xtask <setup|demo [--seconds N] [--size WxH]|test>");
             std::process::exit(2);
         }
     }
@@ -275,8 +280,9 @@ fn end_to_end(root: &Path) -> anyhow::Result<()> {
 }
 
 /// Runs the demo; under Xvfb when there is no display, saving a screenshot every few
-/// seconds to `target/demo/screen.png`.
-fn demo(root: &Path, seconds: Option<u64>) -> anyhow::Result<()> {
+/// seconds to `target/demo/screen.png`. With `size` (e.g. `1920x1080`) the screen is
+/// that size and the app runs in kiosk mode, filling it.
+fn demo(root: &Path, seconds: Option<u64>, size: Option<&str>) -> anyhow::Result<()> {
     let app = root.join("target/debug/rail");
     let data = root.join("target/demo");
     std::fs::create_dir_all(&data)?;
@@ -288,6 +294,9 @@ fn demo(root: &Path, seconds: Option<u64>) -> anyhow::Result<()> {
         .args(["--demo", "--db"])
         .arg(data.join("screen.sqlite3"));
     command.env("XDG_DATA_HOME", data.join("xdg"));
+    if size.is_some() {
+        command.arg("--kiosk");
+    }
     let display = if has_display {
         None
     } else {
@@ -299,9 +308,10 @@ fn demo(root: &Path, seconds: Option<u64>) -> anyhow::Result<()> {
             "==> no display: running under Xvfb {display}; screenshots go to {}",
             data.join("screen.png").display()
         );
+        let screen = format!("{}x24", size.unwrap_or("1280x800"));
         xvfb = Some(
             Command::new("Xvfb")
-                .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                .args([&display, "-screen", "0", &screen, "-nolisten", "tcp"])
                 .spawn()
                 .context("starting Xvfb")?,
         );
