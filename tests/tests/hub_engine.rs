@@ -316,3 +316,104 @@ async fn item_bumps_reach_the_hub_and_the_last_one_clears_the_ticket() {
     );
     screen.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expo_sees_each_stations_progress_and_serves_the_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let mut expo_config = screen_config(
+        &hub,
+        hub.token("expo", &[]),
+        &[],
+        dir.path().join("expo.sqlite3"),
+    );
+    expo_config.expo = true;
+    let expo = Engine::start(expo_config).expect("expo");
+    let grill = Engine::start(screen_config(
+        &hub,
+        hub.token("kds", &["grill"]),
+        &["kds:grill"],
+        dir.path().join("g.sqlite3"),
+    ))
+    .expect("grill");
+    let fry = Engine::start(screen_config(
+        &hub,
+        hub.token("kds", &["fry"]),
+        &["kds:fry"],
+        dir.path().join("f.sqlite3"),
+    ))
+    .expect("fry");
+    wait_for("online", WAIT, || {
+        online(&expo) && online(&grill) && online(&fry)
+    })
+    .await;
+    assert_eq!(
+        expo.state().channels,
+        vec!["location:demo".to_owned()],
+        "expo learnt its location from the hub"
+    );
+
+    let order = serde_json::json!({ "id": "o9", "number": "9", "table": "T1", "items": [
+        { "name": "Burger", "station": "grill", "qty": 2 },
+        { "name": "Fries", "station": "fry" }
+    ] });
+    hub.post_order(&pos, order).await.expect("order");
+    wait_for("expo sees the order", WAIT, || {
+        expo.state().orders.len() == 1
+    })
+    .await;
+    let at_pass = expo.state().orders[0].clone();
+    let progress: Vec<(String, bool, u32)> = at_pass
+        .stations
+        .iter()
+        .map(|s| (s.station.clone(), s.done, s.pending))
+        .collect();
+    assert_eq!(
+        progress,
+        vec![("fry".into(), false, 1), ("grill".into(), false, 2)]
+    );
+    assert!(!at_pass.ready);
+
+    wait_for("grill has it", WAIT, || has_ticket(&grill, "o9:grill")).await;
+    grill.bump("o9:grill").expect("bump");
+    wait_for("expo sees grill done", WAIT, || {
+        expo.state().orders[0]
+            .stations
+            .iter()
+            .any(|s| s.station == "grill" && s.done)
+    })
+    .await;
+    assert!(!expo.state().orders[0].ready, "fry is still cooking");
+    wait_for("fry has it", WAIT, || has_ticket(&fry, "o9:fry")).await;
+    fry.bump("o9:fry").expect("bump");
+    wait_for("the order is ready at the pass", WAIT, || {
+        expo.state().orders.first().is_some_and(|o| o.ready)
+    })
+    .await;
+
+    expo.serve("o9").expect("serve");
+    assert!(
+        expo.state().orders.is_empty(),
+        "served orders leave the pass at once"
+    );
+    wait_for("delivered", WAIT, || expo.state().pending_actions == 0).await;
+    let status: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/orders/o9", hub.url))
+        .bearer_auth(&pos)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        status["status"],
+        "served",
+        "rejections: {:?}",
+        expo.state().rejections
+    );
+    for engine in [expo, grill, fry] {
+        engine.shutdown().await;
+    }
+}

@@ -135,6 +135,12 @@ impl Shared {
         let store = self.store();
         let (tickets, recent) = store.view()?;
         let pending_actions = store.pending_count()?;
+        let orders =
+            if self.config.expo || self.channels().iter().any(|c| c.starts_with("location:")) {
+                store.expo_orders(&tickets, &recent)?
+            } else {
+                Vec::new()
+            };
         let rejections = store
             .rejections(5)?
             .into_iter()
@@ -149,6 +155,7 @@ impl Shared {
             connection: self.link.lock().unwrap_or_else(|p| p.into_inner()).clone(),
             pending_actions,
             rejections,
+            orders,
             clock_offset_ms: self.clock_offset_ms.load(Ordering::Relaxed),
             last_sync_ms: (last_sync > 0).then_some(last_sync),
         })
@@ -183,6 +190,7 @@ impl Engine {
             },
             pending_actions: 0,
             rejections: Vec::new(),
+            orders: Vec::new(),
             clock_offset_ms: 0,
             last_sync_ms: None,
         };
@@ -243,6 +251,19 @@ impl Engine {
     /// When the ticket or item is unknown, or the cache fails.
     pub fn bump_item(&self, ticket_id: &str, item_id: &str) -> Result<(), EngineError> {
         self.act_on(ticket_id, Action::BumpItem, Some(item_id))
+    }
+
+    /// Expo: the order leaves the pass (status `served` at the hub).
+    ///
+    /// # Errors
+    /// When the cache fails.
+    pub fn serve(&self, order_id: &str) -> Result<(), EngineError> {
+        self.shared
+            .store()
+            .enqueue(order_id, Action::Serve, None, now_ms())?;
+        self.shared.refresh();
+        self.shared.outbox_wake.notify_one();
+        Ok(())
     }
 
     fn act(&self, ticket_id: &str, action: Action) -> Result<(), EngineError> {

@@ -19,6 +19,8 @@ use crate::store::{Action, PendingAction};
 
 enum Delivery {
     Delivered(Box<ActionResult>),
+    /// An order status change: its answer is the order, nothing for the ticket cache.
+    Served,
     Rejected(String),
     Retry(String),
 }
@@ -59,6 +61,9 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
                 Delivery::Delivered(done) => store
                     .settle(&action.key, true, None, now_ms())
                     .and_then(|()| store.apply_ticket(&done.ticket)),
+                Delivery::Served => store
+                    .settle(&action.key, true, None, now_ms())
+                    .and_then(|()| store.record_served(&action.ticket_id)),
                 Delivery::Rejected(reason) => {
                     store.settle(&action.key, false, Some(reason), now_ms())
                 }
@@ -70,6 +75,10 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
         }
         shared.refresh();
         match result {
+            Delivery::Served => {
+                failures = 0;
+                tracing::info!(order = %action.ticket_id, "order served");
+            }
             Delivery::Delivered(done) => {
                 failures = 0;
                 tracing::info!(ticket = %action.ticket_id, action = action.action.as_str(), outcome = ?done.outcome, "action delivered");
@@ -102,19 +111,27 @@ async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingActi
         (Action::BumpItem, None) => {
             return Delivery::Rejected("an item bump without an item".into())
         }
+        (Action::Serve, _) => format!("{base}/api/orders/{}/status", action.ticket_id),
         (other, _) => format!("{base}/api/tickets/{}/{}", action.ticket_id, other.as_str()),
     };
-    let response = client
+    let mut request = client
         .post(&url)
         .bearer_auth(&shared.config.token)
-        .header(IDEMPOTENCY_KEY_HEADER, &action.key)
-        .send()
-        .await;
+        .header(IDEMPOTENCY_KEY_HEADER, &action.key);
+    if action.action == Action::Serve {
+        request = request.json(&rail_protocol::StatusChange {
+            status: rail_protocol::OrderStatus::Served,
+        });
+    }
+    let response = request.send().await;
     let response = match response {
         Ok(response) => response,
         Err(error) => return Delivery::Retry(format!("hub unreachable: {error}")),
     };
     let status = response.status();
+    if status.is_success() && action.action == Action::Serve {
+        return Delivery::Served;
+    }
     if status.is_success() {
         return match response.json::<ActionResult>().await {
             Ok(result) => Delivery::Delivered(Box::new(result)),

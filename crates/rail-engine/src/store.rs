@@ -59,6 +59,8 @@ pub enum Action {
     Recall,
     /// One item done; the item is the action's `item_id`.
     BumpItem,
+    /// Expo sends the order out; the action's `ticket_id` holds the order id.
+    Serve,
 }
 
 impl Action {
@@ -67,6 +69,7 @@ impl Action {
             Action::Bump => "bump",
             Action::Recall => "recall",
             Action::BumpItem => "bump-item",
+            Action::Serve => "serve",
         }
     }
 
@@ -75,6 +78,7 @@ impl Action {
             "bump" => Some(Action::Bump),
             "recall" => Some(Action::Recall),
             "bump-item" => Some(Action::BumpItem),
+            "serve" => Some(Action::Serve),
             _ => None,
         }
     }
@@ -93,6 +97,7 @@ pub struct PendingAction {
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_init.sql"),
     include_str!("../migrations/002_item_actions.sql"),
+    include_str!("../migrations/003_orders.sql"),
 ];
 
 /// Bumped tickets kept for the recall list.
@@ -235,7 +240,10 @@ impl Store {
                     }
                 }
             }
-            None => Change::Quiet,
+            None => {
+                record_order_status(&tx, &envelope.event)?;
+                Change::Quiet
+            }
         };
         let applied = Applied::Applied(change);
         tx.execute(
@@ -419,6 +427,39 @@ impl Store {
         Ok((open, bumped))
     }
 
+    /// Notes that an order was served (the hub acknowledged it), so it stays off the
+    /// pass even before the `order:status` event arrives.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn record_served(&mut self, order_id: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO orders (id, status) VALUES (?1, 'served') ON CONFLICT (id) DO UPDATE SET status = 'served'",
+            [order_id],
+        )?;
+        Ok(())
+    }
+
+    /// Orders still at the pass (for expo): those with a ticket on the rail, or all
+    /// bumped but not yet served; oldest first. Undelivered serves already count.
+    ///
+    /// # Errors
+    /// On database failure or undecodable cached rows.
+    pub fn expo_orders(
+        &self,
+        open: &[Ticket],
+        recent: &[Ticket],
+    ) -> Result<Vec<crate::view::ExpoOrder>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM orders WHERE status IN ('served', 'completed', 'cancelled')
+             UNION SELECT ticket_id FROM outbox WHERE action = 'serve' AND state = 'pending'",
+        )?;
+        let gone: Vec<String> = stmt
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(crate::view::expo_orders(open, recent, &gone))
+    }
+
     /// One cached ticket.
     ///
     /// # Errors
@@ -432,6 +473,33 @@ impl Store {
             .optional()?;
         Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
     }
+}
+
+/// Keeps the status of orders the hub announces on the location channel.
+fn record_order_status(tx: &Transaction<'_>, event: &Event) -> Result<(), StoreError> {
+    let (id, status) = match event {
+        Event::OrderCreated(created) => (created.order_id.as_str(), "pending".to_owned()),
+        Event::OrderStatus(change) => (
+            change.order_id.as_str(),
+            serde_json::to_value(change.status)?
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        Event::OrderUpdated(order) => (
+            order.id.as_str(),
+            serde_json::to_value(order.status)?
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        _ => return Ok(()),
+    };
+    tx.execute(
+        "INSERT INTO orders (id, status) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET status = excluded.status",
+        (id, status),
+    )?;
+    Ok(())
 }
 
 /// Shows an undelivered action on the ticket as the hub will apply it: a bump closes

@@ -62,8 +62,98 @@ pub struct ScreenState {
     /// wrong clock still shows true elapsed times.
     #[ts(type = "number")]
     pub clock_offset_ms: i64,
+    /// Orders at the pass, for an expo screen (empty on station screens).
+    pub orders: Vec<ExpoOrder>,
     /// Local time of the last message from the hub.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub last_sync_ms: Option<i64>,
+}
+
+/// One station's part of an order, as expo sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct StationProgress {
+    pub station: String,
+    pub ticket_id: String,
+    /// Done at the station (bumped).
+    pub done: bool,
+    /// Items still to make there.
+    pub pending: u32,
+}
+
+/// An order at the pass: every station's progress, ready when all are done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ExpoOrder {
+    pub order_id: String,
+    pub order_number: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub table: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub guest: Option<String>,
+    pub order_type: rail_protocol::OrderType,
+    pub rush: bool,
+    /// When its first ticket reached the rail (hub time).
+    #[ts(type = "number")]
+    pub created_at_ms: i64,
+    pub stations: Vec<StationProgress>,
+    pub ready: bool,
+}
+
+/// Groups tickets into orders at the pass. `gone` lists orders served, completed,
+/// cancelled (or being served from this screen).
+pub fn expo_orders(open: &[Ticket], recent: &[Ticket], gone: &[String]) -> Vec<ExpoOrder> {
+    let mut orders: Vec<ExpoOrder> = Vec::new();
+    for ticket in open.iter().chain(recent) {
+        if gone.contains(&ticket.order_id) {
+            continue;
+        }
+        let progress = StationProgress {
+            station: ticket.station.clone(),
+            ticket_id: ticket.id.clone(),
+            done: !ticket.is_open(),
+            pending: ticket
+                .items
+                .iter()
+                .filter(|i| i.status == rail_protocol::ItemStatus::Pending && !i.held)
+                .map(|i| i.qty)
+                .sum(),
+        };
+        match orders.iter_mut().find(|o| o.order_id == ticket.order_id) {
+            Some(order) => {
+                order.created_at_ms = order.created_at_ms.min(ticket.created_at_ms);
+                if !order.stations.iter().any(|s| s.station == progress.station) {
+                    order.stations.push(progress);
+                }
+            }
+            None => orders.push(ExpoOrder {
+                order_id: ticket.order_id.clone(),
+                order_number: ticket.order_number.clone(),
+                table: ticket.table.clone(),
+                guest: ticket.guest.clone(),
+                order_type: ticket.order_type,
+                rush: ticket.rush,
+                created_at_ms: ticket.created_at_ms,
+                stations: vec![progress],
+                ready: false,
+            }),
+        }
+    }
+    // An order only of bumped tickets is shown only if one of its tickets is still on
+    // some rail or it is waiting at the pass (all done, not served).
+    for order in &mut orders {
+        order.stations.sort_by(|a, b| a.station.cmp(&b.station));
+        order.ready = order.stations.iter().all(|s| s.done);
+    }
+    orders.sort_by(|a, b| {
+        b.rush
+            .cmp(&a.rush)
+            .then(a.created_at_ms.cmp(&b.created_at_ms))
+    });
+    orders
 }

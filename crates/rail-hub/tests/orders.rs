@@ -506,3 +506,20 @@ async fn bad_requests_get_problem_json_with_the_right_status() {
         .expect("send");
     assert_eq!(response.status(), 415);
 }
+
+#[tokio::test]
+async fn unknown_endpoints_and_methods_answer_problem_json() {
+    let hub = start(HubConfig::default()).await;
+    let pos = hub.token(Role::Pos, &[]);
+    for (method, path, status, code) in [
+        (Method::GET, "/api/nothing", 404, "NOT_FOUND"),
+        (Method::DELETE, "/api/orders", 405, "METHOD_NOT_ALLOWED"),
+    ] {
+        let (got, problem, _) = call(&hub, method.clone(), path, Some(&pos), None, None).await;
+        assert_eq!(
+            (got, problem["code"].as_str()),
+            (status, Some(code)),
+            "{method} {path}: {problem}"
+        );
+    }
+}
