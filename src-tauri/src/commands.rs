@@ -46,6 +46,12 @@ pub fn bump_item(
     Ok(engine.bump_item(&ticket_id, &item_id)?)
 }
 
+/// Expo: the order leaves the pass.
+#[tauri::command]
+pub fn serve(engine: State<'_, Engine>, order_id: String) -> Result<(), CommandError> {
+    Ok(engine.serve(&order_id)?)
+}
+
 /// Recalls a bumped ticket.
 #[tauri::command]
 pub fn recall(engine: State<'_, Engine>, ticket_id: String) -> Result<(), CommandError> {

@@ -109,6 +109,7 @@ pub fn run() {
             commands::ui_settings,
             commands::bump,
             commands::bump_item,
+            commands::serve,
             commands::recall
         ])
         .setup(move |app| {

@@ -331,3 +331,86 @@ async fn pages_turn_and_an_offline_bump_waits_then_reaches_the_hub_once() {
     drop(driver);
     result.expect("end-to-end scenario");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
+async fn expo_follows_the_stations_and_sends_the_order_out() {
+    let app = target_dir().join("rail");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let cooks = hub.token("kds", &["*"]);
+    let order = serde_json::json!({ "id": "e1", "number": "61", "table": "T9", "items": [
+        { "name": "Burger", "station": "grill" }, { "name": "Fries", "station": "fry" }
+    ] });
+    hub.post_order(&pos, order).await.expect("order");
+
+    let driver = TauriDriver::start().expect("tauri-driver");
+    let args: Vec<String> = vec![
+        "--hub".into(),
+        hub.url.clone(),
+        "--token".into(),
+        hub.token("expo", &[]),
+        "--expo".into(),
+        "--db".into(),
+        dir.path().join("expo.sqlite3").display().to_string(),
+        "--no-sound".into(),
+    ];
+    let client = driver.session(&app, &args).await.expect("session");
+    let result = async {
+        wait_for_element(&client, r#"[data-order-number="61"]"#, WAIT).await?;
+        press(&client, "e").await?;
+        wait_for_element(
+            &client,
+            r#"[data-expo-order="61"][data-ready="false"]"#,
+            WAIT,
+        )
+        .await?;
+        let client_http = reqwest::Client::new();
+        for station in ["grill", "fry"] {
+            let response = client_http
+                .post(format!("{}/api/tickets/e1:{station}/bump", hub.url))
+                .bearer_auth(&cooks)
+                .send()
+                .await?;
+            anyhow::ensure!(
+                response.status().is_success(),
+                "bump {station}: {}",
+                response.status()
+            );
+        }
+        wait_for_element(
+            &client,
+            r#"[data-expo-order="61"][data-ready="true"]"#,
+            WAIT,
+        )
+        .await?;
+        screenshot(&client, "expo").await?;
+        click(&client, r#"[data-serve-id="e1"]"#, WAIT).await?;
+        wait_for_absence(&client, r#"[data-expo-order="61"]"#, WAIT).await?;
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let order: serde_json::Value = client_http
+                .get(format!("{}/api/orders/e1", hub.url))
+                .bearer_auth(&pos)
+                .send()
+                .await?
+                .json()
+                .await?;
+            if order["status"] == "served" {
+                break;
+            }
+            anyhow::ensure!(
+                std::time::Instant::now() < deadline,
+                "order status {}",
+                order["status"]
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    result.expect("end-to-end scenario");
+}

@@ -27,6 +27,7 @@ pub const DEFAULT_KEYMAP: &[(&str, &str)] = &[
     ("page_previous", "PageUp"),
     ("all_day", "a"),
     ("undo", "u"),
+    ("expo_view", "e"),
     ("select_1", "1"),
     ("select_2", "2"),
     ("select_3", "3"),

@@ -11,6 +11,7 @@ import { DEFAULT_THRESHOLDS, hubNow, type Thresholds } from "./tickets/timer";
 export const UNDO_MS = 6000;
 
 export type Panel = "none" | "recall" | "allday";
+export type View = "tickets" | "orders";
 
 export interface UndoOffer {
   ticketId: string;
@@ -26,6 +27,7 @@ export class Screen {
   /** Position of the bump-bar cursor on the rail. */
   cursor = $state(0);
   panel = $state<Panel>("none");
+  view = $state<View>("tickets");
   page = $state(0);
   pages = $state(1);
   undo = $state<UndoOffer | null>(null);
@@ -84,6 +86,15 @@ export class Screen {
     if (await this.#run("recall", () => this.#backend.recall(ticketId))) {
       if (this.undo?.ticketId === ticketId) this.#clearUndo();
     }
+  }
+
+  async serve(orderId: string): Promise<void> {
+    await this.#run("send the order", () => this.#backend.serve(orderId));
+  }
+
+  /** An expo screen (following a whole location) can show orders instead of tickets. */
+  get canShowOrders(): boolean {
+    return this.state?.channels.some((c) => c.startsWith("location:")) ?? false;
   }
 
   async undoLast(): Promise<void> {
@@ -150,6 +161,9 @@ export class Screen {
         return;
       case "all_day":
         this.togglePanel("allday");
+        return;
+      case "expo_view":
+        if (this.canShowOrders) this.view = this.view === "orders" ? "tickets" : "orders";
         return;
       case "page_next":
         this.page = Math.min(this.page + 1, this.pages - 1);

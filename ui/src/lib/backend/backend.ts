@@ -13,4 +13,6 @@ export interface Backend {
   bump(ticketId: string): Promise<void>;
   bumpItem(ticketId: string, itemId: string): Promise<void>;
   recall(ticketId: string): Promise<void>;
+  /** Expo: the order leaves the pass. */
+  serve(orderId: string): Promise<void>;
 }

@@ -38,6 +38,7 @@ export class FakeBackend implements Backend {
       connection: { state: "online", sinceMs: Date.now() },
       pendingActions: 0,
       rejections: [],
+      orders: [],
       clockOffsetMs: 0,
     };
   }
@@ -76,6 +77,10 @@ export class FakeBackend implements Backend {
     const items = ticket.items.map((i) => (i.id === itemId ? { ...i, status: "done" as const } : i));
     if (!items.some((i) => i.status === "pending" && !i.held)) return this.bump(ticketId);
     this.set({ ...this.state, tickets: this.state.tickets.map((t) => (t.id === ticketId ? { ...t, items } : t)) });
+  }
+
+  async serve(orderId: string): Promise<void> {
+    this.set({ ...this.state, orders: this.state.orders.filter((o) => o.orderId !== orderId) });
   }
 
   async recall(ticketId: string): Promise<void> {

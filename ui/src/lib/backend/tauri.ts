@@ -15,4 +15,5 @@ export const tauriBackend: Backend = {
   bump: (ticketId) => invoke<void>("bump", { ticketId }),
   bumpItem: (ticketId, itemId) => invoke<void>("bump_item", { ticketId, itemId }),
   recall: (ticketId) => invoke<void>("recall", { ticketId }),
+  serve: (orderId) => invoke<void>("serve", { orderId }),
 };
