@@ -359,8 +359,12 @@ async fn expo_sees_each_stations_progress_and_serves_the_order() {
         { "name": "Fries", "station": "fry" }
     ] });
     hub.post_order(&pos, order).await.expect("order");
-    wait_for("expo sees the order", WAIT, || {
-        expo.state().orders.len() == 1
+    // One event per ticket: wait until both stations' tickets have arrived.
+    wait_for("expo sees both stations of the order", WAIT, || {
+        expo.state()
+            .orders
+            .first()
+            .is_some_and(|o| o.stations.len() == 2)
     })
     .await;
     let at_pass = expo.state().orders[0].clone();
