@@ -1,8 +1,14 @@
 //! Tauri commands: the UI's only way into the engine.
 
-use rail_engine::settings::UiSettings;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use rail_engine::settings::{
+    save_settings as save_settings_file, ScreenFile, SettingsError, SettingsForm, UiSettings,
+};
 use rail_engine::{Engine, EngineError, ScreenState};
 use serde::Serialize;
+use tauri::AppHandle;
 use tauri::State;
 
 /// A command failure, sent to the UI as a readable message.
@@ -10,6 +16,33 @@ use tauri::State;
 pub enum CommandError {
     #[error(transparent)]
     Engine(#[from] EngineError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("wrong PIN")]
+    WrongPin,
+}
+
+/// The screen's configuration file and what it holds now.
+pub struct ConfigFile {
+    /// Where settings are saved: `--config`, else the platform default.
+    pub path: Option<PathBuf>,
+    pub file: Mutex<ScreenFile>,
+}
+
+impl ConfigFile {
+    fn current(&self) -> ScreenFile {
+        self.file.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn check_pin(&self, pin: &str) -> Result<(), CommandError> {
+        let file = self.current();
+        // With no PIN set (a new install) settings are open, so the PIN can be set up.
+        if file.settings_pin_hash.is_none() || file.pin_matches(pin) {
+            Ok(())
+        } else {
+            Err(CommandError::WrongPin)
+        }
+    }
 }
 
 impl Serialize for CommandError {
@@ -24,10 +57,59 @@ pub fn screen_state(engine: State<'_, Engine>) -> ScreenState {
     engine.state()
 }
 
-/// Timer colours, the bump-bar key map, whether a PIN guards settings.
+/// Timer colours, the bump-bar key map, language, theme and the settings form.
 #[tauri::command]
-pub fn ui_settings(settings: State<'_, UiSettings>) -> UiSettings {
-    settings.inner().clone()
+pub fn ui_settings(config: State<'_, ConfigFile>) -> Result<UiSettings, CommandError> {
+    Ok(config.current().ui_settings()?)
+}
+
+/// Checks the settings PIN (true when no PIN is set).
+#[tauri::command]
+pub fn verify_pin(config: State<'_, ConfigFile>, pin: String) -> bool {
+    config.check_pin(&pin).is_ok()
+}
+
+/// Saves the settings (PIN required) and returns what the UI applies at once; the hub,
+/// stations and sound take effect after a restart.
+#[tauri::command]
+pub fn save_settings(
+    config: State<'_, ConfigFile>,
+    pin: String,
+    form: SettingsForm,
+) -> Result<UiSettings, CommandError> {
+    config.check_pin(&pin)?;
+    let path = config.path.clone().ok_or_else(|| {
+        SettingsError::Invalid(
+            "this platform has no configuration directory; start with --config".into(),
+        )
+    })?;
+    let saved = save_settings_file(&path, &form)?;
+    let ui = saved.ui_settings()?;
+    *config.file.lock().unwrap_or_else(|p| p.into_inner()) = saved;
+    Ok(ui)
+}
+
+/// Restarts the app (to apply a new hub or stations); PIN required.
+#[tauri::command]
+pub fn restart_app(
+    app: AppHandle,
+    config: State<'_, ConfigFile>,
+    pin: String,
+) -> Result<(), CommandError> {
+    config.check_pin(&pin)?;
+    app.restart()
+}
+
+/// Closes the app; in kiosk mode this is the only way out, and it takes the PIN.
+#[tauri::command]
+pub fn exit_app(
+    app: AppHandle,
+    config: State<'_, ConfigFile>,
+    pin: String,
+) -> Result<(), CommandError> {
+    config.check_pin(&pin)?;
+    app.exit(0);
+    Ok(())
 }
 
 /// Bumps a ticket; it leaves the screen at once and reaches the hub via the outbox.

@@ -18,6 +18,8 @@ pub use settings::Settings;
 
 /// The event carrying each new `ScreenState` to the UI.
 const STATE_EVENT: &str = "screen-state";
+/// Sent when someone tries to close the kiosk window: the UI asks for the PIN.
+const EXIT_REQUEST_EVENT: &str = "exit-requested";
 
 async fn start_engine(
     settings: &Settings,
@@ -91,22 +93,47 @@ pub fn run() {
         .init();
     let settings = Settings::from_args();
     // A misconfigured kiosk says why before any window opens.
-    let (file, ui_settings) = match settings
+    let file = match settings
         .file()
-        .and_then(|file| Ok((file.ui_settings()?, file)))
+        .and_then(|file| file.ui_settings().map(|_| file))
     {
-        Ok((ui, file)) => (file, ui),
+        Ok(file) => file,
         Err(error) => {
             tracing::error!(%error, "cannot start");
             eprintln!("rail: {error}");
             std::process::exit(2);
         }
     };
+    let config = commands::ConfigFile {
+        path: settings.config.clone().or_else(ScreenFile::default_path),
+        file: std::sync::Mutex::new(file.clone()),
+    };
+    let kiosk = settings.kiosk;
     let result = tauri::Builder::default()
-        .manage(ui_settings)
+        // One screen app per display: a second launch (a double-tapped icon, a
+        // restarting session) brings the running one forward instead.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.set_focus();
+            }
+        }))
+        .manage(config)
+        .on_window_event(move |window, event| {
+            // In kiosk mode the window closes only through the PIN (exit_app).
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if kiosk {
+                    api.prevent_close();
+                    let _ = window.emit(EXIT_REQUEST_EVENT, ());
+                }
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::screen_state,
             commands::ui_settings,
+            commands::verify_pin,
+            commands::save_settings,
+            commands::restart_app,
+            commands::exit_app,
             commands::bump,
             commands::bump_item,
             commands::serve,

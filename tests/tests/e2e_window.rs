@@ -414,3 +414,112 @@ async fn expo_follows_the_stations_and_sends_the_order_out() {
     drop(driver);
     result.expect("end-to-end scenario");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
+async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
+    let app = target_dir().join("rail");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    hub.post_order(&pos, order_for("71", "grill", "Burger"))
+        .await
+        .expect("order");
+    let pin_hash = std::process::Command::new(rail_tests::binary("rail-headless"))
+        .args(["--hash-pin", "2468"])
+        .output()
+        .expect("hash pin");
+    let config = dir.path().join("screen.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "# set up by the installer\nhub_url = \"{}\"\ntoken = \"{}\"\nstations = [\"grill\"]\nsettings_pin_hash = \"{}\"\n",
+            hub.url,
+            hub.token("kds", &["grill"]),
+            String::from_utf8_lossy(&pin_hash.stdout).trim()
+        ),
+    )
+    .expect("config");
+
+    let driver = TauriDriver::start().expect("tauri-driver");
+    let args: Vec<String> = vec![
+        "--config".into(),
+        config.display().to_string(),
+        "--db".into(),
+        dir.path().join("screen.sqlite3").display().to_string(),
+        "--no-sound".into(),
+    ];
+    let client = driver.session(&app, &args).await.expect("session");
+    let result = async {
+        wait_for_element(&client, r#"[data-order-number="71"]"#, WAIT).await?;
+        click(&client, r#"[data-testid="settings-button"]"#, WAIT).await?;
+        wait_for_element(&client, r#"[data-testid="pin-pad"]"#, WAIT).await?;
+        for key in ["1", "1", "1", "1"] {
+            click(&client, &format!(r#"[data-pin-key="{key}"]"#), WAIT).await?;
+        }
+        click(&client, r#"[data-testid="pin-ok"]"#, WAIT).await?;
+        wait_for_element(&client, r#"[data-testid="pin-wrong"]"#, WAIT).await?;
+        anyhow::ensure!(
+            client
+                .find_all(fantoccini::Locator::Css(r#"[data-testid="settings"]"#))
+                .await?
+                .is_empty(),
+            "a wrong PIN opened settings"
+        );
+        for key in ["2", "4", "6", "8"] {
+            click(&client, &format!(r#"[data-pin-key="{key}"]"#), WAIT).await?;
+        }
+        click(&client, r#"[data-testid="pin-ok"]"#, WAIT).await?;
+        wait_for_element(&client, r#"[data-testid="settings"]"#, WAIT).await?;
+
+        client
+            .find(fantoccini::Locator::Css(r#"[data-setting="language"]"#))
+            .await?
+            .select_by_value("es")
+            .await?;
+        let warn = client
+            .find(fantoccini::Locator::Css(r#"[data-setting="warn"]"#))
+            .await?;
+        warn.clear().await?;
+        warn.send_keys("0.5").await?;
+        let late = client
+            .find(fantoccini::Locator::Css(r#"[data-setting="late"]"#))
+            .await?;
+        late.clear().await?;
+        late.send_keys("1").await?;
+        screenshot(&client, "settings").await?;
+        click(&client, r#"[data-testid="settings-save"]"#, WAIT).await?;
+        let message =
+            wait_for_element(&client, r#"[data-testid="settings-message"]"#, WAIT).await?;
+        let text = message.text().await?;
+        anyhow::ensure!(
+            text.starts_with("Guardado"),
+            "after saving in Spanish: {text:?}"
+        );
+        let saved = std::fs::read_to_string(&config)?;
+        anyhow::ensure!(
+            saved.contains("# set up by the installer") && saved.contains("language = \"es\""),
+            "{saved}"
+        );
+        click(&client, r#"[aria-label="Cerrar"]"#, WAIT).await?;
+        let count = wait_for_element(&client, r#"[data-testid="open-count"]"#, WAIT).await?;
+        anyhow::ensure!(
+            count.text().await? == "1 abiertas",
+            "status bar: {:?}",
+            count.text().await?
+        );
+        // Red after one minute: the ticket, now older than 30 s, turns yellow at least.
+        wait_for_element(
+            &client,
+            r#"[data-order-number="71"].warn, [data-order-number="71"].late"#,
+            Duration::from_secs(40),
+        )
+        .await?;
+        screenshot(&client, "rail-spanish").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    result.expect("end-to-end scenario");
+}

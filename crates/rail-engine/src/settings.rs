@@ -45,7 +45,10 @@ pub const DEFAULT_KEYMAP: &[(&str, &str)] = &[
 #[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
 #[ts(export, rename_all = "camelCase")]
 pub struct Thresholds {
+    /// `warn_after_min` in TOML, `warnAfterMin` from the UI.
+    #[serde(alias = "warnAfterMin")]
     pub warn_after_min: f64,
+    #[serde(alias = "lateAfterMin")]
     pub late_after_min: f64,
 }
 
@@ -86,7 +89,18 @@ pub struct ScreenFile {
     pub keymap: BTreeMap<String, String>,
     /// Argon2 PHC string of the settings PIN (`rail-headless --hash-pin`).
     pub settings_pin_hash: Option<String>,
+    /// `en` or `es`.
+    pub language: Option<String>,
+    /// `dark` or `high-contrast`.
+    pub theme: Option<String>,
+    /// Text size relative to the default, 0.8 to 1.6.
+    pub font_scale: Option<f64>,
 }
+
+/// Languages the screen speaks.
+pub const LANGUAGES: &[&str] = &["en", "es"];
+/// Looks the screen can take.
+pub const THEMES: &[&str] = &["dark", "high-contrast"];
 
 /// Why a configuration was refused.
 #[derive(Debug, thiserror::Error)]
@@ -162,6 +176,29 @@ impl ScreenFile {
             }
         }
         self.keymap()?;
+        if let Some(language) = &self.language {
+            if !LANGUAGES.contains(&language.as_str()) {
+                return Err(SettingsError::Invalid(format!(
+                    "language {language:?}: use one of {}",
+                    LANGUAGES.join(", ")
+                )));
+            }
+        }
+        if let Some(theme) = &self.theme {
+            if !THEMES.contains(&theme.as_str()) {
+                return Err(SettingsError::Invalid(format!(
+                    "theme {theme:?}: use one of {}",
+                    THEMES.join(", ")
+                )));
+            }
+        }
+        if let Some(scale) = self.font_scale {
+            if !(0.8..=1.6).contains(&scale) {
+                return Err(SettingsError::Invalid(format!(
+                    "font_scale {scale} is not between 0.8 and 1.6"
+                )));
+            }
+        }
         if let Some(hash) = &self.settings_pin_hash {
             PasswordHash::new(hash).map_err(|e| {
                 SettingsError::Invalid(format!("settings_pin_hash is not an Argon2 hash: {e}"))
@@ -269,6 +306,22 @@ mod tests {
     }
 
     #[test]
+    fn the_settings_form_from_the_ui_is_understood() {
+        let json = r#"{"hubUrl":"http://h:7070","stations":["grill"],"expo":false,"thresholds":{"warnAfterMin":2,"lateAfterMin":4},"soundEnabled":true,"volume":0.5,"language":"es","theme":"dark","fontScale":1.2}"#;
+        let form: SettingsForm = serde_json::from_str(json).expect("the UI's JSON");
+        assert_eq!(
+            form.thresholds,
+            Thresholds {
+                warn_after_min: 2.0,
+                late_after_min: 4.0
+            }
+        );
+        let round_trip: SettingsForm =
+            serde_json::from_str(&serde_json::to_string(&form).expect("encode")).expect("decode");
+        assert_eq!(round_trip, form);
+    }
+
+    #[test]
     fn pins_are_stored_hashed_and_checked() {
         let hash = hash_pin("1234").expect("hash");
         assert!(!hash.contains("1234"));
@@ -292,7 +345,7 @@ pub struct Overrides {
     pub sound: Option<bool>,
 }
 
-/// Settings the UI needs to draw: timer colours and the bump-bar map.
+/// Settings the UI needs to draw, and the editable ones for the settings screen.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -302,6 +355,28 @@ pub struct UiSettings {
     pub keymap: BTreeMap<String, String>,
     /// A settings PIN is set (the UI asks for it before settings or exit).
     pub pin_set: bool,
+    pub language: String,
+    pub theme: String,
+    pub font_scale: f64,
+    /// What the settings screen edits.
+    pub form: SettingsForm,
+}
+
+/// The settings a manager may change on the screen (behind the PIN). Saving writes them
+/// into `screen.toml`, keeping everything else in the file, comments included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct SettingsForm {
+    pub hub_url: String,
+    pub stations: Vec<String>,
+    pub expo: bool,
+    pub thresholds: Thresholds,
+    pub sound_enabled: bool,
+    pub volume: f32,
+    pub language: String,
+    pub theme: String,
+    pub font_scale: f64,
 }
 
 impl ScreenFile {
@@ -367,10 +442,175 @@ impl ScreenFile {
     /// # Errors
     /// When the key map is inconsistent (caught by `load` already).
     pub fn ui_settings(&self) -> Result<UiSettings, SettingsError> {
+        let language = self.language.clone().unwrap_or_else(|| "en".into());
+        let theme = self.theme.clone().unwrap_or_else(|| "dark".into());
+        let font_scale = self.font_scale.unwrap_or(1.0);
         Ok(UiSettings {
             thresholds: self.timers.unwrap_or_default(),
             keymap: self.keymap()?,
             pin_set: self.settings_pin_hash.is_some(),
+            language: language.clone(),
+            theme: theme.clone(),
+            font_scale,
+            form: SettingsForm {
+                hub_url: self.hub_url.clone().unwrap_or_default(),
+                stations: self.stations.clone(),
+                expo: self.expo,
+                thresholds: self.timers.unwrap_or_default(),
+                sound_enabled: self.sound.enabled.unwrap_or(true),
+                volume: self.sound.volume.unwrap_or(1.0),
+                language,
+                theme,
+                font_scale,
+            },
         })
+    }
+
+    /// Checks a PIN against the stored hash; with no PIN set, any PIN is refused.
+    pub fn pin_matches(&self, pin: &str) -> bool {
+        self.settings_pin_hash
+            .as_deref()
+            .is_some_and(|hash| verify_pin(hash, pin))
+    }
+}
+
+/// Writes `form` into the file at `path` (created if missing), keeping its other keys
+/// and comments. The result is validated before it replaces the file, atomically, so a
+/// bad value or a power cut never leaves a broken configuration.
+///
+/// # Errors
+/// When the values are invalid or the file cannot be read or written.
+pub fn save_settings(path: &Path, form: &SettingsForm) -> Result<ScreenFile, SettingsError> {
+    use toml_edit::{value, Array, DocumentMut, Item, Table};
+    let io_error = |target: &Path| {
+        let path = target.display().to_string();
+        move |source| SettingsError::Read { path, source }
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => return Err(io_error(path)(source)),
+    };
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        SettingsError::Invalid(format!("{}: {e}", path.display()))
+    })?;
+    let url = form.hub_url.trim();
+    if url.is_empty() {
+        doc.remove("hub_url");
+    } else {
+        doc["hub_url"] = value(url);
+    }
+    let stations: Array = form
+        .stations
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    doc["stations"] = value(stations);
+    doc["expo"] = value(form.expo);
+    doc["language"] = value(form.language.as_str());
+    doc["theme"] = value(form.theme.as_str());
+    doc["font_scale"] = value(form.font_scale);
+    for (table, key, item) in [
+        (
+            "timers",
+            "warn_after_min",
+            value(form.thresholds.warn_after_min),
+        ),
+        (
+            "timers",
+            "late_after_min",
+            value(form.thresholds.late_after_min),
+        ),
+        ("sound", "enabled", value(form.sound_enabled)),
+        ("sound", "volume", value(f64::from(form.volume))),
+    ] {
+        if !doc.contains_table(table) {
+            doc[table] = Item::Table(Table::new());
+        }
+        doc[table][key] = item;
+    }
+    let updated = doc.to_string();
+    let parsed: ScreenFile = toml::from_str(&updated).map_err(|source| SettingsError::Parse {
+        path: path.display().to_string(),
+        source: Box::new(source),
+    })?;
+    parsed.validate()?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    }
+    let temporary = path.with_extension("toml.new");
+    std::fs::write(&temporary, &updated).map_err(io_error(&temporary))?;
+    std::fs::rename(&temporary, path).map_err(io_error(path))?;
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod save_tests {
+    use super::*;
+
+    #[test]
+    fn saving_settings_keeps_the_rest_of_the_file_and_its_comments() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("screen.toml");
+        let original = "# installed by Ana\ntoken = \"secret-token\"\nstations = [\"grill\"]\n\n[keymap]\nbump = \"F1\" # the big red key\n";
+        std::fs::write(&path, original).expect("write");
+        let mut form = ScreenFile::load(&path, true)
+            .expect("load")
+            .ui_settings()
+            .expect("ui")
+            .form;
+        form.hub_url = "http://10.0.0.5:7070".into();
+        form.stations = vec!["grill".into(), " fry ".into(), "".into()];
+        form.language = "es".into();
+        form.thresholds = Thresholds {
+            warn_after_min: 3.0,
+            late_after_min: 6.0,
+        };
+        form.volume = 0.5;
+        let saved = save_settings(&path, &form).expect("save");
+        assert_eq!(saved.stations, vec!["grill".to_owned(), "fry".to_owned()]);
+        let text = std::fs::read_to_string(&path).expect("read");
+        for kept in [
+            "# installed by Ana",
+            "token = \"secret-token\"",
+            "bump = \"F1\" # the big red key",
+        ] {
+            assert!(text.contains(kept), "{kept:?} lost:\n{text}");
+        }
+        let reloaded = ScreenFile::load(&path, true).expect("reload");
+        assert_eq!(reloaded.hub_url.as_deref(), Some("http://10.0.0.5:7070"));
+        assert_eq!(reloaded.language.as_deref(), Some("es"));
+        assert_eq!(
+            reloaded.timers,
+            Some(Thresholds {
+                warn_after_min: 3.0,
+                late_after_min: 6.0
+            })
+        );
+        assert_eq!(reloaded.sound.volume, Some(0.5));
+    }
+
+    #[test]
+    fn invalid_settings_are_refused_and_the_file_is_untouched() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("screen.toml");
+        std::fs::write(&path, "stations = [\"grill\"]\n").expect("write");
+        let mut form = ScreenFile::default().ui_settings().expect("ui").form;
+        form.thresholds = Thresholds {
+            warn_after_min: 9.0,
+            late_after_min: 2.0,
+        };
+        assert!(save_settings(&path, &form).is_err());
+        form = ScreenFile::default().ui_settings().expect("ui").form;
+        form.language = "fr".into();
+        assert!(save_settings(&path, &form)
+            .expect_err("fr")
+            .to_string()
+            .contains("language"));
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "stations = [\"grill\"]\n"
+        );
     }
 }

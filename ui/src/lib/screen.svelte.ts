@@ -3,6 +3,9 @@
 // timer text depends on `now`, so a tick redraws timers, not cards.
 import type { Backend } from "./backend";
 import type { ScreenState } from "./bindings/ScreenState";
+import type { SettingsForm } from "./bindings/SettingsForm";
+import type { UiSettings } from "./bindings/UiSettings";
+import { isLang, locale, t } from "./i18n.svelte";
 import { type Action, actionForKey, DEFAULT_KEYMAP, invertKeymap, moveSelection, selectPosition } from "./keys/keymap";
 import { railOrder } from "./tickets/card";
 import { DEFAULT_THRESHOLDS, hubNow, type Thresholds } from "./tickets/timer";
@@ -11,6 +14,8 @@ import { DEFAULT_THRESHOLDS, hubNow, type Thresholds } from "./tickets/timer";
 export const UNDO_MS = 6000;
 
 export type Panel = "none" | "recall" | "allday";
+/** What the PIN pad, when shown, is asked for. */
+export type PinPurpose = "settings" | "exit";
 export type View = "tickets" | "orders";
 
 export interface UndoOffer {
@@ -28,6 +33,10 @@ export class Screen {
   cursor = $state(0);
   panel = $state<Panel>("none");
   view = $state<View>("tickets");
+  settings = $state<UiSettings | null>(null);
+  pinFor = $state<PinPurpose | null>(null);
+  /** Settings are open; the PIN that opened them authorises saving. */
+  settingsPin = $state<string | null>(null);
   page = $state(0);
   pages = $state(1);
   undo = $state<UndoOffer | null>(null);
@@ -47,10 +56,10 @@ export class Screen {
   async start(): Promise<void> {
     // Listen first, then read: a state emitted in between is not lost.
     this.#stop.push(await this.#backend.onState((state) => (this.state = state)));
+    this.#stop.push(await this.#backend.onExitRequested(() => (this.pinFor = "exit")));
     const [initial, settings] = await Promise.all([this.#backend.initialState(), this.#backend.uiSettings()]);
     this.state ??= initial;
-    this.thresholds = settings.thresholds;
-    if (Object.keys(settings.keymap).length > 0) this.keys = invertKeymap(settings.keymap);
+    this.applySettings(settings);
     const timer = setInterval(() => (this.localNow = Date.now()), 1000);
     this.#stop.push(() => clearInterval(timer));
   }
@@ -60,36 +69,82 @@ export class Screen {
     for (const stop of this.#stop.splice(0)) stop();
   }
 
-  async #run(what: string, action: () => Promise<void>): Promise<boolean> {
+  /** Applies settings that need no restart: colours, keys, language, look. */
+  applySettings(settings: UiSettings): void {
+    this.settings = settings;
+    this.thresholds = settings.thresholds;
+    if (Object.keys(settings.keymap).length > 0) this.keys = invertKeymap(settings.keymap);
+    if (isLang(settings.language)) locale.lang = settings.language;
+    if (typeof document !== "undefined") {
+      document.documentElement.dataset.theme = settings.theme;
+      document.documentElement.style.setProperty("--font-scale", String(settings.fontScale));
+    }
+  }
+
+  /** Settings: straight in when no PIN is set, else through the PIN pad. */
+  openSettings(): void {
+    if (this.settings?.pinSet) this.pinFor = "settings";
+    else this.settingsPin = "";
+  }
+
+  /** Checks a PIN typed on the pad and does what it was asked for. */
+  async submitPin(pin: string): Promise<boolean> {
+    if (!(await this.#backend.verifyPin(pin))) return false;
+    const purpose = this.pinFor;
+    this.pinFor = null;
+    if (purpose === "settings") this.settingsPin = pin;
+    if (purpose === "exit") await this.#run("error.start", () => this.#backend.exitApp(pin));
+    return true;
+  }
+
+  /** Saves settings; resolves to an error message, or null. */
+  async saveSettings(form: SettingsForm): Promise<string | null> {
+    try {
+      this.applySettings(await this.#backend.saveSettings(this.settingsPin ?? "", form));
+      return null;
+    } catch (error) {
+      return String(error);
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.#run("error.start", () => this.#backend.restartApp(this.settingsPin ?? ""));
+  }
+
+  async exitFromSettings(): Promise<void> {
+    await this.#run("error.start", () => this.#backend.exitApp(this.settingsPin ?? ""));
+  }
+
+  async #run(what: "error.bump" | "error.bumpItem" | "error.recall" | "error.serve" | "error.start", action: () => Promise<void>): Promise<boolean> {
     try {
       await action();
       this.error = null;
       return true;
     } catch (error) {
-      this.error = `Could not ${what}: ${String(error)}`;
+      this.error = t(what, { error: String(error) });
       return false;
     }
   }
 
   async bump(ticketId: string): Promise<void> {
     const ticket = this.tickets.find((t) => t.id === ticketId);
-    if (await this.#run("bump", () => this.#backend.bump(ticketId))) {
+    if (await this.#run("error.bump", () => this.#backend.bump(ticketId))) {
       this.#offerUndo({ ticketId, orderNumber: ticket?.orderNumber ?? "" });
     }
   }
 
   async bumpItem(ticketId: string, itemId: string): Promise<void> {
-    await this.#run("bump the item", () => this.#backend.bumpItem(ticketId, itemId));
+    await this.#run("error.bumpItem", () => this.#backend.bumpItem(ticketId, itemId));
   }
 
   async recall(ticketId: string): Promise<void> {
-    if (await this.#run("recall", () => this.#backend.recall(ticketId))) {
+    if (await this.#run("error.recall", () => this.#backend.recall(ticketId))) {
       if (this.undo?.ticketId === ticketId) this.#clearUndo();
     }
   }
 
   async serve(orderId: string): Promise<void> {
-    await this.#run("send the order", () => this.#backend.serve(orderId));
+    await this.#run("error.serve", () => this.#backend.serve(orderId));
   }
 
   /** An expo screen (following a whole location) can show orders instead of tickets. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FakeBackend, sampleTicket } from "./backend/fake";
+import { locale } from "./i18n.svelte";
 import { Screen } from "./screen.svelte";
 
 async function started(): Promise<{ screen: Screen; backend: FakeBackend }> {
@@ -45,5 +46,26 @@ describe("the bump bar", () => {
     expect(screen.panel).toBe("none");
     expect(screen.handleKey("q")).toBe(false);
     screen.stop();
+  });
+});
+
+describe("settings behind the PIN", () => {
+  it("asks for the PIN, refuses a wrong one, and applies saved settings at once", async () => {
+    const { screen } = await started();
+    screen.openSettings();
+    expect(screen.pinFor).toBe("settings");
+    expect(await screen.submitPin("0000")).toBe(false);
+    expect(screen.settingsPin).toBeNull();
+    expect(await screen.submitPin("1234")).toBe(true);
+    expect(screen.settingsPin).toBe("1234");
+    const form = { ...screen.settings!.form, language: "es", thresholds: { warnAfterMin: 2, lateAfterMin: 4 } };
+    try {
+      expect(await screen.saveSettings(form)).toBeNull();
+      expect(locale.lang).toBe("es");
+      expect(screen.thresholds).toEqual({ warnAfterMin: 2, lateAfterMin: 4 });
+    } finally {
+      locale.lang = "en";
+      screen.stop();
+    }
   });
 });

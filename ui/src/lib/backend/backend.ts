@@ -1,6 +1,7 @@
 // The interface between the views and whatever hosts them (the Tauri shell, or a fake
 // in a plain browser and in tests). Views depend on this, never on @tauri-apps/*.
 import type { ScreenState } from "../bindings/ScreenState";
+import type { SettingsForm } from "../bindings/SettingsForm";
 import type { UiSettings } from "../bindings/UiSettings";
 
 export interface Backend {
@@ -15,4 +16,12 @@ export interface Backend {
   recall(ticketId: string): Promise<void>;
   /** Expo: the order leaves the pass. */
   serve(orderId: string): Promise<void>;
+  /** True when `pin` opens settings (always true when no PIN is set). */
+  verifyPin(pin: string): Promise<boolean>;
+  /** Saves settings; resolves to what applies now. */
+  saveSettings(pin: string, form: SettingsForm): Promise<UiSettings>;
+  restartApp(pin: string): Promise<void>;
+  exitApp(pin: string): Promise<void>;
+  /** Calls `onRequest` when someone tries to close the kiosk window. */
+  onExitRequested(onRequest: () => void): Promise<() => void>;
 }

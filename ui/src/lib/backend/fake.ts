@@ -1,6 +1,7 @@
 // An in-memory backend for the browser (`npm run dev` without Tauri) and view tests.
 import type { ScreenState } from "../bindings/ScreenState";
 import type { Ticket } from "../bindings/Ticket";
+import type { SettingsForm } from "../bindings/SettingsForm";
 import type { UiSettings } from "../bindings/UiSettings";
 import { DEFAULT_KEYMAP } from "../keys/keymap";
 import type { Backend } from "./backend";
@@ -47,8 +48,48 @@ export class FakeBackend implements Backend {
     return this.state;
   }
 
+  /** The PIN this fake accepts. */
+  pin = "1234";
+  settings: UiSettings = {
+    thresholds: { warnAfterMin: 5, lateAfterMin: 10 },
+    keymap: { ...DEFAULT_KEYMAP },
+    pinSet: true,
+    language: "en",
+    theme: "dark",
+    fontScale: 1,
+    form: {
+      hubUrl: "http://127.0.0.1:7070",
+      stations: ["grill"],
+      expo: false,
+      thresholds: { warnAfterMin: 5, lateAfterMin: 10 },
+      soundEnabled: true,
+      volume: 1,
+      language: "en",
+      theme: "dark",
+      fontScale: 1,
+    },
+  };
+
   async uiSettings(): Promise<UiSettings> {
-    return { thresholds: { warnAfterMin: 5, lateAfterMin: 10 }, keymap: { ...DEFAULT_KEYMAP }, pinSet: false };
+    return this.settings;
+  }
+
+  async verifyPin(pin: string): Promise<boolean> {
+    return pin === this.pin;
+  }
+
+  async saveSettings(pin: string, form: SettingsForm): Promise<UiSettings> {
+    if (pin !== this.pin) throw new Error("wrong PIN");
+    this.settings = { ...this.settings, thresholds: form.thresholds, language: form.language, theme: form.theme, fontScale: form.fontScale, form };
+    return this.settings;
+  }
+
+  async restartApp(): Promise<void> {}
+
+  async exitApp(): Promise<void> {}
+
+  async onExitRequested(): Promise<() => void> {
+    return () => {};
   }
 
   async onState(onState: (state: ScreenState) => void): Promise<() => void> {

@@ -2,6 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { ScreenState } from "../bindings/ScreenState";
+import type { SettingsForm } from "../bindings/SettingsForm";
 import type { UiSettings } from "../bindings/UiSettings";
 import type { Backend } from "./backend";
 
@@ -16,4 +17,9 @@ export const tauriBackend: Backend = {
   bumpItem: (ticketId, itemId) => invoke<void>("bump_item", { ticketId, itemId }),
   recall: (ticketId) => invoke<void>("recall", { ticketId }),
   serve: (orderId) => invoke<void>("serve", { orderId }),
+  verifyPin: (pin) => invoke<boolean>("verify_pin", { pin }),
+  saveSettings: (pin, form: SettingsForm) => invoke<UiSettings>("save_settings", { pin, form }),
+  restartApp: (pin) => invoke<void>("restart_app", { pin }),
+  exitApp: (pin) => invoke<void>("exit_app", { pin }),
+  onExitRequested: (onRequest) => listen("exit-requested", () => onRequest()),
 };

@@ -4,4 +4,8 @@
  * Timer colour thresholds, in minutes (BRIEF: green < 5, yellow < 10, red beyond).
  * The same names in `screen.toml`'s `[timers]` (snake_case) and for the UI (camelCase).
  */
-export type Thresholds = { warnAfterMin: number, lateAfterMin: number, };
+export type Thresholds = { 
+/**
+ * `warn_after_min` in TOML, `warnAfterMin` from the UI.
+ */
+warnAfterMin: number, lateAfterMin: number, };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sampleTicket } from "../backend/fake";
+import { locale } from "../i18n.svelte";
 import { connectionLabel, destination, itemsInCookingOrder, orderTypeLabel, railOrder } from "./card";
 
 describe("ticket cards", () => {
@@ -40,5 +41,17 @@ describe("connection label", () => {
     expect(connectionLabel({ state: "offline", sinceMs: since }, 3)).toBe("Offline since 12:03 — 3 bumps waiting");
     expect(connectionLabel({ state: "offline", sinceMs: since }, 1)).toBe("Offline since 12:03 — 1 bump waiting");
     expect(connectionLabel({ state: "online", sinceMs: since }, 0)).toBe("Online");
+  });
+
+  it("speaks Spanish when asked", () => {
+    const since = new Date(2026, 10, 23, 12, 3).getTime();
+    locale.lang = "es";
+    try {
+      expect(connectionLabel({ state: "offline", sinceMs: since }, 2)).toBe("Sin conexión desde las 12:03 — 2 marcadas pendientes");
+      expect(destination({ table: "T4" })).toBe("Mesa T4");
+      expect(orderTypeLabel("takeout")).toBe("Para llevar");
+    } finally {
+      locale.lang = "en";
+    }
   });
 });

@@ -3,22 +3,15 @@ import type { OrderType } from "../bindings/OrderType";
 import type { Ticket } from "../bindings/Ticket";
 import type { TicketItem } from "../bindings/TicketItem";
 import type { Connection } from "../bindings/Connection";
-
-const ORDER_TYPE_LABELS: Record<OrderType, string> = {
-  "dine-in": "Dine in",
-  takeout: "Takeout",
-  delivery: "Delivery",
-  pickup: "Pickup",
-  "drive-thru": "Drive-thru",
-};
+import { t } from "../i18n.svelte";
 
 export function orderTypeLabel(type: OrderType): string {
-  return ORDER_TYPE_LABELS[type];
+  return t(`type.${type}`);
 }
 
 /** Who the ticket is for: the table, else the guest's name, else nothing. */
-export function destination(ticket: Ticket): string {
-  if (ticket.table) return `Table ${ticket.table}`;
+export function destination(ticket: Pick<Ticket, "table" | "guest">): string {
+  if (ticket.table) return t("ticket.table", { table: ticket.table });
   if (ticket.guest) return ticket.guest;
   return "";
 }
@@ -41,15 +34,16 @@ function clockTime(ms: number): string {
 
 /** The status line: "Online", or "Offline since 12:03 — 3 bumps waiting". */
 export function connectionLabel(connection: Connection, pendingActions: number): string {
-  const waiting = pendingActions === 0 ? "" : ` — ${pendingActions} ${pendingActions === 1 ? "bump" : "bumps"} waiting`;
+  const waiting =
+    pendingActions === 0 ? "" : ` — ${t(pendingActions === 1 ? "link.waiting" : "link.waitingMany", { count: pendingActions })}`;
   switch (connection.state) {
     case "online":
-      return `Online${waiting}`;
+      return t("link.online") + waiting;
     case "connecting":
-      return `Connecting…${waiting}`;
+      return t("link.connecting") + waiting;
     case "reconnecting":
-      return `Reconnecting…${waiting}`;
+      return t("link.reconnecting") + waiting;
     case "offline":
-      return `Offline since ${clockTime(connection.sinceMs)}${waiting}`;
+      return t("link.offline", { time: clockTime(connection.sinceMs) }) + waiting;
   }
 }
