@@ -504,7 +504,7 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
         click(&client, r#"[aria-label="Cerrar"]"#, WAIT).await?;
         let count = wait_for_element(&client, r#"[data-testid="open-count"]"#, WAIT).await?;
         anyhow::ensure!(
-            count.text().await? == "1 abiertas",
+            count.text().await? == "Abiertas: 1",
             "status bar: {:?}",
             count.text().await?
         );
