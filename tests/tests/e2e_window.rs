@@ -213,6 +213,36 @@ async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
         hub_status(&hub, &token, &ids[0], Open).await?;
         click(&client, r#"[aria-label="Close recall"]"#, WAIT).await?;
 
+        // Find a ticket by number: only #53 stays, until the search is closed.
+        click(&client, r#"[data-testid="search-button"]"#, WAIT).await?;
+        for key in ["5", "3"] {
+            click(&client, &format!(r#"[data-search-key="{key}"]"#), WAIT).await?;
+        }
+        wait_for_absence(&client, r#"[data-order-number="51"]"#, WAIT).await?;
+        wait_for_element(&client, r#"[data-order-number="53"]"#, WAIT).await?;
+        click(&client, r#"[data-testid="search-close"]"#, WAIT).await?;
+        wait_for_element(&client, r#"[data-order-number="51"]"#, WAIT).await?;
+
+        // The POS adds to #53: the change is flagged until the cook confirms it.
+        let add = serde_json::json!({ "items": [{ "name": "Onion rings", "station": "grill" }] });
+        let order_id = ids[2].split(':').next().unwrap_or_default().to_owned();
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/orders/{order_id}/items", hub.url))
+            .bearer_auth(&pos)
+            .json(&add)
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status().is_success(),
+            "add items: {}",
+            response.status()
+        );
+        let flag = r#"[data-order-number="53"] [data-testid="acknowledge"]"#;
+        wait_for_element(&client, flag, WAIT).await?;
+        screenshot(&client, "changed-ticket").await?;
+        click(&client, flag, WAIT).await?;
+        wait_for_absence(&client, flag, WAIT).await?;
+
         // Item taps: the fries are done at the hub; the burgers finish the ticket.
         let fries = format!(r#"[data-ticket-id="{split}"] [data-item-id="b"]"#);
         click(&client, &fries, WAIT).await?;

@@ -76,6 +76,13 @@ const en = {
   "error.start": "Could not start: {error}",
   "error.save": "Could not save: {error}",
   "loading": "Starting…",
+  "search.title": "Find ticket",
+  "search.button": "Find",
+  "search.active": "#{number}…",
+  "search.none": "No ticket #{number}",
+  "search.close": "Show all",
+  "changed.ack": "Changed — tap to confirm",
+  "banner.lastSync": "last update {time}",
 } as const;
 
 export type Key = keyof typeof en;
@@ -156,6 +163,13 @@ const es: Record<Key, string> = {
   "error.start": "No se pudo iniciar: {error}",
   "error.save": "No se pudo guardar: {error}",
   "loading": "Iniciando…",
+  "search.title": "Buscar comanda",
+  "search.button": "Buscar",
+  "search.active": "#{number}…",
+  "search.none": "No hay comanda #{number}",
+  "search.close": "Ver todas",
+  "changed.ack": "Cambiada — toque para confirmar",
+  "banner.lastSync": "última actualización {time}",
 };
 
 export const MESSAGES: Record<Lang, Record<Key, string>> = { en, es };

@@ -7,7 +7,7 @@ import type { SettingsForm } from "./bindings/SettingsForm";
 import type { UiSettings } from "./bindings/UiSettings";
 import { isLang, locale, t } from "./i18n.svelte";
 import { type Action, actionForKey, DEFAULT_KEYMAP, invertKeymap, moveSelection, selectPosition } from "./keys/keymap";
-import { railOrder } from "./tickets/card";
+import { changeKey, railOrder, searchTickets } from "./tickets/card";
 import { DEFAULT_THRESHOLDS, hubNow, type Thresholds } from "./tickets/timer";
 
 /** How long the undo offer stays after a bump. */
@@ -41,7 +41,12 @@ export class Screen {
   pages = $state(1);
   undo = $state<UndoOffer | null>(null);
 
-  tickets = $derived(this.state ? railOrder(this.state.tickets) : []);
+  /** A ticket number being searched for, or null. */
+  search = $state<string | null>(null);
+  /** Tickets whose changes the cook has confirmed (`id@version`), kept across restarts. */
+  acknowledged = $state<string[]>(loadAcknowledged());
+
+  tickets = $derived(this.state ? searchTickets(railOrder(this.state.tickets), this.search ?? "") : []);
   now = $derived(hubNow(this.localNow, this.state?.clockOffsetMs ?? 0));
   selectedId = $derived(this.tickets[Math.min(this.cursor, this.tickets.length - 1)]?.id ?? null);
 
@@ -162,6 +167,15 @@ export class Screen {
     this.pages = pages;
   }
 
+  /** The cook has seen what the POS changed on this ticket. */
+  acknowledge(ticket: { id: string; version: number }): void {
+    const key = changeKey(ticket);
+    if (this.acknowledged.includes(key)) return;
+    // Only the newest acknowledgements matter: tickets leave the rail within a shift.
+    this.acknowledged = [...this.acknowledged, key].slice(-500);
+    saveAcknowledged(this.acknowledged);
+  }
+
   togglePanel(panel: Panel): void {
     this.panel = this.panel === panel ? "none" : panel;
   }
@@ -227,5 +241,25 @@ export class Screen {
         this.page = Math.max(this.page - 1, 0);
         return;
     }
+  }
+}
+
+const ACK_STORAGE = "rail.acknowledged";
+
+function loadAcknowledged(): string[] {
+  try {
+    const stored = typeof localStorage === "undefined" ? null : localStorage.getItem(ACK_STORAGE);
+    const parsed: unknown = stored ? JSON.parse(stored) : [];
+    return Array.isArray(parsed) ? parsed.filter((k): k is string => typeof k === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+function saveAcknowledged(keys: string[]): void {
+  try {
+    if (typeof localStorage !== "undefined") localStorage.setItem(ACK_STORAGE, JSON.stringify(keys));
+  } catch {
+    // A full or disabled storage only means highlights come back after a restart.
   }
 }
