@@ -54,8 +54,15 @@ fn main() -> anyhow::Result<()> {
             setup(&root)?;
             test(&root)
         }
+        Some("screenshots") => {
+            setup(&root)?;
+            build_app(&root)?;
+            screenshots(&root)
+        }
         _ => {
-            eprintln!("usage: cargo xtask <setup|demo [--seconds N] [--size WxH]|test>");
+            eprintln!(
+                "usage: cargo xtask <setup|demo [--seconds N] [--size WxH]|test|screenshots>"
+            );
             std::process::exit(2);
         }
     }
@@ -277,6 +284,42 @@ fn end_to_end(root: &Path) -> anyhow::Result<()> {
         ])
         .env("RAIL_TAURI_DRIVER", driver)
         .current_dir(root))
+}
+
+/// Makes `docs/screenshots/*.png` from the real app at 1280×800 and 1920×1080.
+fn screenshots(root: &Path) -> anyhow::Result<()> {
+    let driver = tauri_driver().context("tauri-driver is not installed (cargo xtask setup)")?;
+    run(Command::new("cargo")
+        .args(["build", "--bins", "-p", "rail-hub", "-p", "rail-engine"])
+        .current_dir(root))?;
+    let out = root.join("docs/screenshots");
+    std::fs::create_dir_all(&out)?;
+    for size in ["1280x800", "1920x1080"] {
+        run(Command::new("xvfb-run")
+            .args([
+                "-a",
+                "-s",
+                &format!("-screen 0 {size}x24"),
+                "cargo",
+                "test",
+                "-p",
+                "rail-tests",
+                "--test",
+                "screenshots",
+                "--",
+                "--ignored",
+            ])
+            .env("RAIL_TAURI_DRIVER", &driver)
+            .env("RAIL_SCREEN_SIZE", size)
+            .current_dir(root))?;
+        for view in ["rail", "all-day", "expo", "settings"] {
+            let name = format!("{view}-{size}.png");
+            std::fs::copy(root.join("target/e2e").join(&name), out.join(&name))
+                .with_context(|| format!("copying {name}"))?;
+        }
+    }
+    eprintln!("==> screenshots in {}", out.display());
+    Ok(())
 }
 
 /// Runs the demo; under Xvfb when there is no display, saving a screenshot every few

@@ -1,0 +1,104 @@
+//! Screenshots of every view for `docs/screenshots/`, made by the real app in kiosk
+//! mode (filling whatever screen Xvfb has). Run by `cargo xtask screenshots`, which
+//! runs it at 1280×800 and 1920×1080; not part of the test suite.
+
+use std::time::Duration;
+
+use rail_tests::window::{click, screenshot, wait_for_element, TauriDriver};
+use rail_tests::{binary, target_dir, HubProcess};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+async fn press(client: &fantoccini::Client, keys: &str) -> anyhow::Result<()> {
+    client
+        .find(fantoccini::Locator::Css("body"))
+        .await?
+        .send_keys(keys)
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "makes documentation screenshots: run through `cargo xtask screenshots`"]
+async fn screenshots_of_every_view() {
+    let size = std::env::var("RAIL_SCREEN_SIZE").unwrap_or_else(|_| "1280x800".into());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    // A believable service: the simulated POS, quickly.
+    let status = std::process::Command::new(binary("rail-hub"))
+        .args([
+            "demo",
+            "--hub",
+            &hub.url,
+            "--token",
+            &pos,
+            "--every-ms",
+            "30",
+            "--count",
+            "22",
+        ])
+        .env("RUST_LOG", "warn")
+        .status()
+        .expect("demo POS");
+    assert!(status.success());
+    let hash = std::process::Command::new(binary("rail-headless"))
+        .args(["--hash-pin", "2468"])
+        .output()
+        .expect("hash");
+    let config = dir.path().join("screen.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "hub_url = \"{}\"\ntoken = \"{}\"\nexpo = true\nsettings_pin_hash = \"{}\"\n",
+            hub.url,
+            hub.token("expo", &[]),
+            String::from_utf8_lossy(&hash.stdout).trim()
+        ),
+    )
+    .expect("config");
+    let driver = TauriDriver::start().expect("tauri-driver");
+    let args: Vec<String> = vec![
+        "--config".into(),
+        config.display().to_string(),
+        "--db".into(),
+        dir.path().join("screen.sqlite3").display().to_string(),
+        "--no-sound".into(),
+        "--kiosk".into(),
+    ];
+    let client = driver
+        .session(&target_dir().join("rail"), &args)
+        .await
+        .expect("session");
+    let result = async {
+        wait_for_element(
+            &client,
+            r#"[data-testid="connection"][data-state="online"]"#,
+            WAIT,
+        )
+        .await?;
+        wait_for_element(&client, "[data-ticket-id]", WAIT).await?;
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        screenshot(&client, &format!("rail-{size}")).await?;
+        press(&client, "a").await?;
+        wait_for_element(&client, r#"[data-testid="all-day"]"#, WAIT).await?;
+        screenshot(&client, &format!("all-day-{size}")).await?;
+        press(&client, "a").await?;
+        press(&client, "e").await?;
+        wait_for_element(&client, r#"[data-testid="expo"]"#, WAIT).await?;
+        screenshot(&client, &format!("expo-{size}")).await?;
+        press(&client, "e").await?;
+        click(&client, r#"[data-testid="settings-button"]"#, WAIT).await?;
+        for key in ["2", "4", "6", "8"] {
+            click(&client, &format!(r#"[data-pin-key="{key}"]"#), WAIT).await?;
+        }
+        click(&client, r#"[data-testid="pin-ok"]"#, WAIT).await?;
+        wait_for_element(&client, r#"[data-testid="settings"]"#, WAIT).await?;
+        screenshot(&client, &format!("settings-{size}")).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    result.expect("screenshots");
+}
