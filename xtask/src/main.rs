@@ -54,6 +54,32 @@ fn main() -> anyhow::Result<()> {
             setup(&root)?;
             test(&root)
         }
+        Some("bench-ui") => {
+            setup(&root)?;
+            build_app(&root)?;
+            run(Command::new("cargo")
+                .args(["build", "--bins", "-p", "rail-hub", "-p", "rail-engine"])
+                .current_dir(&root))?;
+            let driver =
+                tauri_driver().context("tauri-driver is not installed (cargo xtask setup)")?;
+            run(Command::new("xvfb-run")
+                .args([
+                    "-a",
+                    "-s",
+                    "-screen 0 1280x800x24",
+                    "cargo",
+                    "test",
+                    "-p",
+                    "rail-tests",
+                    "--test",
+                    "bench_ui",
+                    "--",
+                    "--ignored",
+                    "--nocapture",
+                ])
+                .env("RAIL_TAURI_DRIVER", driver)
+                .current_dir(&root))
+        }
         Some("screenshots") => {
             setup(&root)?;
             build_app(&root)?;
