@@ -236,7 +236,7 @@ pub fn screen_config(
     };
     config.sound = SoundConfig {
         enabled: false,
-        volume: 0.0,
+        ..SoundConfig::default()
     };
     config.connect_timeout = Duration::from_secs(2);
     config

@@ -517,6 +517,15 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
             .await?;
         late.clear().await?;
         late.send_keys("1").await?;
+        click(&client, r#"[data-cue="modified"]"#, WAIT).await?;
+        click(&client, r#"[data-key-action="recall"]"#, WAIT).await?;
+        press(&client, "\u{E032}").await?; // F2
+        let key = wait_for_element(&client, r#"[data-key-action="recall"]"#, WAIT).await?;
+        anyhow::ensure!(
+            key.text().await? == "F2",
+            "recall key shows {:?}",
+            key.text().await?
+        );
         screenshot(&client, "settings").await?;
         click(&client, r#"[data-testid="settings-save"]"#, WAIT).await?;
         let message =
@@ -530,6 +539,10 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
         anyhow::ensure!(
             saved.contains("# set up by the installer") && saved.contains("language = \"es\""),
             "{saved}"
+        );
+        anyhow::ensure!(
+            saved.contains("recall = \"F2\"") && saved.contains("\"modified\""),
+            "the new key and the muted cue are saved: {saved}"
         );
         click(&client, r#"[aria-label="Cerrar"]"#, WAIT).await?;
         let count = wait_for_element(&client, r#"[data-testid="open-count"]"#, WAIT).await?;

@@ -33,11 +33,13 @@ impl Backoff {
 }
 
 /// Sound settings.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SoundConfig {
     pub enabled: bool,
     /// 0.0 (silent) to 1.0 (full).
     pub volume: f32,
+    /// Cues this screen does not play.
+    pub muted: Vec<crate::sound::Cue>,
 }
 
 impl Default for SoundConfig {
@@ -45,6 +47,7 @@ impl Default for SoundConfig {
         SoundConfig {
             enabled: true,
             volume: 1.0,
+            muted: Vec::new(),
         }
     }
 }

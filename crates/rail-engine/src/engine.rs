@@ -178,7 +178,7 @@ impl Engine {
     /// When the cache cannot be opened.
     pub fn start(config: EngineConfig) -> Result<Self, EngineError> {
         let store = Store::open(&config.db_path)?;
-        let sound = SoundPlayer::start(config.sound);
+        let sound = SoundPlayer::start(config.sound.clone());
         let initial = ScreenState {
             channels: config.channels.clone(),
             tickets: Vec::new(),

@@ -62,11 +62,15 @@ impl Default for Thresholds {
 }
 
 /// `[sound]`
-#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SoundSection {
     pub enabled: Option<bool>,
     pub volume: Option<f32>,
+    /// Cues not to play: `new-ticket`, `rush`, `modified`, `voided`, `link-lost`,
+    /// `link-restored`.
+    #[serde(default)]
+    pub muted_cues: Vec<String>,
 }
 
 /// `screen.toml`. Every key is optional.
@@ -157,6 +161,15 @@ impl ScreenFile {
                 return Err(SettingsError::Invalid(
                     "timers: need 0 < warn_after_min < late_after_min".into(),
                 ));
+            }
+        }
+        for cue in &self.sound.muted_cues {
+            if crate::sound::Cue::parse(cue).is_none() {
+                let names: Vec<&str> = crate::sound::Cue::ALL.iter().map(|c| c.name()).collect();
+                return Err(SettingsError::Invalid(format!(
+                    "sound.muted_cues: unknown cue {cue:?}; cues are {}",
+                    names.join(", ")
+                )));
             }
         }
         if let Some(volume) = self.sound.volume {
@@ -295,6 +308,7 @@ mod tests {
             ("[keymap]\nexplode = \"x\"", "explode"),
             ("[keymap]\nbump = \"r\"", "both"),
             ("settings_pin_hash = \"1234\"", "Argon2"),
+            ("[sound]\nmuted_cues = [\"boom\"]", "boom"),
         ];
         for (text, expected) in cases {
             let dir = tempfile::tempdir().expect("tempdir");
@@ -307,7 +321,7 @@ mod tests {
 
     #[test]
     fn the_settings_form_from_the_ui_is_understood() {
-        let json = r#"{"hubUrl":"http://h:7070","stations":["grill"],"expo":false,"thresholds":{"warnAfterMin":2,"lateAfterMin":4},"soundEnabled":true,"volume":0.5,"language":"es","theme":"dark","fontScale":1.2}"#;
+        let json = r#"{"hubUrl":"http://h:7070","stations":["grill"],"expo":false,"thresholds":{"warnAfterMin":2,"lateAfterMin":4},"soundEnabled":true,"volume":0.5,"mutedCues":["modified"],"keymap":{"bump":"Enter"},"language":"es","theme":"dark","fontScale":1.2}"#;
         let form: SettingsForm = serde_json::from_str(json).expect("the UI's JSON");
         assert_eq!(
             form.thresholds,
@@ -374,6 +388,10 @@ pub struct SettingsForm {
     pub thresholds: Thresholds,
     pub sound_enabled: bool,
     pub volume: f32,
+    /// Cues not to play (see `[sound] muted_cues`).
+    pub muted_cues: Vec<String>,
+    /// The whole bump-bar map, action → key.
+    pub keymap: BTreeMap<String, String>,
     pub language: String,
     pub theme: String,
     pub font_scale: f64,
@@ -433,6 +451,12 @@ impl ScreenFile {
                 .sound
                 .unwrap_or(self.sound.enabled.unwrap_or(true)),
             volume: self.sound.volume.unwrap_or(1.0),
+            muted: self
+                .sound
+                .muted_cues
+                .iter()
+                .filter_map(|name| crate::sound::Cue::parse(name))
+                .collect(),
         };
         Ok(config)
     }
@@ -459,6 +483,8 @@ impl ScreenFile {
                 thresholds: self.timers.unwrap_or_default(),
                 sound_enabled: self.sound.enabled.unwrap_or(true),
                 volume: self.sound.volume.unwrap_or(1.0),
+                muted_cues: self.sound.muted_cues.clone(),
+                keymap: self.keymap()?,
                 language,
                 theme,
                 font_scale,
@@ -524,11 +550,43 @@ pub fn save_settings(path: &Path, form: &SettingsForm) -> Result<ScreenFile, Set
         ),
         ("sound", "enabled", value(form.sound_enabled)),
         ("sound", "volume", value(f64::from(form.volume))),
+        (
+            "sound",
+            "muted_cues",
+            value(
+                form.muted_cues
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Array>(),
+            ),
+        ),
     ] {
         if !doc.contains_table(table) {
             doc[table] = Item::Table(Table::new());
         }
         doc[table][key] = item;
+    }
+    if !doc.contains_table("keymap") {
+        doc["keymap"] = Item::Table(Table::new());
+    }
+    // Touch only what changed, so the installer's lines and comments stay as they were;
+    // a default left at its default is not written at all.
+    for (action, key) in &form.keymap {
+        let current = doc["keymap"]
+            .get(action.as_str())
+            .and_then(Item::as_str)
+            .map(str::to_owned);
+        let default = DEFAULT_KEYMAP
+            .iter()
+            .find(|(a, _)| a == action)
+            .map(|(_, k)| *k);
+        let unchanged = match &current {
+            Some(current) => current == key,
+            None => default == Some(key.as_str()),
+        };
+        if !unchanged {
+            doc["keymap"][action.as_str()] = value(key.as_str());
+        }
     }
     let updated = doc.to_string();
     let parsed: ScreenFile = toml::from_str(&updated).map_err(|source| SettingsError::Parse {
@@ -568,7 +626,16 @@ mod save_tests {
             late_after_min: 6.0,
         };
         form.volume = 0.5;
+        form.muted_cues = vec!["link-lost".into()];
+        form.keymap.insert("recall".into(), "F2".into());
         let saved = save_settings(&path, &form).expect("save");
+        assert_eq!(saved.keymap().expect("keymap")["recall"], "F2");
+        assert_eq!(
+            saved.keymap().expect("keymap")["bump"],
+            "F1",
+            "the installer's key stays"
+        );
+        assert_eq!(saved.sound.muted_cues, vec!["link-lost".to_owned()]);
         assert_eq!(saved.stations, vec!["grill".to_owned(), "fry".to_owned()]);
         let text = std::fs::read_to_string(&path).expect("read");
         for kept in [

@@ -25,6 +25,32 @@ pub enum Cue {
 }
 
 impl Cue {
+    /// Every cue, for settings screens.
+    pub const ALL: [Cue; 6] = [
+        Cue::NewTicket,
+        Cue::Rush,
+        Cue::Modified,
+        Cue::Voided,
+        Cue::LinkLost,
+        Cue::LinkRestored,
+    ];
+
+    /// The cue's name in `screen.toml` (`[sound] muted_cues`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Cue::NewTicket => "new-ticket",
+            Cue::Rush => "rush",
+            Cue::Modified => "modified",
+            Cue::Voided => "voided",
+            Cue::LinkLost => "link-lost",
+            Cue::LinkRestored => "link-restored",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Cue> {
+        Cue::ALL.into_iter().find(|cue| cue.name() == name)
+    }
+
     fn bytes(self) -> &'static [u8] {
         match self {
             Cue::NewTicket => include_bytes!("../../../assets/sounds/new-ticket.wav"),
@@ -55,7 +81,7 @@ impl SoundPlayer {
         let counter = played.clone();
         let spawned = std::thread::Builder::new()
             .name("rail-sound".into())
-            .spawn(move || sound_thread(queue, config.volume, counter));
+            .spawn(move || sound_thread(queue, config, counter));
         if let Err(error) = spawned {
             tracing::warn!(%error, "could not start the sound thread; sound is off");
             return SoundPlayer { cues: None, played };
@@ -83,7 +109,8 @@ impl SoundPlayer {
 /// missing ALSA device is slow and prints to stderr every time.
 const DEVICE_RETRY: Duration = Duration::from_secs(60);
 
-fn sound_thread(queue: Receiver<Cue>, volume: f32, played: Arc<AtomicU64>) {
+fn sound_thread(queue: Receiver<Cue>, config: SoundConfig, played: Arc<AtomicU64>) {
+    let volume = config.volume;
     let mut warned = false;
     let mut failed_at: Option<Instant> = None;
     while let Ok(first) = queue.recv() {
@@ -93,7 +120,7 @@ fn sound_thread(queue: Receiver<Cue>, volume: f32, played: Arc<AtomicU64>) {
         while let Ok(next) = queue.try_recv() {
             cue = cue.max(next);
         }
-        if failed_at.is_some_and(|at| at.elapsed() < DEVICE_RETRY) {
+        if config.muted.contains(&cue) || failed_at.is_some_and(|at| at.elapsed() < DEVICE_RETRY) {
             continue;
         }
         match play_once(cue, volume) {

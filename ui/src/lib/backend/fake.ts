@@ -64,6 +64,8 @@ export class FakeBackend implements Backend {
       thresholds: { warnAfterMin: 5, lateAfterMin: 10 },
       soundEnabled: true,
       volume: 1,
+      mutedCues: [],
+      keymap: { ...DEFAULT_KEYMAP },
       language: "en",
       theme: "dark",
       fontScale: 1,

@@ -5,4 +5,12 @@ import type { Thresholds } from "./Thresholds";
  * The settings a manager may change on the screen (behind the PIN). Saving writes them
  * into `screen.toml`, keeping everything else in the file, comments included.
  */
-export type SettingsForm = { hubUrl: string, stations: Array<string>, expo: boolean, thresholds: Thresholds, soundEnabled: boolean, volume: number, language: string, theme: string, fontScale: number, };
+export type SettingsForm = { hubUrl: string, stations: Array<string>, expo: boolean, thresholds: Thresholds, soundEnabled: boolean, volume: number, 
+/**
+ * Cues not to play (see `[sound] muted_cues`).
+ */
+mutedCues: Array<string>, 
+/**
+ * The whole bump-bar map, action → key.
+ */
+keymap: { [key in string]: string }, language: string, theme: string, fontScale: number, };
