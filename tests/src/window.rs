@@ -156,3 +156,61 @@ pub async fn click(client: &Client, css: &str, timeout: Duration) -> anyhow::Res
         }
     }
 }
+
+/// The real app, started through tauri-driver with a WebDriver session on it.
+pub struct AppSession {
+    pub client: Client,
+    driver: TauriDriver,
+}
+
+impl AppSession {
+    /// Starts the built app (`target/debug/rail`) with `args`.
+    pub async fn open(args: &[String]) -> anyhow::Result<Self> {
+        let app = crate::target_dir().join("rail");
+        anyhow::ensure!(
+            app.exists(),
+            "{} is missing: build it with `cargo xtask test`",
+            app.display()
+        );
+        let driver = TauriDriver::start()?;
+        let client = driver.session(&app, args).await?;
+        Ok(AppSession { client, driver })
+    }
+
+    /// Ends the session and stops the driver (SIGTERM), whatever the test's outcome.
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+        drop(self.driver);
+    }
+}
+
+/// Arguments for a station screen on `hub_url`, silent, with its cache at `db`.
+pub fn station_args(
+    hub_url: &str,
+    token: &str,
+    station: &str,
+    db: &std::path::Path,
+) -> Vec<String> {
+    let mut args: Vec<String> = ["--hub", hub_url, "--token", token]
+        .map(String::from)
+        .to_vec();
+    if !station.is_empty() {
+        args.extend(["--station".to_owned(), station.to_owned()]);
+    }
+    args.extend([
+        "--db".to_owned(),
+        db.display().to_string(),
+        "--no-sound".to_owned(),
+    ]);
+    args
+}
+
+/// Presses keys as a bump bar (a USB keyboard) does.
+pub async fn press(client: &Client, keys: &str) -> anyhow::Result<()> {
+    client
+        .find(Locator::Css("body"))
+        .await?
+        .send_keys(keys)
+        .await?;
+    Ok(())
+}

@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use rail_tests::window::{wait_for_element, TauriDriver};
-use rail_tests::{order_for, target_dir, HubProcess};
+use rail_tests::window::{station_args, wait_for_element, AppSession};
+use rail_tests::{order_for, HubProcess};
 
 /// Open tickets before the probes (`RAIL_BENCH_TICKETS`, default 200).
 fn tickets() -> usize {
@@ -104,23 +104,10 @@ async fn two_hundred_open_tickets() {
             .expect("order");
     }
     let db = dir.path().join("bench-screen.sqlite3");
-    let driver = TauriDriver::start().expect("tauri-driver");
-    let args: Vec<String> = vec![
-        "--hub".into(),
-        hub.url.clone(),
-        "--token".into(),
-        hub.token("kds", &["grill"]),
-        "--station".into(),
-        "grill".into(),
-        "--db".into(),
-        db.display().to_string(),
-        "--no-sound".into(),
-    ];
+    let args = station_args(&hub.url, &hub.token("kds", &["grill"]), "grill", &db);
     let started = Instant::now();
-    let client = driver
-        .session(&target_dir().join("rail"), &args)
-        .await
-        .expect("session");
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
     let result = async {
         // 1. Start to every ticket drawn.
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -177,7 +164,6 @@ async fn two_hundred_open_tickets() {
         anyhow::Ok(())
     }
     .await;
-    let _ = client.close().await;
-    drop(driver);
+    session.close().await;
     result.expect("benchmark could not measure");
 }

@@ -4,20 +4,16 @@
 
 use std::time::Duration;
 
-use rail_tests::window::{click, screenshot, wait_for_absence, wait_for_element, TauriDriver};
-use rail_tests::{order_for, target_dir, HubProcess};
+use rail_tests::window::{
+    click, press, screenshot, station_args, wait_for_absence, wait_for_element, AppSession,
+};
+use rail_tests::{order_for, HubProcess};
 
 const WAIT: Duration = Duration::from_secs(20);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
 async fn an_order_appears_as_a_card_and_a_tap_bumps_it_at_the_hub() {
-    let app = target_dir().join("rail");
-    assert!(
-        app.exists(),
-        "{} is missing: build it with `cargo xtask test`",
-        app.display()
-    );
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = HubProcess::start(dir.path()).expect("hub");
     let pos = hub.token("pos", &[]);
@@ -28,19 +24,14 @@ async fn an_order_appears_as_a_card_and_a_tap_bumps_it_at_the_hub() {
         .expect("order")[0]
         .clone();
 
-    let driver = TauriDriver::start().expect("tauri-driver");
-    let args: Vec<String> = vec![
-        "--hub".into(),
-        hub.url.clone(),
-        "--token".into(),
-        screen_token.clone(),
-        "--station".into(),
-        "grill".into(),
-        "--db".into(),
-        dir.path().join("screen.sqlite3").display().to_string(),
-        "--no-sound".into(),
-    ];
-    let client = driver.session(&app, &args).await.expect("session");
+    let args = station_args(
+        &hub.url,
+        &screen_token,
+        "grill",
+        &dir.path().join("screen.sqlite3"),
+    );
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
 
     let result = async {
         wait_for_element(
@@ -50,23 +41,23 @@ async fn an_order_appears_as_a_card_and_a_tap_bumps_it_at_the_hub() {
         )
         .await?;
         // The order posted before the screen started comes with the snapshot.
-        wait_for_element(&client, r#"[data-order-number="41"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-order-number="41"]"#, WAIT).await?;
         let fresh = hub
             .post_order(&pos, order_for("42", "grill", "Cheeseburger"))
             .await?[0]
             .clone();
-        let card = wait_for_element(&client, r#"[data-order-number="42"]"#, WAIT).await?;
+        let card = wait_for_element(client, r#"[data-order-number="42"]"#, WAIT).await?;
         let text = card.text().await?;
         anyhow::ensure!(
             text.contains("Cheeseburger") && text.contains("no onion") && text.contains("T5"),
             "card text: {text:?}"
         );
-        let shot = screenshot(&client, "rail-two-tickets").await?;
+        let shot = screenshot(client, "rail-two-tickets").await?;
         eprintln!("screenshot: {}", shot.display());
 
         // Tapping the header bumps the whole ticket.
-        click(&client, r#"[data-order-number="42"] .head"#, WAIT).await?;
-        wait_for_absence(&client, r#"[data-order-number="42"]"#, WAIT).await?;
+        click(client, r#"[data-order-number="42"] .head"#, WAIT).await?;
+        wait_for_absence(client, r#"[data-order-number="42"]"#, WAIT).await?;
         let deadline = std::time::Instant::now() + WAIT;
         loop {
             let ticket = hub.ticket(&screen_token, &fresh.id).await?;
@@ -84,24 +75,13 @@ async fn an_order_appears_as_a_card_and_a_tap_bumps_it_at_the_hub() {
             open.len() == 1 && open[0].id == waiting.id,
             "only #41 stays open at the hub: {open:?}"
         );
-        wait_for_element(&client, r#"[data-order-number="41"]"#, WAIT).await?;
-        screenshot(&client, "rail-after-bump").await?;
+        wait_for_element(client, r#"[data-order-number="41"]"#, WAIT).await?;
+        screenshot(client, "rail-after-bump").await?;
         anyhow::Ok(())
     }
     .await;
-    let _ = client.close().await;
-    drop(driver);
+    session.close().await;
     result.expect("end-to-end scenario");
-}
-
-/// Presses keys as a bump bar (a USB keyboard) does.
-async fn press(client: &fantoccini::Client, keys: &str) -> anyhow::Result<()> {
-    client
-        .find(fantoccini::Locator::Css("body"))
-        .await?
-        .send_keys(keys)
-        .await?;
-    Ok(())
 }
 
 async fn hub_status(
@@ -129,7 +109,6 @@ async fn hub_status(
 #[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
 async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
     use rail_protocol::TicketStatus::{Bumped, Open};
-    let app = target_dir().join("rail");
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = HubProcess::start(dir.path()).expect("hub");
     let pos = hub.token("pos", &[]);
@@ -152,76 +131,71 @@ async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
         .id
         .clone();
 
-    let driver = TauriDriver::start().expect("tauri-driver");
-    let args: Vec<String> = vec![
-        "--hub".into(),
-        hub.url.clone(),
-        "--token".into(),
-        token.clone(),
-        "--station".into(),
-        "grill".into(),
-        "--db".into(),
-        dir.path().join("screen.sqlite3").display().to_string(),
-        "--no-sound".into(),
-    ];
-    let client = driver.session(&app, &args).await.expect("session");
+    let args = station_args(
+        &hub.url,
+        &token,
+        "grill",
+        &dir.path().join("screen.sqlite3"),
+    );
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
     let result = async {
-        wait_for_element(&client, r#"[data-order-number="54"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-order-number="54"]"#, WAIT).await?;
 
         // All day: 1 + 1 + 2 burgers, 1 steak, 1 fries.
-        press(&client, "a").await?;
+        press(client, "a").await?;
         let burgers =
-            wait_for_element(&client, r#"[data-all-day-item="Burger"] .qty"#, WAIT).await?;
+            wait_for_element(client, r#"[data-all-day-item="Burger"] .qty"#, WAIT).await?;
         anyhow::ensure!(
             burgers.text().await? == "4",
             "all-day burgers: {}",
             burgers.text().await?
         );
-        screenshot(&client, "all-day").await?;
-        press(&client, "a").await?;
-        wait_for_absence(&client, r#"[data-testid="all-day"]"#, WAIT).await?;
+        screenshot(client, "all-day").await?;
+        press(client, "a").await?;
+        wait_for_absence(client, r#"[data-testid="all-day"]"#, WAIT).await?;
 
         // Bump bar: position 2 is #52; Enter bumps it.
-        press(&client, "2").await?;
+        press(client, "2").await?;
         wait_for_element(
             &client,
             r#"[data-order-number="52"][data-selected="true"]"#,
             WAIT,
         )
         .await?;
-        press(&client, "\u{E007}").await?;
-        wait_for_absence(&client, r#"[data-order-number="52"]"#, WAIT).await?;
+        press(client, "\u{E007}").await?;
+        wait_for_absence(client, r#"[data-order-number="52"]"#, WAIT).await?;
         hub_status(&hub, &token, &ids[1], Bumped).await?;
 
         // Undo brings it back, everywhere.
-        wait_for_element(&client, r#"[data-testid="undo-toast"]"#, WAIT).await?;
-        screenshot(&client, "undo-toast").await?;
-        click(&client, r#"[data-testid="undo"]"#, WAIT).await?;
-        wait_for_element(&client, r#"[data-order-number="52"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-testid="undo-toast"]"#, WAIT).await?;
+        screenshot(client, "undo-toast").await?;
+        click(client, r#"[data-testid="undo"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-order-number="52"]"#, WAIT).await?;
         hub_status(&hub, &token, &ids[1], Open).await?;
 
         // Bump the first by key, then recall it from the drawer.
-        press(&client, "b").await?;
-        wait_for_absence(&client, r#"[data-order-number="51"]"#, WAIT).await?;
+        press(client, "b").await?;
+        wait_for_absence(client, r#"[data-order-number="51"]"#, WAIT).await?;
         hub_status(&hub, &token, &ids[0], Bumped).await?;
-        click(&client, r#"[data-testid="recall-button"]"#, WAIT).await?;
+        click(client, r#"[data-testid="recall-button"]"#, WAIT).await?;
         let entry =
-            wait_for_element(&client, &format!(r#"[data-recall-id="{}"]"#, ids[0]), WAIT).await?;
-        screenshot(&client, "recall-drawer").await?;
+            wait_for_element(client, &format!(r#"[data-recall-id="{}"]"#, ids[0]), WAIT).await?;
+        screenshot(client, "recall-drawer").await?;
         entry.click().await?;
-        wait_for_element(&client, r#"[data-order-number="51"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-order-number="51"]"#, WAIT).await?;
         hub_status(&hub, &token, &ids[0], Open).await?;
-        click(&client, r#"[aria-label="Close recall"]"#, WAIT).await?;
+        click(client, r#"[aria-label="Close recall"]"#, WAIT).await?;
 
         // Find a ticket by number: only #53 stays, until the search is closed.
-        click(&client, r#"[data-testid="search-button"]"#, WAIT).await?;
+        click(client, r#"[data-testid="search-button"]"#, WAIT).await?;
         for key in ["5", "3"] {
-            click(&client, &format!(r#"[data-search-key="{key}"]"#), WAIT).await?;
+            click(client, &format!(r#"[data-search-key="{key}"]"#), WAIT).await?;
         }
-        wait_for_absence(&client, r#"[data-order-number="51"]"#, WAIT).await?;
-        wait_for_element(&client, r#"[data-order-number="53"]"#, WAIT).await?;
-        click(&client, r#"[data-testid="search-close"]"#, WAIT).await?;
-        wait_for_element(&client, r#"[data-order-number="51"]"#, WAIT).await?;
+        wait_for_absence(client, r#"[data-order-number="51"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-order-number="53"]"#, WAIT).await?;
+        click(client, r#"[data-testid="search-close"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-order-number="51"]"#, WAIT).await?;
 
         // The POS adds to #53: the change is flagged until the cook confirms it.
         let add = serde_json::json!({ "items": [{ "name": "Onion rings", "station": "grill" }] });
@@ -238,15 +212,15 @@ async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
             response.status()
         );
         let flag = r#"[data-order-number="53"] [data-testid="acknowledge"]"#;
-        wait_for_element(&client, flag, WAIT).await?;
-        screenshot(&client, "changed-ticket").await?;
-        click(&client, flag, WAIT).await?;
-        wait_for_absence(&client, flag, WAIT).await?;
+        wait_for_element(client, flag, WAIT).await?;
+        screenshot(client, "changed-ticket").await?;
+        click(client, flag, WAIT).await?;
+        wait_for_absence(client, flag, WAIT).await?;
 
         // Item taps: the fries are done at the hub; the burgers finish the ticket.
         let fries = format!(r#"[data-ticket-id="{split}"] [data-item-id="b"]"#);
-        click(&client, &fries, WAIT).await?;
-        wait_for_element(&client, &format!("{fries}.done"), WAIT).await?;
+        click(client, &fries, WAIT).await?;
+        wait_for_element(client, &format!("{fries}.done"), WAIT).await?;
         let deadline = std::time::Instant::now() + WAIT;
         while hub.ticket(&token, &split).await?.items[1].status != rail_protocol::ItemStatus::Done {
             anyhow::ensure!(
@@ -261,14 +235,13 @@ async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
             WAIT,
         )
         .await?;
-        wait_for_absence(&client, r#"[data-order-number="54"]"#, WAIT).await?;
+        wait_for_absence(client, r#"[data-order-number="54"]"#, WAIT).await?;
         hub_status(&hub, &token, &split, Bumped).await?;
-        screenshot(&client, "rail-after-work").await?;
+        screenshot(client, "rail-after-work").await?;
         anyhow::Ok(())
     }
     .await;
-    let _ = client.close().await;
-    drop(driver);
+    session.close().await;
     result.expect("end-to-end scenario");
 }
 
@@ -276,7 +249,6 @@ async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
 #[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
 async fn pages_turn_and_an_offline_bump_waits_then_reaches_the_hub_once() {
     use rail_protocol::TicketStatus::Bumped;
-    let app = target_dir().join("rail");
     let dir = tempfile::tempdir().expect("tempdir");
     let mut hub = HubProcess::start(dir.path()).expect("hub");
     let pos = hub.token("pos", &[]);
@@ -292,44 +264,38 @@ async fn pages_turn_and_an_offline_bump_waits_then_reaches_the_hub_once() {
     }
     let first = first.expect("tickets");
 
-    let driver = TauriDriver::start().expect("tauri-driver");
-    let args: Vec<String> = vec![
-        "--hub".into(),
-        hub.url.clone(),
-        "--token".into(),
-        token.clone(),
-        "--station".into(),
-        "grill".into(),
-        "--db".into(),
-        dir.path().join("screen.sqlite3").display().to_string(),
-        "--no-sound".into(),
-    ];
-    let client = driver.session(&app, &args).await.expect("session");
+    let args = station_args(
+        &hub.url,
+        &token,
+        "grill",
+        &dir.path().join("screen.sqlite3"),
+    );
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
     let result = async {
         // 40 tickets do not fit one 1280×800 screen: pages, not scrolling.
-        let indicator =
-            wait_for_element(&client, r#"[data-testid="page-indicator"]"#, WAIT).await?;
+        let indicator = wait_for_element(client, r#"[data-testid="page-indicator"]"#, WAIT).await?;
         let text = indicator.text().await?;
         anyhow::ensure!(
             text.starts_with("Page 1/") && !text.ends_with("/1"),
             "indicator: {text}"
         );
-        press(&client, "\u{E00F}").await?; // PageDown
-        wait_for_element(&client, r#"[data-testid="rail"][data-page="2"]"#, WAIT).await?;
-        screenshot(&client, "rail-page-2").await?;
-        press(&client, "\u{E00E}").await?; // PageUp
-        wait_for_element(&client, r#"[data-testid="rail"][data-page="1"]"#, WAIT).await?;
+        press(client, "\u{E00F}").await?; // PageDown
+        wait_for_element(client, r#"[data-testid="rail"][data-page="2"]"#, WAIT).await?;
+        screenshot(client, "rail-page-2").await?;
+        press(client, "\u{E00E}").await?; // PageUp
+        wait_for_element(client, r#"[data-testid="rail"][data-page="1"]"#, WAIT).await?;
 
         // The hub goes away: a banner says so, and a bump still takes the ticket off.
         hub.kill();
-        let banner = wait_for_element(&client, r#"[data-testid="offline-banner"]"#, WAIT).await?;
+        let banner = wait_for_element(client, r#"[data-testid="offline-banner"]"#, WAIT).await?;
         click(
             &client,
             &format!(r#"[data-ticket-id="{first}"] .head"#),
             WAIT,
         )
         .await?;
-        wait_for_absence(&client, &format!(r#"[data-ticket-id="{first}"]"#), WAIT).await?;
+        wait_for_absence(client, &format!(r#"[data-ticket-id="{first}"]"#), WAIT).await?;
         let deadline = std::time::Instant::now() + WAIT;
         loop {
             let text = banner.text().await?;
@@ -339,7 +305,7 @@ async fn pages_turn_and_an_offline_bump_waits_then_reaches_the_hub_once() {
             anyhow::ensure!(std::time::Instant::now() < deadline, "banner says {text:?}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        screenshot(&client, "offline-banner").await?;
+        screenshot(client, "offline-banner").await?;
 
         // Back: the banner goes, the bump is delivered once.
         hub.restart()?;
@@ -357,15 +323,13 @@ async fn pages_turn_and_an_offline_bump_waits_then_reaches_the_hub_once() {
         anyhow::Ok(())
     }
     .await;
-    let _ = client.close().await;
-    drop(driver);
+    session.close().await;
     result.expect("end-to-end scenario");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
 async fn expo_follows_the_stations_and_sends_the_order_out() {
-    let app = target_dir().join("rail");
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = HubProcess::start(dir.path()).expect("hub");
     let pos = hub.token("pos", &[]);
@@ -375,7 +339,6 @@ async fn expo_follows_the_stations_and_sends_the_order_out() {
     ] });
     hub.post_order(&pos, order).await.expect("order");
 
-    let driver = TauriDriver::start().expect("tauri-driver");
     let args: Vec<String> = vec![
         "--hub".into(),
         hub.url.clone(),
@@ -386,10 +349,11 @@ async fn expo_follows_the_stations_and_sends_the_order_out() {
         dir.path().join("expo.sqlite3").display().to_string(),
         "--no-sound".into(),
     ];
-    let client = driver.session(&app, &args).await.expect("session");
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
     let result = async {
-        wait_for_element(&client, r#"[data-order-number="61"]"#, WAIT).await?;
-        press(&client, "e").await?;
+        wait_for_element(client, r#"[data-order-number="61"]"#, WAIT).await?;
+        press(client, "e").await?;
         wait_for_element(
             &client,
             r#"[data-expo-order="61"][data-ready="false"]"#,
@@ -415,9 +379,9 @@ async fn expo_follows_the_stations_and_sends_the_order_out() {
             WAIT,
         )
         .await?;
-        screenshot(&client, "expo").await?;
-        click(&client, r#"[data-serve-id="e1"]"#, WAIT).await?;
-        wait_for_absence(&client, r#"[data-expo-order="61"]"#, WAIT).await?;
+        screenshot(client, "expo").await?;
+        click(client, r#"[data-serve-id="e1"]"#, WAIT).await?;
+        wait_for_absence(client, r#"[data-expo-order="61"]"#, WAIT).await?;
         let deadline = std::time::Instant::now() + WAIT;
         loop {
             let order: serde_json::Value = client_http
@@ -440,15 +404,13 @@ async fn expo_follows_the_stations_and_sends_the_order_out() {
         anyhow::Ok(())
     }
     .await;
-    let _ = client.close().await;
-    drop(driver);
+    session.close().await;
     result.expect("end-to-end scenario");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
 async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
-    let app = target_dir().join("rail");
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = HubProcess::start(dir.path()).expect("hub");
     let pos = hub.token("pos", &[]);
@@ -471,7 +433,6 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
     )
     .expect("config");
 
-    let driver = TauriDriver::start().expect("tauri-driver");
     let args: Vec<String> = vec![
         "--config".into(),
         config.display().to_string(),
@@ -479,16 +440,17 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
         dir.path().join("screen.sqlite3").display().to_string(),
         "--no-sound".into(),
     ];
-    let client = driver.session(&app, &args).await.expect("session");
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
     let result = async {
-        wait_for_element(&client, r#"[data-order-number="71"]"#, WAIT).await?;
-        click(&client, r#"[data-testid="settings-button"]"#, WAIT).await?;
-        wait_for_element(&client, r#"[data-testid="pin-pad"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-order-number="71"]"#, WAIT).await?;
+        click(client, r#"[data-testid="settings-button"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-testid="pin-pad"]"#, WAIT).await?;
         for key in ["1", "1", "1", "1"] {
-            click(&client, &format!(r#"[data-pin-key="{key}"]"#), WAIT).await?;
+            click(client, &format!(r#"[data-pin-key="{key}"]"#), WAIT).await?;
         }
-        click(&client, r#"[data-testid="pin-ok"]"#, WAIT).await?;
-        wait_for_element(&client, r#"[data-testid="pin-wrong"]"#, WAIT).await?;
+        click(client, r#"[data-testid="pin-ok"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-testid="pin-wrong"]"#, WAIT).await?;
         anyhow::ensure!(
             client
                 .find_all(fantoccini::Locator::Css(r#"[data-testid="settings"]"#))
@@ -497,10 +459,10 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
             "a wrong PIN opened settings"
         );
         for key in ["2", "4", "6", "8"] {
-            click(&client, &format!(r#"[data-pin-key="{key}"]"#), WAIT).await?;
+            click(client, &format!(r#"[data-pin-key="{key}"]"#), WAIT).await?;
         }
-        click(&client, r#"[data-testid="pin-ok"]"#, WAIT).await?;
-        wait_for_element(&client, r#"[data-testid="settings"]"#, WAIT).await?;
+        click(client, r#"[data-testid="pin-ok"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-testid="settings"]"#, WAIT).await?;
 
         client
             .find(fantoccini::Locator::Css(r#"[data-setting="language"]"#))
@@ -517,19 +479,18 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
             .await?;
         late.clear().await?;
         late.send_keys("1").await?;
-        click(&client, r#"[data-cue="modified"]"#, WAIT).await?;
-        click(&client, r#"[data-key-action="recall"]"#, WAIT).await?;
-        press(&client, "\u{E032}").await?; // F2
-        let key = wait_for_element(&client, r#"[data-key-action="recall"]"#, WAIT).await?;
+        click(client, r#"[data-cue="modified"]"#, WAIT).await?;
+        click(client, r#"[data-key-action="recall"]"#, WAIT).await?;
+        press(client, "\u{E032}").await?; // F2
+        let key = wait_for_element(client, r#"[data-key-action="recall"]"#, WAIT).await?;
         anyhow::ensure!(
             key.text().await? == "F2",
             "recall key shows {:?}",
             key.text().await?
         );
-        screenshot(&client, "settings").await?;
-        click(&client, r#"[data-testid="settings-save"]"#, WAIT).await?;
-        let message =
-            wait_for_element(&client, r#"[data-testid="settings-message"]"#, WAIT).await?;
+        screenshot(client, "settings").await?;
+        click(client, r#"[data-testid="settings-save"]"#, WAIT).await?;
+        let message = wait_for_element(client, r#"[data-testid="settings-message"]"#, WAIT).await?;
         let text = message.text().await?;
         anyhow::ensure!(
             text.starts_with("Guardado"),
@@ -544,8 +505,8 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
             saved.contains("recall = \"F2\"") && saved.contains("\"modified\""),
             "the new key and the muted cue are saved: {saved}"
         );
-        click(&client, r#"[aria-label="Cerrar"]"#, WAIT).await?;
-        let count = wait_for_element(&client, r#"[data-testid="open-count"]"#, WAIT).await?;
+        click(client, r#"[aria-label="Cerrar"]"#, WAIT).await?;
+        let count = wait_for_element(client, r#"[data-testid="open-count"]"#, WAIT).await?;
         anyhow::ensure!(
             count.text().await? == "Abiertas: 1",
             "status bar: {:?}",
@@ -558,11 +519,10 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
             Duration::from_secs(40),
         )
         .await?;
-        screenshot(&client, "rail-spanish").await?;
+        screenshot(client, "rail-spanish").await?;
         anyhow::Ok(())
     }
     .await;
-    let _ = client.close().await;
-    drop(driver);
+    session.close().await;
     result.expect("end-to-end scenario");
 }

@@ -4,19 +4,10 @@
 
 use std::time::Duration;
 
-use rail_tests::window::{click, screenshot, wait_for_element, TauriDriver};
-use rail_tests::{binary, target_dir, HubProcess};
+use rail_tests::window::{click, press, screenshot, wait_for_element, AppSession};
+use rail_tests::{binary, HubProcess};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-async fn press(client: &fantoccini::Client, keys: &str) -> anyhow::Result<()> {
-    client
-        .find(fantoccini::Locator::Css("body"))
-        .await?
-        .send_keys(keys)
-        .await?;
-    Ok(())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "makes documentation screenshots: run through `cargo xtask screenshots`"]
@@ -57,7 +48,6 @@ async fn screenshots_of_every_view() {
         ),
     )
     .expect("config");
-    let driver = TauriDriver::start().expect("tauri-driver");
     let args: Vec<String> = vec![
         "--config".into(),
         config.display().to_string(),
@@ -66,10 +56,8 @@ async fn screenshots_of_every_view() {
         "--no-sound".into(),
         "--kiosk".into(),
     ];
-    let client = driver
-        .session(&target_dir().join("rail"), &args)
-        .await
-        .expect("session");
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
     let result = async {
         wait_for_element(
             &client,
@@ -77,28 +65,27 @@ async fn screenshots_of_every_view() {
             WAIT,
         )
         .await?;
-        wait_for_element(&client, "[data-ticket-id]", WAIT).await?;
+        wait_for_element(client, "[data-ticket-id]", WAIT).await?;
         tokio::time::sleep(Duration::from_millis(800)).await;
-        screenshot(&client, &format!("rail-{size}")).await?;
-        press(&client, "a").await?;
-        wait_for_element(&client, r#"[data-testid="all-day"]"#, WAIT).await?;
-        screenshot(&client, &format!("all-day-{size}")).await?;
-        press(&client, "a").await?;
-        press(&client, "e").await?;
-        wait_for_element(&client, r#"[data-testid="expo"]"#, WAIT).await?;
-        screenshot(&client, &format!("expo-{size}")).await?;
-        press(&client, "e").await?;
-        click(&client, r#"[data-testid="settings-button"]"#, WAIT).await?;
+        screenshot(client, &format!("rail-{size}")).await?;
+        press(client, "a").await?;
+        wait_for_element(client, r#"[data-testid="all-day"]"#, WAIT).await?;
+        screenshot(client, &format!("all-day-{size}")).await?;
+        press(client, "a").await?;
+        press(client, "e").await?;
+        wait_for_element(client, r#"[data-testid="expo"]"#, WAIT).await?;
+        screenshot(client, &format!("expo-{size}")).await?;
+        press(client, "e").await?;
+        click(client, r#"[data-testid="settings-button"]"#, WAIT).await?;
         for key in ["2", "4", "6", "8"] {
-            click(&client, &format!(r#"[data-pin-key="{key}"]"#), WAIT).await?;
+            click(client, &format!(r#"[data-pin-key="{key}"]"#), WAIT).await?;
         }
-        click(&client, r#"[data-testid="pin-ok"]"#, WAIT).await?;
-        wait_for_element(&client, r#"[data-testid="settings"]"#, WAIT).await?;
-        screenshot(&client, &format!("settings-{size}")).await?;
+        click(client, r#"[data-testid="pin-ok"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-testid="settings"]"#, WAIT).await?;
+        screenshot(client, &format!("settings-{size}")).await?;
         anyhow::Ok(())
     }
     .await;
-    let _ = client.close().await;
-    drop(driver);
+    session.close().await;
     result.expect("screenshots");
 }
