@@ -135,7 +135,7 @@ async fn two_hundred_open_tickets() {
             hub.post_order(&pos, order_for(&number, "grill", "Probe")).await?;
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
-        wait_for_element(&client, &format!(r#"[data-order-number="{}"]"#, 5000 + PROBES - 1), Duration::from_secs(10)).await?;
+        wait_for_element(client, &format!(r#"[data-order-number="{}"]"#, 5000 + PROBES - 1), Duration::from_secs(10)).await?;
         let seen = client.execute("return window.__seen", vec![]).await?;
         let mut latencies: Vec<f64> = sent
             .iter()

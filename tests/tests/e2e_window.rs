@@ -35,7 +35,7 @@ async fn an_order_appears_as_a_card_and_a_tap_bumps_it_at_the_hub() {
 
     let result = async {
         wait_for_element(
-            &client,
+            client,
             r#"[data-testid="connection"][data-state="online"]"#,
             WAIT,
         )
@@ -158,7 +158,7 @@ async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
         // Bump bar: position 2 is #52; Enter bumps it.
         press(client, "2").await?;
         wait_for_element(
-            &client,
+            client,
             r#"[data-order-number="52"][data-selected="true"]"#,
             WAIT,
         )
@@ -230,7 +230,7 @@ async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         click(
-            &client,
+            client,
             &format!(r#"[data-ticket-id="{split}"] [data-item-id="a"]"#),
             WAIT,
         )
@@ -290,7 +290,7 @@ async fn pages_turn_and_an_offline_bump_waits_then_reaches_the_hub_once() {
         hub.kill();
         let banner = wait_for_element(client, r#"[data-testid="offline-banner"]"#, WAIT).await?;
         click(
-            &client,
+            client,
             &format!(r#"[data-ticket-id="{first}"] .head"#),
             WAIT,
         )
@@ -310,7 +310,7 @@ async fn pages_turn_and_an_offline_bump_waits_then_reaches_the_hub_once() {
         // Back: the banner goes, the bump is delivered once.
         hub.restart()?;
         wait_for_absence(
-            &client,
+            client,
             r#"[data-testid="offline-banner"]"#,
             Duration::from_secs(45),
         )
@@ -355,7 +355,7 @@ async fn expo_follows_the_stations_and_sends_the_order_out() {
         wait_for_element(client, r#"[data-order-number="61"]"#, WAIT).await?;
         press(client, "e").await?;
         wait_for_element(
-            &client,
+            client,
             r#"[data-expo-order="61"][data-ready="false"]"#,
             WAIT,
         )
@@ -373,12 +373,7 @@ async fn expo_follows_the_stations_and_sends_the_order_out() {
                 response.status()
             );
         }
-        wait_for_element(
-            &client,
-            r#"[data-expo-order="61"][data-ready="true"]"#,
-            WAIT,
-        )
-        .await?;
+        wait_for_element(client, r#"[data-expo-order="61"][data-ready="true"]"#, WAIT).await?;
         screenshot(client, "expo").await?;
         click(client, r#"[data-serve-id="e1"]"#, WAIT).await?;
         wait_for_absence(client, r#"[data-expo-order="61"]"#, WAIT).await?;
@@ -514,7 +509,7 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
         );
         // Red after one minute: the ticket, now older than 30 s, turns yellow at least.
         wait_for_element(
-            &client,
+            client,
             r#"[data-order-number="71"].warn, [data-order-number="71"].late"#,
             Duration::from_secs(40),
         )

@@ -60,7 +60,7 @@ async fn screenshots_of_every_view() {
     let client = &session.client;
     let result = async {
         wait_for_element(
-            &client,
+            client,
             r#"[data-testid="connection"][data-state="online"]"#,
             WAIT,
         )
