@@ -80,6 +80,25 @@ fn main() -> anyhow::Result<()> {
                 .env("RAIL_TAURI_DRIVER", driver)
                 .current_dir(&root))
         }
+        Some("bench-latency") => {
+            // Optimised builds: this measures the hub and the engine, not the compiler.
+            run(Command::new("cargo")
+                .args(["build", "--release", "--bins", "-p", "rail-hub"])
+                .current_dir(&root))?;
+            run(Command::new("cargo")
+                .args([
+                    "test",
+                    "--release",
+                    "-p",
+                    "rail-tests",
+                    "--test",
+                    "bench_latency",
+                    "--",
+                    "--ignored",
+                    "--nocapture",
+                ])
+                .current_dir(&root))
+        }
         Some("screenshots") => {
             setup(&root)?;
             build_app(&root)?;
