@@ -104,6 +104,11 @@ impl HubProcess {
         })
     }
 
+    /// The hub's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the hub at once (SIGKILL: a crash, not a shutdown).
     pub fn kill(&mut self) {
         let _ = self.child.kill();

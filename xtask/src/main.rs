@@ -99,6 +99,24 @@ fn main() -> anyhow::Result<()> {
                 ])
                 .current_dir(&root))
         }
+        Some("bench-capacity") => {
+            run(Command::new("cargo")
+                .args(["build", "--release", "--bins", "-p", "rail-hub"])
+                .current_dir(&root))?;
+            run(Command::new("cargo")
+                .args([
+                    "test",
+                    "--release",
+                    "-p",
+                    "rail-tests",
+                    "--test",
+                    "bench_capacity",
+                    "--",
+                    "--ignored",
+                    "--nocapture",
+                ])
+                .current_dir(&root))
+        }
         Some("screenshots") => {
             setup(&root)?;
             build_app(&root)?;

@@ -111,6 +111,12 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 7070)));
             let hub = Hub::open(&db, hub_config, secret.or(file.secret))
                 .with_context(|| format!("opening {}", db.display()))?;
+            // Every screen is a socket: lift the soft descriptor limit (often 1024) to
+            // the hard one so a big kitchen group is not refused at the 1000th screen.
+            match rlimit::increase_nofile_limit(u64::MAX) {
+                Ok(limit) => tracing::debug!(limit, "file descriptor limit"),
+                Err(error) => tracing::warn!(%error, "could not raise the file descriptor limit"),
+            }
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("binding {listen}"))?;
