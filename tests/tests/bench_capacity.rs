@@ -50,7 +50,7 @@ async fn many_idle_screens_on_one_hub() {
     let opened = Instant::now();
     let mut tasks = Vec::with_capacity(connections);
     for batch in (0..connections).collect::<Vec<_>>().chunks(250) {
-        let mut ready = Vec::new();
+        let mut subscribed = Vec::new();
         for _ in batch {
             let mut request = url.as_str().into_client_request().expect("request");
             request.headers_mut().insert(
@@ -58,7 +58,9 @@ async fn many_idle_screens_on_one_hub() {
                 format!("Bearer {token}").parse().expect("header"),
             );
             let received = received.clone();
-            ready.push(tokio::spawn(async move {
+            let (subscribed_tx, subscribed_rx) = tokio::sync::oneshot::channel::<()>();
+            subscribed.push(subscribed_rx);
+            tasks.push(tokio::spawn(async move {
                 let (socket, _) = tokio_tungstenite::connect_async(request)
                     .await
                     .expect("connect");
@@ -71,36 +73,31 @@ async fn many_idle_screens_on_one_hub() {
                 sink.send(Message::Text(subscribe.into()))
                     .await
                     .expect("subscribe");
-                let (subscribed_tx, subscribed_rx) = tokio::sync::oneshot::channel();
                 let mut subscribed_tx = Some(subscribed_tx);
-                let reader = tokio::spawn(async move {
-                    while let Some(Ok(message)) = stream.next().await {
-                        let Message::Text(text) = message else {
-                            continue;
-                        };
-                        match serde_json::from_str::<ServerMessage>(&text) {
-                            Ok(ServerMessage::Control(Control::Subscribed { .. })) => {
-                                if let Some(tx) = subscribed_tx.take() {
-                                    let _ = tx.send(());
-                                }
+                while let Some(Ok(message)) = stream.next().await {
+                    let Message::Text(text) = message else {
+                        continue;
+                    };
+                    match serde_json::from_str::<ServerMessage>(&text) {
+                        Ok(ServerMessage::Control(Control::Subscribed { .. })) => {
+                            if let Some(tx) = subscribed_tx.take() {
+                                let _ = tx.send(());
                             }
-                            Ok(ServerMessage::Event(envelope)) => {
-                                received
-                                    .lock()
-                                    .unwrap_or_else(|p| p.into_inner())
-                                    .push((envelope.seq, Instant::now()));
-                            }
-                            _ => {}
                         }
+                        Ok(ServerMessage::Event(envelope)) => {
+                            received
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push((envelope.seq, Instant::now()));
+                        }
+                        _ => {}
                     }
-                    drop(sink);
-                });
-                subscribed_rx.await.expect("subscribed");
-                reader
+                }
+                drop(sink);
             }));
         }
-        for task in ready {
-            tasks.push(task.await.expect("connection"));
+        for done in subscribed {
+            done.await.expect("subscribed");
         }
     }
     let connect_time = opened.elapsed();
