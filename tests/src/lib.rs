@@ -357,3 +357,39 @@ pub fn assert_unique(what: &str, tickets: &[(String, u64)]) {
         "{what} shows a ticket twice: {tickets:?}"
     );
 }
+
+/// How long a screen may take to settle after chaos.
+pub const SETTLE: Duration = Duration::from_secs(30);
+
+/// Waits until `screen` shows exactly the hub's open tickets (ids and versions) and has
+/// nothing left to send.
+pub async fn assert_converges(
+    hub: &HubProcess,
+    token: &str,
+    station: &str,
+    screen: &screen::ScreenProcess,
+) {
+    let deadline = Instant::now() + SETTLE;
+    loop {
+        let hub_open = hub.open_versions(token, station).await;
+        let shown = screen.open();
+        if screen.online() && screen.pending() == 0 && shown == hub_open {
+            assert_unique("the screen", &shown);
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "screen never matched the hub:\n screen {shown:?}\n hub    {hub_open:?}\n state {}",
+            screen.state()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub async fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + SETTLE;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

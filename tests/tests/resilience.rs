@@ -6,37 +6,7 @@ use std::time::{Duration, Instant};
 
 use rail_tests::proxy::Proxy;
 use rail_tests::screen::ScreenProcess;
-use rail_tests::{assert_unique, order_for, HubProcess};
-
-const SETTLE: Duration = Duration::from_secs(30);
-
-/// Waits until `screen` shows exactly the hub's open tickets (ids and versions) and has
-/// nothing left to send.
-async fn assert_converges(hub: &HubProcess, token: &str, station: &str, screen: &ScreenProcess) {
-    let deadline = Instant::now() + SETTLE;
-    loop {
-        let hub_open = hub.open_versions(token, station).await;
-        let shown = screen.open();
-        if screen.online() && screen.pending() == 0 && shown == hub_open {
-            assert_unique("the screen", &shown);
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "screen never matched the hub:\n screen {shown:?}\n hub    {hub_open:?}\n state {}",
-            screen.state()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + SETTLE;
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
+use rail_tests::{assert_converges, order_for, wait_until, HubProcess};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hub_killed_mid_burst_loses_and_doubles_nothing() {

@@ -117,6 +117,30 @@ fn main() -> anyhow::Result<()> {
                 ])
                 .current_dir(&root))
         }
+        Some("chaos") => {
+            let seconds = flag_value(&args, "--seconds")?.unwrap_or(600);
+            let seed = flag_value(&args, "--seed")?;
+            run(Command::new("cargo")
+                .args(["build", "--bins", "-p", "rail-hub", "-p", "rail-engine"])
+                .current_dir(&root))?;
+            let mut command = Command::new("cargo");
+            command
+                .args([
+                    "test",
+                    "-p",
+                    "rail-tests",
+                    "--test",
+                    "chaos",
+                    "--",
+                    "--nocapture",
+                ])
+                .env("RAIL_CHAOS_SECONDS", seconds.to_string())
+                .current_dir(&root);
+            if let Some(seed) = seed {
+                command.env("RAIL_CHAOS_SEED", seed.to_string());
+            }
+            run(&mut command)
+        }
         Some("screenshots") => {
             setup(&root)?;
             build_app(&root)?;
