@@ -80,43 +80,8 @@ fn main() -> anyhow::Result<()> {
                 .env("RAIL_TAURI_DRIVER", driver)
                 .current_dir(&root))
         }
-        Some("bench-latency") => {
-            // Optimised builds: this measures the hub and the engine, not the compiler.
-            run(Command::new("cargo")
-                .args(["build", "--release", "--bins", "-p", "rail-hub"])
-                .current_dir(&root))?;
-            run(Command::new("cargo")
-                .args([
-                    "test",
-                    "--release",
-                    "-p",
-                    "rail-tests",
-                    "--test",
-                    "bench_latency",
-                    "--",
-                    "--ignored",
-                    "--nocapture",
-                ])
-                .current_dir(&root))
-        }
-        Some("bench-capacity") => {
-            run(Command::new("cargo")
-                .args(["build", "--release", "--bins", "-p", "rail-hub"])
-                .current_dir(&root))?;
-            run(Command::new("cargo")
-                .args([
-                    "test",
-                    "--release",
-                    "-p",
-                    "rail-tests",
-                    "--test",
-                    "bench_capacity",
-                    "--",
-                    "--ignored",
-                    "--nocapture",
-                ])
-                .current_dir(&root))
-        }
+        Some("bench-latency") => release_benchmark(&root, "bench_latency"),
+        Some("bench-capacity") => release_benchmark(&root, "bench_capacity"),
         Some("chaos") => {
             let seconds = flag_value(&args, "--seconds")?.unwrap_or(600);
             let seed = flag_value(&args, "--seed")?;
@@ -370,6 +335,27 @@ fn end_to_end(root: &Path) -> anyhow::Result<()> {
             "--test-threads=1",
         ])
         .env("RAIL_TAURI_DRIVER", driver)
+        .current_dir(root))
+}
+
+/// Runs a hub benchmark (`tests/tests/<test>.rs`) against optimised builds: it
+/// measures the hub and the engine, not the compiler.
+fn release_benchmark(root: &Path, test: &str) -> anyhow::Result<()> {
+    run(Command::new("cargo")
+        .args(["build", "--release", "--bins", "-p", "rail-hub"])
+        .current_dir(root))?;
+    run(Command::new("cargo")
+        .args([
+            "test",
+            "--release",
+            "-p",
+            "rail-tests",
+            "--test",
+            test,
+            "--",
+            "--ignored",
+            "--nocapture",
+        ])
         .current_dir(root))
 }
 
