@@ -12,6 +12,17 @@ fn online(engine: &Engine) -> bool {
     engine.state().connection.state == LinkState::Online
 }
 
+/// A screen engine following one station, with its cache at `db`.
+fn station_screen(hub: &HubProcess, token: &str, station: &str, db: std::path::PathBuf) -> Engine {
+    Engine::start(screen_config(
+        hub,
+        token.to_owned(),
+        &[&format!("kds:{station}")],
+        db,
+    ))
+    .expect("engine")
+}
+
 fn has_ticket(engine: &Engine, id: &str) -> bool {
     engine.state().tickets.iter().any(|t| t.id == id)
 }
@@ -22,27 +33,14 @@ async fn an_order_reaches_only_its_station_and_a_bump_reaches_hub_and_other_scre
     let hub = HubProcess::start(dir.path()).expect("hub");
     let pos = hub.token("pos", &[]);
     let grill_token = hub.token("kds", &["grill"]);
-    let grill_a = Engine::start(screen_config(
+    let grill_a = station_screen(&hub, &grill_token, "grill", dir.path().join("a.sqlite3"));
+    let grill_b = station_screen(&hub, &grill_token, "grill", dir.path().join("b.sqlite3"));
+    let fry = station_screen(
         &hub,
-        grill_token.clone(),
-        &["kds:grill"],
-        dir.path().join("a.sqlite3"),
-    ))
-    .expect("engine a");
-    let grill_b = Engine::start(screen_config(
-        &hub,
-        grill_token.clone(),
-        &["kds:grill"],
-        dir.path().join("b.sqlite3"),
-    ))
-    .expect("engine b");
-    let fry = Engine::start(screen_config(
-        &hub,
-        hub.token("kds", &["fry"]),
-        &["kds:fry"],
+        &hub.token("kds", &["fry"]),
+        "fry",
         dir.path().join("c.sqlite3"),
-    ))
-    .expect("engine c");
+    );
     wait_for("three screens online", WAIT, || {
         online(&grill_a) && online(&grill_b) && online(&fry)
     })
@@ -117,13 +115,7 @@ async fn a_hub_crash_is_survived_with_cached_tickets_queued_bumps_and_new_orders
     let pos = hub.token("pos", &[]);
     let token = hub.token("kds", &["grill"]);
     let screen_db = dir.path().join("screen.sqlite3");
-    let screen = Engine::start(screen_config(
-        &hub,
-        token.clone(),
-        &["kds:grill"],
-        screen_db.clone(),
-    ))
-    .expect("engine");
+    let screen = station_screen(&hub, &token, "grill", screen_db.clone());
     wait_for("online", WAIT, || online(&screen)).await;
     let first = hub
         .post_order(&pos, order_for("1", "grill", "Burger"))
@@ -199,8 +191,7 @@ async fn a_hub_crash_is_survived_with_cached_tickets_queued_bumps_and_new_orders
     screen.shutdown().await;
 
     // A screen restart (power cut) shows the cache at once, before any network.
-    let rebooted =
-        Engine::start(screen_config(&hub, token, &["kds:grill"], screen_db)).expect("engine again");
+    let rebooted = station_screen(&hub, &token, "grill", screen_db);
     let cached: Vec<String> = rebooted
         .state()
         .tickets
@@ -222,13 +213,7 @@ async fn a_bump_of_a_ticket_the_hub_does_not_know_is_rejected_with_a_reason_not_
     let mut hub = HubProcess::start_on(dir.path().join("hub.sqlite3"), 0, 25, secret).expect("hub");
     let pos = hub.token("pos", &[]);
     let token = hub.token("kds", &["grill"]);
-    let screen = Engine::start(screen_config(
-        &hub,
-        token.clone(),
-        &["kds:grill"],
-        dir.path().join("s.sqlite3"),
-    ))
-    .expect("engine");
+    let screen = station_screen(&hub, &token, "grill", dir.path().join("s.sqlite3"));
     let ticket = hub
         .post_order(&pos, order_for("9", "grill", "Burger"))
         .await
@@ -269,13 +254,7 @@ async fn item_bumps_reach_the_hub_and_the_last_one_clears_the_ticket() {
     let hub = HubProcess::start(dir.path()).expect("hub");
     let pos = hub.token("pos", &[]);
     let token = hub.token("kds", &["grill"]);
-    let screen = Engine::start(screen_config(
-        &hub,
-        token.clone(),
-        &["kds:grill"],
-        dir.path().join("s.sqlite3"),
-    ))
-    .expect("engine");
+    let screen = station_screen(&hub, &token, "grill", dir.path().join("s.sqlite3"));
     let order = serde_json::json!({ "number": "8", "items": [
         { "id": "a", "name": "Burger", "station": "grill" },
         { "id": "b", "name": "Steak", "station": "grill" }
@@ -330,20 +309,18 @@ async fn expo_sees_each_stations_progress_and_serves_the_order() {
     );
     expo_config.expo = true;
     let expo = Engine::start(expo_config).expect("expo");
-    let grill = Engine::start(screen_config(
+    let grill = station_screen(
         &hub,
-        hub.token("kds", &["grill"]),
-        &["kds:grill"],
+        &hub.token("kds", &["grill"]),
+        "grill",
         dir.path().join("g.sqlite3"),
-    ))
-    .expect("grill");
-    let fry = Engine::start(screen_config(
+    );
+    let fry = station_screen(
         &hub,
-        hub.token("kds", &["fry"]),
-        &["kds:fry"],
+        &hub.token("kds", &["fry"]),
+        "fry",
         dir.path().join("f.sqlite3"),
-    ))
-    .expect("fry");
+    );
     wait_for("online", WAIT, || {
         online(&expo) && online(&grill) && online(&fry)
     })

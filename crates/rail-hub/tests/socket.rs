@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{close_code, next, send, start, subscribe};
+use common::{close_code, next, send, start, subscribe, subscribe_from, subscribed, Subscription};
 use futures_util::SinkExt;
 use rail_hub::auth::{claims, Role};
 use rail_hub::HubConfig;
@@ -49,38 +49,30 @@ async fn a_subscriber_gets_a_snapshot_then_gap_free_events() {
 async fn a_returning_subscriber_gets_exactly_what_it_missed_or_an_explicit_reset() {
     let hub = start(HubConfig::default()).await;
     let token = hub.token(Role::Kds, &["grill"]);
-    let mut socket = hub.connect(Some(&token)).await;
-    next(&mut socket).await;
-    send(&mut socket, &subscribe("kds:grill", None)).await;
-    let ServerMessage::Control(Control::Subscribed { epoch, .. }) = next(&mut socket).await else {
-        panic!()
-    };
+    let (socket, Subscription { epoch, .. }) =
+        subscribe_from(&hub, &token, "kds:grill", None).await;
     hub.post("1", "grill");
     drop(socket);
     let missed = [hub.post("2", "grill"), hub.post("3", "grill")];
 
-    let mut socket = hub.connect(Some(&token)).await;
-    next(&mut socket).await;
-    send(
-        &mut socket,
-        &subscribe(
-            "kds:grill",
-            Some(Cursor {
-                epoch: epoch.clone(),
-                seq: 1,
-            }),
-        ),
+    let (
+        mut socket,
+        Subscription {
+            recovery,
+            seq,
+            snapshot,
+            ..
+        },
+    ) = subscribe_from(
+        &hub,
+        &token,
+        "kds:grill",
+        Some(Cursor {
+            epoch: epoch.clone(),
+            seq: 1,
+        }),
     )
     .await;
-    let ServerMessage::Control(Control::Subscribed {
-        recovery,
-        seq,
-        snapshot,
-        ..
-    }) = next(&mut socket).await
-    else {
-        panic!()
-    };
     assert_eq!(
         (recovery, seq, snapshot.is_none()),
         (Recovery::Recovered, 1, true)
@@ -111,15 +103,12 @@ async fn a_returning_subscriber_gets_exactly_what_it_missed_or_an_explicit_reset
         ),
     )
     .await;
-    let ServerMessage::Control(Control::Subscribed {
+    let Subscription {
         recovery,
         seq,
         snapshot,
         ..
-    }) = next(&mut socket).await
-    else {
-        panic!()
-    };
+    } = subscribed(&mut socket).await;
     assert_eq!((recovery, seq), (Recovery::Reset, 4));
     assert_eq!(snapshot.expect("snapshot").tickets.len(), 4);
 }
@@ -229,12 +218,8 @@ async fn history_beyond_what_is_kept_resets_and_metrics_count_it() {
     })
     .await;
     let token = hub.token(Role::Kds, &["grill"]);
-    let mut socket = hub.connect(Some(&token)).await;
-    next(&mut socket).await;
-    send(&mut socket, &subscribe("kds:grill", None)).await;
-    let ServerMessage::Control(Control::Subscribed { epoch, .. }) = next(&mut socket).await else {
-        panic!()
-    };
+    let (socket, Subscription { epoch, .. }) =
+        subscribe_from(&hub, &token, "kds:grill", None).await;
     drop(socket);
     for n in 1..=5 {
         hub.post(&n.to_string(), "grill");
@@ -242,28 +227,24 @@ async fn history_beyond_what_is_kept_resets_and_metrics_count_it() {
     // 5 events on kds:grill, more on the location and order channels: 2 per channel stay.
     assert!(hub.hub.prune_history().expect("prune") >= 3);
 
-    let mut socket = hub.connect(Some(&token)).await;
-    next(&mut socket).await;
-    send(
-        &mut socket,
-        &subscribe(
-            "kds:grill",
-            Some(Cursor {
-                epoch: epoch.clone(),
-                seq: 1,
-            }),
-        ),
+    let (
+        mut socket,
+        Subscription {
+            recovery,
+            seq,
+            snapshot,
+            ..
+        },
+    ) = subscribe_from(
+        &hub,
+        &token,
+        "kds:grill",
+        Some(Cursor {
+            epoch: epoch.clone(),
+            seq: 1,
+        }),
     )
     .await;
-    let ServerMessage::Control(Control::Subscribed {
-        recovery,
-        seq,
-        snapshot,
-        ..
-    }) = next(&mut socket).await
-    else {
-        panic!()
-    };
     assert_eq!(
         (recovery, seq),
         (Recovery::Reset, 5),
@@ -275,10 +256,7 @@ async fn history_beyond_what_is_kept_resets_and_metrics_count_it() {
         &subscribe("kds:grill", Some(Cursor { epoch, seq: 3 })),
     )
     .await;
-    let ServerMessage::Control(Control::Subscribed { recovery, .. }) = next(&mut socket).await
-    else {
-        panic!()
-    };
+    let Subscription { recovery, .. } = subscribed(&mut socket).await;
     assert_eq!(
         recovery,
         Recovery::Recovered,

@@ -217,3 +217,47 @@ pub async fn quiet(socket: &mut Socket) {
         assert!(text.contains("\"heartbeat\""), "unexpected message: {text}");
     }
 }
+
+/// The `subscribed` answer, unpacked.
+pub struct Subscription {
+    pub epoch: String,
+    pub seq: u64,
+    pub recovery: rail_protocol::Recovery,
+    pub snapshot: Option<rail_protocol::Snapshot>,
+}
+
+/// Reads the next message, which must be a `subscribed` answer.
+pub async fn subscribed(socket: &mut Socket) -> Subscription {
+    match next(socket).await {
+        ServerMessage::Control(Control::Subscribed {
+            epoch,
+            seq,
+            recovery,
+            snapshot,
+            ..
+        }) => Subscription {
+            epoch,
+            seq,
+            recovery,
+            snapshot,
+        },
+        other => panic!("expected subscribed, got {other:?}"),
+    }
+}
+
+/// Connects with `token`, waits for `ready`, subscribes to `channel` from `since`.
+pub async fn subscribe_from(
+    hub: &TestHub,
+    token: &str,
+    channel: &str,
+    since: Option<Cursor>,
+) -> (Socket, Subscription) {
+    let mut socket = hub.connect(Some(token)).await;
+    assert!(matches!(
+        next(&mut socket).await,
+        ServerMessage::Control(Control::Ready { .. })
+    ));
+    send(&mut socket, &subscribe(channel, since)).await;
+    let answer = subscribed(&mut socket).await;
+    (socket, answer)
+}
