@@ -27,8 +27,6 @@ export class Screen {
   state = $state<ScreenState | null>(null);
   localNow = $state(Date.now());
   error = $state<string | null>(null);
-  thresholds = $state<Thresholds>(DEFAULT_THRESHOLDS);
-  keys = $state(invertKeymap(DEFAULT_KEYMAP));
   /** Position of the bump-bar cursor on the rail. */
   cursor = $state(0);
   panel = $state<Panel>("none");
@@ -45,6 +43,10 @@ export class Screen {
   search = $state<string | null>(null);
   /** Tickets whose changes the cook has confirmed (`id@version`), kept across restarts. */
   acknowledged = $state<string[]>(loadAcknowledged());
+
+  /** Colours and keys follow the settings (defaults until they are read). */
+  thresholds: Thresholds = $derived(this.settings?.thresholds ?? DEFAULT_THRESHOLDS);
+  keys = $derived(invertKeymap({ ...DEFAULT_KEYMAP, ...(this.settings?.keymap ?? {}) }));
 
   tickets = $derived(this.state ? searchTickets(railOrder(this.state.tickets), this.search ?? "") : []);
   now = $derived(hubNow(this.localNow, this.state?.clockOffsetMs ?? 0));
@@ -77,8 +79,6 @@ export class Screen {
   /** Applies settings that need no restart: colours, keys, language, look. */
   applySettings(settings: UiSettings): void {
     this.settings = settings;
-    this.thresholds = settings.thresholds;
-    if (Object.keys(settings.keymap).length > 0) this.keys = invertKeymap(settings.keymap);
     if (isLang(settings.language)) locale.lang = settings.language;
     if (typeof document !== "undefined") {
       document.documentElement.dataset.theme = settings.theme;
