@@ -109,3 +109,64 @@ impl Registry {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn published(seq: u64) -> Published {
+        Published {
+            location_id: "loc".into(),
+            channel: "kds:grill".into(),
+            seq,
+            frame: format!("{{\"seq\":{seq}}}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_whose_queue_is_full_is_cut_off_and_told_to_resync() {
+        let mut registry = Registry::default();
+        let (slow_queue, mut slow_rx) = mpsc::channel(2);
+        let slow_overflow = Arc::new(Notify::new());
+        let (fast_queue, mut fast_rx) = mpsc::channel(16);
+        registry.add(
+            "loc",
+            "kds:grill",
+            Subscriber {
+                connection_id: 1,
+                queue: slow_queue,
+                overflow: slow_overflow.clone(),
+            },
+        );
+        registry.add(
+            "loc",
+            "kds:grill",
+            Subscriber {
+                connection_id: 2,
+                queue: fast_queue,
+                overflow: Arc::new(Notify::new()),
+            },
+        );
+        registry.publish(&[published(1), published(2), published(3)]);
+
+        // The slow one got what fit, then was dropped and woken to close (1013).
+        assert!(matches!(slow_rx.try_recv(), Ok(Outbound::Frame(_))));
+        assert!(matches!(slow_rx.try_recv(), Ok(Outbound::Frame(_))));
+        assert!(slow_rx.try_recv().is_err(), "nothing queued past the limit");
+        tokio::time::timeout(
+            std::time::Duration::from_millis(100),
+            slow_overflow.notified(),
+        )
+        .await
+        .expect("overflow signalled");
+        assert_eq!(
+            registry.counts().map(|(_, _, n)| n).sum::<usize>(),
+            1,
+            "only the fast subscriber stays"
+        );
+        // The others never wait for it.
+        for _ in 0..3 {
+            assert!(matches!(fast_rx.try_recv(), Ok(Outbound::Frame(_))));
+        }
+    }
+}
