@@ -288,7 +288,7 @@ async fn pages_turn_and_an_offline_bump_waits_then_reaches_the_hub_once() {
 
         // The hub goes away: a banner says so, and a bump still takes the ticket off.
         hub.kill();
-        let banner = wait_for_element(client, r#"[data-testid="offline-banner"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-testid="offline-banner"]"#, WAIT).await?;
         click(
             client,
             &format!(r#"[data-ticket-id="{first}"] .head"#),
@@ -298,7 +298,11 @@ async fn pages_turn_and_an_offline_bump_waits_then_reaches_the_hub_once() {
         wait_for_absence(client, &format!(r#"[data-ticket-id="{first}"]"#), WAIT).await?;
         let deadline = std::time::Instant::now() + WAIT;
         loop {
-            let text = banner.text().await?;
+            // Looked up each time: the banner is redrawn as its text changes.
+            let text = wait_for_element(client, r#"[data-testid="offline-banner"]"#, WAIT)
+                .await?
+                .text()
+                .await?;
             if text.contains("Offline since") && text.contains("1 bump waiting") {
                 break;
             }
