@@ -193,7 +193,7 @@ async fn read_loop(
     last_heard: &AtomicI64,
 ) -> Closing {
     let queue = subscriber.queue.clone();
-    let mut subscriptions: Vec<String> = Vec::new();
+    let mut session = ClientSession::new(claims.clone(), subscriber);
     let mut rate = RateLimit {
         window_start: Instant::now(),
         count: 0,
@@ -238,7 +238,44 @@ async fn read_loop(
                 return Some((close_code::POLICY_VIOLATION, "message flood".into()));
             }
         }
-        let reply = match serde_json::from_str::<ClientMessage>(&text) {
+        let Some(reply) = session.handle_text(hub, &text) else {
+            continue;
+        };
+        if let Outbound::Close(code, reason) = reply {
+            return Some((code, reason));
+        }
+        if queue.send(reply).await.is_err() {
+            return None;
+        }
+    }
+    None
+}
+
+/// What one authenticated connection has subscribed to; answers its text frames.
+///
+/// Kept apart from the socket so the message handling can be driven directly (the
+/// fuzz harness in `crates/rail-fuzz` does).
+pub struct ClientSession {
+    claims: Claims,
+    subscriber: Subscriber,
+    subscriptions: Vec<String>,
+}
+
+impl ClientSession {
+    /// A session for a connection that authenticated as `claims`.
+    pub fn new(claims: Claims, subscriber: Subscriber) -> Self {
+        ClientSession {
+            claims,
+            subscriber,
+            subscriptions: Vec::new(),
+        }
+    }
+
+    /// The reply to one text frame: `None` when there is nothing to say,
+    /// [`Outbound::Close`] when the connection must end. Events of new subscriptions
+    /// go to the subscriber's queue.
+    pub fn handle_text(&mut self, hub: &Hub, text: &str) -> Option<Outbound> {
+        match serde_json::from_str::<ClientMessage>(text) {
             Err(error) => {
                 hub.metrics.rejected_frames.fetch_add(1, Ordering::Relaxed);
                 Some(error_frame(
@@ -255,15 +292,15 @@ async fn read_loop(
             )))),
             Ok(ClientMessage::Subscribe { channel, since }) => subscribe(
                 hub,
-                claims,
-                &subscriber,
-                &mut subscriptions,
+                &self.claims,
+                &self.subscriber,
+                &mut self.subscriptions,
                 channel,
                 since.as_ref(),
             ),
             Ok(ClientMessage::Unsubscribe { channel }) => {
-                if hub.unsubscribe(claims, &channel, subscriber.connection_id) {
-                    subscriptions.retain(|c| c != &channel);
+                if hub.unsubscribe(&self.claims, &channel, self.subscriber.connection_id) {
+                    self.subscriptions.retain(|c| c != &channel);
                     Some(Outbound::Frame(encode(&ServerMessage::Control(
                         Control::Unsubscribed { channel },
                     ))))
@@ -275,16 +312,8 @@ async fn read_loop(
                     ))
                 }
             }
-        };
-        let Some(reply) = reply else { continue };
-        if let Outbound::Close(code, reason) = reply {
-            return Some((code, reason));
-        }
-        if queue.send(reply).await.is_err() {
-            return None;
         }
     }
-    None
 }
 
 fn subscribe(
