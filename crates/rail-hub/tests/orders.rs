@@ -447,6 +447,24 @@ async fn bad_requests_get_problem_json_with_the_right_status() {
             403,
             "FORBIDDEN",
         ),
+        // Query and path rejections (found by the hub_rest fuzz harness: axum answered
+        // them in plain text).
+        (
+            Method::GET,
+            "/api/stations/grill/tickets?status=bumped&limit=many",
+            Some(&kds),
+            None,
+            400,
+            "INVALID_QUERY",
+        ),
+        (
+            Method::GET,
+            "/api/tickets/%FF%FE",
+            Some(&kds),
+            None,
+            400,
+            "INVALID_PATH",
+        ),
         (
             Method::POST,
             "/api/orders/o5/fire",

@@ -1,5 +1,5 @@
-//! Extractors: the caller's token, JSON bodies with problem-JSON rejections, and the
-//! `Idempotency-Key` header.
+//! Extractors: the caller's token, JSON bodies, queries and paths with problem-JSON
+//! rejections, and the `Idempotency-Key` header.
 
 use std::sync::Arc;
 
@@ -100,5 +100,50 @@ where
                 other => ApiError::new(other.status(), "BAD_REQUEST", other.body_text()),
             }),
         }
+    }
+}
+
+/// `Query<T>` whose rejections are problem JSON.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| ApiQuery(value))
+            .map_err(|rejection| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_QUERY",
+                    rejection.body_text(),
+                )
+            })
+    }
+}
+
+/// `Path<T>` whose rejections (say, a percent-encoded id that is not UTF-8) are
+/// problem JSON.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| ApiPath(value))
+            .map_err(|rejection| {
+                ApiError::new(rejection.status(), "INVALID_PATH", rejection.body_text())
+            })
     }
 }

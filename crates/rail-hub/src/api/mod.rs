@@ -85,6 +85,26 @@ async fn metrics(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
+/// Runs a hub mutation on tokio's blocking pool and answers with its result. A mutation
+/// commits to SQLite with fsync; on an async worker it would stall every socket writer
+/// on that worker (and, through the hub's lock, the others) for the disk's flush.
+async fn mutation<F>(hub: Arc<Hub>, run: F) -> Result<Response, ApiError>
+where
+    F: FnOnce(&Hub) -> Result<Mutation, crate::hub::HubError> + Send + 'static,
+{
+    let outcome = tokio::task::spawn_blocking(move || run(&hub))
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "mutation task failed");
+            ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "the hub failed while recording this change; it was not applied",
+            )
+        })?;
+    Ok(mutation_response(outcome?))
+}
+
 /// Turns a stored mutation result into a response, marking replays.
 fn mutation_response(mutation: Mutation) -> Response {
     let status =

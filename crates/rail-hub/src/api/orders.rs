@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use rail_protocol::{AddItems, FireCourse, NewOrder, Order, OrderPatch, StatusChange};
 
-use super::extract::{ApiJson, Auth, IdempotencyHeader};
-use super::{mutation_response, ApiError};
+use super::extract::{ApiJson, ApiPath, Auth, IdempotencyHeader};
+use super::{mutation, ApiError};
 use crate::hub::Hub;
 use crate::store::{IdempotencyKey, OrderCommand};
 
@@ -26,37 +26,34 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let body = serde_json::to_string(&order).unwrap_or_default();
     let idem = key_for(key, format!("POST /api/orders {body}"));
-    Ok(mutation_response(hub.create_order(
-        &who,
-        idem.as_ref(),
-        &order,
-    )?))
+    mutation(hub, move |hub| {
+        hub.create_order(&who, idem.as_ref(), &order)
+    })
+    .await
 }
 
 /// `GET /api/orders/{id}`
 pub async fn show(
     State(hub): State<Arc<Hub>>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Order>, ApiError> {
     Ok(Json(hub.order(&who, &id)?))
 }
 
-fn change(
-    hub: &Hub,
-    who: &crate::auth::Claims,
+async fn change(
+    hub: Arc<Hub>,
+    who: crate::auth::Claims,
     key: Option<String>,
-    id: &str,
+    id: String,
     what: &str,
     command: OrderCommand,
 ) -> Result<Response, ApiError> {
     let idem = key_for(key, format!("{what} /api/orders/{id} {command:?}"));
-    Ok(mutation_response(hub.change_order(
-        who,
-        idem.as_ref(),
-        id,
-        &command,
-    )?))
+    mutation(hub, move |hub| {
+        hub.change_order(&who, idem.as_ref(), &id, &command)
+    })
+    .await
 }
 
 /// `PATCH /api/orders/{id}`: rush, notes, table, guest, server.
@@ -64,10 +61,10 @@ pub async fn patch(
     State(hub): State<Arc<Hub>>,
     Auth(who): Auth,
     IdempotencyHeader(key): IdempotencyHeader,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(patch): ApiJson<OrderPatch>,
 ) -> Result<Response, ApiError> {
-    change(&hub, &who, key, &id, "PATCH", OrderCommand::Patch(patch))
+    change(hub, who, key, id, "PATCH", OrderCommand::Patch(patch)).await
 }
 
 /// `POST /api/orders/{id}/items`
@@ -75,17 +72,18 @@ pub async fn add_items(
     State(hub): State<Arc<Hub>>,
     Auth(who): Auth,
     IdempotencyHeader(key): IdempotencyHeader,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<AddItems>,
 ) -> Result<Response, ApiError> {
     change(
-        &hub,
-        &who,
+        hub,
+        who,
         key,
-        &id,
+        id,
         "POST items",
         OrderCommand::AddItems(body.items),
     )
+    .await
 }
 
 /// `POST /api/orders/{id}/items/{item}/void`
@@ -93,13 +91,13 @@ pub async fn void_item(
     State(hub): State<Arc<Hub>>,
     Auth(who): Auth,
     IdempotencyHeader(key): IdempotencyHeader,
-    Path((id, item_id)): Path<(String, String)>,
+    ApiPath((id, item_id)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let command = OrderCommand::VoidItem {
         item_id,
         remove: false,
     };
-    change(&hub, &who, key, &id, "POST void", command)
+    change(hub, who, key, id, "POST void", command).await
 }
 
 /// `DELETE /api/orders/{id}/items/{item}`
@@ -107,13 +105,13 @@ pub async fn remove_item(
     State(hub): State<Arc<Hub>>,
     Auth(who): Auth,
     IdempotencyHeader(key): IdempotencyHeader,
-    Path((id, item_id)): Path<(String, String)>,
+    ApiPath((id, item_id)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let command = OrderCommand::VoidItem {
         item_id,
         remove: true,
     };
-    change(&hub, &who, key, &id, "DELETE item", command)
+    change(hub, who, key, id, "DELETE item", command).await
 }
 
 /// `POST /api/orders/{id}/cancel`
@@ -121,9 +119,9 @@ pub async fn cancel(
     State(hub): State<Arc<Hub>>,
     Auth(who): Auth,
     IdempotencyHeader(key): IdempotencyHeader,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    change(&hub, &who, key, &id, "POST cancel", OrderCommand::Cancel)
+    change(hub, who, key, id, "POST cancel", OrderCommand::Cancel).await
 }
 
 /// `POST /api/orders/{id}/fire`
@@ -131,17 +129,18 @@ pub async fn fire(
     State(hub): State<Arc<Hub>>,
     Auth(who): Auth,
     IdempotencyHeader(key): IdempotencyHeader,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<FireCourse>,
 ) -> Result<Response, ApiError> {
     change(
-        &hub,
-        &who,
+        hub,
+        who,
         key,
-        &id,
+        id,
         "POST fire",
         OrderCommand::Fire(body.course),
     )
+    .await
 }
 
 /// `POST /api/orders/{id}/status`
@@ -149,15 +148,16 @@ pub async fn status(
     State(hub): State<Arc<Hub>>,
     Auth(who): Auth,
     IdempotencyHeader(key): IdempotencyHeader,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<StatusChange>,
 ) -> Result<Response, ApiError> {
     change(
-        &hub,
-        &who,
+        hub,
+        who,
         key,
-        &id,
+        id,
         "POST status",
         OrderCommand::Status(body.status),
     )
+    .await
 }

@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use rail_protocol::Ticket;
 use serde::Deserialize;
 
-use super::extract::{Auth, IdempotencyHeader};
-use super::{mutation_response, ApiError};
+use super::extract::{ApiPath, ApiQuery, Auth, IdempotencyHeader};
+use super::{mutation, ApiError};
 use crate::hub::Hub;
 use crate::store::{IdempotencyKey, StationFilter};
 
@@ -26,8 +26,8 @@ pub struct ListQuery {
 pub async fn list(
     State(hub): State<Arc<Hub>>,
     Auth(who): Auth,
-    Path(station): Path<String>,
-    Query(query): Query<ListQuery>,
+    ApiPath(station): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<Ticket>>, ApiError> {
     let filter = match query.status.as_deref() {
         None | Some("open") => StationFilter::Open,
@@ -49,7 +49,7 @@ pub async fn list(
 pub async fn show(
     State(hub): State<Arc<Hub>>,
     Auth(who): Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Ticket>, ApiError> {
     Ok(Json(hub.ticket(&who, &id)?))
 }
@@ -66,14 +66,10 @@ pub async fn bump(
     State(hub): State<Arc<Hub>>,
     Auth(who): Auth,
     IdempotencyHeader(key): IdempotencyHeader,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    Ok(mutation_response(hub.bump(
-        &who,
-        key_for(key, "bump", &id).as_ref(),
-        &id,
-        false,
-    )?))
+    let idem = key_for(key, "bump", &id);
+    mutation(hub, move |hub| hub.bump(&who, idem.as_ref(), &id, false)).await
 }
 
 /// `POST /api/tickets/{id}/recall`
@@ -81,14 +77,10 @@ pub async fn recall(
     State(hub): State<Arc<Hub>>,
     Auth(who): Auth,
     IdempotencyHeader(key): IdempotencyHeader,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    Ok(mutation_response(hub.bump(
-        &who,
-        key_for(key, "recall", &id).as_ref(),
-        &id,
-        true,
-    )?))
+    let idem = key_for(key, "recall", &id);
+    mutation(hub, move |hub| hub.bump(&who, idem.as_ref(), &id, true)).await
 }
 
 /// `POST /api/tickets/{id}/items/{item}/bump`
@@ -96,13 +88,11 @@ pub async fn bump_item(
     State(hub): State<Arc<Hub>>,
     Auth(who): Auth,
     IdempotencyHeader(key): IdempotencyHeader,
-    Path((id, item_id)): Path<(String, String)>,
+    ApiPath((id, item_id)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let idem = key_for(key, &format!("items/{item_id}/bump"), &id);
-    Ok(mutation_response(hub.bump_item(
-        &who,
-        idem.as_ref(),
-        &id,
-        &item_id,
-    )?))
+    mutation(hub, move |hub| {
+        hub.bump_item(&who, idem.as_ref(), &id, &item_id)
+    })
+    .await
 }
