@@ -20,6 +20,10 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("cached data could not be decoded: {0}")]
     Corrupt(#[from] serde_json::Error),
+    /// The hub answered a fresh or reset subscription without the snapshot that must
+    /// come with it: taking its position would skip every ticket before it.
+    #[error("the hub's {recovery:?} answer for {channel} carried no snapshot")]
+    MissingSnapshot { channel: String, recovery: Recovery },
 }
 
 /// What an applied event meant for the rail, so the screen can react (cue, highlight).
@@ -164,6 +168,12 @@ impl Store {
         recovery: Recovery,
         snapshot: Option<&Snapshot>,
     ) -> Result<usize, StoreError> {
+        if snapshot.is_none() && recovery != Recovery::Recovered {
+            return Err(StoreError::MissingSnapshot {
+                channel: channel.to_owned(),
+                recovery,
+            });
+        }
         let tx = self.conn.transaction()?;
         let mut new_tickets = 0;
         if let Some(snapshot) = snapshot {
@@ -188,7 +198,6 @@ impl Store {
                 }
             }
         }
-        debug_assert!(snapshot.is_some() || recovery == Recovery::Recovered);
         tx.execute(
             "INSERT INTO cursors (channel, epoch, seq) VALUES (?1, ?2, ?3)
              ON CONFLICT (channel) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq",
@@ -703,6 +712,22 @@ mod tests {
             .into_iter()
             .map(|t| t.id)
             .collect()
+    }
+
+    /// Found by the `screen_wire` fuzz target: a fresh (or reset) answer without its
+    /// snapshot used to trip a debug assertion, and in release builds took the hub's
+    /// position without the tickets before it.
+    #[test]
+    fn an_answer_that_should_carry_a_snapshot_but_does_not_is_refused() {
+        let (_dir, mut store) = open_store();
+        store.apply_event(&new(1, "a")).expect("apply");
+        for recovery in [Recovery::Fresh, Recovery::Reset] {
+            let refused = store.apply_subscribed("kds:grill", "other", 9, recovery, None);
+            assert!(matches!(refused, Err(StoreError::MissingSnapshot { .. })));
+        }
+        let cursor = store.cursor("kds:grill").expect("cursor").expect("kept");
+        assert_eq!((cursor.epoch.as_str(), cursor.seq), ("epoch", 1));
+        assert_eq!(open_ids(&store), ["a"]);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::engine::Shared;
 use crate::sound::Cue;
-use crate::store::{Applied, Change};
+use crate::store::{Applied, Change, StoreError};
 use crate::view::LinkState;
 
 /// Why a session ended.
@@ -190,13 +190,16 @@ async fn session(
                 snapshot,
             }) => {
                 shared.heard_from_hub(None);
-                let new_tickets = shared.store().apply_subscribed(
-                    &channel,
-                    &epoch,
-                    seq,
-                    recovery,
-                    snapshot.as_ref(),
-                )?;
+                let new_tickets = shared
+                    .store()
+                    .apply_subscribed(&channel, &epoch, seq, recovery, snapshot.as_ref())
+                    .map_err(|error| match error {
+                        // The hub broke the protocol, not the cache: say so, reconnect.
+                        StoreError::MissingSnapshot { .. } => {
+                            SessionError::Protocol(error.to_string())
+                        }
+                        other => SessionError::Store(other),
+                    })?;
                 tracing::info!(%channel, ?recovery, seq, new_tickets, "subscribed");
                 subscribed = true;
                 if new_tickets > 0 {
