@@ -7,6 +7,11 @@
 //! - `test`: setup, then every check and test: formatting, lints, the UI's type check
 //!   and unit tests, the Rust tests (hub + engines through real sockets and SQLite),
 //!   and the end-to-end test in the real window under Xvfb through WebDriver.
+//! - On demand, bounded in time: `chaos`, `fuzz` (see [`fuzz`]), `screenshots` and the
+//!   benchmarks `bench-ui`, `bench-latency`, `bench-capacity`, `bench-peer` (figures in
+//!   docs/benchmarks.md).
+
+mod fuzz;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -82,6 +87,26 @@ fn main() -> anyhow::Result<()> {
         }
         Some("bench-latency") => release_benchmark(&root, "bench_latency"),
         Some("bench-capacity") => release_benchmark(&root, "bench_capacity"),
+        Some("bench-peer") => {
+            let peer = root.join("tests/peers/socketio");
+            run(Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&peer))?;
+            release_benchmark(&root, "bench_peer")
+        }
+        Some("fuzz") => {
+            let seconds = flag_value(&args, "--seconds")?.unwrap_or(60);
+            let mut targets = Vec::new();
+            let mut rest = args.iter().skip(1);
+            while let Some(arg) = rest.next() {
+                if arg == "--seconds" {
+                    rest.next();
+                } else {
+                    targets.push(arg.clone());
+                }
+            }
+            fuzz::fuzz(&root, seconds, &targets)
+        }
         Some("chaos") => {
             let seconds = flag_value(&args, "--seconds")?.unwrap_or(600);
             let seed = flag_value(&args, "--seed")?;
@@ -113,7 +138,9 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|demo [--seconds N] [--size WxH]|test|screenshots>"
+                "usage: cargo xtask <setup | demo [--seconds N] [--size WxH] | test | screenshots |\n\
+                 \x20                  chaos [--seconds N] [--seed S] | fuzz [--seconds N] [TARGET…] |\n\
+                 \x20                  bench-ui | bench-latency | bench-capacity | bench-peer>"
             );
             std::process::exit(2);
         }
@@ -143,7 +170,7 @@ fn workspace_root() -> anyhow::Result<PathBuf> {
 }
 
 /// Runs a command, echoing it, and fails if it fails.
-fn run(command: &mut Command) -> anyhow::Result<()> {
+pub(crate) fn run(command: &mut Command) -> anyhow::Result<()> {
     eprintln!("\n==> {}", describe(command));
     let status = command
         .status()
@@ -154,7 +181,7 @@ fn run(command: &mut Command) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn describe(command: &Command) -> String {
+pub(crate) fn describe(command: &Command) -> String {
     let mut text = command.get_program().to_string_lossy().into_owned();
     for arg in command.get_args() {
         text.push(' ');
@@ -163,7 +190,7 @@ fn describe(command: &Command) -> String {
     text
 }
 
-fn succeeds(program: &str, args: &[&str]) -> bool {
+pub(crate) fn succeeds(program: &str, args: &[&str]) -> bool {
     Command::new(program)
         .args(args)
         .output()
