@@ -117,9 +117,8 @@ async fn main() -> anyhow::Result<()> {
                 Ok(limit) => tracing::debug!(limit, "file descriptor limit"),
                 Err(error) => tracing::warn!(%error, "could not raise the file descriptor limit"),
             }
-            let listener = tokio::net::TcpListener::bind(listen)
-                .await
-                .with_context(|| format!("binding {listen}"))?;
+            let listener =
+                rail_hub::server::bind(listen).with_context(|| format!("binding {listen}"))?;
             let address = listener.local_addr()?;
             // Tests and scripts read this line to find the port.
             println!("rail-hub listening on http://{address}");

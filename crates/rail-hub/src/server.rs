@@ -5,10 +5,33 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::hub::Hub;
+
+/// Connections the kernel may hold for the hub before it accepts them. tokio's
+/// `TcpListener::bind` asks for 128: when a hub restarts and every screen reconnects at
+/// once, the SYNs beyond that are dropped and each such screen waits a second or more for
+/// its retransmit (the kernel caps this at `net.core.somaxconn`).
+const ACCEPT_BACKLOG: u32 = 4096;
+
+/// Binds the hub's listening socket, with room for a reconnect storm.
+///
+/// # Errors
+/// When the address cannot be bound.
+pub fn bind(address: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // A restarted hub must get its port back while old connections sit in TIME_WAIT.
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(ACCEPT_BACKLOG)
+}
 
 /// How often old history is pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
@@ -38,6 +61,14 @@ pub async fn run(
             }
         }
     });
+    // Nagle's algorithm holds a small write until the previous one is acknowledged, and
+    // the screen delays that ACK up to 40 ms: `ready` then `subscribed`, or two events
+    // in a row, would wait for it. axum's plain `serve` leaves Nagle on.
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
@@ -47,4 +78,33 @@ pub async fn run(
         .await;
     pruner.abort();
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the Socket.IO comparison: with tokio's default backlog of 128, screens
+    /// reconnecting at once beyond that had their SYNs dropped and waited a second or
+    /// more each. Connections are queued by the kernel before any accept, so a listener
+    /// that accepts nothing shows the backlog.
+    #[tokio::test]
+    async fn a_reconnect_storm_fits_in_the_accept_queue() {
+        let somaxconn: usize = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(128);
+        let storm = 300.min(somaxconn);
+        let listener = bind("127.0.0.1:0".parse().expect("address")).expect("bind");
+        let address = listener.local_addr().expect("address");
+        let connects = (0..storm).map(|_| {
+            tokio::time::timeout(
+                Duration::from_secs(5),
+                tokio::net::TcpStream::connect(address),
+            )
+        });
+        let results = futures_util::future::join_all(connects).await;
+        let connected = results.iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
+        assert_eq!(connected, storm, "screens left waiting for a SYN retransmit");
+    }
 }
