@@ -123,6 +123,54 @@ mod tests {
         }
     }
 
+    fn subscriber(connection_id: u64) -> Subscriber {
+        Subscriber {
+            connection_id,
+            queue: mpsc::channel(4).0,
+            overflow: Arc::new(Notify::new()),
+        }
+    }
+
+    fn count(registry: &Registry, channel: &str) -> usize {
+        registry
+            .counts()
+            .find(|(_, ch, _)| *ch == channel)
+            .map_or(0, |(_, _, n)| n)
+    }
+
+    #[test]
+    fn connections_join_leave_and_disconnect_without_touching_others() {
+        let mut registry = Registry::default();
+        for id in 1..=3 {
+            registry.add("loc", "kds:grill", subscriber(id));
+            registry.add("loc", "kds:fry", subscriber(id));
+        }
+        // Subscribing twice to one channel keeps one subscription.
+        registry.add("loc", "kds:grill", subscriber(2));
+        assert_eq!(count(&registry, "kds:grill"), 3);
+
+        assert!(registry.remove("loc", "kds:grill", 1));
+        assert!(!registry.remove("loc", "kds:grill", 1), "already gone");
+        assert!(
+            !registry.remove("other", "kds:fry", 2),
+            "another location's channel"
+        );
+        assert_eq!(
+            (count(&registry, "kds:grill"), count(&registry, "kds:fry")),
+            (2, 3)
+        );
+
+        registry.remove_connection(2);
+        assert_eq!(
+            (count(&registry, "kds:grill"), count(&registry, "kds:fry")),
+            (1, 2)
+        );
+
+        registry.remove_connection(1);
+        registry.remove_connection(3);
+        assert_eq!(registry.counts().count(), 0, "empty channels are dropped");
+    }
+
     #[tokio::test]
     async fn a_subscriber_whose_queue_is_full_is_cut_off_and_told_to_resync() {
         let mut registry = Registry::default();

@@ -105,6 +105,9 @@ mod tests {
         });
         let results = futures_util::future::join_all(connects).await;
         let connected = results.iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
-        assert_eq!(connected, storm, "screens left waiting for a SYN retransmit");
+        assert_eq!(
+            connected, storm,
+            "screens left waiting for a SYN retransmit"
+        );
     }
 }
