@@ -1,6 +1,8 @@
 //! Helpers for cross-component tests: start a real `rail-hub` process on a free port,
 //! issue tokens, post orders like a POS, and wait for conditions without fixed sleeps.
 
+pub mod loadgen;
+pub mod peer;
 pub mod proxy;
 pub mod screen;
 pub mod window;

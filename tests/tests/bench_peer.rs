@@ -1,0 +1,311 @@
+//! Rail's hub beside a Socket.IO v4 server doing the same room fan-out, in one run, driven
+//! by one load generator (`rail_tests::loadgen`): fan-out latency, the highest sustained
+//! delivery rate, server CPU per delivery and memory per idle connection, printed as a
+//! table with Rail's figures as ratios of the peer's. Run by `cargo xtask bench-peer`.
+//!
+//! Sizes: `RAIL_BENCH_CONNECTIONS` idle connections (10,000), `RAIL_BENCH_SCREENS`
+//! screens for the latency run (100), `RAIL_BENCH_FANOUT` screens for the rate ramp (500).
+
+use std::time::{Duration, Instant};
+
+use rail_tests::loadgen::{burst, rss_kib, Burst, Plan, Target};
+use rail_tests::peer::SocketIoPeer;
+use rail_tests::HubProcess;
+
+const CHANNEL: &str = "kds:grill";
+const STATION: &str = "grill";
+/// The latency run: a steady lunch rush.
+const LATENCY_ORDERS: u32 = 200;
+const LATENCY_RATE: u32 = 20;
+/// The ramp: orders per second, each step four seconds.
+const RAMP: [u32; 11] = [25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200];
+const STEP: Duration = Duration::from_secs(4);
+/// A step is sustained when every delivery arrived and p99 stayed under the seeds'
+/// 100 ms.
+const SUSTAINED_P99_MS: f64 = 100.0;
+/// The ramp stops once the server is saturated: deliveries missing after the drain, or
+/// p99 beyond this.
+const SATURATED_P99_MS: f64 = 1000.0;
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Figures {
+    name: &'static str,
+    connections: usize,
+    open_secs: f64,
+    kib_per_connection: f64,
+    latency: Burst,
+    ramp: Vec<Burst>,
+}
+
+impl Figures {
+    /// The fastest step that kept up within the seeds' latency.
+    fn sustained(&self) -> Option<&Burst> {
+        self.ramp
+            .iter()
+            .filter(|b| b.delivered == b.expected && b.latency.p99 <= SUSTAINED_P99_MS)
+            .max_by(|a, b| a.delivery_rate.total_cmp(&b.delivery_rate))
+    }
+
+    /// The most events per second delivered in any step that delivered everything,
+    /// whatever the latency: the fan-out's ceiling.
+    fn peak(&self) -> Option<&Burst> {
+        self.ramp
+            .iter()
+            .filter(|b| b.delivered == b.expected)
+            .max_by(|a, b| a.delivery_rate.total_cmp(&b.delivery_rate))
+    }
+}
+
+async fn measure(target: Target, pid: u32) -> anyhow::Result<Figures> {
+    let connections = env_or("RAIL_BENCH_CONNECTIONS", 10_000);
+    let screens = env_or("RAIL_BENCH_SCREENS", 100);
+    let fanout = env_or("RAIL_BENCH_FANOUT", 500);
+    let name = target.name();
+
+    // Idle connections first, on a fresh server, so the memory baseline is clean.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = rss_kib(pid);
+    let opened = Instant::now();
+    let idle = target.screens(CHANNEL, connections, 250).await?;
+    let open_secs = opened.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = rss_kib(pid);
+    let kib_per_connection = after.saturating_sub(before) as f64 / connections as f64;
+    eprintln!("{name}: {connections} idle connections in {open_secs:.1} s, {before} → {after} KiB");
+    drop(idle);
+    // Let the server finish closing them before anything is timed.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    let mut first = 0;
+    let mut screens_open = target.screens(CHANNEL, screens, 100).await?;
+    let plan = Plan {
+        station: STATION,
+        first,
+        count: LATENCY_ORDERS,
+        rate: LATENCY_RATE,
+        drain: Duration::from_secs(5),
+    };
+    let latency = burst(&target, pid, &screens_open, plan).await?;
+    first += LATENCY_ORDERS;
+    eprintln!("{name}: latency run {latency:?}");
+
+    screens_open.extend(
+        target
+            .screens(CHANNEL, fanout.saturating_sub(screens), 100)
+            .await?,
+    );
+    let mut ramp = Vec::new();
+    for rate in RAMP {
+        let count = rate * STEP.as_secs() as u32;
+        let plan = Plan {
+            station: STATION,
+            first,
+            count,
+            rate,
+            drain: Duration::from_secs(3),
+        };
+        let step = burst(&target, pid, &screens_open, plan).await?;
+        first += count;
+        eprintln!("{name}: ramp {step:?}");
+        let saturated = step.delivered < step.expected || step.latency.p99 > SATURATED_P99_MS;
+        ramp.push(step);
+        if saturated {
+            break;
+        }
+        // Let the last step's backlog clear before the next.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    Ok(Figures {
+        name,
+        connections,
+        open_secs,
+        kib_per_connection,
+        latency,
+        ramp,
+    })
+}
+
+fn ratio(rail: f64, peer: f64) -> String {
+    if peer > 0.0 && rail.is_finite() && peer.is_finite() {
+        format!("{:.2}×", rail / peer)
+    } else {
+        "n/a".into()
+    }
+}
+
+fn print_table(rail: &Figures, peer: &Figures) {
+    let screens = env_or("RAIL_BENCH_SCREENS", 100);
+    let fanout = env_or("RAIL_BENCH_FANOUT", 500);
+    println!(
+        "\n| measure | {} | {} | Rail ÷ {} | better |",
+        rail.name, peer.name, peer.name
+    );
+    println!("|---|---|---|---|---|");
+    let row = |what: String, r: f64, p: f64, unit: &str, better: &str| {
+        println!(
+            "| {what} | {r:.2}{unit} | {p:.2}{unit} | {} | {better} |",
+            ratio(r, p)
+        );
+    };
+    row(
+        format!("memory per idle connection ({} held)", rail.connections),
+        rail.kib_per_connection,
+        peer.kib_per_connection,
+        " KiB",
+        "lower",
+    );
+    row(
+        "time to open and subscribe them".into(),
+        rail.open_secs,
+        peer.open_secs,
+        " s",
+        "lower",
+    );
+    let (rl, pl) = (rail.latency.latency, peer.latency.latency);
+    let setting = format!("{screens} screens, {LATENCY_RATE} orders/s");
+    row(
+        format!("POST → screen p50 ({setting})"),
+        rl.p50,
+        pl.p50,
+        " ms",
+        "lower",
+    );
+    row(
+        format!("POST → screen p95 ({setting})"),
+        rl.p95,
+        pl.p95,
+        " ms",
+        "lower",
+    );
+    row(
+        format!("POST → screen p99 ({setting})"),
+        rl.p99,
+        pl.p99,
+        " ms",
+        "lower",
+    );
+    row(
+        format!("POST → screen max ({setting})"),
+        rl.max,
+        pl.max,
+        " ms",
+        "lower",
+    );
+    row(
+        format!("server CPU per 1,000 deliveries ({setting})"),
+        rail.latency.cpu_ms_per_1000,
+        peer.latency.cpu_ms_per_1000,
+        " ms",
+        "lower",
+    );
+    println!(
+        "| deliveries made ({setting}) | {} of {} | {} of {} | | |",
+        rail.latency.delivered,
+        rail.latency.expected,
+        peer.latency.delivered,
+        peer.latency.expected
+    );
+    match (rail.sustained(), peer.sustained()) {
+        (Some(r), Some(p)) => {
+            row(
+                format!("highest sustained delivery rate ({fanout} screens)"),
+                r.delivery_rate,
+                p.delivery_rate,
+                " events/s",
+                "higher",
+            );
+            println!(
+                "| … at orders/s, latency p50 / p99 | {} /s, {:.1} / {:.1} ms | {} /s, {:.1} / {:.1} ms | | |",
+                r.rate, r.latency.p50, r.latency.p99, p.rate, p.latency.p50, p.latency.p99
+            );
+            row(
+                "server CPU per 1,000 deliveries at that rate".into(),
+                r.cpu_ms_per_1000,
+                p.cpu_ms_per_1000,
+                " ms",
+                "lower",
+            );
+        }
+        _ => println!("| highest sustained delivery rate | not reached by one of the two | | | |"),
+    }
+    if let (Some(r), Some(p)) = (rail.peak(), peer.peak()) {
+        row(
+            format!("peak delivery rate, any latency ({fanout} screens)"),
+            r.delivery_rate,
+            p.delivery_rate,
+            " events/s",
+            "higher",
+        );
+        println!(
+            "| … at orders/s, latency p50 / p99 | {} /s, {:.1} / {:.1} ms | {} /s, {:.1} / {:.1} ms | | |",
+            r.rate, r.latency.p50, r.latency.p99, p.rate, p.latency.p50, p.latency.p99
+        );
+    }
+    println!(
+        "\nRamp ({fanout} screens, {} s a step; sustained: every delivery arrived and p99 ≤ \
+         {SUSTAINED_P99_MS} ms; the ramp stops when deliveries go missing or p99 > \
+         {SATURATED_P99_MS} ms):\n",
+        STEP.as_secs()
+    );
+    println!(
+        "| server | orders/s | deliveries | events/s | p50 ms | p99 ms | max ms | CPU ms / 1,000 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for figures in [rail, peer] {
+        for step in &figures.ramp {
+            println!(
+                "| {} | {} | {} of {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} |",
+                figures.name,
+                step.rate,
+                step.delivered,
+                step.expected,
+                step.delivery_rate,
+                step.latency.p50,
+                step.latency.p99,
+                step.latency.max,
+                step.cpu_ms_per_1000
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a benchmark: run through `cargo xtask bench-peer`"]
+async fn rail_beside_socketio() {
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let rail = Target::Rail {
+        http: hub.url.clone(),
+        kds_token: hub.token("kds", &[STATION]),
+        pos_token: hub.token("pos", &[]),
+    };
+    let rail = measure(rail, hub.pid()).await.expect("measuring Rail");
+    drop(hub);
+
+    let peer = SocketIoPeer::start().expect("Socket.IO peer");
+    let socketio = Target::SocketIo {
+        http: peer.url.clone(),
+        token: peer.token.clone(),
+    };
+    let socketio = measure(socketio, peer.pid())
+        .await
+        .expect("measuring the Socket.IO peer");
+    drop(peer);
+
+    for figures in [&rail, &socketio] {
+        assert!(
+            figures.latency.delivered > 0 && !figures.ramp.is_empty(),
+            "{}: nothing was measured",
+            figures.name
+        );
+    }
+    print_table(&rail, &socketio);
+}
