@@ -50,6 +50,23 @@ fn operation(
         parameters.push(json!({ "$ref": "#/components/parameters/IdempotencyKey" }));
     }
     let mut all = responses;
+    let mut malformed = Vec::new();
+    if request.is_some() {
+        malformed.push("malformed JSON");
+    }
+    if idempotent {
+        malformed.push("a malformed Idempotency-Key");
+    }
+    if !params.is_empty() {
+        malformed.push("a path that is not UTF-8");
+    }
+    if !malformed.is_empty() {
+        let description = format!("Bad request: {}", malformed.join(", "));
+        all.extend(problems(&[("400", &description)]));
+    }
+    if request.is_some() {
+        all.extend(problems(&[("415", "The body is not `application/json`")]));
+    }
     all.extend(problems(&[
         ("401", "No valid token"),
         ("500", "The hub failed (details only in its log)"),
@@ -64,6 +81,85 @@ fn operation(
         op["requestBody"] = body(name);
     }
     op
+}
+
+/// `(path, method, operationId)` of every operation.
+const OPERATIONS: &[(&str, &str, &str)] = &[
+    ("/api/orders", "post", "createOrder"),
+    ("/api/orders/{id}", "get", "getOrder"),
+    ("/api/orders/{id}", "patch", "changeOrder"),
+    ("/api/orders/{id}/items", "post", "addItems"),
+    ("/api/orders/{id}/items/{item}", "delete", "removeItem"),
+    ("/api/orders/{id}/items/{item}/void", "post", "voidItem"),
+    ("/api/orders/{id}/cancel", "post", "cancelOrder"),
+    ("/api/orders/{id}/fire", "post", "fireCourse"),
+    ("/api/orders/{id}/status", "post", "setOrderStatus"),
+    (
+        "/api/stations/{station}/tickets",
+        "get",
+        "listStationTickets",
+    ),
+    ("/api/tickets/{id}", "get", "getTicket"),
+    ("/api/tickets/{id}/bump", "post", "bumpTicket"),
+    ("/api/tickets/{id}/recall", "post", "recallTicket"),
+    ("/api/tickets/{id}/items/{item}/bump", "post", "bumpItem"),
+];
+
+fn name_operations(document: &mut Value) {
+    for (path, method, id) in OPERATIONS {
+        if let Some(operation) = document.pointer_mut(&format!(
+            "/paths/{}/{method}",
+            path.replace('~', "~0").replace('/', "~1")
+        )) {
+            operation["operationId"] = json!(id);
+        }
+    }
+}
+
+/// OpenAPI links from a created order to what can be done with it next: integrators see
+/// which field feeds which call, and generated tests (Schemathesis) chain them.
+fn link_created_order(document: &mut Value) {
+    let order = "$response.body#/orderId";
+    let ticket = "$response.body#/tickets/0/id";
+    let item = "$response.body#/tickets/0/items/0/id";
+    let station = "$response.body#/tickets/0/station";
+    let mut links = serde_json::Map::new();
+    for id in [
+        "getOrder",
+        "changeOrder",
+        "addItems",
+        "cancelOrder",
+        "fireCourse",
+        "setOrderStatus",
+    ] {
+        links.insert(
+            id.into(),
+            json!({ "operationId": id, "parameters": { "id": order } }),
+        );
+    }
+    for id in ["removeItem", "voidItem"] {
+        links.insert(
+            id.into(),
+            json!({ "operationId": id, "parameters": { "id": order, "item": item } }),
+        );
+    }
+    for id in ["getTicket", "bumpTicket", "recallTicket"] {
+        links.insert(
+            id.into(),
+            json!({ "operationId": id, "parameters": { "id": ticket } }),
+        );
+    }
+    links.insert(
+        "bumpItem".into(),
+        json!({ "operationId": "bumpItem", "parameters": { "id": ticket, "item": item } }),
+    );
+    links.insert(
+        "listStationTickets".into(),
+        json!({ "operationId": "listStationTickets", "parameters": { "station": station } }),
+    );
+    if let Some(created) = document.pointer_mut("/paths/~1api~1orders/post/responses/201") {
+        created["links"] = Value::Object(links);
+    }
 }
 
 /// The whole document.
@@ -132,7 +228,7 @@ pub fn document() -> Value {
         r
     };
 
-    json!({
+    let mut document = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "rail-hub",
@@ -149,7 +245,7 @@ pub fn document() -> Value {
             "/api/orders": {
                 "post": operation("Post an order", "Splits the order into one ticket per station (by item `station`, else routing rules by name or category). Items of courses after the first are held until fired.", &[], Some("NewOrder"), {
                     let mut r = vec![ok("201", "The order's id and its tickets", "OrderCreated")];
-                    r.extend(problems(&[("400", "Malformed JSON"), ("403", "The token may not post orders"), ("409", "An order with this id exists"), ("415", "Not application/json"), ("422", "Invalid order: no items, no station for an item, bad quantities, unknown fields")]));
+                    r.extend(problems(&[("403", "The token may not post orders"), ("409", "An order with this id exists"), ("422", "Invalid order: no items, no station for an item, bad quantities, unknown fields")]));
                     r
                 }, true)
             },
@@ -186,11 +282,11 @@ pub fn document() -> Value {
                     "parameters": [
                         { "name": "station", "in": "path", "required": true, "schema": { "type": "string" } },
                         { "name": "status", "in": "query", "required": false, "schema": { "type": "string", "enum": ["open", "bumped"], "default": "open" } },
-                        { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "default": 20, "maximum": 500 } }
+                        { "name": "limit", "in": "query", "required": false, "description": "How many bumped tickets to return; more than 500 returns 500.", "schema": { "type": "integer", "default": 20, "minimum": 0, "maximum": 4294967295u64 } }
                     ],
                     "responses": {
                         "200": { "description": "Tickets", "content": { "application/json": { "schema": { "type": "array", "items": schema("Ticket") } } } },
-                        "400": { "description": "Unknown status", "content": { "application/problem+json": { "schema": schema("Problem") } } },
+                        "400": { "description": "Unknown status, a limit that is not a whole number from 0, or a path that is not UTF-8", "content": { "application/problem+json": { "schema": schema("Problem") } } },
                         "401": { "description": "No valid token", "content": { "application/problem+json": { "schema": schema("Problem") } } },
                         "403": { "description": "The token may not see this station", "content": { "application/problem+json": { "schema": schema("Problem") } } }
                     }
@@ -214,17 +310,39 @@ pub fn document() -> Value {
             "parameters": {
                 "IdempotencyKey": {
                     "name": "Idempotency-Key", "in": "header", "required": false,
-                    "description": "1-128 visible ASCII characters chosen by the client; retries with the same key and request get the recorded response.",
-                    "schema": { "type": "string", "maxLength": 128 }
+                    "description": "1-128 visible ASCII characters (no spaces) chosen by the client; retries with the same key and request get the recorded response.",
+                    "schema": { "type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$" }
                 }
             },
             "schemas": schemas
         }
-    })
+    });
+    name_operations(&mut document);
+    link_created_order(&mut document);
+    document
 }
 
 #[cfg(test)]
 mod tests {
+    /// Links and generated clients find operations by id: every operation has one.
+    #[test]
+    fn every_operation_has_an_id_and_every_link_names_one() {
+        let document = super::document();
+        let mut ids = Vec::new();
+        for (path, item) in document["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("operations") {
+                let id = operation["operationId"].as_str();
+                assert!(id.is_some(), "{method} {path} has no operationId");
+                ids.extend(id);
+            }
+        }
+        let links = &document["paths"]["/api/orders"]["post"]["responses"]["201"]["links"];
+        for (name, link) in links.as_object().expect("links") {
+            let target = link["operationId"].as_str().expect("operationId");
+            assert!(ids.contains(&target), "link {name} names no operation");
+        }
+    }
+
     /// Keeps `docs/openapi.json` equal to what the hub serves; `cargo xtask test` fails
     /// when the committed copy is stale (the same guard as the TypeScript bindings).
     #[test]

@@ -473,6 +473,25 @@ async fn bad_requests_get_problem_json_with_the_right_status() {
             409,
             "CONFLICT",
         ),
+        // Rules the OpenAPI schemas state (found missing by Schemathesis).
+        (
+            Method::POST,
+            "/api/orders/o5/fire",
+            Some(&pos),
+            Some(json!({ "course": 21 })),
+            422,
+            "INVALID",
+        ),
+        (
+            Method::POST,
+            "/api/orders",
+            Some(&pos),
+            Some(
+                json!({ "number": "2", "items": [{ "name": "x", "station": "grill", "category": "  " }] }),
+            ),
+            422,
+            "INVALID",
+        ),
         (
             Method::POST,
             "/api/orders/nope/cancel",
@@ -490,6 +509,20 @@ async fn bad_requests_get_problem_json_with_the_right_status() {
             "NOT_FOUND",
         ),
     ];
+    let (got, problem, _) = call(
+        &hub,
+        Method::POST,
+        "/api/orders/o5/cancel",
+        Some(&pos),
+        None,
+        Some("two words"),
+    )
+    .await;
+    assert_eq!(
+        (got, problem["code"].as_str()),
+        (400, Some("INVALID_IDEMPOTENCY_KEY")),
+        "an Idempotency-Key with a space: {problem}"
+    );
     for (method, path, token, body, status, code) in cases {
         let (got, problem, _) = call(&hub, method.clone(), path, token, body, None).await;
         assert_eq!(

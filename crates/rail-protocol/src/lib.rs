@@ -7,6 +7,7 @@
 //! This crate does no I/O.
 
 pub mod channel;
+pub mod limits;
 pub mod messages;
 pub mod order;
 pub mod problem;

@@ -14,25 +14,32 @@ pub struct NewOrder {
     /// The POS's own id for the order. Optional: the hub makes one when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(regex(pattern = crate::limits::ID_PATTERN))]
     pub id: Option<String>,
     /// The number printed on the receipt and called out in the kitchen.
+    #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub number: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub table: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub guest: Option<String>,
     #[serde(default)]
     pub order_type: OrderType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub server: Option<String>,
     #[serde(default)]
     pub rush: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub notes: Option<String>,
+    #[schemars(length(min = 1, max = crate::limits::MAX_ITEMS))]
     pub items: Vec<NewOrderItem>,
 }
 
@@ -44,25 +51,34 @@ pub struct NewOrder {
 pub struct NewOrderItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(regex(pattern = crate::limits::ID_PATTERN))]
     pub id: Option<String>,
+    #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub name: String,
     #[serde(default = "one")]
+    #[schemars(range(min = 1, max = crate::limits::MAX_QTY))]
     pub qty: u32,
     #[serde(default)]
+    #[schemars(inner(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN)))]
     pub modifiers: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub notes: Option<String>,
     #[serde(default)]
+    #[schemars(inner(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN)))]
     pub allergens: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub category: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(regex(pattern = crate::limits::ID_PATTERN))]
     pub station: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(range(min = 1, max = crate::limits::MAX_COURSE))]
     pub course: Option<u32>,
 }
 
@@ -161,15 +177,19 @@ pub struct OrderPatch {
     pub rush: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub notes: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub table: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub guest: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub server: Option<String>,
 }
 
@@ -178,6 +198,7 @@ pub struct OrderPatch {
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct AddItems {
+    #[schemars(length(min = 1, max = crate::limits::MAX_ITEMS))]
     pub items: Vec<NewOrderItem>,
 }
 
@@ -186,6 +207,7 @@ pub struct AddItems {
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct FireCourse {
+    #[schemars(range(min = 1, max = crate::limits::MAX_COURSE))]
     pub course: u32,
 }
 

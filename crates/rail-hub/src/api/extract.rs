@@ -60,12 +60,12 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyHeader {
         let key = value
             .to_str()
             .ok()
-            .filter(|k| !k.is_empty() && k.len() <= 128)
+            .filter(|k| !k.is_empty() && k.len() <= 128 && k.bytes().all(|b| b.is_ascii_graphic()))
             .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
                     "INVALID_IDEMPOTENCY_KEY",
-                    "Idempotency-Key must be 1-128 visible ASCII characters",
+                    "Idempotency-Key must be 1-128 visible ASCII characters, without spaces",
                 )
             })?;
         Ok(IdempotencyHeader(Some(key.to_owned())))

@@ -53,11 +53,9 @@ enum Cause {
     ItemBumped(String),
 }
 
-/// Limits on what a POS may post, so one bad request cannot bloat every screen.
-const MAX_ITEMS: usize = 200;
-const MAX_TEXT: usize = 200;
-const MAX_QTY: u32 = 999;
-const MAX_COURSE: u32 = 20;
+// Limits on what a POS may post, so one bad request cannot bloat every screen (the
+// OpenAPI schemas state the same ones).
+use rail_protocol::limits::{MAX_COURSE, MAX_ITEMS, MAX_QTY, MAX_TEXT};
 
 fn check_text(what: &str, value: &str) -> Result<(), StoreError> {
     if value.trim().is_empty() {
@@ -214,6 +212,7 @@ fn new_items(
         {
             check_text("modifier, allergen or note", text)?;
         }
+        check_optional_text("category", item.category.as_ref())?;
         let course = item.course.unwrap_or(1);
         if course == 0 || course > MAX_COURSE {
             return Err(StoreError::Invalid(format!(
@@ -616,6 +615,11 @@ pub(crate) fn change_order(
             published.extend(set_status(tx, &mut order, OrderStatus::Cancelled, now_ms)?);
         }
         OrderCommand::Fire(course) => {
+            if *course == 0 || *course > MAX_COURSE {
+                return Err(StoreError::Invalid(format!(
+                    "course must be between 1 and {MAX_COURSE}"
+                )));
+            }
             let held = order.items.iter().any(|i| {
                 i.status.is_live() && i.course <= *course && i.course > order.fired_course
             });
