@@ -7,11 +7,12 @@
 //! - `test`: setup, then every check and test: formatting, lints, the UI's type check
 //!   and unit tests, the Rust tests (hub + engines through real sockets and SQLite),
 //!   and the end-to-end test in the real window under Xvfb through WebDriver.
-//! - On demand, bounded in time: `chaos`, `fuzz` (see [`fuzz`]), `screenshots` and the
-//!   benchmarks `bench-ui`, `bench-latency`, `bench-capacity`, `bench-peer` (figures in
-//!   docs/benchmarks.md).
+//! - On demand, bounded in time: `chaos`, `fuzz` (see [`fuzz`]), `fuzz-api` (see
+//!   [`fuzz_api`]), `screenshots` and the benchmarks `bench-ui`, `bench-latency`,
+//!   `bench-capacity`, `bench-peer` (figures in docs/benchmarks.md).
 
 mod fuzz;
+mod fuzz_api;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -107,6 +108,10 @@ fn main() -> anyhow::Result<()> {
             }
             fuzz::fuzz(&root, seconds, &targets)
         }
+        Some("fuzz-api") => {
+            let seconds = flag_value(&args, "--seconds")?.unwrap_or(120);
+            fuzz_api::fuzz_api(&root, seconds)
+        }
         Some("chaos") => {
             let seconds = flag_value(&args, "--seconds")?.unwrap_or(600);
             let seed = flag_value(&args, "--seed")?;
@@ -140,6 +145,7 @@ fn main() -> anyhow::Result<()> {
             eprintln!(
                 "usage: cargo xtask <setup | demo [--seconds N] [--size WxH] | test | screenshots |\n\
                  \x20                  chaos [--seconds N] [--seed S] | fuzz [--seconds N] [TARGET…] |\n\
+                 \x20                  fuzz-api [--seconds N] |\n\
                  \x20                  bench-ui | bench-latency | bench-capacity | bench-peer>"
             );
             std::process::exit(2);
