@@ -37,6 +37,33 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
+/// Starts a server process that prints `<announcement><url>` as its first line, and
+/// returns it with that url.
+///
+/// # Errors
+/// When it cannot be started or its first line is not the announcement (it is killed).
+pub fn spawn_announced(
+    command: &mut Command,
+    announcement: &str,
+) -> anyhow::Result<(Child, String)> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("starting {:?}", command.get_program()))?;
+    let stdout = child.stdout.take().context("server stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .context("reading the server's address")?;
+    let Some(url) = line.trim().strip_prefix(announcement) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        bail!("{:?} did not start: {line:?}", command.get_program());
+    };
+    Ok((child, url.to_owned()))
+}
+
 /// A `rail-hub serve` child process with its own database.
 pub struct HubProcess {
     child: Child,
@@ -66,7 +93,7 @@ impl HubProcess {
         if let Some(secret) = &secret {
             command.env("RAIL_HUB_SECRET", secret);
         }
-        let mut child = command
+        command
             .args([
                 "serve",
                 "--listen",
@@ -76,21 +103,8 @@ impl HubProcess {
             ])
             .arg("--db")
             .arg(&db)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .context("starting rail-hub")?;
-        let stdout = child.stdout.take().context("hub stdout")?;
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .context("reading the hub's address")?;
-        let Some(url) = line.trim().strip_prefix("rail-hub listening on ") else {
-            let _ = child.kill();
-            bail!("hub did not start: {line:?}");
-        };
-        let url = url.to_owned();
+            .env("RUST_LOG", "warn");
+        let (child, url) = spawn_announced(&mut command, "rail-hub listening on ")?;
         let port = url
             .rsplit(':')
             .next()

@@ -2,9 +2,8 @@
 //! the benchmarks that measure Rail beside it. Its npm packages are installed by
 //! `cargo xtask bench-peer`.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use anyhow::{bail, Context};
 
@@ -34,29 +33,15 @@ impl SocketIoPeer {
             );
         }
         let token = "peer-bench-token".to_owned();
-        let mut child = Command::new("node")
+        let mut command = Command::new("node");
+        command
             .arg("server.mjs")
             .current_dir(&dir)
             .env("PEER_TOKEN", &token)
-            .env("PORT", "0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .context("starting node (is Node.js installed?)")?;
-        let stdout = child.stdout.take().context("peer stdout")?;
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .context("reading the peer's address")?;
-        let Some(url) = line.trim().strip_prefix("peer listening on ") else {
-            let _ = child.kill();
-            bail!("the Socket.IO peer did not start: {line:?}");
-        };
-        Ok(SocketIoPeer {
-            url: url.to_owned(),
-            child,
-            token,
-        })
+            .env("PORT", "0");
+        let (child, url) = crate::spawn_announced(&mut command, "peer listening on ")
+            .context("starting the Socket.IO peer (is Node.js installed?)")?;
+        Ok(SocketIoPeer { url, child, token })
     }
 
     /// The peer's process id.

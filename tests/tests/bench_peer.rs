@@ -20,6 +20,10 @@ const LATENCY_RATE: u32 = 20;
 /// The ramp: orders per second, each step four seconds.
 const RAMP: [u32; 11] = [25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200];
 const STEP: Duration = Duration::from_secs(4);
+/// The POS ramp: orders per second on a few screens, so the order path saturates
+/// before the fan-out does.
+const POS_RAMP: [u32; 9] = [100, 200, 300, 400, 600, 800, 1200, 1600, 2400];
+const POS_SCREENS: usize = 10;
 /// A step is sustained when every delivery arrived and p99 stayed under the seeds'
 /// 100 ms.
 const SUSTAINED_P99_MS: f64 = 100.0;
@@ -40,16 +44,24 @@ struct Figures {
     open_secs: f64,
     kib_per_connection: f64,
     latency: Burst,
+    /// Order rates on a few screens: the POS path.
+    pos_ramp: Vec<Burst>,
+    /// Order rates on many screens: the fan-out.
     ramp: Vec<Burst>,
 }
 
+/// The fastest step of `steps` that kept up within the seeds' latency.
+fn sustained(steps: &[Burst]) -> Option<&Burst> {
+    steps
+        .iter()
+        .filter(|b| b.delivered == b.expected && b.latency.p99 <= SUSTAINED_P99_MS)
+        .max_by(|a, b| a.delivery_rate.total_cmp(&b.delivery_rate))
+}
+
 impl Figures {
-    /// The fastest step that kept up within the seeds' latency.
+    /// The fastest fan-out step that kept up within the seeds' latency.
     fn sustained(&self) -> Option<&Burst> {
-        self.ramp
-            .iter()
-            .filter(|b| b.delivered == b.expected && b.latency.p99 <= SUSTAINED_P99_MS)
-            .max_by(|a, b| a.delivery_rate.total_cmp(&b.delivery_rate))
+        sustained(&self.ramp)
     }
 
     /// The most events per second delivered in any step that delivered everything,
@@ -95,40 +107,57 @@ async fn measure(target: Target, pid: u32) -> anyhow::Result<Figures> {
     first += LATENCY_ORDERS;
     eprintln!("{name}: latency run {latency:?}");
 
+    // The POS side: few screens, so the order path is what saturates.
+    screens_open.truncate(POS_SCREENS);
+    let pos_ramp = ramp(&target, pid, &screens_open, &POS_RAMP, &mut first).await?;
+
     screens_open.extend(
         target
-            .screens(CHANNEL, fanout.saturating_sub(screens), 100)
+            .screens(CHANNEL, fanout.saturating_sub(POS_SCREENS), 100)
             .await?,
     );
-    let mut ramp = Vec::new();
-    for rate in RAMP {
-        let count = rate * STEP.as_secs() as u32;
-        let plan = Plan {
-            station: STATION,
-            first,
-            count,
-            rate,
-            drain: Duration::from_secs(3),
-        };
-        let step = burst(&target, pid, &screens_open, plan).await?;
-        first += count;
-        eprintln!("{name}: ramp {step:?}");
-        let saturated = step.delivered < step.expected || step.latency.p99 > SATURATED_P99_MS;
-        ramp.push(step);
-        if saturated {
-            break;
-        }
-        // Let the last step's backlog clear before the next.
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
+    let ramp = ramp(&target, pid, &screens_open, &RAMP, &mut first).await?;
     Ok(Figures {
         name,
         connections,
         open_secs,
         kib_per_connection,
         latency,
+        pos_ramp,
         ramp,
     })
+}
+
+/// Steps through `rates` (orders per second) on `screens` until the server saturates.
+async fn ramp(
+    target: &Target,
+    pid: u32,
+    screens: &[rail_tests::loadgen::Screen],
+    rates: &[u32],
+    first: &mut u32,
+) -> anyhow::Result<Vec<Burst>> {
+    let mut steps = Vec::new();
+    for &rate in rates {
+        let count = rate * STEP.as_secs() as u32;
+        let plan = Plan {
+            station: STATION,
+            first: *first,
+            count,
+            rate,
+            drain: Duration::from_secs(3),
+        };
+        let step = burst(target, pid, screens, plan).await?;
+        *first += count;
+        eprintln!("{}: {} screens {step:?}", target.name(), screens.len());
+        let saturated = step.delivered < step.expected || step.latency.p99 > SATURATED_P99_MS;
+        steps.push(step);
+        if saturated {
+            break;
+        }
+        // Let the last step's backlog clear before the next.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    Ok(steps)
 }
 
 fn ratio(rail: f64, peer: f64) -> String {
@@ -137,6 +166,25 @@ fn ratio(rail: f64, peer: f64) -> String {
     } else {
         "n/a".into()
     }
+}
+
+/// A delivery rate of both servers, and the order rate and latency it came with.
+fn rate_rows(what: &str, rail: &Burst, peer: &Burst) {
+    println!(
+        "| {what} | {:.0} events/s | {:.0} events/s | {} | higher |",
+        rail.delivery_rate,
+        peer.delivery_rate,
+        ratio(rail.delivery_rate, peer.delivery_rate)
+    );
+    println!(
+        "| … at orders/s, latency p50 / p99 | {} /s, {:.1} / {:.1} ms | {} /s, {:.1} / {:.1} ms | | |",
+        rail.rate,
+        rail.latency.p50,
+        rail.latency.p99,
+        peer.rate,
+        peer.latency.p50,
+        peer.latency.p99
+    );
 }
 
 fn print_table(rail: &Figures, peer: &Figures) {
@@ -211,18 +259,29 @@ fn print_table(rail: &Figures, peer: &Figures) {
         peer.latency.delivered,
         peer.latency.expected
     );
+    if let (Some(r), Some(p)) = (sustained(&rail.pos_ramp), sustained(&peer.pos_ramp)) {
+        println!(
+            "| highest sustained order rate ({POS_SCREENS} screens) | {} orders/s | {} orders/s | {} | higher |",
+            r.rate,
+            p.rate,
+            ratio(f64::from(r.rate), f64::from(p.rate))
+        );
+        println!(
+            "| … latency p50 / p99, server CPU per order | {:.1} / {:.1} ms, {:.2} ms | {:.1} / {:.1} ms, {:.2} ms | | |",
+            r.latency.p50,
+            r.latency.p99,
+            r.cpu_ms_per_1000 * POS_SCREENS as f64 / 1000.0,
+            p.latency.p50,
+            p.latency.p99,
+            p.cpu_ms_per_1000 * POS_SCREENS as f64 / 1000.0
+        );
+    }
     match (rail.sustained(), peer.sustained()) {
         (Some(r), Some(p)) => {
-            row(
-                format!("highest sustained delivery rate ({fanout} screens)"),
-                r.delivery_rate,
-                p.delivery_rate,
-                " events/s",
-                "higher",
-            );
-            println!(
-                "| … at orders/s, latency p50 / p99 | {} /s, {:.1} / {:.1} ms | {} /s, {:.1} / {:.1} ms | | |",
-                r.rate, r.latency.p50, r.latency.p99, p.rate, p.latency.p50, p.latency.p99
+            rate_rows(
+                &format!("highest sustained delivery rate ({fanout} screens)"),
+                r,
+                p,
             );
             row(
                 "server CPU per 1,000 deliveries at that rate".into(),
@@ -235,33 +294,33 @@ fn print_table(rail: &Figures, peer: &Figures) {
         _ => println!("| highest sustained delivery rate | not reached by one of the two | | | |"),
     }
     if let (Some(r), Some(p)) = (rail.peak(), peer.peak()) {
-        row(
-            format!("peak delivery rate, any latency ({fanout} screens)"),
-            r.delivery_rate,
-            p.delivery_rate,
-            " events/s",
-            "higher",
-        );
-        println!(
-            "| … at orders/s, latency p50 / p99 | {} /s, {:.1} / {:.1} ms | {} /s, {:.1} / {:.1} ms | | |",
-            r.rate, r.latency.p50, r.latency.p99, p.rate, p.latency.p50, p.latency.p99
+        rate_rows(
+            &format!("peak delivery rate, any latency ({fanout} screens)"),
+            r,
+            p,
         );
     }
     println!(
-        "\nRamp ({fanout} screens, {} s a step; sustained: every delivery arrived and p99 ≤ \
+        "\nRamps ({POS_SCREENS} screens, then {fanout}; {} s a step; sustained: every delivery arrived and p99 ≤ \
          {SUSTAINED_P99_MS} ms; the ramp stops when deliveries go missing or p99 > \
          {SATURATED_P99_MS} ms):\n",
         STEP.as_secs()
     );
     println!(
-        "| server | orders/s | deliveries | events/s | p50 ms | p99 ms | max ms | CPU ms / 1,000 |"
+        "| server | screens | orders/s | deliveries | events/s | p50 ms | p99 ms | max ms | CPU ms / 1,000 |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
-    for figures in [rail, peer] {
-        for step in &figures.ramp {
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (figures, steps) in [
+        (rail, &rail.pos_ramp),
+        (peer, &peer.pos_ramp),
+        (rail, &rail.ramp),
+        (peer, &peer.ramp),
+    ] {
+        for step in steps {
             println!(
-                "| {} | {} | {} of {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} |",
+                "| {} | {} | {} | {} of {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} |",
                 figures.name,
+                step.expected.checked_div(step.posted).unwrap_or(0),
                 step.rate,
                 step.delivered,
                 step.expected,
