@@ -217,3 +217,30 @@ async fn an_internal_failure_is_reported_and_closes_with_1011() {
     ));
     assert_eq!(close_code(&mut socket).await, 1011);
 }
+
+/// Found by the Socket.IO comparison: a fresh subscription's snapshot is one frame, and
+/// the socket's write buffer was capped at 1 MiB, so a station holding a few megabytes
+/// of open tickets closed every screen before `subscribed` — a screen that could never
+/// connect.
+#[tokio::test]
+async fn a_snapshot_of_megabytes_reaches_the_screen() {
+    let hub = start(HubConfig::default()).await;
+    let pos = claims("loc", Role::Pos, &[], "pos", 60);
+    let long = "x".repeat(190);
+    for n in 0..300 {
+        let order: rail_protocol::NewOrder = serde_json::from_value(serde_json::json!({
+            "number": n.to_string(),
+            "items": (0..8).map(|_| serde_json::json!({
+                "name": long, "station": "grill", "modifiers": [long, long, long, long]
+            })).collect::<Vec<_>>()
+        }))
+        .expect("order");
+        hub.hub.create_order(&pos, None, &order).expect("order");
+    }
+    let kds = hub.token(Role::Kds, &["grill"]);
+    let (_socket, answer) = common::subscribe_from(&hub, &kds, "kds:grill", None).await;
+    let snapshot = answer.snapshot.expect("a fresh subscription has a snapshot");
+    assert_eq!(snapshot.tickets.len(), 300);
+    let size = serde_json::to_string(&snapshot).expect("encode").len();
+    assert!(size > 2 * 1024 * 1024, "the snapshot was {size} bytes");
+}

@@ -28,6 +28,9 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeBearer {
     }
 }
 
+/// Largest frame a socket can be sent: a snapshot of thousands of tickets fits.
+const MAX_WRITE_BUFFER: usize = 64 * 1024 * 1024;
+
 pub async fn upgrade(
     State(state): State<SocketState>,
     MaybeBearer(token): MaybeBearer,
@@ -39,7 +42,10 @@ pub async fn upgrade(
         // connections cost megabytes (tungstenite-rs#480); 4 KiB grows on demand.
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
-        .max_write_buffer_size(1024 * 1024)
+        // A frame larger than this cap fails to write and drops the socket, and a
+        // fresh subscription's snapshot is one frame: the cap must fit the largest
+        // snapshot (a slow screen is bounded by the hub's own outbound queue instead).
+        .max_write_buffer_size(MAX_WRITE_BUFFER)
         .max_message_size(limit)
         .max_frame_size(limit)
         .on_upgrade(move |socket| {
