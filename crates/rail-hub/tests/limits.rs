@@ -239,7 +239,9 @@ async fn a_snapshot_of_megabytes_reaches_the_screen() {
     }
     let kds = hub.token(Role::Kds, &["grill"]);
     let (_socket, answer) = common::subscribe_from(&hub, &kds, "kds:grill", None).await;
-    let snapshot = answer.snapshot.expect("a fresh subscription has a snapshot");
+    let snapshot = answer
+        .snapshot
+        .expect("a fresh subscription has a snapshot");
     assert_eq!(snapshot.tickets.len(), 300);
     let size = serde_json::to_string(&snapshot).expect("encode").len();
     assert!(size > 2 * 1024 * 1024, "the snapshot was {size} bytes");

@@ -139,13 +139,15 @@ fn load_ticket(conn: &Connection, location_id: &str, id: &str) -> Result<Ticket,
     Ok(serde_json::from_str(&body)?)
 }
 
+/// An order's tickets; read on every change to the order (index `tickets_by_order`).
+const ORDER_TICKETS: &str = "SELECT body FROM tickets WHERE location_id = ?1 AND order_id = ?2";
+
 fn order_tickets(
     conn: &Connection,
     location_id: &str,
     order_id: &str,
 ) -> Result<HashMap<String, Ticket>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT body FROM tickets WHERE location_id = ?1 AND order_id = ?2")?;
+    let mut stmt = conn.prepare_cached(ORDER_TICKETS)?;
     let bodies = stmt
         .query_map((location_id, order_id), |row| row.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
@@ -820,5 +822,30 @@ impl Store {
     /// [`StoreError::NotFound`] when it does not exist in this location.
     pub fn order(&self, location_id: &str, id: &str) -> Result<Order, StoreError> {
         load_order(self.conn(), location_id, id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by bench-peer's POS ramp: without an index this read scanned every
+    /// ticket of the location, so orders got slower as the day went on.
+    #[test]
+    fn an_orders_tickets_are_found_by_index_not_by_scanning_the_location() {
+        let store = Store::open_in_memory().expect("store");
+        let plan: Vec<String> = store
+            .conn()
+            .prepare(&format!("EXPLAIN QUERY PLAN {ORDER_TICKETS}"))
+            .expect("plan")
+            .query_map(("loc", "order"), |row| row.get::<_, String>(3))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("plan rows");
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("tickets_by_order (location_id=? AND order_id=?)")),
+            "{plan:?}"
+        );
     }
 }

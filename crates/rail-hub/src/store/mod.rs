@@ -37,7 +37,10 @@ pub enum StoreError {
     Corrupt(#[from] serde_json::Error),
 }
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/001_init.sql"),
+    include_str!("../../migrations/002_tickets_by_order.sql"),
+];
 
 /// The result of a mutation: what to answer, and what to publish once committed.
 #[derive(Debug)]
