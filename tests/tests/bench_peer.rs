@@ -24,6 +24,8 @@ const STEP: Duration = Duration::from_secs(4);
 /// before the fan-out does.
 const POS_RAMP: [u32; 9] = [100, 200, 300, 400, 600, 800, 1200, 1600, 2400];
 const POS_SCREENS: usize = 10;
+const POS_CHANNEL: &str = "kds:fry";
+const POS_STATION: &str = "fry";
 /// A step is sustained when every delivery arrived and p99 stayed under the seeds'
 /// 100 ms.
 const SUSTAINED_P99_MS: f64 = 100.0;
@@ -74,13 +76,60 @@ impl Figures {
     }
 }
 
-async fn measure(target: Target, pid: u32) -> anyhow::Result<Figures> {
+/// A server under test, running until dropped.
+enum Server {
+    /// The hub and the directory of its database (removed when dropped).
+    Rail {
+        hub: HubProcess,
+        _dir: tempfile::TempDir,
+    },
+    SocketIo(SocketIoPeer),
+}
+
+impl Server {
+    fn start_rail() -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let hub = HubProcess::start(dir.path())?;
+        Ok(Server::Rail { hub, _dir: dir })
+    }
+
+    fn start_socketio() -> anyhow::Result<Self> {
+        Ok(Server::SocketIo(SocketIoPeer::start()?))
+    }
+
+    fn target(&self) -> Target {
+        match self {
+            Server::Rail { hub, .. } => Target::Rail {
+                http: hub.url.clone(),
+                kds_token: hub.token("kds", &[STATION, POS_STATION]),
+                pos_token: hub.token("pos", &[]),
+            },
+            Server::SocketIo(peer) => Target::SocketIo {
+                http: peer.url.clone(),
+                token: peer.token.clone(),
+            },
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        match self {
+            Server::Rail { hub, .. } => hub.pid(),
+            Server::SocketIo(peer) => peer.pid(),
+        }
+    }
+}
+
+/// Measures one kind of server: the idle connections on one fresh process, the load on
+/// another, so neither phase disturbs the other (closing 10,000 sockets, or a GC after
+/// it, would otherwise land in the latency run).
+async fn measure(start: fn() -> anyhow::Result<Server>) -> anyhow::Result<Figures> {
     let connections = env_or("RAIL_BENCH_CONNECTIONS", 10_000);
     let screens = env_or("RAIL_BENCH_SCREENS", 100);
     let fanout = env_or("RAIL_BENCH_FANOUT", 500);
-    let name = target.name();
 
-    // Idle connections first, on a fresh server, so the memory baseline is clean.
+    let server = start()?;
+    let (target, pid) = (server.target(), server.pid());
+    let name = target.name();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = rss_kib(pid);
     let opened = Instant::now();
@@ -91,8 +140,11 @@ async fn measure(target: Target, pid: u32) -> anyhow::Result<Figures> {
     let kib_per_connection = after.saturating_sub(before) as f64 / connections as f64;
     eprintln!("{name}: {connections} idle connections in {open_secs:.1} s, {before} → {after} KiB");
     drop(idle);
-    // Let the server finish closing them before anything is timed.
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    drop(server);
+
+    let server = start()?;
+    let (target, pid) = (server.target(), server.pid());
+    tokio::time::sleep(Duration::from_millis(500)).await;
 
     let mut first = 0;
     let mut screens_open = target.screens(CHANNEL, screens, 100).await?;
@@ -107,16 +159,27 @@ async fn measure(target: Target, pid: u32) -> anyhow::Result<Figures> {
     first += LATENCY_ORDERS;
     eprintln!("{name}: latency run {latency:?}");
 
-    // The POS side: few screens, so the order path is what saturates.
-    screens_open.truncate(POS_SCREENS);
-    let pos_ramp = ramp(&target, pid, &screens_open, &POS_RAMP, &mut first).await?;
+    // The POS side: few screens, so the order path is what saturates. On a station of
+    // its own: the tens of thousands of tickets it leaves open would otherwise be the
+    // snapshot of every screen opened for the fan-out ramp.
+    let pos_screens = target.screens(POS_CHANNEL, POS_SCREENS, 100).await?;
+    let pos_ramp = ramp(
+        &target,
+        pid,
+        &pos_screens,
+        POS_STATION,
+        &POS_RAMP,
+        &mut first,
+    )
+    .await?;
+    drop(pos_screens);
 
     screens_open.extend(
         target
-            .screens(CHANNEL, fanout.saturating_sub(POS_SCREENS), 100)
+            .screens(CHANNEL, fanout.saturating_sub(screens), 100)
             .await?,
     );
-    let ramp = ramp(&target, pid, &screens_open, &RAMP, &mut first).await?;
+    let ramp = ramp(&target, pid, &screens_open, STATION, &RAMP, &mut first).await?;
     Ok(Figures {
         name,
         connections,
@@ -133,6 +196,7 @@ async fn ramp(
     target: &Target,
     pid: u32,
     screens: &[rail_tests::loadgen::Screen],
+    station: &str,
     rates: &[u32],
     first: &mut u32,
 ) -> anyhow::Result<Vec<Burst>> {
@@ -140,7 +204,7 @@ async fn ramp(
     for &rate in rates {
         let count = rate * STEP.as_secs() as u32;
         let plan = Plan {
-            station: STATION,
+            station,
             first: *first,
             count,
             rate,
@@ -338,26 +402,10 @@ fn print_table(rail: &Figures, peer: &Figures) {
 #[ignore = "a benchmark: run through `cargo xtask bench-peer`"]
 async fn rail_beside_socketio() {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
-    let dir = tempfile::tempdir().expect("tempdir");
-
-    let hub = HubProcess::start(dir.path()).expect("hub");
-    let rail = Target::Rail {
-        http: hub.url.clone(),
-        kds_token: hub.token("kds", &[STATION]),
-        pos_token: hub.token("pos", &[]),
-    };
-    let rail = measure(rail, hub.pid()).await.expect("measuring Rail");
-    drop(hub);
-
-    let peer = SocketIoPeer::start().expect("Socket.IO peer");
-    let socketio = Target::SocketIo {
-        http: peer.url.clone(),
-        token: peer.token.clone(),
-    };
-    let socketio = measure(socketio, peer.pid())
+    let rail = measure(Server::start_rail).await.expect("measuring Rail");
+    let socketio = measure(Server::start_socketio)
         .await
         .expect("measuring the Socket.IO peer");
-    drop(peer);
 
     for figures in [&rail, &socketio] {
         assert!(

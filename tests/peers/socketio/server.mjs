@@ -5,8 +5,8 @@
 //
 // Given its documented best: WebSocket transport only, no per-message compression,
 // the native bufferutil/utf-8-validate addons. Orders are kept in memory only (no
-// database, nothing survives a restart); Rail commits each one to SQLite with fsync
-// before it answers, so the comparison favours this peer.
+// database, nothing survives a restart); Rail commits each one to SQLite (WAL) before
+// it answers, so the comparison favours this peer.
 //
 // Usage: PEER_TOKEN=secret node server.mjs   (prints "peer listening on http://…")
 

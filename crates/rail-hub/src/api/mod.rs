@@ -86,7 +86,8 @@ async fn metrics(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
 }
 
 /// Runs a hub mutation on tokio's blocking pool and answers with its result. A mutation
-/// commits to SQLite with fsync; on an async worker it would stall every socket writer
+/// commits to SQLite (and, now and then, checkpoints the WAL with fsync); on an async
+/// worker it would stall every socket writer
 /// on that worker (and, through the hub's lock, the others) for the disk's flush.
 async fn mutation<F>(hub: Arc<Hub>, run: F) -> Result<Response, ApiError>
 where

@@ -7,6 +7,7 @@
 //! "transactional outbox" of REALTIME-NOTES.md). The caller publishes the returned
 //! frames to live subscribers only after the commit.
 
+mod checkpoint;
 mod events;
 pub(crate) mod kitchen;
 
@@ -65,6 +66,8 @@ pub struct IdempotencyKey {
 pub struct Store {
     conn: Connection,
     epoch: String,
+    /// Checkpoints the WAL in the background (file databases only).
+    _checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl Store {
@@ -73,7 +76,12 @@ impl Store {
     /// # Errors
     /// When the file cannot be opened or migrated.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Self::init(Connection::open(path)?)
+        let mut store = Self::init(Connection::open(path)?)?;
+        if let Some(checkpointer) = checkpoint::Checkpointer::start(path) {
+            store.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+            store._checkpointer = Some(checkpointer);
+        }
+        Ok(store)
     }
 
     /// A private in-memory database, for tests.
@@ -101,7 +109,11 @@ impl Store {
                 epoch
             }
         };
-        Ok(Store { conn, epoch })
+        Ok(Store {
+            conn,
+            epoch,
+            _checkpointer: None,
+        })
     }
 
     /// The id of this database's unbroken event history.
