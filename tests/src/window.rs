@@ -157,6 +157,23 @@ pub async fn click(client: &Client, css: &str, timeout: Duration) -> anyhow::Res
     }
 }
 
+/// The text of the element matching `css`, looked up afresh on each try: the screen
+/// redraws whenever its state changes, and an element held across a redraw is stale.
+pub async fn text_of(client: &Client, css: &str, timeout: Duration) -> anyhow::Result<String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let attempt = async { client.find(Locator::Css(css)).await?.text().await };
+        match attempt.await {
+            Ok(text) => return Ok(text),
+            Err(error) if Instant::now() < deadline => {
+                eprintln!("reading {css:?} failed ({error}); retrying");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => bail!("could not read {css:?}: {error}"),
+        }
+    }
+}
+
 /// The real app, started through tauri-driver with a WebDriver session on it.
 pub struct AppSession {
     pub client: Client,
@@ -203,6 +220,32 @@ pub fn station_args(
         "--no-sound".to_owned(),
     ]);
     args
+}
+
+/// The settings PIN of the screens `pin_screen_args` configures.
+pub const SETTINGS_PIN: &str = "2468";
+
+/// Arguments for a screen configured by a `screen.toml` in `dir`: `settings` (hub,
+/// token, stations or expo…) plus the hash of [`SETTINGS_PIN`]; silent, with its
+/// cache in `dir`.
+pub fn pin_screen_args(dir: &Path, settings: &str) -> anyhow::Result<Vec<String>> {
+    let hash = Command::new(crate::binary("rail-headless"))
+        .args(["--hash-pin", SETTINGS_PIN])
+        .output()
+        .context("hashing the settings PIN")?;
+    let hash = String::from_utf8_lossy(&hash.stdout).trim().to_owned();
+    let config = dir.join("screen.toml");
+    std::fs::write(
+        &config,
+        format!("{settings}settings_pin_hash = \"{hash}\"\n"),
+    )?;
+    Ok(vec![
+        "--config".into(),
+        config.display().to_string(),
+        "--db".into(),
+        dir.join("screen.sqlite3").display().to_string(),
+        "--no-sound".into(),
+    ])
 }
 
 /// Presses keys as a bump bar (a USB keyboard) does.

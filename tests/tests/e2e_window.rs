@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use rail_tests::window::{
-    click, press, screenshot, station_args, wait_for_absence, wait_for_element, AppSession,
+    click, pin_screen_args, press, screenshot, station_args, text_of, wait_for_absence,
+    wait_for_element, AppSession, SETTINGS_PIN,
 };
 use rail_tests::{order_for, HubProcess};
 
@@ -46,8 +47,7 @@ async fn an_order_appears_as_a_card_and_a_tap_bumps_it_at_the_hub() {
             .post_order(&pos, order_for("42", "grill", "Cheeseburger"))
             .await?[0]
             .clone();
-        let card = wait_for_element(client, r#"[data-order-number="42"]"#, WAIT).await?;
-        let text = card.text().await?;
+        let text = text_of(client, r#"[data-order-number="42"]"#, WAIT).await?;
         anyhow::ensure!(
             text.contains("Cheeseburger") && text.contains("no onion") && text.contains("T5"),
             "card text: {text:?}"
@@ -144,13 +144,8 @@ async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
 
         // All day: 1 + 1 + 2 burgers, 1 steak, 1 fries.
         press(client, "a").await?;
-        let burgers =
-            wait_for_element(client, r#"[data-all-day-item="Burger"] .qty"#, WAIT).await?;
-        anyhow::ensure!(
-            burgers.text().await? == "4",
-            "all-day burgers: {}",
-            burgers.text().await?
-        );
+        let burgers = text_of(client, r#"[data-all-day-item="Burger"] .qty"#, WAIT).await?;
+        anyhow::ensure!(burgers == "4", "all-day burgers: {burgers}");
         screenshot(client, "all-day").await?;
         press(client, "a").await?;
         wait_for_absence(client, r#"[data-testid="all-day"]"#, WAIT).await?;
@@ -179,10 +174,10 @@ async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
         wait_for_absence(client, r#"[data-order-number="51"]"#, WAIT).await?;
         hub_status(&hub, &token, &ids[0], Bumped).await?;
         click(client, r#"[data-testid="recall-button"]"#, WAIT).await?;
-        let entry =
-            wait_for_element(client, &format!(r#"[data-recall-id="{}"]"#, ids[0]), WAIT).await?;
+        let entry = format!(r#"[data-recall-id="{}"]"#, ids[0]);
+        wait_for_element(client, &entry, WAIT).await?;
         screenshot(client, "recall-drawer").await?;
-        entry.click().await?;
+        click(client, &entry, WAIT).await?;
         wait_for_element(client, r#"[data-order-number="51"]"#, WAIT).await?;
         hub_status(&hub, &token, &ids[0], Open).await?;
         click(client, r#"[aria-label="Close recall"]"#, WAIT).await?;
@@ -274,8 +269,7 @@ async fn pages_turn_and_an_offline_bump_waits_then_reaches_the_hub_once() {
     let client = &session.client;
     let result = async {
         // 40 tickets do not fit one 1280×800 screen: pages, not scrolling.
-        let indicator = wait_for_element(client, r#"[data-testid="page-indicator"]"#, WAIT).await?;
-        let text = indicator.text().await?;
+        let text = text_of(client, r#"[data-testid="page-indicator"]"#, WAIT).await?;
         anyhow::ensure!(
             text.starts_with("Page 1/") && !text.ends_with("/1"),
             "indicator: {text}"
@@ -299,10 +293,7 @@ async fn pages_turn_and_an_offline_bump_waits_then_reaches_the_hub_once() {
         let deadline = std::time::Instant::now() + WAIT;
         loop {
             // Looked up each time: the banner is redrawn as its text changes.
-            let text = wait_for_element(client, r#"[data-testid="offline-banner"]"#, WAIT)
-                .await?
-                .text()
-                .await?;
+            let text = text_of(client, r#"[data-testid="offline-banner"]"#, WAIT).await?;
             if text.contains("Offline since") && text.contains("1 bump waiting") {
                 break;
             }
@@ -416,29 +407,16 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
     hub.post_order(&pos, order_for("71", "grill", "Burger"))
         .await
         .expect("order");
-    let pin_hash = std::process::Command::new(rail_tests::binary("rail-headless"))
-        .args(["--hash-pin", "2468"])
-        .output()
-        .expect("hash pin");
-    let config = dir.path().join("screen.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "# set up by the installer\nhub_url = \"{}\"\ntoken = \"{}\"\nstations = [\"grill\"]\nsettings_pin_hash = \"{}\"\n",
+    let args = pin_screen_args(
+        dir.path(),
+        &format!(
+            "# set up by the installer\nhub_url = \"{}\"\ntoken = \"{}\"\nstations = [\"grill\"]\n",
             hub.url,
             hub.token("kds", &["grill"]),
-            String::from_utf8_lossy(&pin_hash.stdout).trim()
         ),
     )
     .expect("config");
-
-    let args: Vec<String> = vec![
-        "--config".into(),
-        config.display().to_string(),
-        "--db".into(),
-        dir.path().join("screen.sqlite3").display().to_string(),
-        "--no-sound".into(),
-    ];
+    let config = dir.path().join("screen.toml");
     let session = AppSession::open(&args).await.expect("app");
     let client = &session.client;
     let result = async {
@@ -457,7 +435,7 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
                 .is_empty(),
             "a wrong PIN opened settings"
         );
-        for key in ["2", "4", "6", "8"] {
+        for key in SETTINGS_PIN.chars() {
             click(client, &format!(r#"[data-pin-key="{key}"]"#), WAIT).await?;
         }
         click(client, r#"[data-testid="pin-ok"]"#, WAIT).await?;
@@ -481,16 +459,11 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
         click(client, r#"[data-cue="modified"]"#, WAIT).await?;
         click(client, r#"[data-key-action="recall"]"#, WAIT).await?;
         press(client, "\u{E032}").await?; // F2
-        let key = wait_for_element(client, r#"[data-key-action="recall"]"#, WAIT).await?;
-        anyhow::ensure!(
-            key.text().await? == "F2",
-            "recall key shows {:?}",
-            key.text().await?
-        );
+        let key = text_of(client, r#"[data-key-action="recall"]"#, WAIT).await?;
+        anyhow::ensure!(key == "F2", "recall key shows {key:?}");
         screenshot(client, "settings").await?;
         click(client, r#"[data-testid="settings-save"]"#, WAIT).await?;
-        let message = wait_for_element(client, r#"[data-testid="settings-message"]"#, WAIT).await?;
-        let text = message.text().await?;
+        let text = text_of(client, r#"[data-testid="settings-message"]"#, WAIT).await?;
         anyhow::ensure!(
             text.starts_with("Guardado"),
             "after saving in Spanish: {text:?}"
@@ -505,12 +478,8 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
             "the new key and the muted cue are saved: {saved}"
         );
         click(client, r#"[aria-label="Cerrar"]"#, WAIT).await?;
-        let count = wait_for_element(client, r#"[data-testid="open-count"]"#, WAIT).await?;
-        anyhow::ensure!(
-            count.text().await? == "Abiertas: 1",
-            "status bar: {:?}",
-            count.text().await?
-        );
+        let count = text_of(client, r#"[data-testid="open-count"]"#, WAIT).await?;
+        anyhow::ensure!(count == "Abiertas: 1", "status bar: {count:?}");
         // Red after one minute: the ticket, now older than 30 s, turns yellow at least.
         wait_for_element(
             client,

@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use rail_tests::window::{click, press, screenshot, wait_for_element, AppSession};
+use rail_tests::window::{
+    click, pin_screen_args, press, screenshot, wait_for_element, AppSession, SETTINGS_PIN,
+};
 use rail_tests::{binary, HubProcess};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -33,29 +35,16 @@ async fn screenshots_of_every_view() {
         .status()
         .expect("demo POS");
     assert!(status.success());
-    let hash = std::process::Command::new(binary("rail-headless"))
-        .args(["--hash-pin", "2468"])
-        .output()
-        .expect("hash");
-    let config = dir.path().join("screen.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "hub_url = \"{}\"\ntoken = \"{}\"\nexpo = true\nsettings_pin_hash = \"{}\"\n",
+    let mut args = pin_screen_args(
+        dir.path(),
+        &format!(
+            "hub_url = \"{}\"\ntoken = \"{}\"\nexpo = true\n",
             hub.url,
             hub.token("expo", &[]),
-            String::from_utf8_lossy(&hash.stdout).trim()
         ),
     )
     .expect("config");
-    let args: Vec<String> = vec![
-        "--config".into(),
-        config.display().to_string(),
-        "--db".into(),
-        dir.path().join("screen.sqlite3").display().to_string(),
-        "--no-sound".into(),
-        "--kiosk".into(),
-    ];
+    args.push("--kiosk".into());
     let session = AppSession::open(&args).await.expect("app");
     let client = &session.client;
     let result = async {
@@ -77,7 +66,7 @@ async fn screenshots_of_every_view() {
         screenshot(client, &format!("expo-{size}")).await?;
         press(client, "e").await?;
         click(client, r#"[data-testid="settings-button"]"#, WAIT).await?;
-        for key in ["2", "4", "6", "8"] {
+        for key in SETTINGS_PIN.chars() {
             click(client, &format!(r#"[data-pin-key="{key}"]"#), WAIT).await?;
         }
         click(client, r#"[data-testid="pin-ok"]"#, WAIT).await?;
