@@ -66,25 +66,12 @@ fn main() -> anyhow::Result<()> {
             run(Command::new("cargo")
                 .args(["build", "--bins", "-p", "rail-hub", "-p", "rail-engine"])
                 .current_dir(&root))?;
-            let driver =
-                tauri_driver().context("tauri-driver is not installed (cargo xtask setup)")?;
-            run(Command::new("xvfb-run")
-                .args([
-                    "-a",
-                    "-s",
-                    "-screen 0 1280x800x24",
-                    "cargo",
-                    "test",
-                    "-p",
-                    "rail-tests",
-                    "--test",
-                    "bench_ui",
-                    "--",
-                    "--ignored",
-                    "--nocapture",
-                ])
-                .env("RAIL_TAURI_DRIVER", driver)
-                .current_dir(&root))
+            run(&mut window_test(
+                &root,
+                "1280x800",
+                "bench_ui",
+                &["--nocapture"],
+            )?)
         }
         Some("bench-latency") => release_benchmark(&root, "bench_latency"),
         Some("bench-capacity") => release_benchmark(&root, "bench_capacity"),
@@ -351,24 +338,35 @@ fn check_bindings_fresh(root: &Path) -> anyhow::Result<()> {
 }
 
 fn end_to_end(root: &Path) -> anyhow::Result<()> {
+    run(&mut window_test(
+        root,
+        "1280x800",
+        "e2e_window",
+        &["--test-threads=1"],
+    )?)
+}
+
+/// `cargo test` of one of the real-window tests (`tests/tests/<test>.rs`, all
+/// `#[ignore]`d) under a fresh Xvfb screen of `size`, with tauri-driver found.
+fn window_test(root: &Path, size: &str, test: &str, test_args: &[&str]) -> anyhow::Result<Command> {
     let driver = tauri_driver().context("tauri-driver is not installed (cargo xtask setup)")?;
-    run(Command::new("xvfb-run")
+    let mut command = Command::new("xvfb-run");
+    command
+        .args(["-a", "-s", &format!("-screen 0 {size}x24")])
         .args([
-            "-a",
-            "-s",
-            "-screen 0 1280x800x24",
             "cargo",
             "test",
             "-p",
             "rail-tests",
             "--test",
-            "e2e_window",
+            test,
             "--",
             "--ignored",
-            "--test-threads=1",
         ])
+        .args(test_args)
         .env("RAIL_TAURI_DRIVER", driver)
-        .current_dir(root))
+        .current_dir(root);
+    Ok(command)
 }
 
 /// Runs a hub benchmark (`tests/tests/<test>.rs`) against optimised builds: it
@@ -394,30 +392,13 @@ fn release_benchmark(root: &Path, test: &str) -> anyhow::Result<()> {
 
 /// Makes `docs/screenshots/*.png` from the real app at 1280×800 and 1920×1080.
 fn screenshots(root: &Path) -> anyhow::Result<()> {
-    let driver = tauri_driver().context("tauri-driver is not installed (cargo xtask setup)")?;
     run(Command::new("cargo")
         .args(["build", "--bins", "-p", "rail-hub", "-p", "rail-engine"])
         .current_dir(root))?;
     let out = root.join("docs/screenshots");
     std::fs::create_dir_all(&out)?;
     for size in ["1280x800", "1920x1080"] {
-        run(Command::new("xvfb-run")
-            .args([
-                "-a",
-                "-s",
-                &format!("-screen 0 {size}x24"),
-                "cargo",
-                "test",
-                "-p",
-                "rail-tests",
-                "--test",
-                "screenshots",
-                "--",
-                "--ignored",
-            ])
-            .env("RAIL_TAURI_DRIVER", &driver)
-            .env("RAIL_SCREEN_SIZE", size)
-            .current_dir(root))?;
+        run(window_test(root, size, "screenshots", &[])?.env("RAIL_SCREEN_SIZE", size))?;
         for view in ["rail", "all-day", "expo", "settings"] {
             let name = format!("{view}-{size}.png");
             std::fs::copy(root.join("target/e2e").join(&name), out.join(&name))
