@@ -115,7 +115,8 @@ pub fn exit_app(
 /// Bumps a ticket; it leaves the screen at once and reaches the hub via the outbox.
 #[tauri::command]
 pub fn bump(engine: State<'_, Engine>, ticket_id: String) -> Result<(), CommandError> {
-    Ok(engine.bump(&ticket_id)?)
+    engine.bump(&ticket_id)?;
+    Ok(())
 }
 
 /// Bumps one item; the last pending item takes the ticket off.
@@ -125,17 +126,20 @@ pub fn bump_item(
     ticket_id: String,
     item_id: String,
 ) -> Result<(), CommandError> {
-    Ok(engine.bump_item(&ticket_id, &item_id)?)
+    engine.bump_item(&ticket_id, &item_id)?;
+    Ok(())
 }
 
 /// Expo: the order leaves the pass.
 #[tauri::command]
 pub fn serve(engine: State<'_, Engine>, order_id: String) -> Result<(), CommandError> {
-    Ok(engine.serve(&order_id)?)
+    engine.serve(&order_id)?;
+    Ok(())
 }
 
 /// Recalls a bumped ticket.
 #[tauri::command]
 pub fn recall(engine: State<'_, Engine>, ticket_id: String) -> Result<(), CommandError> {
-    Ok(engine.recall(&ticket_id)?)
+    engine.recall(&ticket_id)?;
+    Ok(())
 }

@@ -10,6 +10,7 @@ pub mod window;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
@@ -48,7 +49,6 @@ pub fn spawn_announced(
 ) -> anyhow::Result<(Child, String)> {
     let mut child = command
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
         .spawn()
         .with_context(|| format!("starting {:?}", command.get_program()))?;
     let stdout = child.stdout.take().context("server stdout")?;
@@ -74,7 +74,15 @@ pub struct HubProcess {
     heartbeat_secs: u64,
     /// A configured signing secret; `None` uses the one kept in the database.
     secret: Option<String>,
+    /// `RUST_LOG` for the hub.
+    log_filter: String,
+    /// WAL checkpoints the hub has announced (with `log_filter` letting them through),
+    /// across restarts.
+    checkpoints: Arc<(Mutex<u64>, Condvar)>,
 }
+
+/// The hub's announcement before each WAL checkpoint (logged at debug level).
+const CHECKPOINT_LINE: &str = "checkpointing the WAL";
 
 impl HubProcess {
     /// Starts a hub on a free loopback port with its database in `dir`.
@@ -88,6 +96,37 @@ impl HubProcess {
         port: u16,
         heartbeat_secs: u64,
         secret: Option<String>,
+    ) -> anyhow::Result<Self> {
+        Self::spawn(
+            db,
+            port,
+            heartbeat_secs,
+            secret,
+            "warn".into(),
+            Arc::default(),
+        )
+    }
+
+    /// Like [`HubProcess::start_on`], with the hub announcing its WAL checkpoints so a
+    /// test can kill it in the middle of one ([`HubProcess::kill_at_checkpoint`]).
+    pub fn start_announcing_checkpoints(db: PathBuf, heartbeat_secs: u64) -> anyhow::Result<Self> {
+        Self::spawn(
+            db,
+            0,
+            heartbeat_secs,
+            None,
+            "warn,rail_hub::store::checkpoint=debug".into(),
+            Arc::default(),
+        )
+    }
+
+    fn spawn(
+        db: PathBuf,
+        port: u16,
+        heartbeat_secs: u64,
+        secret: Option<String>,
+        log_filter: String,
+        checkpoints: Arc<(Mutex<u64>, Condvar)>,
     ) -> anyhow::Result<Self> {
         let mut command = Command::new(binary("rail-hub"));
         if let Some(secret) = &secret {
@@ -103,8 +142,24 @@ impl HubProcess {
             ])
             .arg("--db")
             .arg(&db)
-            .env("RUST_LOG", "warn");
-        let (child, url) = spawn_announced(&mut command, "rail-hub listening on ")?;
+            .env("RUST_LOG", &log_filter)
+            .stderr(Stdio::piped());
+        let (mut child, url) = spawn_announced(&mut command, "rail-hub listening on ")?;
+        if let Some(stderr) = child.stderr.take() {
+            let seen = checkpoints.clone();
+            // Passes the hub's log through and counts its checkpoint announcements.
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if line.contains(CHECKPOINT_LINE) {
+                        let (count, changed) = &*seen;
+                        *count.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+                        changed.notify_all();
+                    } else {
+                        eprintln!("{line}");
+                    }
+                }
+            });
+        }
         let port = url
             .rsplit(':')
             .next()
@@ -117,7 +172,25 @@ impl HubProcess {
             port,
             heartbeat_secs,
             secret,
+            log_filter,
+            checkpoints,
         })
+    }
+
+    /// Waits (up to `timeout`) for the hub to announce its next WAL checkpoint and
+    /// SIGKILLs it right then, while the checkpoint runs. Returns whether a checkpoint
+    /// was announced in time (the hub is killed either way).
+    pub fn kill_at_checkpoint(&mut self, timeout: Duration) -> bool {
+        let (count, changed) = &*self.checkpoints;
+        let guard = count.lock().unwrap_or_else(|p| p.into_inner());
+        let before = *guard;
+        let (guard, _) = changed
+            .wait_timeout_while(guard, timeout, |seen| *seen == before)
+            .unwrap_or_else(|p| p.into_inner());
+        let announced = *guard > before;
+        drop(guard);
+        self.kill();
+        announced
     }
 
     /// The hub's process id.
@@ -136,11 +209,13 @@ impl HubProcess {
         self.kill();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            match Self::start_on(
+            match Self::spawn(
                 self.db.clone(),
                 self.port,
                 self.heartbeat_secs,
                 self.secret.clone(),
+                self.log_filter.clone(),
+                self.checkpoints.clone(),
             ) {
                 Ok(hub) => {
                     *self = hub;
@@ -157,6 +232,11 @@ impl HubProcess {
 
     /// A token for this hub's database (location `demo`).
     pub fn token(&self, role: &str, stations: &[&str]) -> String {
+        self.device_token(role, stations, &format!("test-{role}"))
+    }
+
+    /// A token for one named device (its events carry the name as `by`).
+    pub fn device_token(&self, role: &str, stations: &[&str], device: &str) -> String {
         let mut command = Command::new(binary("rail-hub"));
         if let Some(secret) = &self.secret {
             command.env("RAIL_HUB_SECRET", secret);
@@ -169,7 +249,7 @@ impl HubProcess {
                 "--role",
                 role,
                 "--device",
-                &format!("test-{role}"),
+                device,
             ])
             .arg("--db")
             .arg(&self.db);
@@ -292,27 +372,79 @@ impl HubProcess {
 
     /// Counts events of `kind` on `channel` in the hub's own event log.
     pub fn count_events(&self, channel: &str, kind: &str) -> u64 {
-        let conn = rusqlite::Connection::open_with_flags(
-            &self.db,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .expect("opening the hub database");
-        conn.query_row(
-            "SELECT COUNT(*) FROM events WHERE channel = ?1 AND frame LIKE ?2",
-            (channel, format!("%\"type\":\"{kind}\"%")),
-            |row| row.get(0),
-        )
-        .expect("counting events")
+        self.read_only_db()
+            .query_row(
+                "SELECT COUNT(*) FROM events WHERE channel = ?1 AND frame LIKE ?2",
+                (channel, format!("%\"type\":\"{kind}\"%")),
+                |row| row.get(0),
+            )
+            .expect("counting events")
+    }
+
+    fn read_only_db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("opening the hub database")
+    }
+
+    /// Every `kind` event on `channel` in the hub's log, as `(ticket id, by)`.
+    pub fn ticket_events(&self, channel: &str, kind: &str) -> Vec<(String, Option<String>)> {
+        let conn = self.read_only_db();
+        let mut stmt = conn
+            .prepare("SELECT frame FROM events WHERE channel = ?1 ORDER BY seq")
+            .expect("reading events");
+        let frames: Vec<String> = stmt
+            .query_map([channel], |row| row.get(0))
+            .expect("reading events")
+            .collect::<Result<_, _>>()
+            .expect("reading events");
+        frames
+            .iter()
+            .filter_map(|frame| serde_json::from_str::<serde_json::Value>(frame).ok())
+            .filter(|event| event["type"] == kind)
+            .map(|event| {
+                (
+                    event["data"]["ticket"]["id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    event["data"]["by"].as_str().map(str::to_owned),
+                )
+            })
+            .collect()
+    }
+
+    /// Idempotency keys the hub has recorded an answer for.
+    pub fn idempotency_keys(&self) -> std::collections::HashSet<String> {
+        let conn = self.read_only_db();
+        let mut stmt = conn
+            .prepare("SELECT key FROM idempotency")
+            .expect("reading idempotency records");
+        let keys = stmt
+            .query_map([], |row| row.get(0))
+            .expect("reading idempotency records")
+            .collect::<Result<_, _>>()
+            .expect("reading idempotency records");
+        keys
+    }
+
+    /// Order numbers as the hub recorded them (one per order row).
+    pub fn order_numbers(&self) -> Vec<String> {
+        let conn = self.read_only_db();
+        let mut stmt = conn
+            .prepare("SELECT number FROM orders")
+            .expect("reading orders");
+        let numbers = stmt
+            .query_map([], |row| row.get(0))
+            .expect("reading orders")
+            .collect::<Result<_, _>>()
+            .expect("reading orders");
+        numbers
     }
 
     /// Rows in the hub's orders table.
     pub fn count_orders(&self) -> u64 {
-        let conn = rusqlite::Connection::open_with_flags(
-            &self.db,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .expect("opening the hub database");
-        conn.query_row("SELECT COUNT(*) FROM orders", [], |row| row.get(0))
+        self.read_only_db()
+            .query_row("SELECT COUNT(*) FROM orders", [], |row| row.get(0))
             .expect("counting orders")
     }
 

@@ -1,24 +1,67 @@
 //! A screen as a real process (`rail-headless --json`): its latest state is read from
-//! its output, commands go to its standard input, and it can be SIGKILLed like a
-//! screen whose power is cut.
+//! its output, commands go to its standard input and are answered on its output once
+//! the action is durably queued, and it can be SIGKILLed like a screen whose power is
+//! cut.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::binary;
 
+/// What became of one command line sent to a screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Committed in the screen's outbox under this idempotency key: it must reach the
+    /// hub exactly once.
+    Acked(String),
+    /// Refused by the screen with this reason: nothing was queued.
+    Refused(String),
+    /// Sent, but the screen died before answering: it may reach the hub or not, but
+    /// never twice.
+    Unanswered,
+}
+
+/// A command line and what became of it.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub line: String,
+    pub outcome: Outcome,
+}
+
+/// What the reader thread has seen on the process's standard output.
+#[derive(Default)]
+struct Output {
+    state: Option<Value>,
+    /// Replies in the order they came, which is the order of the commands.
+    replies: Vec<Outcome>,
+}
+
 pub struct ScreenProcess {
     child: Child,
     stdin: ChildStdin,
-    state: Arc<Mutex<Option<Value>>>,
+    output: Arc<Mutex<Output>>,
+    reader: Option<JoinHandle<()>>,
+    /// Command lines sent to this process, in order.
+    sent: Vec<String>,
+    /// Commands of earlier (killed) processes on the same cache, with their outcomes.
+    history: Vec<Sent>,
     hub_url: String,
     token: String,
     station: String,
     pub db: PathBuf,
+}
+
+fn reply_outcome(reply: &Value) -> Outcome {
+    match (reply["ok"].as_bool(), reply["key"].as_str()) {
+        (Some(true), Some(key)) => Outcome::Acked(key.to_owned()),
+        _ => Outcome::Refused(reply["error"].as_str().unwrap_or_default().to_owned()),
+    }
 }
 
 impl ScreenProcess {
@@ -36,19 +79,30 @@ impl ScreenProcess {
             .expect("starting rail-headless");
         let stdin = child.stdin.take().expect("stdin");
         let stdout = child.stdout.take().expect("stdout");
-        let state = Arc::new(Mutex::new(None));
-        let latest = state.clone();
-        std::thread::spawn(move || {
+        let output = Arc::new(Mutex::new(Output::default()));
+        let seen = output.clone();
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Ok(value) = serde_json::from_str::<Value>(&line) {
-                    *latest.lock().unwrap_or_else(|p| p.into_inner()) = Some(value);
+                let Ok(value) = serde_json::from_str::<Value>(&line) else {
+                    continue;
+                };
+                let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+                match value.get("reply") {
+                    Some(reply) => {
+                        let outcome = reply_outcome(reply);
+                        seen.replies.push(outcome);
+                    }
+                    None => seen.state = Some(value),
                 }
             }
         });
         ScreenProcess {
             child,
             stdin,
-            state,
+            output,
+            reader: Some(reader),
+            sent: Vec::new(),
+            history: Vec::new(),
             hub_url: hub_url.to_owned(),
             token: token.to_owned(),
             station: station.to_owned(),
@@ -56,13 +110,13 @@ impl ScreenProcess {
         }
     }
 
+    fn output(&self) -> std::sync::MutexGuard<'_, Output> {
+        self.output.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// The last state the screen printed.
     pub fn state(&self) -> Value {
-        self.state
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-            .unwrap_or(Value::Null)
+        self.output().state.clone().unwrap_or(Value::Null)
     }
 
     pub fn online(&self) -> bool {
@@ -91,27 +145,74 @@ impl ScreenProcess {
         self.state()["pendingActions"].as_u64().unwrap_or(u64::MAX)
     }
 
-    /// Sends a command line (`bump <id>`, `recall <id>`).
+    /// Sends a command line (`bump <id>`, `recall <id>`) without waiting for its answer.
     pub fn command(&mut self, line: &str) {
         writeln!(self.stdin, "{line}").expect("writing to rail-headless");
         self.stdin.flush().expect("flushing rail-headless stdin");
+        self.sent.push(line.to_owned());
     }
 
-    /// SIGKILL: no shutdown, no flush, like pulling the plug.
+    /// Sends a command line and waits (up to `timeout`) for the screen's answer.
+    pub fn command_answered(&mut self, line: &str, timeout: Duration) -> Outcome {
+        self.command(line);
+        let index = self.sent.len() - 1;
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(outcome) = self.output().replies.get(index) {
+                return outcome.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "rail-headless did not answer {line:?} within {timeout:?}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Every command sent to this screen (across restarts) with what became of it so
+    /// far; commands of the live process not yet answered read `Unanswered`.
+    pub fn commands(&self) -> Vec<Sent> {
+        let replies = self.output().replies.clone();
+        let mut all = self.history.clone();
+        all.extend(self.sent.iter().enumerate().map(|(n, line)| Sent {
+            line: line.clone(),
+            outcome: replies.get(n).cloned().unwrap_or(Outcome::Unanswered),
+        }));
+        all
+    }
+
+    /// Whether the live process has answered every command sent to it.
+    pub fn all_answered(&self) -> bool {
+        self.output().replies.len() >= self.sent.len()
+    }
+
+    /// SIGKILL: no shutdown, no flush, like pulling the plug. Commands it had not
+    /// answered are kept as `Unanswered`.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The reader ends at the dead process's end of output; after it, every answer
+        // the process managed to print has been counted.
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        self.history = self.commands();
+        self.sent.clear();
+        self.output().replies.clear();
     }
 
     /// Kills the screen and starts it again on the same cache file.
     pub fn restart(&mut self) {
         self.kill();
+        let history = std::mem::take(&mut self.history);
         *self = ScreenProcess::start(&self.hub_url, &self.token, &self.station, self.db.clone());
+        self.history = history;
     }
 }
 
 impl Drop for ScreenProcess {
     fn drop(&mut self) {
-        self.kill();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -1,17 +1,24 @@
 //! The chaos run: seeded and bounded in time. A POS posts orders, three grill screens
-//! (real processes, each behind its own controllable link) bump tickets, and at random
-//! the links are cut or blocked, screens are SIGKILLed and restarted, and the hub is
-//! killed and restarted. At the end every screen equals the hub, no ticket is lost or
-//! doubled, and every bump a screen made reached the hub.
+//! (real processes, each behind its own controllable link and with its own device
+//! token) bump tickets, and at random the links are cut or blocked, screens are
+//! SIGKILLed and restarted (also while delivering their outbox through a link being
+//! cut), and the hub is killed and restarted (also in the middle of a WAL checkpoint).
+//!
+//! A bump counts as made only once its screen has answered that it is durably queued;
+//! a bump sent to a screen killed before it answered is "maybe made". At the end:
+//! every screen equals the hub; every order is recorded exactly once; every made bump
+//! reached the hub (its idempotency key is on record) and its ticket was bumped exactly
+//! once; a maybe-made bump was applied at most once; and every bump in the hub's log
+//! was made or maybe made by the screen that the log names — no phantom bumps.
 //!
 //! `cargo xtask test` runs a short version (RAIL_CHAOS_SECONDS, default 12, fixed seed);
 //! `cargo xtask chaos --seconds 600 [--seed N]` runs a long one.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use rail_tests::proxy::Proxy;
-use rail_tests::screen::ScreenProcess;
+use rail_tests::screen::{Outcome, ScreenProcess};
 use rail_tests::{assert_converges, order_for, wait_until, HubProcess};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -23,6 +30,41 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
+/// The kinds of step the run takes, in the order of its closing tally.
+#[derive(Clone, Copy)]
+enum Step {
+    Order,
+    Bump,
+    Cut,
+    Block,
+    ScreenKill,
+    KillWhileDelivering,
+    HubKill,
+    HubKillAtCheckpoint,
+}
+
+const STEPS: usize = 8;
+
+/// Picks the next step: orders and bumps most often, a fault about every third step.
+fn pick(rng: &mut StdRng) -> Step {
+    match rng.random_range(0..100) {
+        0..40 => Step::Order,
+        40..62 => Step::Bump,
+        62..71 => Step::Cut,
+        71..77 => Step::Block,
+        77..83 => Step::ScreenKill,
+        83..88 => Step::KillWhileDelivering,
+        88..94 => Step::HubKill,
+        _ => Step::HubKillAtCheckpoint,
+    }
+}
+
+/// A random open ticket on `screen`, if it shows any.
+fn any_open(rng: &mut StdRng, screen: &ScreenProcess) -> Option<String> {
+    let open = screen.open();
+    (!open.is_empty()).then(|| open[rng.random_range(0..open.len())].0.clone())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seeded_chaos_leaves_every_screen_equal_to_the_hub() {
     let seed: u64 = env_or("RAIL_CHAOS_SEED", 20261123);
@@ -30,18 +72,20 @@ async fn seeded_chaos_leaves_every_screen_equal_to_the_hub() {
     eprintln!("chaos: seed {seed}, {seconds} s (rerun with RAIL_CHAOS_SEED={seed})");
     let mut rng = StdRng::seed_from_u64(seed);
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut hub = HubProcess::start_on(dir.path().join("hub.sqlite3"), 0, 1, None).expect("hub");
+    let mut hub =
+        HubProcess::start_announcing_checkpoints(dir.path().join("hub.sqlite3"), 1).expect("hub");
     let pos = hub.token("pos", &[]);
-    let token = hub.token("kds", &["grill"]);
+    let reader = hub.token("kds", &["grill"]);
+    let devices: Vec<String> = (0..3).map(|n| format!("grill-{n}")).collect();
     let mut proxies = Vec::new();
     let mut screens = Vec::new();
-    for n in 0..3 {
+    for device in &devices {
         let proxy = Proxy::start(hub.address()).await.expect("proxy");
         screens.push(ScreenProcess::start(
             &proxy.url,
-            &token,
+            &hub.device_token("kds", &["grill"], device),
             "grill",
-            dir.path().join(format!("screen-{n}.sqlite3")),
+            dir.path().join(format!("{device}.sqlite3")),
         ));
         proxies.push(proxy);
     }
@@ -52,11 +96,12 @@ async fn seeded_chaos_leaves_every_screen_equal_to_the_hub() {
 
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut posted = 0u32;
-    let mut bumped: HashSet<String> = HashSet::new();
-    let mut counts = [0u32; 6];
+    let mut counts = [0u32; STEPS];
+    let mut checkpoint_kills_missed = 0u32;
     while Instant::now() < deadline {
-        match rng.random_range(0..100) {
-            0..45 => {
+        let step = pick(&mut rng);
+        match step {
+            Step::Order => {
                 // The POS retries with one key until the hub answers, as a POS should.
                 hub.post_order_until_accepted(
                     &pos,
@@ -65,72 +110,153 @@ async fn seeded_chaos_leaves_every_screen_equal_to_the_hub() {
                 )
                 .await;
                 posted += 1;
-                counts[0] += 1;
             }
-            45..70 => {
+            Step::Bump => {
                 let screen = rng.random_range(0..screens.len());
-                let open = screens[screen].open();
-                if !open.is_empty() {
-                    let (id, _) = open[rng.random_range(0..open.len())].clone();
-                    screens[screen].command(&format!("bump {id}"));
-                    bumped.insert(id);
-                    counts[1] += 1;
-                }
+                let Some(id) = any_open(&mut rng, &screens[screen]) else {
+                    continue;
+                };
+                // Not waiting for the answer: a kill may come before it.
+                screens[screen].command(&format!("bump {id}"));
             }
-            70..80 => {
-                proxies[rng.random_range(0..proxies.len())].cut();
-                counts[2] += 1;
-            }
-            80..87 => {
+            Step::Cut => proxies[rng.random_range(0..proxies.len())].cut(),
+            Step::Block => {
                 let proxy = &proxies[rng.random_range(0..proxies.len())];
                 proxy.block();
                 tokio::time::sleep(Duration::from_millis(rng.random_range(100..800))).await;
                 proxy.unblock();
-                counts[3] += 1;
             }
-            87..94 => {
-                screens[rng.random_range(0..3)].restart();
-                counts[4] += 1;
+            Step::ScreenKill => {
+                let n = rng.random_range(0..screens.len());
+                screens[n].restart();
             }
-            _ => {
+            Step::KillWhileDelivering => {
+                // Queue a few bumps, then cut the link and pull the plug while the
+                // outbox is sending them.
+                let n = rng.random_range(0..screens.len());
+                for _ in 0..rng.random_range(1..=3) {
+                    if let Some(id) = any_open(&mut rng, &screens[n]) {
+                        screens[n].command_answered(&format!("bump {id}"), Duration::from_secs(10));
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(rng.random_range(0..15))).await;
+                proxies[n].cut();
+                screens[n].restart();
+            }
+            Step::HubKill => {
                 hub.kill();
                 tokio::time::sleep(Duration::from_millis(rng.random_range(50..500))).await;
                 hub.restart().expect("hub restart");
-                counts[5] += 1;
+            }
+            Step::HubKillAtCheckpoint => {
+                if !hub.kill_at_checkpoint(Duration::from_secs(3)) {
+                    checkpoint_kills_missed += 1;
+                }
+                tokio::time::sleep(Duration::from_millis(rng.random_range(50..500))).await;
+                hub.restart().expect("hub restart");
             }
         }
+        counts[step as usize] += 1;
         tokio::time::sleep(Duration::from_millis(rng.random_range(5..60))).await;
     }
+    let faults: u32 = counts[Step::Cut as usize..].iter().sum();
     eprintln!(
-        "chaos: {} orders, {} bumps, {} cuts, {} blocks, {} screen kills, {} hub kills",
-        counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]
+        "chaos: {} orders, {} bumps sent, {faults} faults: {} cuts, {} blocks, {} screen kills, \
+         {} kills while delivering, {} hub kills, {} hub kills at a checkpoint ({} waited in vain)",
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3],
+        counts[4],
+        counts[5],
+        counts[6],
+        counts[7],
+        checkpoint_kills_missed
     );
     for proxy in &proxies {
         proxy.unblock();
     }
     for screen in &screens {
-        assert_converges(&hub, &token, "grill", screen).await;
+        assert_converges(&hub, &reader, "grill", screen).await;
     }
-    assert_eq!(
-        hub.count_orders(),
-        u64::from(posted),
-        "every order exactly once"
-    );
-    let open: HashSet<String> = hub
-        .open_versions(&token, "grill")
-        .await
-        .into_iter()
-        .map(|(id, _)| id)
+    wait_until("every live screen answered its commands", || {
+        screens.iter().all(ScreenProcess::all_answered)
+    })
+    .await;
+
+    // Orders: each posted once, recorded once.
+    let mut numbers = hub.order_numbers();
+    numbers.sort();
+    let recorded = numbers.len();
+    numbers.dedup();
+    assert_eq!(recorded, numbers.len(), "an order was recorded twice");
+    assert_eq!(recorded, posted as usize, "every order exactly once");
+
+    // Bumps: what each screen was asked, and what it said.
+    let mut made: Vec<(String, String, String)> = Vec::new(); // (device, ticket, key)
+    let mut maybe: HashSet<(String, String)> = HashSet::new(); // (device, ticket)
+    let mut refused = 0usize;
+    for (device, screen) in devices.iter().zip(&screens) {
+        for sent in screen.commands() {
+            let ticket = sent
+                .line
+                .strip_prefix("bump ")
+                .expect("the run sends only bumps")
+                .to_owned();
+            match sent.outcome {
+                Outcome::Acked(key) => made.push((device.clone(), ticket, key)),
+                Outcome::Unanswered => {
+                    maybe.insert((device.clone(), ticket));
+                }
+                Outcome::Refused(_) => refused += 1,
+            }
+        }
+    }
+    let bumps = hub.ticket_events("kds:grill", "kds:ticket-bumped");
+    let mut bumps_per_ticket: HashMap<&str, u32> = HashMap::new();
+    for (ticket, _) in &bumps {
+        *bumps_per_ticket.entry(ticket.as_str()).or_default() += 1;
+    }
+    let keys = hub.idempotency_keys();
+    let lost: Vec<&(String, String, String)> = made
+        .iter()
+        .filter(|(_, ticket, key)| {
+            !keys.contains(key) || bumps_per_ticket.get(ticket.as_str()) != Some(&1)
+        })
         .collect();
-    let lost: Vec<&String> = bumped.iter().filter(|id| open.contains(*id)).collect();
     assert!(
         lost.is_empty(),
-        "bumps made on a screen never reached the hub: {lost:?}"
+        "bumps a screen had queued never reached the hub, or not exactly once: {lost:?}"
     );
-    let bump_events = hub.count_events("kds:grill", "kds:ticket-bumped");
+    let doubled: Vec<(&&str, &u32)> = bumps_per_ticket.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(doubled.is_empty(), "tickets bumped twice: {doubled:?}");
+    let made_by: HashSet<(String, String)> = made
+        .iter()
+        .map(|(device, ticket, _)| (device.clone(), ticket.clone()))
+        .collect();
+    let phantoms: Vec<&(String, Option<String>)> = bumps
+        .iter()
+        .filter(|(ticket, by)| {
+            let pair = (by.clone().unwrap_or_default(), ticket.clone());
+            !made_by.contains(&pair) && !maybe.contains(&pair)
+        })
+        .collect();
+    assert!(
+        phantoms.is_empty(),
+        "bumps in the hub's log that no screen made: {phantoms:?}"
+    );
+    let open = hub.open_versions(&reader, "grill").await;
     assert_eq!(
-        bump_events + open.len() as u64,
-        u64::from(posted),
+        bumps.len() + open.len(),
+        posted as usize,
         "each ticket open or bumped exactly once"
+    );
+    eprintln!(
+        "chaos: {} bumps made, {} maybe made, {refused} refused by the screen; {} bump events \
+         at the hub, {} tickets open",
+        made.len(),
+        maybe.len(),
+        bumps.len(),
+        open.len()
     );
 }

@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Reconnection backoff (seed 001: base 1.5 s, capped at 30 s), with jitter so that a
-/// hub restart does not bring every screen back in the same millisecond.
+/// Reconnection backoff (base 1.5 s, doubling, capped at 30 s), with jitter so that a
+/// hub restart does not bring every screen back in the same millisecond. While the hub
+/// is unreachable, a probe every `EngineConfig::probe_interval` cuts it short.
 #[derive(Debug, Clone, Copy)]
 pub struct Backoff {
     pub base: Duration,
@@ -69,6 +70,9 @@ pub struct EngineConfig {
     pub backoff: Backoff,
     /// How long one connection attempt may take.
     pub connect_timeout: Duration,
+    /// How often an unreachable hub is probed (a TCP connect) while reconnects back off;
+    /// the screen is online again within about this long of the hub listening.
+    pub probe_interval: Duration,
 }
 
 impl EngineConfig {
@@ -88,6 +92,7 @@ impl EngineConfig {
             sound: SoundConfig::default(),
             backoff: Backoff::default(),
             connect_timeout: Duration::from_secs(10),
+            probe_interval: Duration::from_secs(1),
         }
     }
 

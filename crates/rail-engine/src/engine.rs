@@ -4,7 +4,7 @@
 //! The store sits behind a `std::sync::Mutex`: every use is a short SQLite call and
 //! never spans an `.await`, so a blocking mutex is simpler and cheaper than tokio's.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -26,6 +26,17 @@ pub enum EngineError {
     UnknownTicket(String),
     #[error("ticket {0:?} has no item {1:?}")]
     UnknownItem(String, String),
+}
+
+/// The idempotency key an action was recorded under: the hub stores it with the
+/// change, so it names the action in the hub's records too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ActionKey(pub String);
+
+impl std::fmt::Display for ActionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// Local wall-clock time in ms since the Unix epoch.
@@ -50,6 +61,8 @@ pub(crate) struct Shared {
     /// Wakes the outbox: a new action, or the link came back.
     pub outbox_wake: Notify,
     pub sound: SoundPlayer,
+    /// Reachability probes sent while the hub was down.
+    pub probes: AtomicU64,
 }
 
 impl Shared {
@@ -205,6 +218,7 @@ impl Engine {
             state,
             outbox_wake: Notify::new(),
             sound,
+            probes: AtomicU64::new(0),
         });
         shared.refresh();
         let (stop, stopped) = watch::channel(false);
@@ -229,11 +243,12 @@ impl Engine {
         self.shared.state.subscribe()
     }
 
-    /// Bumps a ticket: the screen shows it at once; the outbox delivers it.
+    /// Bumps a ticket: the screen shows it at once; the outbox delivers it. Returns the
+    /// action's idempotency key once the action is durably in the outbox.
     ///
     /// # Errors
     /// When the ticket is unknown or the cache fails.
-    pub fn bump(&self, ticket_id: &str) -> Result<(), EngineError> {
+    pub fn bump(&self, ticket_id: &str) -> Result<ActionKey, EngineError> {
         self.act(ticket_id, Action::Bump)
     }
 
@@ -241,7 +256,7 @@ impl Engine {
     ///
     /// # Errors
     /// When the ticket is unknown or the cache fails.
-    pub fn recall(&self, ticket_id: &str) -> Result<(), EngineError> {
+    pub fn recall(&self, ticket_id: &str) -> Result<ActionKey, EngineError> {
         self.act(ticket_id, Action::Recall)
     }
 
@@ -249,7 +264,7 @@ impl Engine {
     ///
     /// # Errors
     /// When the ticket or item is unknown, or the cache fails.
-    pub fn bump_item(&self, ticket_id: &str, item_id: &str) -> Result<(), EngineError> {
+    pub fn bump_item(&self, ticket_id: &str, item_id: &str) -> Result<ActionKey, EngineError> {
         self.act_on(ticket_id, Action::BumpItem, Some(item_id))
     }
 
@@ -257,16 +272,17 @@ impl Engine {
     ///
     /// # Errors
     /// When the cache fails.
-    pub fn serve(&self, order_id: &str) -> Result<(), EngineError> {
-        self.shared
+    pub fn serve(&self, order_id: &str) -> Result<ActionKey, EngineError> {
+        let key = self
+            .shared
             .store()
             .enqueue(order_id, Action::Serve, None, now_ms())?;
         self.shared.refresh();
         self.shared.outbox_wake.notify_one();
-        Ok(())
+        Ok(ActionKey(key))
     }
 
-    fn act(&self, ticket_id: &str, action: Action) -> Result<(), EngineError> {
+    fn act(&self, ticket_id: &str, action: Action) -> Result<ActionKey, EngineError> {
         self.act_on(ticket_id, action, None)
     }
 
@@ -275,8 +291,8 @@ impl Engine {
         ticket_id: &str,
         action: Action,
         item_id: Option<&str>,
-    ) -> Result<(), EngineError> {
-        {
+    ) -> Result<ActionKey, EngineError> {
+        let key = {
             let mut store = self.shared.store();
             let ticket = store
                 .ticket(ticket_id)?
@@ -289,16 +305,21 @@ impl Engine {
                     ));
                 }
             }
-            store.enqueue(ticket_id, action, item_id, now_ms())?;
-        }
+            store.enqueue(ticket_id, action, item_id, now_ms())?
+        };
         self.shared.refresh();
         self.shared.outbox_wake.notify_one();
-        Ok(())
+        Ok(ActionKey(key))
     }
 
     /// Cues played so far (for diagnostics and tests).
     pub fn cues_played(&self) -> u64 {
         self.shared.sound.played()
+    }
+
+    /// Reachability probes sent so far while the hub was unreachable.
+    pub fn probes_sent(&self) -> u64 {
+        self.shared.probes.load(Ordering::Relaxed)
     }
 
     /// Stops syncing and delivering; what is queued stays in the cache for next time.

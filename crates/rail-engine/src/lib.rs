@@ -1,6 +1,7 @@
 //! rail-engine: everything a kitchen screen does except drawing.
 //!
 //! - [`sync`]: the reconnecting WebSocket subscription and resume logic;
+//! - [`reachability`]: the cheap probe that ends a backoff once the hub is back;
 //! - [`store`]: the SQLite cache (tickets, cursors, outbox);
 //! - [`outbox`]: exactly-once delivery of bumps and recalls;
 //! - [`sound`]: cues on their own thread;
@@ -12,6 +13,7 @@
 pub mod config;
 pub mod engine;
 mod outbox;
+mod reachability;
 pub mod settings;
 pub mod sound;
 pub mod store;
@@ -19,5 +21,5 @@ mod sync;
 pub mod view;
 
 pub use config::{Backoff, EngineConfig, SoundConfig};
-pub use engine::{Engine, EngineError};
+pub use engine::{ActionKey, Engine, EngineError};
 pub use view::{Connection, LinkState, Rejection, ScreenState};

@@ -4,7 +4,9 @@
 //! with the cursor kept in the cache → apply the snapshot or replay, then live events,
 //! each in one transaction with its cursor. A gap in sequence numbers, a silent link
 //! (two heartbeats without a word) or any socket error ends the session; the next one
-//! resumes from the cursors after a jittered exponential backoff.
+//! resumes from the cursors after a jittered exponential backoff. While the hub cannot
+//! even be reached, a cheap probe ([`crate::reachability`]) cuts the backoff short as
+//! soon as the hub listens again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +19,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::engine::Shared;
+use crate::reachability::{self, HubAddress};
 use crate::sound::Cue;
 use crate::store::{Applied, Change, StoreError};
 use crate::view::LinkState;
@@ -24,7 +27,11 @@ use crate::view::LinkState;
 /// Why a session ended.
 #[derive(Debug, thiserror::Error)]
 enum SessionError {
+    /// No TCP connection could be opened (refused, unreachable, timed out).
     #[error("cannot reach the hub: {0}")]
+    Unreachable(String),
+    /// The hub was reached but the session could not be opened or went on.
+    #[error("link to the hub failed: {0}")]
     Connect(String),
     #[error("the hub refused this screen's token: {0}")]
     Refused(String),
@@ -82,8 +89,29 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
                 delay
             }
         };
+        // Waiting out a long backoff while the hub is already back would leave the
+        // kitchen watching an offline banner: probe while waiting, when the hub was
+        // unreachable (when it answered, its answer is what the backoff respects).
+        let probe_target = match &outcome {
+            Err(SessionError::Unreachable(_)) => HubAddress::of(&shared.config.hub_url),
+            _ => None,
+        };
+        let reachable = async {
+            match &probe_target {
+                Some(address) => {
+                    reachability::until_reachable(
+                        address,
+                        shared.config.probe_interval,
+                        &shared.probes,
+                    )
+                    .await
+                }
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
+            _ = reachable => tracing::info!("the hub is reachable again; reconnecting"),
             _ = stop.changed() => return,
         }
     }
@@ -107,8 +135,11 @@ async fn session(
         tokio_tungstenite::connect_async(request),
     )
     .await
-    .map_err(|_| SessionError::Connect("timed out".into()))?
-    .map_err(|e| SessionError::Connect(e.to_string()))?;
+    .map_err(|_| SessionError::Unreachable("timed out".into()))?
+    .map_err(|error| match error {
+        tokio_tungstenite::tungstenite::Error::Io(io) => SessionError::Unreachable(io.to_string()),
+        other => SessionError::Connect(other.to_string()),
+    })?;
     let (mut sink, mut stream) = socket.split();
 
     // The hub speaks first: `ready`, or an error and close 1008 for a refused token.

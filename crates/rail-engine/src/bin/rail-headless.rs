@@ -1,6 +1,11 @@
 //! `rail-headless`: the screen engine without a window. It logs what a screen would
 //! show, for tests, benchmarks and diagnosing a site over SSH. Lines on standard input
-//! act like a cook's taps: `bump <ticket id>`, `bump-item <ticket id> <item id>` and `recall <ticket id>`.
+//! act like a cook's taps: `bump <ticket id>`, `bump-item <ticket id> <item id>`,
+//! `recall <ticket id>` and `serve <order id>`. Each line is answered on standard output
+//! once its action is durably in the outbox (`ok <key> <line>`, or with `--json`
+//! `{"reply":{"line":…,"ok":true,"key":…}}`) or refused (`error <line>: <why>`,
+//! `{"reply":{"line":…,"ok":false,"error":…}}`), so a caller knows which actions a
+//! power cut can no longer lose.
 
 use std::path::PathBuf;
 
@@ -69,29 +74,66 @@ fn summary(state: &ScreenState) -> String {
     )
 }
 
-/// Applies `bump <id>` / `recall <id>` lines from standard input.
-async fn read_commands(engine: Engine) {
+/// The answer to one command line: printed once the action is committed in the
+/// outbox (`ok`, with the idempotency key it will be delivered under) or refused.
+#[derive(serde::Serialize)]
+struct Reply<'a> {
+    line: &'a str,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+impl Reply<'_> {
+    /// `{"reply":{…}}` in JSON mode; `ok <key> <line>` or `error <line>: <why>` otherwise.
+    fn print(&self, json: bool) {
+        if json {
+            match serde_json::to_string(&serde_json::json!({ "reply": self })) {
+                Ok(text) => println!("{text}"),
+                Err(error) => eprintln!("cannot encode a reply: {error}"),
+            }
+        } else if let Some(key) = &self.key {
+            println!("ok {key} {}", self.line);
+        } else {
+            println!(
+                "error {}: {}",
+                self.line,
+                self.error.as_deref().unwrap_or_default()
+            );
+        }
+    }
+}
+
+const USAGE: &str =
+    "use `bump <ticket>`, `bump-item <ticket> <item>`, `recall <ticket>` or `serve <order>`";
+
+/// Applies command lines from standard input and answers each on standard output.
+async fn read_commands(engine: Engine, json: bool) {
     use tokio::io::AsyncBufReadExt;
     let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     while let Ok(Some(line)) = lines.next_line().await {
+        let line = line.trim();
         let result = match line.split_whitespace().collect::<Vec<_>>().as_slice() {
-            ["bump", id] => engine.bump(id).map(|()| format!("bumped {id}")),
-            ["recall", id] => engine.recall(id).map(|()| format!("recalled {id}")),
-            ["bump-item", id, item] => engine
-                .bump_item(id, item)
-                .map(|()| format!("bumped item {item} of {id}")),
             [] => continue,
-            _ => {
-                eprintln!(
-                    "unknown command {line:?}: use `bump <ticket id>` or `recall <ticket id>`"
-                );
-                continue;
-            }
+            ["bump", id] => engine.bump(id).map_err(|e| e.to_string()),
+            ["recall", id] => engine.recall(id).map_err(|e| e.to_string()),
+            ["bump-item", id, item] => engine.bump_item(id, item).map_err(|e| e.to_string()),
+            ["serve", order] => engine.serve(order).map_err(|e| e.to_string()),
+            _ => Err(format!("unknown command: {USAGE}")),
         };
-        match result {
-            Ok(done) => tracing::info!("{done}"),
-            Err(error) => eprintln!("{error}"),
+        let (key, error) = match result {
+            Ok(key) => (Some(key.0), None),
+            Err(error) => (None, Some(error)),
+        };
+        Reply {
+            line,
+            ok: key.is_some(),
+            key,
+            error,
         }
+        .print(json);
     }
 }
 
@@ -127,7 +169,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let config = file.engine_config(overrides, PathBuf::from("rail-screen.sqlite3"))?;
     let engine = Engine::start(config)?;
-    tokio::spawn(read_commands(engine.clone()));
+    tokio::spawn(read_commands(engine.clone(), cli.json));
     let mut states = engine.watch();
     loop {
         let state = states.borrow_and_update().clone();

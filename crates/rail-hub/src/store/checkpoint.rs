@@ -35,6 +35,9 @@ impl Checkpointer {
             .spawn(move || loop {
                 match stopped.recv_timeout(EVERY) {
                     Err(RecvTimeoutError::Timeout) => {
+                        // Announced before it starts, so a crash test can kill the hub
+                        // in the middle of one.
+                        tracing::debug!("checkpointing the WAL");
                         let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
                         if let Err(error) = done {
                             tracing::warn!(%error, "WAL checkpoint failed");
