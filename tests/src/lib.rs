@@ -441,6 +441,21 @@ impl HubProcess {
         numbers
     }
 
+    /// The hub's count of WebSocket connections accepted since it started.
+    pub async fn connections_opened(&self) -> u64 {
+        let text = reqwest::get(format!("{}/metrics", self.url))
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .expect("reading /metrics")
+            .text()
+            .await
+            .expect("reading /metrics");
+        text.lines()
+            .find_map(|line| line.strip_prefix("rail_connections_opened_total "))
+            .and_then(|count| count.trim().parse().ok())
+            .expect("rail_connections_opened_total in /metrics")
+    }
+
     /// Rows in the hub's orders table.
     pub fn count_orders(&self) -> u64 {
         self.read_only_db()

@@ -398,3 +398,36 @@ async fn expo_sees_each_stations_progress_and_serves_the_order() {
         engine.shutdown().await;
     }
 }
+
+/// A screen whose reconnects back off for a long time still comes back as soon as the
+/// hub listens again: the reachability probe ends the backoff early.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_screen_is_back_soon_after_the_hub_even_in_a_long_backoff() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut hub = HubProcess::start(dir.path()).expect("hub");
+    let token = hub.token("kds", &["grill"]);
+    let mut config = screen_config(&hub, token, &["kds:grill"], dir.path().join("s.sqlite3"));
+    // Every backoff lasts at least 20 s: only the probe can bring it back sooner.
+    config.backoff = rail_engine::Backoff {
+        base: Duration::from_secs(40),
+        cap: Duration::from_secs(40),
+    };
+    config.probe_interval = Duration::from_millis(200);
+    let screen = Engine::start(config).expect("engine");
+    wait_for("online", WAIT, || online(&screen)).await;
+
+    hub.kill();
+    // Probing means the screen failed to reach the hub and is in its backoff.
+    wait_for("the screen probing a hub that is down", WAIT, || {
+        !online(&screen) && screen.probes_sent() > 0
+    })
+    .await;
+    hub.restart().expect("hub restart");
+    wait_for(
+        "the screen online again well before its 20 s backoff ends",
+        Duration::from_secs(5),
+        || online(&screen),
+    )
+    .await;
+    screen.shutdown().await;
+}

@@ -9,7 +9,7 @@
 //!   and the end-to-end test in the real window under Xvfb through WebDriver.
 //! - On demand, bounded in time: `chaos`, `fuzz` (see [`fuzz`]), `fuzz-api` (see
 //!   [`fuzz_api`]), `screenshots` and the benchmarks `bench-ui`, `bench-latency`,
-//!   `bench-capacity`, `bench-peer` (figures in docs/benchmarks.md).
+//!   `bench-capacity`, `bench-reconnect`, `bench-peer` (figures in docs/benchmarks.md).
 
 mod fuzz;
 mod fuzz_api;
@@ -75,6 +75,7 @@ fn main() -> anyhow::Result<()> {
         }
         Some("bench-latency") => release_benchmark(&root, "bench_latency"),
         Some("bench-capacity") => release_benchmark(&root, "bench_capacity"),
+        Some("bench-reconnect") => release_benchmark(&root, "bench_reconnect"),
         Some("bench-peer") => {
             let peer = root.join("tests/peers/socketio");
             run(Command::new("npm")
@@ -133,7 +134,7 @@ fn main() -> anyhow::Result<()> {
                 "usage: cargo xtask <setup | demo [--seconds N] [--size WxH] | test | screenshots |\n\
                  \x20                  chaos [--seconds N] [--seed S] | fuzz [--seconds N] [TARGET…] |\n\
                  \x20                  fuzz-api [--seconds N] |\n\
-                 \x20                  bench-ui | bench-latency | bench-capacity | bench-peer>"
+                 \x20                  bench-ui | bench-latency | bench-capacity | bench-reconnect | bench-peer>"
             );
             std::process::exit(2);
         }

@@ -4,6 +4,10 @@
 //! listening again, so the screen is back online within about one interval of the hub
 //! starting, however long the outage was.
 //!
+//! Only a change from unreachable to reachable ends the backoff: a hub that accepts
+//! connections but fails sessions (overloaded, or behind a proxy that cannot reach it)
+//! is retried at the backoff's pace, not the probe's.
+//!
 //! A probe is one SYN answered by a SYN-ACK or a RST, and the connection is closed at
 //! once: a hundred screens probing once a second cost a hub that is back less than one
 //! of their reconnects. Each probe's interval is jittered, so screens whose outage
@@ -36,16 +40,28 @@ impl HubAddress {
     }
 }
 
-/// Probes `address` every `interval` (jittered by ±25 %) until a TCP connection opens.
-/// `probes` counts every attempt, for diagnostics and benchmarks.
-pub(crate) async fn until_reachable(address: &HubAddress, interval: Duration, probes: &AtomicU64) {
+/// Probes `address` every `interval` (jittered by ±25 %) and returns when a TCP
+/// connection opens after the hub was seen unreachable (`known_down`: it already was).
+/// Never returns while the hub stays reachable. `probes` counts every attempt, for
+/// diagnostics and benchmarks.
+pub(crate) async fn until_back(
+    address: &HubAddress,
+    interval: Duration,
+    mut known_down: bool,
+    probes: &AtomicU64,
+) {
     loop {
         tokio::time::sleep(interval.mul_f64(rand::random_range(0.75..=1.25))).await;
         probes.fetch_add(1, Ordering::Relaxed);
         let connect = TcpStream::connect((address.host.as_str(), address.port));
-        if let Ok(Ok(stream)) = tokio::time::timeout(interval, connect).await {
-            drop(stream);
-            return;
+        match tokio::time::timeout(interval, connect).await {
+            Ok(Ok(stream)) => {
+                drop(stream);
+                if known_down {
+                    return;
+                }
+            }
+            Ok(Err(_)) | Err(_) => known_down = true,
         }
     }
 }
@@ -69,6 +85,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_hub_reachable_all_along_never_ends_the_wait() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = HubAddress {
+            host: "127.0.0.1".into(),
+            port: listener.local_addr().expect("addr").port(),
+        };
+        let probes = AtomicU64::new(0);
+        let waiting = tokio::time::timeout(
+            Duration::from_millis(200),
+            until_back(&address, Duration::from_millis(20), false, &probes),
+        )
+        .await;
+        assert!(waiting.is_err(), "reachable all along is not 'back'");
+        assert!(probes.load(Ordering::Relaxed) >= 3, "it kept probing");
+    }
+
+    #[tokio::test]
     async fn a_probe_returns_once_the_port_accepts_and_not_before() {
         // A port that refuses: bind, learn the port, close.
         let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -82,7 +117,7 @@ mod tests {
         let interval = Duration::from_millis(20);
         let waiting = tokio::time::timeout(
             Duration::from_millis(200),
-            until_reachable(&address, interval, &probes),
+            until_back(&address, interval, false, &probes),
         )
         .await;
         assert!(waiting.is_err(), "nothing listens yet");
@@ -92,7 +127,7 @@ mod tests {
             .expect("rebind the port");
         tokio::time::timeout(
             Duration::from_secs(2),
-            until_reachable(&address, interval, &probes),
+            until_back(&address, interval, true, &probes),
         )
         .await
         .expect("the probe sees the listener");

@@ -90,23 +90,22 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
             }
         };
         // Waiting out a long backoff while the hub is already back would leave the
-        // kitchen watching an offline banner: probe while waiting, when the hub was
-        // unreachable (when it answered, its answer is what the backoff respects).
-        let probe_target = match &outcome {
-            Err(SessionError::Unreachable(_)) => HubAddress::of(&shared.config.hub_url),
-            _ => None,
-        };
+        // kitchen watching an offline banner: probe while waiting, and reconnect as
+        // soon as a hub that was down listens again.
+        let known_down = matches!(outcome, Err(SessionError::Unreachable(_)));
+        let probe_target = HubAddress::of(&shared.config.hub_url);
         let reachable = async {
             match &probe_target {
-                Some(address) => {
-                    reachability::until_reachable(
+                Some(address) if !delay.is_zero() => {
+                    reachability::until_back(
                         address,
                         shared.config.probe_interval,
+                        known_down,
                         &shared.probes,
                     )
                     .await
                 }
-                None => std::future::pending().await,
+                _ => std::future::pending().await,
             }
         };
         tokio::select! {
