@@ -64,18 +64,42 @@ pub fn spawn_announced(
     Ok((child, url.to_owned()))
 }
 
+/// How to start a hub process.
+#[derive(Debug, Clone)]
+pub struct HubOptions {
+    pub db: PathBuf,
+    /// 0 for any free port.
+    pub port: u16,
+    /// Heartbeat passed to the hub, in seconds.
+    pub heartbeat_secs: u64,
+    /// A configured signing secret; `None` uses the one kept in the database.
+    pub secret: Option<String>,
+    /// A configuration file (`--config`).
+    pub config: Option<PathBuf>,
+    /// `RUST_LOG` for the hub.
+    pub log_filter: String,
+}
+
+impl HubOptions {
+    /// Defaults: any port, 25 s heartbeat, the database's own secret, warnings only.
+    pub fn new(db: PathBuf) -> Self {
+        HubOptions {
+            db,
+            port: 0,
+            heartbeat_secs: 25,
+            secret: None,
+            config: None,
+            log_filter: "warn".into(),
+        }
+    }
+}
+
 /// A `rail-hub serve` child process with its own database.
 pub struct HubProcess {
     child: Child,
     pub db: PathBuf,
     pub url: String,
-    port: u16,
-    /// Heartbeat passed to the hub, in seconds.
-    heartbeat_secs: u64,
-    /// A configured signing secret; `None` uses the one kept in the database.
-    secret: Option<String>,
-    /// `RUST_LOG` for the hub.
-    log_filter: String,
+    options: HubOptions,
     /// WAL checkpoints the hub has announced (with `log_filter` letting them through),
     /// across restarts.
     checkpoints: Arc<(Mutex<u64>, Condvar)>,
@@ -87,7 +111,7 @@ const CHECKPOINT_LINE: &str = "checkpointing the WAL";
 impl HubProcess {
     /// Starts a hub on a free loopback port with its database in `dir`.
     pub fn start(dir: &Path) -> anyhow::Result<Self> {
-        Self::start_on(dir.join("hub.sqlite3"), 0, 25, None)
+        Self::start_with(HubOptions::new(dir.join("hub.sqlite3")))
     }
 
     /// Starts a hub with a given database, port (0 for any), heartbeat and secret.
@@ -97,53 +121,49 @@ impl HubProcess {
         heartbeat_secs: u64,
         secret: Option<String>,
     ) -> anyhow::Result<Self> {
-        Self::spawn(
-            db,
+        Self::start_with(HubOptions {
             port,
             heartbeat_secs,
             secret,
-            "warn".into(),
-            Arc::default(),
-        )
+            ..HubOptions::new(db)
+        })
     }
 
     /// Like [`HubProcess::start_on`], with the hub announcing its WAL checkpoints so a
     /// test can kill it in the middle of one ([`HubProcess::kill_at_checkpoint`]).
     pub fn start_announcing_checkpoints(db: PathBuf, heartbeat_secs: u64) -> anyhow::Result<Self> {
-        Self::spawn(
-            db,
-            0,
+        Self::start_with(HubOptions {
             heartbeat_secs,
-            None,
-            "warn,rail_hub::store::checkpoint=debug".into(),
-            Arc::default(),
-        )
+            log_filter: "warn,rail_hub::store::checkpoint=debug".into(),
+            ..HubOptions::new(db)
+        })
     }
 
-    fn spawn(
-        db: PathBuf,
-        port: u16,
-        heartbeat_secs: u64,
-        secret: Option<String>,
-        log_filter: String,
-        checkpoints: Arc<(Mutex<u64>, Condvar)>,
-    ) -> anyhow::Result<Self> {
+    /// Starts a hub as `options` say.
+    pub fn start_with(options: HubOptions) -> anyhow::Result<Self> {
+        Self::spawn(options, Arc::default())
+    }
+
+    fn spawn(options: HubOptions, checkpoints: Arc<(Mutex<u64>, Condvar)>) -> anyhow::Result<Self> {
         let mut command = Command::new(binary("rail-hub"));
-        if let Some(secret) = &secret {
+        if let Some(secret) = &options.secret {
             command.env("RAIL_HUB_SECRET", secret);
         }
         command
             .args([
                 "serve",
                 "--listen",
-                &format!("127.0.0.1:{port}"),
+                &format!("127.0.0.1:{}", options.port),
                 "--heartbeat-secs",
-                &heartbeat_secs.to_string(),
+                &options.heartbeat_secs.to_string(),
             ])
             .arg("--db")
-            .arg(&db)
-            .env("RUST_LOG", &log_filter)
+            .arg(&options.db)
+            .env("RUST_LOG", &options.log_filter)
             .stderr(Stdio::piped());
+        if let Some(config) = &options.config {
+            command.arg("--config").arg(config);
+        }
         let (mut child, url) = spawn_announced(&mut command, "rail-hub listening on ")?;
         if let Some(stderr) = child.stderr.take() {
             let seen = checkpoints.clone();
@@ -167,12 +187,9 @@ impl HubProcess {
             .context("hub port")?;
         Ok(HubProcess {
             child,
-            db,
+            db: options.db.clone(),
             url,
-            port,
-            heartbeat_secs,
-            secret,
-            log_filter,
+            options: HubOptions { port, ..options },
             checkpoints,
         })
     }
@@ -204,19 +221,20 @@ impl HubProcess {
         let _ = self.child.wait();
     }
 
+    /// Asks the hub to shut down (SIGTERM), as systemd does, and waits for it to exit.
+    pub fn terminate(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+
     /// Starts the hub again on the same port and database.
     pub fn restart(&mut self) -> anyhow::Result<()> {
         self.kill();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            match Self::spawn(
-                self.db.clone(),
-                self.port,
-                self.heartbeat_secs,
-                self.secret.clone(),
-                self.log_filter.clone(),
-                self.checkpoints.clone(),
-            ) {
+            match Self::spawn(self.options.clone(), self.checkpoints.clone()) {
                 Ok(hub) => {
                     *self = hub;
                     return Ok(());
@@ -238,7 +256,7 @@ impl HubProcess {
     /// A token for one named device (its events carry the name as `by`).
     pub fn device_token(&self, role: &str, stations: &[&str], device: &str) -> String {
         let mut command = Command::new(binary("rail-hub"));
-        if let Some(secret) = &self.secret {
+        if let Some(secret) = &self.options.secret {
             command.env("RAIL_HUB_SECRET", secret);
         }
         command
@@ -443,7 +461,10 @@ impl HubProcess {
 
     /// The hub's count of WebSocket connections accepted since it started.
     pub async fn connections_opened(&self) -> u64 {
-        let text = reqwest::get(format!("{}/metrics", self.url))
+        let text = reqwest::Client::new()
+            .get(format!("{}/metrics", self.url))
+            .bearer_auth(self.token("operator", &[]))
+            .send()
             .await
             .and_then(reqwest::Response::error_for_status)
             .expect("reading /metrics")

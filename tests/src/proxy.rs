@@ -45,8 +45,9 @@ impl Proxy {
                         drop(client);
                         continue;
                     }
+                    // A connection only uses up a cut when it reaches the byte count:
+                    // one that carries less (a screen's reachability probe) is not cut.
                     let limit = if control.cuts_left.load(Ordering::SeqCst) > 0 {
-                        control.cuts_left.fetch_sub(1, Ordering::SeqCst);
                         control.cut_after_bytes.load(Ordering::SeqCst)
                     } else {
                         0
@@ -127,23 +128,31 @@ async fn pipe(
     let upload = tokio::io::copy(&mut client_read, &mut server_write);
     let download = async {
         let mut forwarded: u64 = 0;
+        let mut limit = limit;
         let mut buffer = vec![0u8; 4096];
         loop {
             let n = server_read.read(&mut buffer).await?;
             if n == 0 {
                 return Ok::<(), std::io::Error>(());
             }
-            let n = if limit > 0 {
-                n.min((limit - forwarded) as usize)
-            } else {
-                n
-            };
+            if limit > 0 && forwarded + n as u64 >= limit {
+                let claimed = control
+                    .cuts_left
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                        left.checked_sub(1)
+                    })
+                    .is_ok();
+                if claimed {
+                    let n = (limit - forwarded) as usize;
+                    client_write.write_all(&buffer[..n]).await?;
+                    control.cuts_done.fetch_add(1, Ordering::SeqCst);
+                    return Ok(());
+                }
+                // Other connections used up the cuts: this one goes on whole.
+                limit = 0;
+            }
             client_write.write_all(&buffer[..n]).await?;
             forwarded += n as u64;
-            if limit > 0 && forwarded >= limit {
-                control.cuts_done.fetch_add(1, Ordering::SeqCst);
-                return Ok(());
-            }
         }
     };
     cuts.borrow_and_update();

@@ -101,6 +101,7 @@ async fn run_async(data: &[u8]) {
             Some("pos") => Role::Pos,
             Some("kds") => Role::Kds,
             Some("expo") => Role::Expo,
+            Some("operator") => Role::Operator,
             _ => Role::Admin,
         };
         let path = known.fill(path);

@@ -8,6 +8,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rail_protocol::Channel;
 use serde::{Deserialize, Serialize};
 
+use crate::access::{self, Reach};
+
 /// What a device is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -20,6 +22,8 @@ pub enum Role {
     Expo,
     /// Everything within its location.
     Admin,
+    /// Monitoring: reads `/metrics`, nothing else.
+    Operator,
 }
 
 /// The claims of a Rail token.
@@ -35,8 +39,12 @@ pub struct Claims {
     pub stations: Vec<String>,
     /// Expiry, seconds since the Unix epoch.
     pub exp: i64,
+    /// Issued at, seconds since the Unix epoch; a token from the future is refused.
     #[serde(default)]
     pub iat: i64,
+    /// Not valid before, seconds since the Unix epoch (optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
 }
 
 impl Role {
@@ -47,6 +55,7 @@ impl Role {
             Role::Kds => "kds",
             Role::Expo => "expo",
             Role::Admin => "admin",
+            Role::Operator => "operator",
         }
     }
 }
@@ -61,6 +70,7 @@ impl Claims {
         match self.role {
             Role::Admin | Role::Expo => true,
             Role::Kds | Role::Pos => self.station_listed(station),
+            Role::Operator => false,
         }
     }
 
@@ -69,30 +79,54 @@ impl Claims {
         matches!(self.role, Role::Pos | Role::Admin)
     }
 
-    /// May this token subscribe to `channel`? Returns the reason when it may not.
+    /// May this token read whole orders (every station's items)?
+    pub fn may_read_orders(&self) -> bool {
+        matches!(self.role, Role::Pos | Role::Expo | Role::Admin)
+    }
+
+    /// May this token read the hub's metrics?
+    pub fn may_read_metrics(&self) -> bool {
+        matches!(self.role, Role::Operator | Role::Admin)
+    }
+
+    /// May this token subscribe to `channel`? Returns the reason when it may not. The
+    /// answer comes from the role × channel matrix in [`crate::access`].
     pub fn may_subscribe(&self, channel: &Channel) -> Result<(), String> {
-        match channel {
-            Channel::Kds(station) if self.may_work_station(station) => Ok(()),
-            Channel::Kds(station) => Err(format!("this token may not watch station {station:?}")),
-            Channel::Location(id) if id != &self.loc => {
-                Err("this token belongs to another location".into())
+        if matches!(channel, Channel::Location(id) if id != &self.loc) {
+            return Err("this token belongs to another location".into());
+        }
+        let role = self.role.as_str();
+        match (access::reach(self.role)[access::column(channel)], channel) {
+            (Reach::Any, _) => Ok(()),
+            (Reach::ListedStations, Channel::Kds(station)) if self.station_listed(station) => {
+                Ok(())
             }
-            Channel::Location(_) if self.role == Role::Kds => {
-                Err("a kds token may only watch its stations; use an expo token".into())
+            (Reach::ListedStations, Channel::Kds(station)) => {
+                Err(format!("this token may not watch station {station:?}"))
             }
-            Channel::Location(_) | Channel::Order(_) | Channel::Table(_) => Ok(()),
+            _ => Err(format!("a {role} token may not watch {channel} channels")),
         }
     }
 }
 
-/// Why a token was refused.
+/// Why a token was refused, in words short enough for a WebSocket close frame.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
     #[error("token expired")]
     Expired,
-    #[error("invalid token: {0}")]
-    Invalid(String),
+    #[error("token not valid yet")]
+    NotYetValid,
+    #[error("token issued in the future")]
+    IssuedInFuture,
+    #[error("token must be an HS256 JWT")]
+    WrongAlgorithm,
+    #[error("token signature does not match this hub")]
+    BadSignature,
+    #[error("token is not a Rail device token: {0}")]
+    BadClaims(&'static str),
+    #[error("token is malformed")]
+    Malformed,
     #[error("could not sign token: {0}")]
     Signing(String),
 }
@@ -107,7 +141,8 @@ pub struct Authority {
 impl Authority {
     pub fn new(secret: &str) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECS;
+        validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "sub"]);
         Authority {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
@@ -125,20 +160,49 @@ impl Authority {
             .map_err(|e| AuthError::Signing(e.to_string()))
     }
 
-    /// Checks a token's signature and expiry and returns its claims.
+    /// Checks a token's algorithm, signature, expiry, `nbf` and `iat` (each with a
+    /// few seconds of leeway for clocks) and returns its claims.
     ///
     /// # Errors
-    /// [`AuthError::Expired`] or [`AuthError::Invalid`].
+    /// The [`AuthError`] that says what is wrong with it.
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
-        match jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation) {
-            Ok(data) => Ok(data.claims),
-            Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
-                Err(AuthError::Expired)
-            }
-            Err(e) => Err(AuthError::Invalid(e.to_string())),
+        use jsonwebtoken::errors::ErrorKind;
+        // The header alone first: `alg: none` or RS256 is a wrong algorithm, not
+        // "malformed JSON" (the library cannot even parse an algorithm it lacks).
+        let header = jsonwebtoken::decode_header(token).map_err(|e| match e.kind() {
+            ErrorKind::Json(_)
+            | ErrorKind::InvalidAlgorithmName
+            | ErrorKind::UnsupportedAlgorithm => AuthError::WrongAlgorithm,
+            _ => AuthError::Malformed,
+        })?;
+        if header.alg != Algorithm::HS256 {
+            return Err(AuthError::WrongAlgorithm);
         }
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| match e.kind() {
+                ErrorKind::ExpiredSignature => AuthError::Expired,
+                ErrorKind::ImmatureSignature => AuthError::NotYetValid,
+                ErrorKind::InvalidSignature => AuthError::BadSignature,
+                ErrorKind::InvalidAlgorithm => AuthError::WrongAlgorithm,
+                ErrorKind::MissingRequiredClaim(_) => {
+                    AuthError::BadClaims("a required claim (exp, sub) is missing")
+                }
+                ErrorKind::InvalidClaimFormat(_) | ErrorKind::Json(_) => {
+                    AuthError::BadClaims("its claims have the wrong form")
+                }
+                _ => AuthError::Malformed,
+            })?
+            .claims;
+        let now = crate::clock::now_ms() / 1000;
+        if claims.iat > now + LEEWAY_SECS as i64 {
+            return Err(AuthError::IssuedInFuture);
+        }
+        Ok(claims)
     }
 }
+
+/// Clock difference tolerated between the hub and whoever signed a token.
+const LEEWAY_SECS: u64 = 5;
 
 /// Claims for a new token valid for `ttl_secs` from now.
 pub fn claims(
@@ -156,6 +220,7 @@ pub fn claims(
         stations: stations.to_vec(),
         exp: now + ttl_secs,
         iat: now,
+        nbf: None,
     }
 }
 
@@ -179,7 +244,7 @@ mod tests {
         let forged = Authority::new("secret-b").issue(&good).expect("sign");
         assert!(matches!(
             authority.verify(&forged),
-            Err(AuthError::Invalid(_))
+            Err(AuthError::BadSignature)
         ));
 
         let old = claims("loc", Role::Kds, &[], "screen-1", -3600);
@@ -190,7 +255,7 @@ mod tests {
         ));
         assert!(matches!(
             authority.verify("not.a.token"),
-            Err(AuthError::Invalid(_))
+            Err(AuthError::Malformed)
         ));
     }
 

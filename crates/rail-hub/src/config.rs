@@ -27,6 +27,9 @@ pub struct HubConfig {
     pub history_max_age: Duration,
     /// At most this many events are kept per channel.
     pub history_per_channel: u64,
+    /// Label `/metrics` subscription gauges with locations and channel names. Off by
+    /// default: they name restaurants, orders and tables.
+    pub metrics_tenant_labels: bool,
     pub routes: Routes,
 }
 
@@ -43,6 +46,7 @@ impl Default for HubConfig {
             // replays instead of resetting.
             history_max_age: Duration::from_secs(36 * 3600),
             history_per_channel: 100_000,
+            metrics_tenant_labels: false,
             routes: Routes::default(),
         }
     }
@@ -64,6 +68,7 @@ pub struct FileConfig {
     pub outbound_queue: Option<usize>,
     pub history_max_age_hours: Option<u64>,
     pub history_per_channel: Option<u64>,
+    pub metrics_tenant_labels: Option<bool>,
     pub routes: Option<Routes>,
 }
 
@@ -139,6 +144,9 @@ impl FileConfig {
                 .map_or(defaults.history_max_age, |h| Duration::from_secs(h * 3600)),
             history_per_channel: positive("history_per_channel", self.history_per_channel)?
                 .unwrap_or(defaults.history_per_channel),
+            metrics_tenant_labels: self
+                .metrics_tenant_labels
+                .unwrap_or(defaults.metrics_tenant_labels),
             routes: self.routes.clone().unwrap_or(defaults.routes),
         })
     }

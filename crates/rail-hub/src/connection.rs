@@ -90,30 +90,79 @@ pub async fn serve(
         read_loop(&hub, &mut stream, &claims, subscriber, &last_heard).await
     };
 
-    tokio::select! {
-        closing = reader => {
-            if let Some((code, reason)) = closing {
-                match code {
-                    close_code::POLICY_VIOLATION | close_code::MESSAGE_TOO_BIG => {
-                        hub.metrics.rejected_frames.fetch_add(1, Ordering::Relaxed);
-                    }
-                    _ => {}
+    let ended = tokio::select! {
+        closing = reader => Ok(closing),
+        end = &mut writer => Err(end),
+    };
+    hub.disconnect(connection_id);
+    let writer_running = ended.is_ok();
+    // Whether the hub sent a close frame (and so must finish the close handshake),
+    // rather than the client closing or vanishing.
+    let closed_by_hub = match ended {
+        // The writer ended it: with a close frame (1001, 1013), or on a dead peer.
+        Err(end) => matches!(end, Ok(WriterEnd::SentClose)),
+        Ok(None) => false,
+        Ok(Some((code, reason))) => {
+            match code {
+                close_code::POLICY_VIOLATION
+                | close_code::MESSAGE_TOO_BIG
+                | close_code::INVALID_PAYLOAD => {
+                    hub.metrics.rejected_frames.fetch_add(1, Ordering::Relaxed);
                 }
-                let _ = queue.send(Outbound::Close(code, reason)).await;
+                _ => {}
             }
-            hub.disconnect(connection_id);
-            drop(queue);
-            // Let the writer flush the close frame, but never wait on a dead peer.
-            if tokio::time::timeout(Duration::from_secs(2), &mut writer).await.is_err() {
-                writer.abort();
-            }
+            let _ = queue.send(Outbound::Close(code, reason)).await;
+            true
         }
-        _ = &mut writer => {
-            hub.disconnect(connection_id);
-        }
+    };
+    drop(queue);
+    // Let the writer flush the close frame, but never wait on a dead peer. (A writer
+    // that already ended must not be awaited again.)
+    if writer_running
+        && tokio::time::timeout(CLOSE_LINGER, &mut writer)
+            .await
+            .is_err()
+    {
+        writer.abort();
+    }
+    if closed_by_hub {
+        finish_close(&mut stream).await;
     }
     hub.metrics.connections_open.fetch_sub(1, Ordering::Relaxed);
     tracing::debug!(connection = connection_id, "connection closed");
+}
+
+/// Why the writer stopped.
+enum WriterEnd {
+    /// It sent a close frame.
+    SentClose,
+    /// Writing failed or the peer fell silent: nobody to say goodbye to.
+    PeerGone,
+    /// The reader is done with the connection.
+    QueueClosed,
+}
+
+/// How long the hub waits for a client to take its close frame (and answer it).
+const CLOSE_LINGER: Duration = Duration::from_secs(1);
+
+/// Finishes a close the hub started. Dropping a socket with unread input makes the
+/// kernel send a reset, and a client still sending (a flood, an oversized message)
+/// then loses the close frame and sees a dropped connection instead of the code. So
+/// read on until the client's own close arrives, for at most [`CLOSE_LINGER`]; input
+/// that cannot be read on (the rest of an oversized frame) is left unread for that
+/// long, so the client has time to read the close frame before the reset.
+async fn finish_close(stream: &mut SplitStream<WebSocket>) {
+    let deadline = Instant::now() + CLOSE_LINGER;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Err(_) | Ok(None) => return,
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_))) => {
+                tokio::time::sleep_until(deadline).await;
+                return;
+            }
+        }
+    }
 }
 
 /// Waits for a valid token: from the upgrade's header, or an `auth` first message.
@@ -372,6 +421,12 @@ fn subscribe(
 /// Maps a read error to the close frame the client should get.
 fn closing_for(error: &axum::Error) -> Closing {
     let text = error.to_string();
+    if text.contains("UTF-8") {
+        return Some((
+            close_code::INVALID_PAYLOAD,
+            "a text frame was not valid UTF-8".into(),
+        ));
+    }
     // axum wraps tungstenite's error; its text is the stable way to tell a size limit.
     if text.contains("Message too long")
         || text.contains("Space limit exceeded")
@@ -394,13 +449,13 @@ async fn write_loop(
     last_heard: Arc<AtomicI64>,
     heartbeat: Duration,
     mut shutdown: watch::Receiver<bool>,
-) {
+) -> WriterEnd {
     let mut ticker = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
     let silent_limit_ms = i64::try_from(heartbeat.as_millis() * 2).unwrap_or(i64::MAX);
     let close = |code: u16, reason: String| {
         Message::Close(Some(CloseFrame {
             code,
-            reason: Utf8Bytes::from(reason),
+            reason: Utf8Bytes::from(close_code::fit_reason(&reason)),
         }))
     };
     loop {
@@ -408,17 +463,17 @@ async fn write_loop(
             biased;
             _ = overflow.notified() => {
                 let _ = sink.send(close(close_code::TRY_AGAIN_LATER, "too slow; resume from your cursor".into())).await;
-                return;
+                return WriterEnd::SentClose;
             }
             changed = shutdown.changed() => {
                 if changed.is_err() || *shutdown.borrow() {
                     let _ = sink.send(close(close_code::GOING_AWAY, "hub shutting down".into())).await;
-                    return;
+                    return WriterEnd::SentClose;
                 }
             }
             item = outbound.recv() => {
                 let sent = match item {
-                    None => return,
+                    None => return WriterEnd::QueueClosed,
                     Some(Outbound::Frame(frame)) => sink.send(Message::Text(frame)).await,
                     Some(Outbound::Batch(frames)) => {
                         let mut result = Ok(());
@@ -430,19 +485,19 @@ async fn write_loop(
                     }
                     Some(Outbound::Close(code, reason)) => {
                         let _ = sink.send(close(code, reason)).await;
-                        return;
+                        return WriterEnd::SentClose;
                     }
                 };
-                if sent.is_err() { return; }
+                if sent.is_err() { return WriterEnd::PeerGone; }
             }
             _ = ticker.tick() => {
                 if now_ms() - last_heard.load(Ordering::Relaxed) > silent_limit_ms {
                     tracing::debug!("peer silent for two heartbeats; dropping it");
-                    return;
+                    return WriterEnd::PeerGone;
                 }
                 let beat = encode(&ServerMessage::Control(Control::Heartbeat { server_time_ms: now_ms() }));
-                if sink.send(Message::Text(beat)).await.is_err() { return; }
-                if sink.send(Message::Ping(Default::default())).await.is_err() { return; }
+                if sink.send(Message::Text(beat)).await.is_err() { return WriterEnd::PeerGone; }
+                if sink.send(Message::Ping(Default::default())).await.is_err() { return WriterEnd::PeerGone; }
             }
         }
     }

@@ -191,10 +191,11 @@ impl Hub {
     /// # Errors
     /// `NotFound`, or `Forbidden` for station screens (they read tickets, not orders).
     pub fn order(&self, who: &Claims, id: &str) -> Result<Order, HubError> {
-        if who.role == Role::Kds {
-            return Err(HubError::Forbidden(
-                "station screens read tickets, not orders".into(),
-            ));
+        if !who.may_read_orders() {
+            return Err(HubError::Forbidden(format!(
+                "a {} token may not read orders",
+                who.role.as_str()
+            )));
         }
         Ok(self.lock().store.order(&who.loc, id)?)
     }

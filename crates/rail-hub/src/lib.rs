@@ -3,10 +3,12 @@
 //!
 //! Layers, one module each (after mini-redis): [`store`] (SQLite: orders, tickets,
 //! event log), [`fanout`] (live subscribers), [`replay`] (snapshot / resume / reset),
-//! [`hub`] (the shared state tying them together), [`connection`] (one WebSocket),
+//! [`hub`] (the shared state tying them together), [`auth`] and [`access`] (tokens and
+//! the role × channel matrix), [`connection`] (one WebSocket),
 //! [`api`] (the route table and REST handlers), [`server`] (`run(listener, hub,
 //! shutdown)`). [`demo`] is a simulated POS.
 
+pub mod access;
 pub mod api;
 pub mod auth;
 pub mod clock;

@@ -15,8 +15,11 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Renders the counters and `subscriptions` gauges in Prometheus text format.
-    pub fn render(&self, subscriptions: &[(String, String, usize)]) -> String {
+    /// Renders the counters and `subscriptions` gauges in Prometheus text format. With
+    /// `tenant_labels` the gauges are per location and channel; without, per kind of
+    /// channel (`kds`, `location`, `order`, `table`), naming no restaurant, order or
+    /// table.
+    pub fn render(&self, subscriptions: &[(String, String, usize)], tenant_labels: bool) -> String {
         let mut out = String::new();
         let counters = [
             (
@@ -61,11 +64,22 @@ impl Metrics {
             out,
             "# HELP rail_subscriptions Subscribers per channel\n# TYPE rail_subscriptions gauge"
         );
-        for (location, channel, count) in subscriptions {
-            let _ = writeln!(
-                out,
-                "rail_subscriptions{{location=\"{location}\",channel=\"{channel}\"}} {count}"
-            );
+        if tenant_labels {
+            for (location, channel, count) in subscriptions {
+                let _ = writeln!(
+                    out,
+                    "rail_subscriptions{{location=\"{location}\",channel=\"{channel}\"}} {count}"
+                );
+            }
+        } else {
+            let mut per_kind: std::collections::BTreeMap<&str, usize> = Default::default();
+            for (_, channel, count) in subscriptions {
+                let kind = channel.split_once(':').map_or(channel.as_str(), |(k, _)| k);
+                *per_kind.entry(kind).or_default() += count;
+            }
+            for (kind, count) in per_kind {
+                let _ = writeln!(out, "rail_subscriptions{{kind=\"{kind}\"}} {count}");
+            }
         }
         out
     }

@@ -65,7 +65,13 @@ fn operation(
         all.extend(problems(&[("400", &description)]));
     }
     if request.is_some() {
-        all.extend(problems(&[("415", "The body is not `application/json`")]));
+        all.extend(problems(&[
+            (
+                "413",
+                "The body is larger than 256 KiB (`PAYLOAD_TOO_LARGE`)",
+            ),
+            ("415", "The body is not `application/json`"),
+        ]));
     }
     all.extend(problems(&[
         ("401", "No valid token"),
@@ -103,6 +109,7 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("/api/tickets/{id}/bump", "post", "bumpTicket"),
     ("/api/tickets/{id}/recall", "post", "recallTicket"),
     ("/api/tickets/{id}/items/{item}/bump", "post", "bumpItem"),
+    ("/metrics", "get", "getMetrics"),
 ];
 
 fn name_operations(document: &mut Value) {
@@ -275,6 +282,17 @@ pub fn document() -> Value {
             "/api/orders/{id}/status": {
                 "post": order_changed("Set the order status", "Publishes `order:status`. Expo tokens may set it (e.g. `served`). The hub sets `ready` itself when every ticket is bumped.", &["id"], Some("StatusChange"))
             },
+            "/metrics": {
+                "get": {
+                    "summary": "Prometheus metrics",
+                    "description": "Counters and gauges of the whole hub, for an `operator` (or `admin`) token. Subscription gauges are per kind of channel unless `metrics_tenant_labels` is set.",
+                    "responses": {
+                        "200": { "description": "Prometheus text format", "content": { "text/plain": { "schema": { "type": "string" } } } },
+                        "401": { "description": "No valid token", "content": { "application/problem+json": { "schema": schema("Problem") } } },
+                        "403": { "description": "The token is neither `operator` nor `admin`", "content": { "application/problem+json": { "schema": schema("Problem") } } }
+                    }
+                }
+            },
             "/api/stations/{station}/tickets": {
                 "get": {
                     "summary": "List a station's tickets",
@@ -302,7 +320,7 @@ pub fn document() -> Value {
                 "post": ticket_action("Recall a bumped ticket", "Back on the rail (`kds:ticket-recalled`).", &["id"])
             },
             "/api/tickets/{id}/items/{item}/bump": {
-                "post": ticket_action("Bump one item", "`kds:item-bumped`; the last pending item bumps the ticket.", &["id", "item"])
+                "post": ticket_action("Bump one item", "`kds:item-bumped`; the last pending item bumps the ticket. Bumping an item already done answers `already-bumped` and changes nothing, whether or not it was the ticket's last.", &["id", "item"])
             }
         },
         "components": {

@@ -269,17 +269,24 @@ async fn history_beyond_what_is_kept_resets_and_metrics_count_it() {
         assert_eq!(envelope.seq, expected);
     }
 
-    let metrics = reqwest::get(format!("{}/metrics", hub.http))
+    let metrics = reqwest::Client::new()
+        .get(format!("{}/metrics", hub.http))
+        .bearer_auth(hub.token(Role::Operator, &[]))
+        .send()
         .await
         .expect("get")
         .text()
         .await
         .expect("text");
+    assert!(
+        !metrics.contains("kds:grill") && !metrics.contains("\"loc\""),
+        "no tenant in labels unless configured:\n{metrics}"
+    );
     for line in [
         "rail_connections_open 1",
         "rail_replays_total 2",
         "rail_events_published_total 25",
-        "rail_subscriptions{location=\"loc\",channel=\"kds:grill\"} 1",
+        "rail_subscriptions{kind=\"kds\"} 1",
     ] {
         assert!(
             metrics.lines().any(|l| l == line),

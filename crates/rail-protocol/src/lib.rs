@@ -33,6 +33,8 @@ pub mod close_code {
     pub const GOING_AWAY: u16 = 1001;
     /// Authentication or authorisation failed: a retry with the same token will fail too.
     pub const POLICY_VIOLATION: u16 = 1008;
+    /// A text frame was not valid UTF-8.
+    pub const INVALID_PAYLOAD: u16 = 1007;
     /// A frame was larger than the hub accepts.
     pub const MESSAGE_TOO_BIG: u16 = 1009;
     /// The hub failed internally: reconnect with backoff.
@@ -40,9 +42,40 @@ pub mod close_code {
     /// The client could not keep up with its channels (its outbound queue filled):
     /// reconnect and resume from the last sequence it applied.
     pub const TRY_AGAIN_LATER: u16 = 1013;
+
+    /// A close frame's payload is at most 125 bytes, two of them the code (RFC 6455
+    /// §5.5): a longer reason makes the frame invalid and the client sees a dropped
+    /// connection instead of the code.
+    pub const MAX_REASON_BYTES: usize = 123;
+
+    /// `reason` cut to [`MAX_REASON_BYTES`] at a character boundary.
+    pub fn fit_reason(reason: &str) -> &str {
+        if reason.len() <= MAX_REASON_BYTES {
+            return reason;
+        }
+        let mut end = MAX_REASON_BYTES;
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        &reason[..end]
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn reasons_fit_a_close_frame_and_stay_text() {
+            assert_eq!(fit_reason("token expired"), "token expired");
+            let long = "é".repeat(100);
+            let cut = fit_reason(&long);
+            assert!(cut.len() <= MAX_REASON_BYTES && cut.len() >= MAX_REASON_BYTES - 1);
+            assert!(cut.chars().all(|c| c == 'é'));
+        }
+    }
 }
 
-/// Path of the hub's WebSocket endpoint (seed 001).
+/// Path of the hub's WebSocket endpoint.
 pub const SOCKET_PATH: &str = "/api/socket";
 /// Header carrying a client-chosen key that makes a REST mutation idempotent.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";

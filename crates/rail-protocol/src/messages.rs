@@ -17,6 +17,7 @@ use crate::ticket::Ticket;
 /// `epoch` names one unbroken history; if the hub's history was lost or reset it has a
 /// new epoch and a cursor from the old one cannot be resumed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct Cursor {
     pub epoch: String,

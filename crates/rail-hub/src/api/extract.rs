@@ -11,7 +11,7 @@ use rail_protocol::IDEMPOTENCY_KEY_HEADER;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use crate::auth::{AuthError, Claims};
+use crate::auth::Claims;
 use crate::hub::Hub;
 
 /// The bearer token from `Authorization`, if any.
@@ -39,10 +39,7 @@ impl FromRequestParts<Arc<Hub>> for Auth {
             hub.metrics
                 .auth_failures
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            match error {
-                AuthError::Expired => ApiError::unauthorized("token expired"),
-                other => ApiError::unauthorized(other.to_string()),
-            }
+            ApiError::unauthorized(error.to_string())
         })
     }
 }
@@ -97,6 +94,14 @@ where
                 JsonRejection::JsonDataError(e) => {
                     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID", e.body_text())
                 }
+                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "PAYLOAD_TOO_LARGE",
+                    format!(
+                        "the body is larger than the hub accepts ({} KiB)",
+                        super::MAX_BODY_BYTES / 1024
+                    ),
+                ),
                 other => ApiError::new(other.status(), "BAD_REQUEST", other.body_text()),
             }),
         }

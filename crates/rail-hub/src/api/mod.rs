@@ -80,9 +80,26 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
         .with_state(hub)
 }
 
-async fn metrics(State(hub): State<Arc<Hub>>) -> impl IntoResponse {
-    let body = hub.metrics.render(&hub.subscription_counts());
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+/// `/metrics`, for an `operator` (or `admin`) token: the counters describe every
+/// location the hub serves.
+async fn metrics(
+    State(hub): State<Arc<Hub>>,
+    extract::Auth(who): extract::Auth,
+) -> Result<Response, ApiError> {
+    if !who.may_read_metrics() {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            format!(
+                "a {} token may not read metrics; use an operator token",
+                who.role.as_str()
+            ),
+        ));
+    }
+    let body = hub
+        .metrics
+        .render(&hub.subscription_counts(), hub.config.metrics_tenant_labels);
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())
 }
 
 /// Runs a hub mutation on tokio's blocking pool and answers with its result. A mutation

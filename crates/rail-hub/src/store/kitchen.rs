@@ -728,12 +728,6 @@ pub(crate) fn bump_item(
     now_ms: i64,
 ) -> Result<(ActionOutcome, Ticket, Vec<Published>), StoreError> {
     let ticket = load_ticket(tx, location_id, ticket_id)?;
-    if ticket.status != TicketStatus::Open {
-        return Err(StoreError::Conflict(format!(
-            "ticket {ticket_id} is {}, not on the rail",
-            ticket.status.as_str()
-        )));
-    }
     let mut order = load_order(tx, location_id, &ticket.order_id)?;
     let item = order
         .items
@@ -742,11 +736,19 @@ pub(crate) fn bump_item(
         .ok_or_else(|| {
             StoreError::NotFound(format!("ticket {ticket_id} has no item {item_id:?}"))
         })?;
+    // A finished item answers the same way whether or not it took the ticket with it,
+    // so a retried item bump always gets "already bumped".
     match item.status {
         ItemStatus::Done => return Ok((ActionOutcome::AlreadyBumped, ticket, Vec::new())),
         ItemStatus::Voided | ItemStatus::Removed => {
             return Err(StoreError::Conflict(format!(
                 "item {item_id:?} was voided by the POS"
+            )))
+        }
+        ItemStatus::Pending if ticket.status != TicketStatus::Open => {
+            return Err(StoreError::Conflict(format!(
+                "ticket {ticket_id} is {}, not on the rail",
+                ticket.status.as_str()
             )))
         }
         ItemStatus::Pending => item.status = ItemStatus::Done,

@@ -36,7 +36,14 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("stored data could not be decoded: {0}")]
     Corrupt(#[from] serde_json::Error),
+    #[error("cannot make {path} private to the hub's user: {source}")]
+    Permissions {
+        path: String,
+        source: std::io::Error,
+    },
 }
+
+mod private;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/001_init.sql"),
@@ -76,6 +83,7 @@ impl Store {
     /// # Errors
     /// When the file cannot be opened or migrated.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        private::prepare(path)?;
         let mut store = Self::init(Connection::open(path)?)?;
         if let Some(checkpointer) = checkpoint::Checkpointer::start(path) {
             store.conn.pragma_update(None, "wal_autocheckpoint", 0)?;

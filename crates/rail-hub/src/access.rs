@@ -1,0 +1,99 @@
+//! What each role may reach: the role × channel matrix, written once. The hub's
+//! subscribe check reads it, `docs/protocol.md` shows it (a test keeps the two equal),
+//! and the hostile-client tests try every cell of it against a real hub.
+//!
+//! Every channel is scoped to the token's location before this matrix is asked, so a
+//! "yes" never reaches another restaurant. `order:` and `table:` channels carry every
+//! station's tickets of that order or table, and `location:` every kitchen event, so
+//! a station screen may watch none of them: a grill screen must not learn fry's
+//! tickets through a side door.
+
+use rail_protocol::Channel;
+
+use crate::auth::Role;
+
+/// How far one role reaches into one kind of channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Any channel of that kind in the token's location.
+    Any,
+    /// Only the stations the token lists (`*` lists all).
+    ListedStations,
+    /// None.
+    No,
+}
+
+/// The kinds of channel, in the matrix's column order.
+pub const CHANNEL_KINDS: [&str; 4] = ["kds:<station>", "location:<id>", "order:<id>", "table:<id>"];
+
+/// Every role, in the matrix's row order.
+pub const ROLES: [Role; 5] = [
+    Role::Pos,
+    Role::Kds,
+    Role::Expo,
+    Role::Admin,
+    Role::Operator,
+];
+
+/// The matrix: `reach(role)[column]`, columns as in [`CHANNEL_KINDS`].
+pub fn reach(role: Role) -> [Reach; 4] {
+    use Reach::{Any, ListedStations, No};
+    match role {
+        // A till follows the orders it posts, and a station only where it is listed.
+        Role::Pos => [ListedStations, No, Any, Any],
+        Role::Kds => [ListedStations, No, No, No],
+        Role::Expo | Role::Admin => [Any, Any, Any, Any],
+        // Monitoring reads /metrics and nothing else.
+        Role::Operator => [No, No, No, No],
+    }
+}
+
+/// The column of `channel` in the matrix.
+pub fn column(channel: &Channel) -> usize {
+    match channel {
+        Channel::Kds(_) => 0,
+        Channel::Location(_) => 1,
+        Channel::Order(_) => 2,
+        Channel::Table(_) => 3,
+    }
+}
+
+/// The matrix as the Markdown table `docs/protocol.md` carries.
+pub fn markdown() -> String {
+    let mut table = format!(
+        "| role | {} |\n|---|---|---|---|---|\n",
+        CHANNEL_KINDS.join(" | ")
+    );
+    for role in ROLES {
+        let cells: Vec<&str> = reach(role)
+            .iter()
+            .map(|reach| match reach {
+                Reach::Any => "yes",
+                Reach::ListedStations => "its stations",
+                Reach::No => "no",
+            })
+            .collect();
+        table.push_str(&format!(
+            "| `{}` | {} |\n",
+            role.as_str(),
+            cells.join(" | ")
+        ));
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_protocol_document_shows_this_matrix() {
+        let doc = include_str!("../../../docs/protocol.md");
+        assert!(
+            doc.contains(&markdown()),
+            "docs/protocol.md must carry the role × channel matrix exactly as the hub \
+             applies it:\n{}",
+            markdown()
+        );
+    }
+}
