@@ -19,6 +19,7 @@ use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
 
 /// Debian packages for Tauri (WebKitGTK), sound (ALSA), the headless window tests
 /// (Xvfb, WebKitWebDriver) and screenshots/sound checks (ImageMagick, sox).
@@ -40,27 +41,81 @@ const APT_PACKAGES: &[&str] = &[
     "alsa-utils",
 ];
 
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Rail's entry points: set up, demo, test, and the long runs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install what building and testing need (Debian packages, npm packages, tauri-driver).
+    Setup,
+    /// Set up, build the app and open the kitchen screen on a demo kitchen.
+    Demo {
+        /// Stop by itself after this many seconds.
+        #[arg(long)]
+        seconds: Option<u64>,
+        /// Screen size, e.g. 1920x1080: full screen (kiosk mode) at that size.
+        #[arg(long)]
+        size: Option<String>,
+    },
+    /// Set up, then run every check and test (what CI runs).
+    Test,
+    /// Every view at 1280x800 and 1920x1080 from the real app, into docs/screenshots.
+    Screenshots,
+    /// The seeded chaos run: POS traffic, bumps, link cuts, screen and hub kills.
+    Chaos {
+        #[arg(long, default_value_t = 600)]
+        seconds: u64,
+        /// Replay a run; without it a new random mix (its seed is printed).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// libFuzzer on the hub's REST API and socket messages and the screen's decoder.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Targets to run (all when none).
+        targets: Vec<String>,
+    },
+    /// Schemathesis against a real hub, from docs/openapi.json.
+    FuzzApi {
+        #[arg(long, default_value_t = 120)]
+        seconds: u64,
+    },
+    /// The screen with 200 open tickets: POS to pixels, frame times.
+    BenchUi,
+    /// A hub and 100 screens: POS to store latency, bump round trip.
+    BenchLatency,
+    /// 10,000 idle screens: memory per connection.
+    BenchCapacity,
+    /// 100 screens through hub outages of 5 s to 10 min: time back online.
+    BenchReconnect,
+    /// The hub beside a Socket.IO v4 server under the same load, as ratios.
+    BenchPeer,
+}
+
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root()?;
-    match args.first().map(String::as_str) {
-        Some("setup") => setup(&root),
-        Some("demo") => {
-            let seconds = flag_value(&args, "--seconds")?;
-            let size = args
-                .iter()
-                .position(|a| a == "--size")
-                .and_then(|i| args.get(i + 1))
-                .cloned();
+    match Cli::parse().task {
+        Task::Setup => setup(&root),
+        Task::Demo { seconds, size } => {
             setup(&root)?;
             build_app(&root)?;
             demo(&root, seconds, size.as_deref())
         }
-        Some("test") => {
+        Task::Test => {
             setup(&root)?;
             test(&root)
         }
-        Some("bench-ui") => {
+        Task::BenchUi => {
             setup(&root)?;
             build_app(&root)?;
             run(Command::new("cargo")
@@ -73,36 +128,19 @@ fn main() -> anyhow::Result<()> {
                 &["--nocapture"],
             )?)
         }
-        Some("bench-latency") => release_benchmark(&root, "bench_latency"),
-        Some("bench-capacity") => release_benchmark(&root, "bench_capacity"),
-        Some("bench-reconnect") => release_benchmark(&root, "bench_reconnect"),
-        Some("bench-peer") => {
+        Task::BenchLatency => release_benchmark(&root, "bench_latency"),
+        Task::BenchCapacity => release_benchmark(&root, "bench_capacity"),
+        Task::BenchReconnect => release_benchmark(&root, "bench_reconnect"),
+        Task::BenchPeer => {
             let peer = root.join("tests/peers/socketio");
             run(Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])
                 .current_dir(&peer))?;
             release_benchmark(&root, "bench_peer")
         }
-        Some("fuzz") => {
-            let seconds = flag_value(&args, "--seconds")?.unwrap_or(60);
-            let mut targets = Vec::new();
-            let mut rest = args.iter().skip(1);
-            while let Some(arg) = rest.next() {
-                if arg == "--seconds" {
-                    rest.next();
-                } else {
-                    targets.push(arg.clone());
-                }
-            }
-            fuzz::fuzz(&root, seconds, &targets)
-        }
-        Some("fuzz-api") => {
-            let seconds = flag_value(&args, "--seconds")?.unwrap_or(120);
-            fuzz_api::fuzz_api(&root, seconds)
-        }
-        Some("chaos") => {
-            let seconds = flag_value(&args, "--seconds")?.unwrap_or(600);
-            let seed = flag_value(&args, "--seed")?;
+        Task::Fuzz { seconds, targets } => fuzz::fuzz(&root, seconds, &targets),
+        Task::FuzzApi { seconds } => fuzz_api::fuzz_api(&root, seconds),
+        Task::Chaos { seconds, seed } => {
             run(Command::new("cargo")
                 .args(["build", "--bins", "-p", "rail-hub", "-p", "rail-engine"])
                 .current_dir(&root))?;
@@ -124,33 +162,10 @@ fn main() -> anyhow::Result<()> {
             }
             run(&mut command)
         }
-        Some("screenshots") => {
+        Task::Screenshots => {
             setup(&root)?;
             build_app(&root)?;
             screenshots(&root)
-        }
-        _ => {
-            eprintln!(
-                "usage: cargo xtask <setup | demo [--seconds N] [--size WxH] | test | screenshots |\n\
-                 \x20                  chaos [--seconds N] [--seed S] | fuzz [--seconds N] [TARGET…] |\n\
-                 \x20                  fuzz-api [--seconds N] |\n\
-                 \x20                  bench-ui | bench-latency | bench-capacity | bench-reconnect | bench-peer>"
-            );
-            std::process::exit(2);
-        }
-    }
-}
-
-fn flag_value(args: &[String], flag: &str) -> anyhow::Result<Option<u64>> {
-    match args.iter().position(|a| a == flag) {
-        None => Ok(None),
-        Some(i) => {
-            let value = args
-                .get(i + 1)
-                .with_context(|| format!("{flag} needs a value"))?;
-            Ok(Some(value.parse().with_context(|| {
-                format!("{flag} {value}: not a number")
-            })?))
         }
     }
 }
@@ -235,10 +250,10 @@ fn setup(root: &Path) -> anyhow::Result<()> {
             .args(["install", "-y", "--no-install-recommends"])
             .args(&missing))?;
     }
-    // `npm ci` refuses this lockfile on Linux-only registries (TOOLING.md); `npm install`
-    // honours it and leaves it unchanged.
+    // Exactly the committed lockfile (it lists every platform's optional packages),
+    // so set-up is reproducible and leaves the tree clean.
     run(Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund"])
+        .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(root.join("ui")))?;
     if tauri_driver().is_none() {
         run(Command::new("cargo").args([
