@@ -26,8 +26,8 @@ const POS_RAMP: [u32; 9] = [100, 200, 300, 400, 600, 800, 1200, 1600, 2400];
 const POS_SCREENS: usize = 10;
 const POS_CHANNEL: &str = "kds:fry";
 const POS_STATION: &str = "fry";
-/// A step is sustained when every delivery arrived and p99 stayed under the seeds'
-/// 100 ms.
+/// A step is sustained when every delivery arrived and p99 stayed under 100 ms, the
+/// bound a kitchen screen is held to.
 const SUSTAINED_P99_MS: f64 = 100.0;
 /// The ramp stops once the server is saturated: deliveries missing after the drain, or
 /// p99 beyond this.
@@ -52,7 +52,7 @@ struct Figures {
     ramp: Vec<Burst>,
 }
 
-/// The fastest step of `steps` that kept up within the seeds' latency.
+/// The fastest step of `steps` that kept up within the latency bound.
 fn sustained(steps: &[Burst]) -> Option<&Burst> {
     steps
         .iter()
@@ -61,7 +61,7 @@ fn sustained(steps: &[Burst]) -> Option<&Burst> {
 }
 
 impl Figures {
-    /// The fastest fan-out step that kept up within the seeds' latency.
+    /// The fastest fan-out step that kept up within the latency bound.
     fn sustained(&self) -> Option<&Burst> {
         sustained(&self.ramp)
     }

@@ -40,7 +40,7 @@ async fn a_new_ticket_plays_the_chime_on_the_default_sound_device() {
     let dir = tempfile::tempdir().expect("tempdir");
     let captured = dir.path().join("captured.wav");
     std::fs::create_dir_all(dir.path().join("alsa")).expect("alsa dir");
-    // plug → S16_LE is required, or the WAV header lies about the format (TOOLING.md).
+    // plug → S16_LE is required, or the WAV header lies about the format.
     std::fs::write(
         dir.path().join("alsa/asoundrc"),
         format!(

@@ -39,7 +39,7 @@ pub const DEFAULT_KEYMAP: &[(&str, &str)] = &[
     ("select_9", "9"),
 ];
 
-/// Timer colour thresholds, in minutes (BRIEF: green < 5, yellow < 10, red beyond).
+/// Timer colour thresholds, in minutes: green under 5, yellow under 10, red beyond.
 /// The same names in `screen.toml`'s `[timers]` (snake_case) and for the UI (camelCase).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]

@@ -8,17 +8,17 @@ use crate::routing::Routes;
 /// costs a bounded amount of memory and CPU.
 #[derive(Debug, Clone)]
 pub struct HubConfig {
-    /// How often the hub sends a heartbeat (seed 001: 25 s). Clients declare the link
+    /// How often the hub sends a heartbeat (25 s). Clients declare the link
     /// dead after two missed heartbeats; the hub drops a peer silent for as long.
     pub heartbeat: Duration,
     /// How long a socket without an `Authorization` header may take to send `auth`.
     pub auth_timeout: Duration,
-    /// Largest WebSocket message accepted (seed 004: 64 KB); larger closes with 1009.
+    /// Largest WebSocket message accepted (64 KB); larger closes with 1009.
     pub max_message_bytes: usize,
     /// Messages a client may send per minute before it gets `RATE_LIMITED`; twice
     /// that closes the socket with 1008.
     pub messages_per_minute: u32,
-    /// Channels one socket may hold at once (seed 004: 10).
+    /// Channels one socket may hold at once (10).
     pub max_subscriptions: usize,
     /// Frames queued for one slow client before it is dropped (close 1013) to resync;
     /// this bounds the hub's memory per connection.

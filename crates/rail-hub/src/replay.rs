@@ -1,6 +1,6 @@
 //! Starting a subscription: snapshot, exact replay, or an explicit reset.
 //!
-//! Recovery is binary (REALTIME-NOTES.md): either every event after the client's cursor
+//! Recovery is binary: either every event after the client's cursor
 //! follows, in order and without gaps, or the client is told `reset` and gets a fresh
 //! snapshot valid at a stated sequence. Never a silent partial history.
 

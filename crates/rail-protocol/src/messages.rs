@@ -157,7 +157,8 @@ pub struct TicketEvent {
     pub by: Option<String>,
 }
 
-/// Channel events, named as in seed 000 (`kds:*`) and seed 004 (`order:*`).
+/// Channel events, named `<scope>:<name>`: `kds:*` for a station's tickets, `order:*`
+/// for the order as a whole.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(tag = "type", content = "data")]
 #[ts(export)]

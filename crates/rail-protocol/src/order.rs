@@ -95,7 +95,7 @@ pub struct OrderCreated {
     pub tickets: Vec<Ticket>,
 }
 
-/// Where an order is in its life (seed 004's values).
+/// Where an order is in its life, from the POS's first post to the table's last plate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]

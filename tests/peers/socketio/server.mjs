@@ -1,5 +1,5 @@
 // The peer Rail is measured against (`cargo xtask bench-peer`): a Socket.IO v4 server
-// doing the room fan-out the seeds' KDS servers do and Rail's hub does. A POS posts an
+// doing the room fan-out a Socket.IO KDS server does and Rail's hub does. A POS posts an
 // order over HTTP; the order is split into one ticket per station and each ticket is
 // emitted to the room `kds:<station>`, which screens join with a `subscribe` event.
 //

@@ -3,8 +3,8 @@
 //!
 //! Every mutation runs in one transaction that also appends its events to the log and,
 //! when the client sent an `Idempotency-Key`, records the response: a crash can never
-//! leave a change without its event, or an event without its change (the
-//! "transactional outbox" of REALTIME-NOTES.md). The caller publishes the returned
+//! leave a change without its event, or an event without its change (a transactional
+//! outbox). The caller publishes the returned
 //! frames to live subscribers only after the commit.
 
 mod checkpoint;

@@ -5,6 +5,7 @@ import type { OrderStatusChanged } from "./OrderStatusChanged";
 import type { TicketEvent } from "./TicketEvent";
 
 /**
- * Channel events, named as in seed 000 (`kds:*`) and seed 004 (`order:*`).
+ * Channel events, named `<scope>:<name>`: `kds:*` for a station's tickets, `order:*`
+ * for the order as a whole.
  */
 export type Event = { "type": "kds:ticket-new", "data": TicketEvent } | { "type": "kds:ticket-updated", "data": TicketEvent } | { "type": "kds:ticket-bumped", "data": TicketEvent } | { "type": "kds:item-bumped", "data": TicketEvent } | { "type": "kds:ticket-recalled", "data": TicketEvent } | { "type": "kds:ticket-voided", "data": TicketEvent } | { "type": "kds:ticket-fired", "data": TicketEvent } | { "type": "kds:ticket-priority", "data": TicketEvent } | { "type": "order:created", "data": OrderCreated } | { "type": "order:updated", "data": Order } | { "type": "order:status", "data": OrderStatusChanged };

@@ -1,6 +1,6 @@
 // Ticket timers: elapsed time on the hub's clock and the colour it earns.
 
-/** Colour thresholds in minutes (BRIEF: green < 5, yellow < 10, red beyond). */
+/** Colour thresholds in minutes: green under 5, yellow under 10, red beyond. */
 export interface Thresholds {
   warnAfterMin: number;
   lateAfterMin: number;
