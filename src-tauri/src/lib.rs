@@ -1,7 +1,8 @@
 //! The Rail app: a thin Tauri shell. It reads the settings, starts the engine (and, in
-//! demo mode, an embedded hub with a simulated POS), forwards every new screen state
-//! to the window as the `screen-state` event, and exposes the engine's actions as
-//! commands. Everything else lives in `rail-engine`.
+//! demo mode, an embedded hub with a simulated POS), forwards every new board (the
+//! tickets) as the `screen-board` event and every new status (link, clock, pending
+//! actions) as `screen-status`, and exposes the engine's actions as commands.
+//! Everything else lives in `rail-engine`.
 
 mod commands;
 mod demo;
@@ -16,8 +17,10 @@ use tauri::{AppHandle, Emitter, Manager};
 
 pub use settings::Settings;
 
-/// The event carrying each new `ScreenState` to the UI.
-const STATE_EVENT: &str = "screen-state";
+/// The event carrying each new `Board` to the UI.
+const BOARD_EVENT: &str = "screen-board";
+/// The event carrying each new `Status` to the UI.
+const STATUS_EVENT: &str = "screen-status";
 /// Sent when someone tries to close the kiosk window: the UI asks for the PIN.
 const EXIT_REQUEST_EVENT: &str = "exit-requested";
 
@@ -55,16 +58,24 @@ async fn start_engine(
     Ok(Engine::start(config)?)
 }
 
-/// Sends every new screen state to the window.
+/// Sends every new board and every new status to the window, each on its own: a
+/// heartbeat sends a few hundred bytes of status, never the tickets.
 fn forward_states(app: AppHandle, engine: &Engine) {
-    let mut states = engine.watch();
+    forward(app.clone(), engine.watch_board(), BOARD_EVENT);
+    forward(app, engine.watch_status(), STATUS_EVENT);
+}
+
+fn forward<T>(app: AppHandle, mut values: tokio::sync::watch::Receiver<T>, event: &'static str)
+where
+    T: serde::Serialize + Clone + Send + Sync + 'static,
+{
     tauri::async_runtime::spawn(async move {
         loop {
-            let state = states.borrow_and_update().clone();
-            if let Err(error) = app.emit(STATE_EVENT, state) {
-                tracing::warn!(%error, "could not send the screen state to the window");
+            let value = values.borrow_and_update().clone();
+            if let Err(error) = app.emit(event, value) {
+                tracing::warn!(%error, event, "could not send to the window");
             }
-            if states.changed().await.is_err() {
+            if values.changed().await.is_err() {
                 return;
             }
         }

@@ -62,7 +62,7 @@ async fn hundred_screens_five_stations() {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !screens
         .iter()
-        .all(|(_, e)| e.state().connection.state == LinkState::Online)
+        .all(|(_, e)| e.state().status.connection.state == LinkState::Online)
     {
         assert!(Instant::now() < deadline, "screens did not all come online");
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -72,12 +72,12 @@ async fn hundred_screens_five_stations() {
     type Seen = Arc<Mutex<HashMap<(usize, String), (Instant, Option<Instant>)>>>;
     let seen: Seen = Arc::new(Mutex::new(HashMap::new()));
     for (index, (_, engine)) in screens.iter().enumerate() {
-        let mut states = engine.watch();
+        let mut boards = engine.watch_board();
         let seen = seen.clone();
         tokio::spawn(async move {
-            while states.changed().await.is_ok() {
+            while boards.changed().await.is_ok() {
                 let now = Instant::now();
-                let open: Vec<String> = states
+                let open: Vec<String> = boards
                     .borrow_and_update()
                     .tickets
                     .iter()
@@ -124,7 +124,7 @@ async fn hundred_screens_five_stations() {
     let mut bumped: Vec<(String, String, Instant)> = Vec::new();
     for (station_index, station) in STATIONS.iter().enumerate() {
         let (_, engine) = &screens[station_index * SCREENS_PER_STATION];
-        for ticket in engine.state().tickets.iter().take(10) {
+        for ticket in engine.state().board.tickets.iter().take(10) {
             bumped.push(((*station).to_owned(), ticket.id.clone(), Instant::now()));
             engine.bump(&ticket.id).expect("bump");
             tokio::time::sleep(Duration::from_millis(20)).await;

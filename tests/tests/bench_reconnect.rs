@@ -53,7 +53,7 @@ async fn wait_all(screens: &[Engine], online: bool, timeout: Duration) {
     let deadline = Instant::now() + timeout;
     while !screens
         .iter()
-        .all(|e| (e.state().connection.state == LinkState::Online) == online)
+        .all(|e| (e.state().status.connection.state == LinkState::Online) == online)
     {
         assert!(
             Instant::now() < deadline,
@@ -77,7 +77,7 @@ async fn outage(hub: &mut HubProcess, screens: &[Engine], seconds: u64) -> (Vec<
     let online_at: Arc<Mutex<Vec<Option<Instant>>>> =
         Arc::new(Mutex::new(vec![None; screens.len()]));
     for (index, engine) in screens.iter().enumerate() {
-        let mut states = engine.watch();
+        let mut states = engine.watch_status();
         let online_at = online_at.clone();
         tokio::spawn(async move {
             loop {

@@ -9,7 +9,7 @@ use rail_tests::{order_for, screen_config, wait_for, HubProcess};
 const WAIT: Duration = Duration::from_secs(10);
 
 fn online(engine: &Engine) -> bool {
-    engine.state().connection.state == LinkState::Online
+    engine.state().status.connection.state == LinkState::Online
 }
 
 /// A screen engine following one station, with its cache at `db`.
@@ -24,7 +24,7 @@ fn station_screen(hub: &HubProcess, token: &str, station: &str, db: std::path::P
 }
 
 fn has_ticket(engine: &Engine, id: &str) -> bool {
-    engine.state().tickets.iter().any(|t| t.id == id)
+    engine.state().board.tickets.iter().any(|t| t.id == id)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -74,7 +74,7 @@ async fn an_order_reaches_only_its_station_and_a_bump_reaches_hub_and_other_scre
         !has_ticket(&grill_a, &fry_ticket.id),
         "grill screens must not get fry tickets"
     );
-    let shown = &grill_a.state().tickets[0];
+    let shown = &grill_a.state().board.tickets[0];
     assert_eq!(shown.order_number, "17");
     assert_eq!(shown.items[0].modifiers, vec!["no onion".to_owned()]);
 
@@ -88,7 +88,7 @@ async fn an_order_reaches_only_its_station_and_a_bump_reaches_hub_and_other_scre
     })
     .await;
     wait_for("the bump is acknowledged", WAIT, || {
-        grill_a.state().pending_actions == 0
+        grill_a.state().status.pending_actions == 0
     })
     .await;
     let recorded = hub
@@ -98,7 +98,7 @@ async fn an_order_reaches_only_its_station_and_a_bump_reaches_hub_and_other_scre
     assert_eq!(recorded.status, rail_protocol::TicketStatus::Bumped);
     assert_eq!(recorded.version, 2, "one bump, one version step");
     assert_eq!(
-        grill_b.state().recent[0].id,
+        grill_b.state().board.recent[0].id,
         grill_ticket.id,
         "the bumped ticket is first in the recall list"
     );
@@ -127,7 +127,10 @@ async fn a_hub_crash_is_survived_with_cached_tickets_queued_bumps_and_new_orders
         .await
         .expect("order")[0]
         .clone();
-    wait_for("two tickets", WAIT, || screen.state().tickets.len() == 2).await;
+    wait_for("two tickets", WAIT, || {
+        screen.state().board.tickets.len() == 2
+    })
+    .await;
 
     hub.kill();
     wait_for("the screen notices the hub is gone", WAIT, || {
@@ -135,18 +138,18 @@ async fn a_hub_crash_is_survived_with_cached_tickets_queued_bumps_and_new_orders
     })
     .await;
     assert_eq!(
-        screen.state().tickets.len(),
+        screen.state().board.tickets.len(),
         2,
         "cached tickets stay on screen while the hub is down"
     );
     screen.bump(&first.id).expect("bump while offline");
     assert_eq!(
-        screen.state().tickets.len(),
+        screen.state().board.tickets.len(),
         1,
         "an offline bump still takes the ticket off at once"
     );
     assert_eq!(
-        screen.state().pending_actions,
+        screen.state().status.pending_actions,
         1,
         "the bump waits in the outbox"
     );
@@ -162,11 +165,12 @@ async fn a_hub_crash_is_survived_with_cached_tickets_queued_bumps_and_new_orders
     })
     .await;
     wait_for("the queued bump is delivered", WAIT, || {
-        screen.state().pending_actions == 0
+        screen.state().status.pending_actions == 0
     })
     .await;
     let ids: Vec<String> = screen
         .state()
+        .board
         .tickets
         .iter()
         .map(|t| t.id.clone())
@@ -194,6 +198,7 @@ async fn a_hub_crash_is_survived_with_cached_tickets_queued_bumps_and_new_orders
     let rebooted = station_screen(&hub, &token, "grill", screen_db);
     let cached: Vec<String> = rebooted
         .state()
+        .board
         .tickets
         .iter()
         .map(|t| t.id.clone())
@@ -230,19 +235,19 @@ async fn a_bump_of_a_ticket_the_hub_does_not_know_is_rejected_with_a_reason_not_
     screen.bump(&ticket.id).expect("bump");
     hub.restart().expect("restart");
     wait_for("the rejection is recorded", WAIT, || {
-        !screen.state().rejections.is_empty()
+        !screen.state().status.rejections.is_empty()
     })
     .await;
     let state = screen.state();
-    assert_eq!(state.pending_actions, 0);
-    assert_eq!(state.rejections[0].ticket_id, ticket.id);
+    assert_eq!(state.status.pending_actions, 0);
+    assert_eq!(state.status.rejections[0].ticket_id, ticket.id);
     assert!(
-        state.rejections[0].reason.contains("no ticket"),
+        state.status.rejections[0].reason.contains("no ticket"),
         "{:?}",
-        state.rejections
+        state.status.rejections
     );
     wait_for("the reset empties the rail", WAIT, || {
-        screen.state().tickets.is_empty()
+        screen.state().board.tickets.is_empty()
     })
     .await;
     screen.shutdown().await;
@@ -263,13 +268,16 @@ async fn item_bumps_reach_the_hub_and_the_last_one_clears_the_ticket() {
     wait_for("ticket shown", WAIT, || has_ticket(&screen, &ticket.id)).await;
 
     screen.bump_item(&ticket.id, "a").expect("item bump");
-    let shown = screen.state().tickets[0].clone();
+    let shown = screen.state().board.tickets[0].clone();
     assert_eq!(
         shown.items[0].status,
         rail_protocol::ItemStatus::Done,
         "the item is done on screen at once"
     );
-    wait_for("delivered", WAIT, || screen.state().pending_actions == 0).await;
+    wait_for("delivered", WAIT, || {
+        screen.state().status.pending_actions == 0
+    })
+    .await;
     let at_hub = hub.ticket(&token, &ticket.id).await.expect("ticket");
     assert_eq!(
         (at_hub.items[0].status, at_hub.status),
@@ -284,7 +292,10 @@ async fn item_bumps_reach_the_hub_and_the_last_one_clears_the_ticket() {
         !has_ticket(&screen, &ticket.id),
         "the last item takes the ticket off at once"
     );
-    wait_for("delivered", WAIT, || screen.state().pending_actions == 0).await;
+    wait_for("delivered", WAIT, || {
+        screen.state().status.pending_actions == 0
+    })
+    .await;
     assert_eq!(
         hub.ticket(&token, &ticket.id).await.expect("ticket").status,
         rail_protocol::TicketStatus::Bumped
@@ -326,7 +337,7 @@ async fn expo_sees_each_stations_progress_and_serves_the_order() {
     })
     .await;
     assert_eq!(
-        expo.state().channels,
+        expo.state().board.channels,
         vec!["location:demo".to_owned()],
         "expo learnt its location from the hub"
     );
@@ -339,12 +350,13 @@ async fn expo_sees_each_stations_progress_and_serves_the_order() {
     // One event per ticket: wait until both stations' tickets have arrived.
     wait_for("expo sees both stations of the order", WAIT, || {
         expo.state()
+            .board
             .orders
             .first()
             .is_some_and(|o| o.stations.len() == 2)
     })
     .await;
-    let at_pass = expo.state().orders[0].clone();
+    let at_pass = expo.state().board.orders[0].clone();
     let progress: Vec<(String, bool, u32)> = at_pass
         .stations
         .iter()
@@ -359,26 +371,29 @@ async fn expo_sees_each_stations_progress_and_serves_the_order() {
     wait_for("grill has it", WAIT, || has_ticket(&grill, "o9:grill")).await;
     grill.bump("o9:grill").expect("bump");
     wait_for("expo sees grill done", WAIT, || {
-        expo.state().orders[0]
+        expo.state().board.orders[0]
             .stations
             .iter()
             .any(|s| s.station == "grill" && s.done)
     })
     .await;
-    assert!(!expo.state().orders[0].ready, "fry is still cooking");
+    assert!(!expo.state().board.orders[0].ready, "fry is still cooking");
     wait_for("fry has it", WAIT, || has_ticket(&fry, "o9:fry")).await;
     fry.bump("o9:fry").expect("bump");
     wait_for("the order is ready at the pass", WAIT, || {
-        expo.state().orders.first().is_some_and(|o| o.ready)
+        expo.state().board.orders.first().is_some_and(|o| o.ready)
     })
     .await;
 
     expo.serve("o9").expect("serve");
     assert!(
-        expo.state().orders.is_empty(),
+        expo.state().board.orders.is_empty(),
         "served orders leave the pass at once"
     );
-    wait_for("delivered", WAIT, || expo.state().pending_actions == 0).await;
+    wait_for("delivered", WAIT, || {
+        expo.state().status.pending_actions == 0
+    })
+    .await;
     let status: serde_json::Value = reqwest::Client::new()
         .get(format!("{}/api/orders/o9", hub.url))
         .bearer_auth(&pos)
@@ -392,7 +407,7 @@ async fn expo_sees_each_stations_progress_and_serves_the_order() {
         status["status"],
         "served",
         "rejections: {:?}",
-        expo.state().rejections
+        expo.state().status.rejections
     );
     for engine in [expo, grill, fry] {
         engine.shutdown().await;
@@ -429,5 +444,70 @@ async fn a_screen_is_back_soon_after_the_hub_even_in_a_long_backoff() {
         || online(&screen),
     )
     .await;
+    screen.shutdown().await;
+}
+
+/// A heartbeat only moves the status (last word from the hub, its clock): it must not
+/// read the tickets from the cache, copy them or send them to the window. 150
+/// heartbeats (an hour's worth at the default 25 s) against an in-process hub.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_never_read_the_tickets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = rail_hub::HubConfig {
+        heartbeat: Duration::from_millis(20),
+        ..rail_hub::HubConfig::default()
+    };
+    let hub = rail_hub::Hub::open(&dir.path().join("hub.sqlite3"), config, None).expect("hub");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(rail_hub::run(listener, hub.clone(), std::future::pending()));
+    let sign = |role, stations: &[String]| {
+        hub.authority
+            .issue(&rail_hub::auth::claims(
+                "demo", role, stations, "test", 3600,
+            ))
+            .expect("token")
+    };
+    let pos = sign(rail_hub::auth::Role::Pos, &[]);
+    let token = sign(rail_hub::auth::Role::Kds, &["grill".to_owned()]);
+    let mut config = rail_engine::EngineConfig::new(
+        url.clone(),
+        token,
+        vec!["kds:grill".into()],
+        dir.path().join("screen.sqlite3"),
+    );
+    config.sound.enabled = false;
+    let screen = Engine::start(config).expect("engine");
+    wait_for("online", WAIT, || online(&screen)).await;
+    let posted = reqwest::Client::new()
+        .post(format!("{url}/api/orders"))
+        .bearer_auth(&pos)
+        .json(&order_for("1", "grill", "Burger"))
+        .send()
+        .await
+        .expect("post");
+    assert!(posted.status().is_success());
+    wait_for("the ticket", WAIT, || {
+        screen.state().board.tickets.len() == 1
+    })
+    .await;
+
+    let reads = screen.board_reads();
+    let mut status = screen.watch_status();
+    let mut heartbeats = 0;
+    while heartbeats < 150 {
+        tokio::time::timeout(WAIT, status.changed())
+            .await
+            .expect("a heartbeat")
+            .expect("engine running");
+        heartbeats += 1;
+    }
+    assert_eq!(
+        screen.board_reads(),
+        reads,
+        "{heartbeats} heartbeats read the tickets"
+    );
     screen.shutdown().await;
 }

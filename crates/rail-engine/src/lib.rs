@@ -6,7 +6,8 @@
 //! - [`outbox`]: exactly-once delivery of bumps and recalls;
 //! - [`sound`]: cues on their own thread;
 //! - [`view`]: the [`ScreenState`] the UI draws;
-//! - [`engine`]: the handle that ties them together.
+//! - [`engine`]: the handle that ties them together, over the shared state whose every
+//!   change is one step (`shared`).
 //!
 //! No Tauri in here: the app, the headless binary and the tests all drive this crate.
 
@@ -15,11 +16,12 @@ pub mod engine;
 mod outbox;
 mod reachability;
 pub mod settings;
+mod shared;
 pub mod sound;
 pub mod store;
 mod sync;
 pub mod view;
 
 pub use config::{Backoff, EngineConfig, SoundConfig};
-pub use engine::{ActionKey, Engine, EngineError};
-pub use view::{Connection, LinkState, Rejection, ScreenState};
+pub use engine::{ActionKey, Engine, EngineError, StateWatch};
+pub use view::{Board, Connection, LinkState, Rejection, ScreenState, Status};

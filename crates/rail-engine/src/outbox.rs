@@ -14,7 +14,7 @@ use rail_protocol::{ActionResult, Problem, IDEMPOTENCY_KEY_HEADER};
 use reqwest::StatusCode;
 use tokio::sync::watch;
 
-use crate::engine::{now_ms, Shared};
+use crate::shared::{Settled, Shared};
 use crate::store::{Action, PendingAction};
 
 enum Delivery {
@@ -41,7 +41,7 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
         if *stop.borrow() {
             return;
         }
-        let next = match shared.store().next_pending() {
+        let next = match shared.next_pending() {
             Ok(next) => next,
             Err(error) => {
                 tracing::error!(%error, "cannot read the outbox");
@@ -55,25 +55,15 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
             }
         };
         let result = deliver(&client, &shared, &action).await;
-        let settled = {
-            let mut store = shared.store();
-            match &result {
-                Delivery::Delivered(done) => store
-                    .settle(&action.key, true, None, now_ms())
-                    .and_then(|()| store.apply_ticket(&done.ticket)),
-                Delivery::Served => store
-                    .settle(&action.key, true, None, now_ms())
-                    .and_then(|()| store.record_served(&action.ticket_id)),
-                Delivery::Rejected(reason) => {
-                    store.settle(&action.key, false, Some(reason), now_ms())
-                }
-                Delivery::Retry(reason) => store.record_attempt(&action.key, reason),
-            }
+        let recorded = match &result {
+            Delivery::Delivered(done) => shared.settle(&action, Settled::Applied(&done.ticket)),
+            Delivery::Served => shared.settle(&action, Settled::Served),
+            Delivery::Rejected(reason) => shared.settle(&action, Settled::Rejected(reason)),
+            Delivery::Retry(reason) => shared.record_attempt(&action.key, reason),
         };
-        if let Err(error) = settled {
+        if let Err(error) = recorded {
             tracing::error!(%error, "cannot record an outbox result");
         }
-        shared.refresh();
         match result {
             Delivery::Served => {
                 failures = 0;

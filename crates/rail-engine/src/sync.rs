@@ -18,8 +18,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::engine::Shared;
 use crate::reachability::{self, HubAddress};
+use crate::shared::Shared;
 use crate::sound::Cue;
 use crate::store::{Applied, Change, StoreError};
 use crate::view::LinkState;
@@ -190,7 +190,7 @@ async fn session(
                 silent_limit = Duration::from_millis(heartbeat_ms.saturating_mul(2))
                     .max(Duration::from_millis(200));
                 for channel in &shared.channels_for(&location_id) {
-                    let since = shared.store().cursor(channel)?;
+                    let since = shared.cursor(channel)?;
                     let subscribe = ClientMessage::Subscribe {
                         channel: channel.clone(),
                         since,
@@ -221,7 +221,6 @@ async fn session(
             }) => {
                 shared.heard_from_hub(None);
                 let new_tickets = shared
-                    .store()
                     .apply_subscribed(&channel, &epoch, seq, recovery, snapshot.as_ref())
                     .map_err(|error| match error {
                         // The hub broke the protocol, not the cache: say so, reconnect.
@@ -235,14 +234,10 @@ async fn session(
                 if new_tickets > 0 {
                     shared.sound.play(Cue::NewTicket);
                 }
-                shared.refresh();
             }
             ServerMessage::Control(
                 Control::Heartbeat { server_time_ms } | Control::Pong { server_time_ms },
-            ) => {
-                shared.heard_from_hub(Some(server_time_ms));
-                shared.refresh();
-            }
+            ) => shared.heard_from_hub(Some(server_time_ms)),
             ServerMessage::Control(Control::Error {
                 code,
                 message,
@@ -259,13 +254,11 @@ async fn session(
             ServerMessage::Control(Control::Unsubscribed { .. }) => {}
             ServerMessage::Event(envelope) => {
                 shared.heard_from_hub(None);
-                let applied = shared.store().apply_event(&envelope)?;
-                match applied {
+                match shared.apply_event(&envelope)? {
                     Applied::Applied(change) => {
                         if let Some(cue) = cue_for(change) {
                             shared.sound.play(cue);
                         }
-                        shared.refresh();
                     }
                     Applied::Duplicate => {}
                     Applied::Gap { expected, got } => {

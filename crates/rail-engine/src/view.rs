@@ -1,5 +1,9 @@
-//! What the screen shows, as one value: the engine publishes a new [`ScreenState`]
-//! whenever anything visible changes, and the UI draws it.
+//! What the screen shows: the [`Board`] (tickets, recall list, orders at the pass),
+//! published when the tickets change, and the [`Status`] (link, pending actions,
+//! clock), published when it changes — so a heartbeat never costs a ticket read, a
+//! copy or a redraw of the rail. [`ScreenState`] is both, for one-shot reads.
+
+use std::sync::Arc;
 
 use rail_protocol::Ticket;
 use serde::Serialize;
@@ -43,17 +47,30 @@ pub struct Rejection {
     pub reason: String,
 }
 
-/// Everything the screen draws.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+/// What the rail shows: large, and changed only by the tickets themselves (an event,
+/// an action, a delivery). The engine publishes it whole, shared, when it changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
-pub struct ScreenState {
+pub struct Board {
     /// Channels this screen follows, e.g. `kds:grill`.
     pub channels: Vec<String>,
+    /// An expo screen: it follows the whole location and shows orders at the pass.
+    pub expo: bool,
     /// Open tickets, oldest first, with this screen's undelivered actions applied.
     pub tickets: Vec<Ticket>,
     /// Recently bumped tickets, newest first (the recall list).
     pub recent: Vec<Ticket>,
+    /// Orders at the pass, for an expo screen (empty on station screens).
+    pub orders: Vec<ExpoOrder>,
+}
+
+/// How the screen is doing: small, and changed often (every heartbeat moves
+/// `last_sync_ms`). Publishing it never reads or copies a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Status {
     pub connection: Connection,
     /// Actions waiting to reach the hub.
     pub pending_actions: u32,
@@ -62,12 +79,23 @@ pub struct ScreenState {
     /// wrong clock still shows true elapsed times.
     #[ts(type = "number")]
     pub clock_offset_ms: i64,
-    /// Orders at the pass, for an expo screen (empty on station screens).
-    pub orders: Vec<ExpoOrder>,
     /// Local time of the last message from the hub.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub last_sync_ms: Option<i64>,
+}
+
+/// Everything the screen draws: the board and the status, flattened into one object
+/// on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ScreenState {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub board: Arc<Board>,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub status: Status,
 }
 
 /// One station's part of an order, as expo sees it.
@@ -117,12 +145,7 @@ pub fn expo_orders(open: &[Ticket], recent: &[Ticket], gone: &[String]) -> Vec<E
             station: ticket.station.clone(),
             ticket_id: ticket.id.clone(),
             done: !ticket.is_open(),
-            pending: ticket
-                .items
-                .iter()
-                .filter(|i| i.status == rail_protocol::ItemStatus::Pending && !i.held)
-                .map(|i| i.qty)
-                .sum(),
+            pending: ticket.items_to_cook().map(|i| i.qty).sum(),
         };
         match orders.iter_mut().find(|o| o.order_id == ticket.order_id) {
             Some(order) => {

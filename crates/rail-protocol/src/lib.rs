@@ -24,7 +24,7 @@ pub use order::{
 };
 pub use problem::Problem;
 pub use ticket::{
-    ActionOutcome, ActionResult, ItemStatus, OrderType, Ticket, TicketItem, TicketStatus,
+    ActionOutcome, ActionResult, ItemBump, ItemStatus, OrderType, Ticket, TicketItem, TicketStatus,
 };
 
 /// WebSocket close codes the hub uses, and what a client should do on each.

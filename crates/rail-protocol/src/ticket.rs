@@ -103,6 +103,13 @@ fn first_course() -> u32 {
     1
 }
 
+impl TicketItem {
+    /// Still to cook at its station: pending, and its course fired.
+    pub fn is_to_cook(&self) -> bool {
+        self.status == ItemStatus::Pending && !self.held
+    }
+}
+
 /// The part of an order one station cooks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -158,6 +165,70 @@ impl Ticket {
     pub fn is_open(&self) -> bool {
         self.status == TicketStatus::Open
     }
+
+    /// The items still to cook (see [`TicketItem::is_to_cook`]).
+    pub fn items_to_cook(&self) -> impl Iterator<Item = &TicketItem> {
+        self.items.iter().filter(|item| item.is_to_cook())
+    }
+
+    /// Bumps an open ticket: done at its station, at `at_ms`. Returns whether it
+    /// changed (a ticket not on the rail is left as it is).
+    pub fn bump(&mut self, at_ms: i64) -> bool {
+        if self.status != TicketStatus::Open {
+            return false;
+        }
+        self.status = TicketStatus::Bumped;
+        self.bumped_at_ms = Some(at_ms);
+        true
+    }
+
+    /// Brings a bumped ticket back to the rail. Returns whether it changed.
+    pub fn recall(&mut self) -> bool {
+        if self.status != TicketStatus::Bumped {
+            return false;
+        }
+        self.status = TicketStatus::Open;
+        self.bumped_at_ms = None;
+        true
+    }
+
+    /// Marks one item of an open ticket done; when nothing is left to cook, the ticket
+    /// is bumped with it. What happened says which.
+    pub fn bump_item(&mut self, item_id: &str, at_ms: i64) -> ItemBump {
+        let Some(item) = self.items.iter_mut().find(|i| i.id == item_id) else {
+            return ItemBump::NoSuchItem;
+        };
+        match item.status {
+            ItemStatus::Done => return ItemBump::AlreadyDone,
+            ItemStatus::Voided | ItemStatus::Removed => return ItemBump::Voided,
+            ItemStatus::Pending if self.status != TicketStatus::Open => {
+                return ItemBump::TicketNotOpen
+            }
+            ItemStatus::Pending => item.status = ItemStatus::Done,
+        }
+        if self.items_to_cook().next().is_none() {
+            self.bump(at_ms);
+            ItemBump::TicketBumped
+        } else {
+            ItemBump::Done
+        }
+    }
+}
+
+/// What [`Ticket::bump_item`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemBump {
+    /// The item is done; others remain.
+    Done,
+    /// The item was the last to cook: the ticket is bumped too.
+    TicketBumped,
+    /// Done earlier: nothing changed (a retry gets the same kind of answer).
+    AlreadyDone,
+    /// The POS voided or removed it: nothing to bump.
+    Voided,
+    /// The ticket is not on the rail (held, bumped or voided).
+    TicketNotOpen,
+    NoSuchItem,
 }
 
 /// What a bump or recall did at the hub.
@@ -180,4 +251,125 @@ pub enum ActionOutcome {
 pub struct ActionResult {
     pub outcome: ActionOutcome,
     pub ticket: Ticket,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, status: ItemStatus, held: bool) -> TicketItem {
+        TicketItem {
+            id: id.into(),
+            name: id.into(),
+            qty: 1,
+            modifiers: Vec::new(),
+            notes: None,
+            allergens: Vec::new(),
+            course: 1,
+            status,
+            held,
+            added: false,
+        }
+    }
+
+    fn ticket(items: Vec<TicketItem>) -> Ticket {
+        Ticket {
+            id: "o:grill".into(),
+            order_id: "o".into(),
+            order_number: "1".into(),
+            location_id: "l".into(),
+            station: "grill".into(),
+            table: None,
+            guest: None,
+            order_type: OrderType::DineIn,
+            server: None,
+            notes: None,
+            created_at_ms: 0,
+            rush: false,
+            status: TicketStatus::Open,
+            version: 1,
+            bumped_at_ms: None,
+            items,
+        }
+    }
+
+    #[test]
+    fn only_pending_items_of_fired_courses_are_to_cook() {
+        let t = ticket(vec![
+            item("a", ItemStatus::Pending, false),
+            item("b", ItemStatus::Pending, true),
+            item("c", ItemStatus::Done, false),
+            item("d", ItemStatus::Voided, false),
+        ]);
+        let ids: Vec<&str> = t.items_to_cook().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["a"]);
+    }
+
+    #[test]
+    fn bump_and_recall_change_only_what_they_apply_to() {
+        let mut t = ticket(vec![item("a", ItemStatus::Pending, false)]);
+        assert!(t.bump(5));
+        assert_eq!((t.status, t.bumped_at_ms), (TicketStatus::Bumped, Some(5)));
+        assert!(!t.bump(6), "a bumped ticket stays as it was bumped");
+        assert_eq!(t.bumped_at_ms, Some(5));
+        assert!(t.recall());
+        assert_eq!((t.status, t.bumped_at_ms), (TicketStatus::Open, None));
+        assert!(!t.recall());
+        t.status = TicketStatus::Voided;
+        assert!(
+            !t.bump(7) && !t.recall(),
+            "a voided ticket neither bumps nor recalls"
+        );
+    }
+
+    #[test]
+    fn the_last_item_to_cook_bumps_the_ticket_and_held_ones_do_not_count() {
+        let mut t = ticket(vec![
+            item("a", ItemStatus::Pending, false),
+            item("b", ItemStatus::Pending, false),
+            item("later", ItemStatus::Pending, true),
+        ]);
+        assert_eq!(t.bump_item("a", 1), ItemBump::Done);
+        assert_eq!(t.status, TicketStatus::Open);
+        assert_eq!(t.bump_item("a", 2), ItemBump::AlreadyDone);
+        assert_eq!(t.bump_item("b", 3), ItemBump::TicketBumped);
+        assert_eq!((t.status, t.bumped_at_ms), (TicketStatus::Bumped, Some(3)));
+        assert_eq!(
+            t.bump_item("b", 4),
+            ItemBump::AlreadyDone,
+            "a retry of the last item"
+        );
+        assert_eq!(t.bump_item("later", 4), ItemBump::TicketNotOpen);
+        assert_eq!(t.bump_item("zz", 4), ItemBump::NoSuchItem);
+        let mut voided = ticket(vec![item("v", ItemStatus::Voided, false)]);
+        assert_eq!(voided.bump_item("v", 1), ItemBump::Voided);
+    }
+
+    /// Writes the cases of the item rule for the UI's copy of it to be checked against
+    /// (`ui/src/lib/tickets/rules.test.ts`); `cargo xtask test` fails when the
+    /// committed file is stale, as for the TypeScript bindings.
+    #[test]
+    fn export_ticket_rules_for_the_ui() {
+        let mut cases = Vec::new();
+        for status in [
+            ItemStatus::Pending,
+            ItemStatus::Done,
+            ItemStatus::Voided,
+            ItemStatus::Removed,
+        ] {
+            for held in [false, true] {
+                let mut case = item("x", status, held);
+                case.held = held;
+                cases.push(serde_json::json!({
+                    "status": status, "held": held, "toCook": case.is_to_cook()
+                }));
+            }
+        }
+        let text = serde_json::to_string_pretty(&serde_json::json!({ "toCook": cases }))
+            .expect("encode")
+            + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../ui/src/lib/bindings/ticketRules.json");
+        std::fs::write(path, text).expect("write ticketRules.json");
+    }
 }

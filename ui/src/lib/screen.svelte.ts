@@ -1,8 +1,11 @@
-// The screen's state for the views: the engine's latest ScreenState, a ticking hub
-// clock, and what the cook is doing (selection cursor, open panel, undo offer). Only
-// timer text depends on `now`, so a tick redraws timers, not cards.
+// The screen's state for the views: the engine's latest board (tickets) and status
+// (link, clock), a ticking hub clock, and what the cook is doing (selection cursor,
+// open panel, undo offer). Board and status arrive apart and are replaced whole
+// (`$state.raw`: never made deeply reactive), so a heartbeat's status touches no card,
+// and only timer text depends on `now`, so a tick redraws timers, not cards.
 import type { Backend } from "./backend";
-import type { ScreenState } from "./bindings/ScreenState";
+import type { Board } from "./bindings/Board";
+import type { Status } from "./bindings/Status";
 import type { SettingsForm } from "./bindings/SettingsForm";
 import type { UiSettings } from "./bindings/UiSettings";
 import { isLang, locale, t } from "./i18n.svelte";
@@ -24,7 +27,8 @@ export interface UndoOffer {
 }
 
 export class Screen {
-  state = $state<ScreenState | null>(null);
+  board = $state.raw<Board | null>(null);
+  status = $state.raw<Status | null>(null);
   localNow = $state(Date.now());
   error = $state<string | null>(null);
   /** Position of the bump-bar cursor on the rail. */
@@ -48,8 +52,8 @@ export class Screen {
   thresholds: Thresholds = $derived(this.settings?.thresholds ?? DEFAULT_THRESHOLDS);
   keys = $derived(invertKeymap({ ...DEFAULT_KEYMAP, ...(this.settings?.keymap ?? {}) }));
 
-  tickets = $derived(this.state ? searchTickets(railOrder(this.state.tickets), this.search ?? "") : []);
-  now = $derived(hubNow(this.localNow, this.state?.clockOffsetMs ?? 0));
+  tickets = $derived(this.board ? searchTickets(railOrder(this.board.tickets), this.search ?? "") : []);
+  now = $derived(hubNow(this.localNow, this.status?.clockOffsetMs ?? 0));
   selectedId = $derived(this.tickets[Math.min(this.cursor, this.tickets.length - 1)]?.id ?? null);
 
   #backend: Backend;
@@ -62,10 +66,13 @@ export class Screen {
 
   async start(): Promise<void> {
     // Listen first, then read: a state emitted in between is not lost.
-    this.#stop.push(await this.#backend.onState((state) => (this.state = state)));
+    this.#stop.push(await this.#backend.onBoard((board) => (this.board = board)));
+    this.#stop.push(await this.#backend.onStatus((status) => (this.status = status)));
     this.#stop.push(await this.#backend.onExitRequested(() => (this.pinFor = "exit")));
     const [initial, settings] = await Promise.all([this.#backend.initialState(), this.#backend.uiSettings()]);
-    this.state ??= initial;
+    const { channels, expo, tickets, recent, orders, ...status } = initial;
+    this.board ??= { channels, expo, tickets, recent, orders };
+    this.status ??= status;
     this.applySettings(settings);
     const timer = setInterval(() => (this.localNow = Date.now()), 1000);
     this.#stop.push(() => clearInterval(timer));
@@ -154,7 +161,7 @@ export class Screen {
 
   /** An expo screen (following a whole location) can show orders instead of tickets. */
   get canShowOrders(): boolean {
-    return this.state?.channels.some((c) => c.startsWith("location:")) ?? false;
+    return this.board?.expo ?? false;
   }
 
   async undoLast(): Promise<void> {
@@ -221,7 +228,7 @@ export class Screen {
         return;
       }
       case "recall": {
-        const last = this.state?.recent[0];
+        const last = this.board?.recent[0];
         if (last) await this.recall(last.id);
         return;
       }

@@ -54,6 +54,7 @@ struct Cli {
 
 fn summary(state: &ScreenState) -> String {
     let tickets: Vec<String> = state
+        .board
         .tickets
         .iter()
         .map(|t| {
@@ -67,9 +68,9 @@ fn summary(state: &ScreenState) -> String {
         .collect();
     format!(
         "{:?} | {} open, {} waiting to send | {}",
-        state.connection.state,
-        state.tickets.len(),
-        state.pending_actions,
+        state.status.connection.state,
+        state.board.tickets.len(),
+        state.status.pending_actions,
         tickets.join(" ")
     )
 }
@@ -88,22 +89,29 @@ struct Reply<'a> {
 
 impl Reply<'_> {
     /// `{"reply":{…}}` in JSON mode; `ok <key> <line>` or `error <line>: <why>` otherwise.
-    fn print(&self, json: bool) {
-        if json {
-            match serde_json::to_string(&serde_json::json!({ "reply": self })) {
-                Ok(text) => println!("{text}"),
-                Err(error) => eprintln!("cannot encode a reply: {error}"),
-            }
+    fn print(&self, json: bool) -> std::io::Result<()> {
+        let text = if json {
+            serde_json::to_string(&serde_json::json!({ "reply": self }))?
         } else if let Some(key) = &self.key {
-            println!("ok {key} {}", self.line);
+            format!("ok {key} {}", self.line)
         } else {
-            println!(
+            format!(
                 "error {}: {}",
                 self.line,
                 self.error.as_deref().unwrap_or_default()
-            );
-        }
+            )
+        };
+        say(&text)
     }
+}
+
+/// Writes one line to standard output; fails (rather than panicking, as `println!`
+/// does) when nobody reads it any more.
+fn say(line: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()
 }
 
 const USAGE: &str =
@@ -127,13 +135,17 @@ async fn read_commands(engine: Engine, json: bool) {
             Ok(key) => (Some(key.0), None),
             Err(error) => (None, Some(error)),
         };
-        Reply {
+        let printed = Reply {
             line,
             ok: key.is_some(),
             key,
             error,
         }
         .print(json);
+        if printed.is_err() {
+            // Whoever read the answers has gone.
+            return;
+        }
     }
 }
 
@@ -172,11 +184,15 @@ async fn main() -> anyhow::Result<()> {
     tokio::spawn(read_commands(engine.clone(), cli.json));
     let mut states = engine.watch();
     loop {
-        let state = states.borrow_and_update().clone();
-        if cli.json {
-            println!("{}", serde_json::to_string(&state)?);
+        let state = states.current();
+        let line = if cli.json {
+            serde_json::to_string(&state)?
         } else {
-            println!("{}", summary(&state));
+            summary(&state)
+        };
+        if say(&line).is_err() {
+            // The reader of standard output has gone (a closed pipe): stop quietly.
+            break;
         }
         tokio::select! {
             changed = states.changed() => if changed.is_err() { break },

@@ -1,6 +1,8 @@
 // The interface between the views and whatever hosts them (the Tauri shell, or a fake
 // in a plain browser and in tests). Views depend on this, never on @tauri-apps/*.
+import type { Board } from "../bindings/Board";
 import type { ScreenState } from "../bindings/ScreenState";
+import type { Status } from "../bindings/Status";
 import type { SettingsForm } from "../bindings/SettingsForm";
 import type { UiSettings } from "../bindings/UiSettings";
 
@@ -9,8 +11,10 @@ export interface Backend {
   initialState(): Promise<ScreenState>;
   /** Timer colours and the bump-bar key map from the screen's configuration. */
   uiSettings(): Promise<UiSettings>;
-  /** Calls `onState` with every new state; resolves to an unsubscribe function. */
-  onState(onState: (state: ScreenState) => void): Promise<() => void>;
+  /** Calls `onBoard` with every new board (the tickets); resolves to an unsubscribe function. */
+  onBoard(onBoard: (board: Board) => void): Promise<() => void>;
+  /** Calls `onStatus` with every new status (link, clock, pending actions): frequent and small. */
+  onStatus(onStatus: (status: Status) => void): Promise<() => void>;
   bump(ticketId: string): Promise<void>;
   bumpItem(ticketId: string, itemId: string): Promise<void>;
   recall(ticketId: string): Promise<void>;

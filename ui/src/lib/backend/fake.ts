@@ -1,9 +1,12 @@
 // An in-memory backend for the browser (`npm run dev` without Tauri) and view tests.
+import type { Board } from "../bindings/Board";
 import type { ScreenState } from "../bindings/ScreenState";
+import type { Status } from "../bindings/Status";
 import type { Ticket } from "../bindings/Ticket";
 import type { SettingsForm } from "../bindings/SettingsForm";
 import type { UiSettings } from "../bindings/UiSettings";
 import { DEFAULT_KEYMAP } from "../keys/keymap";
+import { isToCook } from "../tickets/rules";
 import type { Backend } from "./backend";
 
 export function sampleTicket(number: string, minutesAgo: number, now = Date.now()): Ticket {
@@ -29,11 +32,13 @@ export function sampleTicket(number: string, minutesAgo: number, now = Date.now(
 
 export class FakeBackend implements Backend {
   state: ScreenState;
-  private listeners = new Set<(state: ScreenState) => void>();
+  private boardListeners = new Set<(board: Board) => void>();
+  private statusListeners = new Set<(status: Status) => void>();
 
   constructor(tickets: Ticket[] = [sampleTicket("101", 2), sampleTicket("102", 7), sampleTicket("103", 12)]) {
     this.state = {
       channels: ["kds:grill"],
+      expo: false,
       tickets,
       recent: [],
       connection: { state: "online", sinceMs: Date.now() },
@@ -94,14 +99,22 @@ export class FakeBackend implements Backend {
     return () => {};
   }
 
-  async onState(onState: (state: ScreenState) => void): Promise<() => void> {
-    this.listeners.add(onState);
-    return () => this.listeners.delete(onState);
+  async onBoard(onBoard: (board: Board) => void): Promise<() => void> {
+    this.boardListeners.add(onBoard);
+    return () => this.boardListeners.delete(onBoard);
   }
 
+  async onStatus(onStatus: (status: Status) => void): Promise<() => void> {
+    this.statusListeners.add(onStatus);
+    return () => this.statusListeners.delete(onStatus);
+  }
+
+  /** Replaces the state and tells the listeners, as the engine would: board and status apart. */
   set(state: ScreenState): void {
     this.state = state;
-    for (const listener of this.listeners) listener(state);
+    const { channels, expo, tickets, recent, orders, ...status } = state;
+    for (const listener of this.boardListeners) listener({ channels, expo, tickets, recent, orders });
+    for (const listener of this.statusListeners) listener(status);
   }
 
   async bump(ticketId: string): Promise<void> {
@@ -118,7 +131,7 @@ export class FakeBackend implements Backend {
     const ticket = this.state.tickets.find((t) => t.id === ticketId);
     if (!ticket) throw new Error(`no ticket ${ticketId}`);
     const items = ticket.items.map((i) => (i.id === itemId ? { ...i, status: "done" as const } : i));
-    if (!items.some((i) => i.status === "pending" && !i.held)) return this.bump(ticketId);
+    if (!items.some(isToCook)) return this.bump(ticketId);
     this.set({ ...this.state, tickets: this.state.tickets.map((t) => (t.id === ticketId ? { ...t, items } : t)) });
   }
 

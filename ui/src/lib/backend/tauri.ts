@@ -1,18 +1,22 @@
 // The only module that talks to the Tauri host.
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import type { Board } from "../bindings/Board";
 import type { ScreenState } from "../bindings/ScreenState";
+import type { Status } from "../bindings/Status";
 import type { SettingsForm } from "../bindings/SettingsForm";
 import type { UiSettings } from "../bindings/UiSettings";
 import type { Backend } from "./backend";
 
-/** Name of the event the shell emits with each new ScreenState. */
-export const STATE_EVENT = "screen-state";
+/** The events the shell emits with each new Board and each new Status. */
+export const BOARD_EVENT = "screen-board";
+export const STATUS_EVENT = "screen-status";
 
 export const tauriBackend: Backend = {
   initialState: () => invoke<ScreenState>("screen_state"),
   uiSettings: () => invoke<UiSettings>("ui_settings"),
-  onState: (onState) => listen<ScreenState>(STATE_EVENT, (event) => onState(event.payload)),
+  onBoard: (onBoard) => listen<Board>(BOARD_EVENT, (event) => onBoard(event.payload)),
+  onStatus: (onStatus) => listen<Status>(STATUS_EVENT, (event) => onStatus(event.payload)),
   bump: (ticketId) => invoke<void>("bump", { ticketId }),
   bumpItem: (ticketId, itemId) => invoke<void>("bump_item", { ticketId, itemId }),
   recall: (ticketId) => invoke<void>("recall", { ticketId }),

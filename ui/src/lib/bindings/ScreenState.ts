@@ -5,7 +5,8 @@ import type { Rejection } from "./Rejection";
 import type { Ticket } from "./Ticket";
 
 /**
- * Everything the screen draws.
+ * Everything the screen draws: the board and the status, flattened into one object
+ * on the wire.
  */
 export type ScreenState = { 
 /**
@@ -13,13 +14,21 @@ export type ScreenState = {
  */
 channels: Array<string>, 
 /**
+ * An expo screen: it follows the whole location and shows orders at the pass.
+ */
+expo: boolean, 
+/**
  * Open tickets, oldest first, with this screen's undelivered actions applied.
  */
 tickets: Array<Ticket>, 
 /**
  * Recently bumped tickets, newest first (the recall list).
  */
-recent: Array<Ticket>, connection: Connection, 
+recent: Array<Ticket>, 
+/**
+ * Orders at the pass, for an expo screen (empty on station screens).
+ */
+orders: Array<ExpoOrder>, connection: Connection, 
 /**
  * Actions waiting to reach the hub.
  */
@@ -29,10 +38,6 @@ pendingActions: number, rejections: Array<Rejection>,
  * wrong clock still shows true elapsed times.
  */
 clockOffsetMs: number, 
-/**
- * Orders at the pass, for an expo screen (empty on station screens).
- */
-orders: Array<ExpoOrder>, 
 /**
  * Local time of the last message from the hub.
  */

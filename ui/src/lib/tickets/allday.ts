@@ -1,5 +1,6 @@
 // The all-day panel: how many of each item are still to make across the open tickets.
 import type { Ticket } from "../bindings/Ticket";
+import { isToCook } from "./rules";
 
 export interface AllDayLine {
   name: string;
@@ -12,7 +13,7 @@ export function allDay(tickets: Ticket[]): AllDayLine[] {
   for (const ticket of tickets) {
     if (ticket.status !== "open") continue;
     for (const item of ticket.items) {
-      if (item.status !== "pending" || item.held) continue;
+      if (!isToCook(item)) continue;
       counts.set(item.name, (counts.get(item.name) ?? 0) + item.qty);
     }
   }

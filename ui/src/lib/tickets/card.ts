@@ -4,6 +4,7 @@ import type { Ticket } from "../bindings/Ticket";
 import type { TicketItem } from "../bindings/TicketItem";
 import type { Connection } from "../bindings/Connection";
 import { t } from "../i18n.svelte";
+import { isToCook } from "./rules";
 
 export function orderTypeLabel(type: OrderType): string {
   return t(`type.${type}`);
@@ -18,7 +19,7 @@ export function destination(ticket: Pick<Ticket, "table" | "guest">): string {
 
 /** Items to cook now first, then held ones, then done and voided ones (struck through). */
 export function itemsInCookingOrder(ticket: Ticket): TicketItem[] {
-  const rank = (item: TicketItem) => (item.status !== "pending" ? 2 : item.held ? 1 : 0);
+  const rank = (item: TicketItem) => (isToCook(item) ? 0 : item.status === "pending" ? 1 : 2);
   return [...ticket.items].sort((a, b) => rank(a) - rank(b));
 }
 

@@ -1,159 +1,16 @@
-//! The screen's local cache in SQLite: tickets as the hub last stated them, the cursor
-//! of every channel, and the outbox of actions not yet acknowledged.
-//!
-//! Each event is applied in one transaction together with its channel's cursor, so a
-//! crash (or SIGKILL) between two events can neither lose one nor apply one twice: on
-//! restart the cursor says exactly where to resume.
+//! Tickets as the hub last stated them, with this screen's undelivered actions shown on
+//! top: snapshots and events are applied here (each with its channel's cursor, in one
+//! transaction), and the screen's view is read here.
 
-use std::path::Path;
+use rail_protocol::{Envelope, Event, Recovery, Snapshot, Ticket};
+use rusqlite::{OptionalExtension, Transaction};
 
-use rail_protocol::{
-    Cursor, Envelope, Event, ItemStatus, Recovery, Snapshot, Ticket, TicketStatus,
-};
-use rusqlite::{Connection, OptionalExtension, Transaction};
-
-/// Errors of the local store.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("cached data could not be decoded: {0}")]
-    Corrupt(#[from] serde_json::Error),
-    /// The hub answered a fresh or reset subscription without the snapshot that must
-    /// come with it: taking its position would skip every ticket before it.
-    #[error("the hub's {recovery:?} answer for {channel} carried no snapshot")]
-    MissingSnapshot { channel: String, recovery: Recovery },
-}
-
-/// What an applied event meant for the rail, so the screen can react (cue, highlight).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    /// A ticket arrived on the rail: new, or its held course was fired.
-    Arrived,
-    /// The POS changed a ticket on the rail (items added, voided, notes).
-    Modified,
-    /// A ticket on the rail was voided.
-    Voided,
-    /// A ticket on the rail became a rush.
-    Rushed,
-    /// Anything else (bumps, recalls, order events, tickets not on the rail).
-    Quiet,
-}
-
-/// What applying one event did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Applied {
-    Applied(Change),
-    /// Already applied (seq at or below the cursor): ignored.
-    Duplicate,
-    /// The event skips a sequence: the screen missed something and must resubscribe.
-    Gap {
-        expected: u64,
-        got: u64,
-    },
-    /// No cursor for this channel (no `subscribed` seen yet): resubscribe.
-    NotSubscribed,
-}
-
-/// An action the screen took on a ticket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Bump,
-    Recall,
-    /// One item done; the item is the action's `item_id`.
-    BumpItem,
-    /// Expo sends the order out; the action's `ticket_id` holds the order id.
-    Serve,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Bump => "bump",
-            Action::Recall => "recall",
-            Action::BumpItem => "bump-item",
-            Action::Serve => "serve",
-        }
-    }
-
-    fn parse(text: &str) -> Option<Self> {
-        match text {
-            "bump" => Some(Action::Bump),
-            "recall" => Some(Action::Recall),
-            "bump-item" => Some(Action::BumpItem),
-            "serve" => Some(Action::Serve),
-            _ => None,
-        }
-    }
-}
-
-/// One undelivered action.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingAction {
-    pub key: String,
-    pub ticket_id: String,
-    pub action: Action,
-    pub item_id: Option<String>,
-    pub attempts: u32,
-}
-
-const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/001_init.sql"),
-    include_str!("../migrations/002_item_actions.sql"),
-    include_str!("../migrations/003_orders.sql"),
-];
+use super::{cursors, orders, Action, Applied, Change, Store, StoreError};
 
 /// Bumped tickets kept for the recall list.
 const RECALL_DEPTH: u32 = 20;
 
-/// The open cache file.
-pub struct Store {
-    conn: Connection,
-}
-
 impl Store {
-    /// Opens (creating and migrating) the cache at `path`.
-    ///
-    /// # Errors
-    /// When the file cannot be opened or migrated.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let mut conn = Connection::open(path)?;
-        // FULL sync: a screen's power can be cut at any moment, and a bump the cook saw
-        // disappear must still be in the outbox after the reboot.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let applied: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-        for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
-            let tx = conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", index as u32 + 1)?;
-            tx.commit()?;
-        }
-        Ok(Store { conn })
-    }
-
-    /// The last position applied on `channel`.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub fn cursor(&self, channel: &str) -> Result<Option<Cursor>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT epoch, seq FROM cursors WHERE channel = ?1",
-                [channel],
-                |row| {
-                    Ok(Cursor {
-                        epoch: row.get(0)?,
-                        seq: row.get(1)?,
-                    })
-                },
-            )
-            .optional()?)
-    }
-
     /// Applies a `subscribed` answer: with a snapshot, the channel's tickets become
     /// exactly the snapshot's (tickets closed meanwhile disappear); the cursor moves to
     /// `seq`. Returns how many tickets are new to this screen.
@@ -198,11 +55,7 @@ impl Store {
                 }
             }
         }
-        tx.execute(
-            "INSERT INTO cursors (channel, epoch, seq) VALUES (?1, ?2, ?3)
-             ON CONFLICT (channel) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq",
-            (channel, epoch, seq),
-        )?;
+        cursors::set(&tx, channel, epoch, seq)?;
         tx.commit()?;
         Ok(new_tickets)
     }
@@ -213,14 +66,7 @@ impl Store {
     /// On database failure; nothing is written then.
     pub fn apply_event(&mut self, envelope: &Envelope) -> Result<Applied, StoreError> {
         let tx = self.conn.transaction()?;
-        let cursor: Option<u64> = tx
-            .query_row(
-                "SELECT seq FROM cursors WHERE channel = ?1",
-                [&envelope.channel],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let Some(cursor) = cursor else {
+        let Some(cursor) = cursors::seq(&tx, &envelope.channel)? else {
             return Ok(Applied::NotSubscribed);
         };
         if envelope.seq <= cursor {
@@ -250,15 +96,12 @@ impl Store {
                 }
             }
             None => {
-                record_order_status(&tx, &envelope.event)?;
+                orders::record_status(&tx, &envelope.event)?;
                 Change::Quiet
             }
         };
         let applied = Applied::Applied(change);
-        tx.execute(
-            "UPDATE cursors SET seq = ?2 WHERE channel = ?1",
-            (&envelope.channel, envelope.seq),
-        )?;
+        cursors::advance(&tx, &envelope.channel, envelope.seq)?;
         prune_bumped(&tx)?;
         tx.commit()?;
         Ok(applied)
@@ -282,123 +125,6 @@ impl Store {
         upsert(&tx, &channel, ticket)?;
         tx.commit()?;
         Ok(())
-    }
-
-    /// Records an action and returns its idempotency key. The screen shows its effect
-    /// at once; the outbox delivers it.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub fn enqueue(
-        &mut self,
-        ticket_id: &str,
-        action: Action,
-        item_id: Option<&str>,
-        now_ms: i64,
-    ) -> Result<String, StoreError> {
-        let key = uuid::Uuid::now_v7().to_string();
-        self.conn.execute(
-            "INSERT INTO outbox (key, ticket_id, action, item_id, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            (&key, ticket_id, action.as_str(), item_id, now_ms),
-        )?;
-        Ok(key)
-    }
-
-    /// The oldest undelivered action.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub fn next_pending(&self) -> Result<Option<PendingAction>, StoreError> {
-        type Row = (String, String, String, Option<String>, u32);
-        let row: Option<Row> = self
-            .conn
-            .query_row(
-                "SELECT key, ticket_id, action, item_id, attempts FROM outbox
-                 WHERE state = 'pending' ORDER BY seq LIMIT 1",
-                [],
-                |row| {
-                    Ok((
-                        row.get(0)?,
-                        row.get(1)?,
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get(4)?,
-                    ))
-                },
-            )
-            .optional()?;
-        Ok(row.and_then(|(key, ticket_id, action, item_id, attempts)| {
-            Action::parse(&action).map(|action| PendingAction {
-                key,
-                ticket_id,
-                action,
-                item_id,
-                attempts,
-            })
-        }))
-    }
-
-    /// Counts a failed delivery attempt.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub fn record_attempt(&mut self, key: &str, detail: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE outbox SET attempts = attempts + 1, detail = ?2 WHERE key = ?1",
-            (key, detail),
-        )?;
-        Ok(())
-    }
-
-    /// Settles an action: `delivered`, or `rejected` (the hub refused it for good,
-    /// e.g. the ticket was voided) with the hub's explanation.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub fn settle(
-        &mut self,
-        key: &str,
-        delivered: bool,
-        detail: Option<&str>,
-        now_ms: i64,
-    ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE outbox SET state = ?2, detail = ?3, settled_at_ms = ?4 WHERE key = ?1",
-            (
-                key,
-                if delivered { "delivered" } else { "rejected" },
-                detail,
-                now_ms,
-            ),
-        )?;
-        Ok(())
-    }
-
-    /// Actions waiting for delivery.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub fn pending_count(&self) -> Result<u32, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT COUNT(*) FROM outbox WHERE state = 'pending'",
-            [],
-            |row| row.get(0),
-        )?)
-    }
-
-    /// The latest rejected actions with the hub's reasons, newest first.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub fn rejections(&self, limit: u32) -> Result<Vec<(String, String)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT ticket_id, COALESCE(detail, '') FROM outbox WHERE state = 'rejected'
-             ORDER BY settled_at_ms DESC, seq DESC LIMIT ?1",
-        )?;
-        let rows = stmt
-            .query_map([limit], |row| Ok((row.get(0)?, row.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
     }
 
     /// The screen's view: open tickets oldest first and the recall list newest first,
@@ -436,39 +162,6 @@ impl Store {
         Ok((open, bumped))
     }
 
-    /// Notes that an order was served (the hub acknowledged it), so it stays off the
-    /// pass even before the `order:status` event arrives.
-    ///
-    /// # Errors
-    /// On database failure.
-    pub fn record_served(&mut self, order_id: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO orders (id, status) VALUES (?1, 'served') ON CONFLICT (id) DO UPDATE SET status = 'served'",
-            [order_id],
-        )?;
-        Ok(())
-    }
-
-    /// Orders still at the pass (for expo): those with a ticket on the rail, or all
-    /// bumped but not yet served; oldest first. Undelivered serves already count.
-    ///
-    /// # Errors
-    /// On database failure or undecodable cached rows.
-    pub fn expo_orders(
-        &self,
-        open: &[Ticket],
-        recent: &[Ticket],
-    ) -> Result<Vec<crate::view::ExpoOrder>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM orders WHERE status IN ('served', 'completed', 'cancelled')
-             UNION SELECT ticket_id FROM outbox WHERE action = 'serve' AND state = 'pending'",
-        )?;
-        let gone: Vec<String> = stmt
-            .query_map([], |row| row.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(crate::view::expo_orders(open, recent, &gone))
-    }
-
     /// One cached ticket.
     ///
     /// # Errors
@@ -484,64 +177,22 @@ impl Store {
     }
 }
 
-/// Keeps the status of orders the hub announces on the location channel.
-fn record_order_status(tx: &Transaction<'_>, event: &Event) -> Result<(), StoreError> {
-    let (id, status) = match event {
-        Event::OrderCreated(created) => (created.order_id.as_str(), "pending".to_owned()),
-        Event::OrderStatus(change) => (
-            change.order_id.as_str(),
-            serde_json::to_value(change.status)?
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-        ),
-        Event::OrderUpdated(order) => (
-            order.id.as_str(),
-            serde_json::to_value(order.status)?
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-        ),
-        _ => return Ok(()),
-    };
-    tx.execute(
-        "INSERT INTO orders (id, status) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET status = excluded.status",
-        (id, status),
-    )?;
-    Ok(())
-}
-
-/// Shows an undelivered action on the ticket as the hub will apply it: a bump closes
-/// the ticket, a recall reopens it, an item bump finishes the item (and the ticket with
-/// its last item).
+/// Shows an undelivered action on the ticket as the hub will apply it, by the same
+/// rules (`rail_protocol::Ticket`'s methods, which the hub uses too): a bump closes
+/// the ticket, a recall reopens it, an item bump finishes the item (and the ticket
+/// with its last item to cook).
 fn overlay(ticket: &mut Ticket, action: Action, item_id: Option<&str>, at_ms: i64) {
-    match action {
-        Action::Bump if ticket.status == TicketStatus::Open => {
-            ticket.status = TicketStatus::Bumped;
-            ticket.bumped_at_ms = Some(at_ms);
+    match (action, item_id) {
+        (Action::Bump, _) => {
+            ticket.bump(at_ms);
         }
-        Action::Recall if ticket.status == TicketStatus::Bumped => {
-            ticket.status = TicketStatus::Open;
-            ticket.bumped_at_ms = None;
+        (Action::Recall, _) => {
+            ticket.recall();
         }
-        Action::BumpItem if ticket.status == TicketStatus::Open => {
-            if let Some(item) = ticket
-                .items
-                .iter_mut()
-                .find(|i| Some(i.id.as_str()) == item_id && i.status == ItemStatus::Pending)
-            {
-                item.status = ItemStatus::Done;
-            }
-            if !ticket
-                .items
-                .iter()
-                .any(|i| i.status == ItemStatus::Pending && !i.held)
-            {
-                ticket.status = TicketStatus::Bumped;
-                ticket.bumped_at_ms = Some(at_ms);
-            }
+        (Action::BumpItem, Some(item_id)) => {
+            ticket.bump_item(item_id, at_ms);
         }
-        _ => {}
+        (Action::BumpItem, None) | (Action::Serve, _) => {}
     }
 }
 
@@ -621,7 +272,7 @@ fn prune_bumped(tx: &Transaction<'_>) -> Result<(), StoreError> {
 
 #[cfg(test)]
 mod tests {
-    use rail_protocol::{ItemStatus, OrderType, TicketEvent, TicketItem};
+    use rail_protocol::{Cursor, ItemStatus, OrderType, TicketEvent, TicketItem, TicketStatus};
 
     use super::*;
 

@@ -1,0 +1,308 @@
+//! The state the engine's tasks share, and every change to it as one step.
+//!
+//! Sync, the outbox and the engine handle never write the store and then remember to
+//! republish the screen and wake the outbox: they call one method here that does all
+//! three, so imports run one way (tasks → shared state → store). Changes to the
+//! tickets publish a new [`Board`]; the link, the clock and the outbox's count publish
+//! a new [`Status`], and a heartbeat never reads a ticket.
+//!
+//! The store sits behind a `std::sync::Mutex`: every use is a short SQLite call and
+//! never spans an `.await`, so a blocking mutex is simpler and cheaper than tokio's.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rail_protocol::{Channel, Cursor, Envelope, Recovery, Snapshot, Ticket};
+use tokio::sync::{watch, Notify};
+
+use crate::config::EngineConfig;
+use crate::engine::{now_ms, ActionKey, EngineError};
+use crate::sound::SoundPlayer;
+use crate::store::{Action, Applied, PendingAction, Store, StoreError};
+use crate::view::{Board, Connection, LinkState, Rejection, Status};
+
+/// How an action the outbox sent was settled.
+pub(crate) enum Settled<'a> {
+    /// The hub applied it and answered with the ticket as it now is.
+    Applied(&'a Ticket),
+    /// The hub served the order.
+    Served,
+    /// The hub refused it for good, with its reason.
+    Rejected(&'a str),
+}
+
+pub(crate) struct Shared {
+    pub config: EngineConfig,
+    /// The channels followed: the configured ones, plus `location:<id>` for expo once
+    /// the hub has said which location the token is in.
+    channels: Mutex<Vec<String>>,
+    store: Mutex<Store>,
+    board: watch::Sender<Arc<Board>>,
+    status: watch::Sender<Status>,
+    /// Wakes the outbox: a new action, or the link came back.
+    pub outbox_wake: Notify,
+    pub sound: SoundPlayer,
+    /// Reachability probes sent while the hub was down.
+    pub probes: AtomicU64,
+    /// Times the tickets were read from the store to publish a board.
+    board_reads: AtomicU64,
+}
+
+impl Shared {
+    /// Shared state around an open store; the board holds the cached tickets at once.
+    pub fn new(config: EngineConfig, store: Store, sound: SoundPlayer) -> Self {
+        let status = Status {
+            connection: Connection {
+                state: LinkState::Connecting,
+                since_ms: now_ms(),
+                detail: None,
+            },
+            pending_actions: 0,
+            rejections: Vec::new(),
+            clock_offset_ms: 0,
+            last_sync_ms: None,
+        };
+        let shared = Shared {
+            channels: Mutex::new(config.channels.clone()),
+            config,
+            store: Mutex::new(store),
+            board: watch::channel(Arc::new(Board::default())).0,
+            status: watch::channel(status).0,
+            outbox_wake: Notify::new(),
+            sound,
+            probes: AtomicU64::new(0),
+            board_reads: AtomicU64::new(0),
+        };
+        shared.publish_board();
+        shared
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // SQLite rolls back an unfinished transaction on drop, so the data behind a
+        // poisoned lock is consistent and safe to keep using.
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn watch_board(&self) -> watch::Receiver<Arc<Board>> {
+        self.board.subscribe()
+    }
+
+    pub fn watch_status(&self) -> watch::Receiver<Status> {
+        self.status.subscribe()
+    }
+
+    pub fn board_reads(&self) -> u64 {
+        self.board_reads.load(Ordering::Relaxed)
+    }
+
+    // --- Reads -------------------------------------------------------------------
+
+    pub fn cursor(&self, channel: &str) -> Result<Option<Cursor>, StoreError> {
+        self.store().cursor(channel)
+    }
+
+    pub fn next_pending(&self) -> Result<Option<PendingAction>, StoreError> {
+        self.store().next_pending()
+    }
+
+    pub fn link_state(&self) -> LinkState {
+        self.status.borrow().connection.state
+    }
+
+    // --- Changes to the tickets: store, then board ---------------------------------
+
+    /// Learns the location (from `ready`) and returns the channels to subscribe to.
+    pub fn channels_for(&self, location_id: &str) -> Vec<String> {
+        let mut channels = self.config.channels.clone();
+        if self.config.expo {
+            channels.push(Channel::Location(location_id.to_owned()).to_string());
+        }
+        *self.channels.lock().unwrap_or_else(|p| p.into_inner()) = channels.clone();
+        self.publish_board();
+        channels
+    }
+
+    /// Applies a `subscribed` answer; returns how many tickets are new to this screen.
+    pub fn apply_subscribed(
+        &self,
+        channel: &str,
+        epoch: &str,
+        seq: u64,
+        recovery: Recovery,
+        snapshot: Option<&Snapshot>,
+    ) -> Result<usize, StoreError> {
+        let new_tickets = self
+            .store()
+            .apply_subscribed(channel, epoch, seq, recovery, snapshot)?;
+        self.publish_board();
+        Ok(new_tickets)
+    }
+
+    /// Applies one event; the board is republished only when it was applied.
+    pub fn apply_event(&self, envelope: &Envelope) -> Result<Applied, StoreError> {
+        let applied = self.store().apply_event(envelope)?;
+        if matches!(applied, Applied::Applied(_)) {
+            self.publish_board();
+        }
+        Ok(applied)
+    }
+
+    /// Records a cook's action on a ticket (or, for `Serve`, an order): shown at once,
+    /// delivered by the outbox, which is woken.
+    pub fn enqueue(
+        &self,
+        target_id: &str,
+        action: Action,
+        item_id: Option<&str>,
+    ) -> Result<ActionKey, EngineError> {
+        let key = {
+            let mut store = self.store();
+            if action != Action::Serve {
+                let ticket = store
+                    .ticket(target_id)?
+                    .ok_or_else(|| EngineError::UnknownTicket(target_id.to_owned()))?;
+                if let Some(item_id) = item_id {
+                    if !ticket.items.iter().any(|i| i.id == item_id) {
+                        return Err(EngineError::UnknownItem(
+                            target_id.to_owned(),
+                            item_id.to_owned(),
+                        ));
+                    }
+                }
+            }
+            store.enqueue(target_id, action, item_id, now_ms())?
+        };
+        self.publish_board();
+        self.outbox_wake.notify_one();
+        Ok(ActionKey(key))
+    }
+
+    /// Settles a delivered (or refused) action.
+    pub fn settle(&self, action: &PendingAction, settled: Settled<'_>) -> Result<(), StoreError> {
+        {
+            let mut store = self.store();
+            let now = now_ms();
+            match settled {
+                Settled::Applied(ticket) => store
+                    .settle(&action.key, true, None, now)
+                    .and_then(|()| store.apply_ticket(ticket))?,
+                Settled::Served => store
+                    .settle(&action.key, true, None, now)
+                    .and_then(|()| store.record_served(&action.ticket_id))?,
+                Settled::Rejected(reason) => store.settle(&action.key, false, Some(reason), now)?,
+            }
+        }
+        self.publish_board();
+        Ok(())
+    }
+
+    /// Counts a failed delivery attempt (nothing on screen changes).
+    pub fn record_attempt(&self, key: &str, reason: &str) -> Result<(), StoreError> {
+        self.store().record_attempt(key, reason)
+    }
+
+    // --- Changes to the status only ------------------------------------------------
+
+    /// The hub said something: note when, and its clock when it says the time.
+    pub fn heard_from_hub(&self, server_time_ms: Option<i64>) {
+        let now = now_ms();
+        self.status.send_modify(|status| {
+            status.last_sync_ms = Some(now);
+            if let Some(server) = server_time_ms {
+                status.clock_offset_ms = server - now;
+            }
+        });
+    }
+
+    pub fn set_link(&self, state: LinkState, detail: Option<String>) {
+        self.status.send_if_modified(|status| {
+            let link = &status.connection;
+            // Offline keeps the time the link was lost, not the time retries started failing.
+            let keep_since = matches!(
+                (link.state, state),
+                (LinkState::Reconnecting, LinkState::Offline)
+                    | (LinkState::Offline, LinkState::Offline)
+                    | (LinkState::Connecting, LinkState::Offline)
+            );
+            let since_ms = if keep_since || link.state == state {
+                link.since_ms
+            } else {
+                now_ms()
+            };
+            let connection = Connection {
+                state,
+                since_ms,
+                detail,
+            };
+            if status.connection == connection {
+                return false;
+            }
+            status.connection = connection;
+            true
+        });
+    }
+
+    /// Reads the tickets and the outbox's count and publishes what changed.
+    fn publish_board(&self) {
+        match self.read_board() {
+            Ok((board, pending_actions, rejections)) => {
+                self.board.send_if_modified(|current| {
+                    if **current == board {
+                        return false;
+                    }
+                    *current = Arc::new(board);
+                    true
+                });
+                self.status.send_if_modified(|status| {
+                    if status.pending_actions == pending_actions && status.rejections == rejections
+                    {
+                        return false;
+                    }
+                    status.pending_actions = pending_actions;
+                    status.rejections = rejections;
+                    true
+                });
+            }
+            Err(error) => tracing::error!(%error, "could not read the local cache"),
+        }
+    }
+
+    fn read_board(&self) -> Result<(Board, u32, Vec<Rejection>), StoreError> {
+        self.board_reads.fetch_add(1, Ordering::Relaxed);
+        let channels = self
+            .channels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let expo = self.config.expo
+            || channels
+                .iter()
+                .any(|c| matches!(c.parse::<Channel>(), Ok(Channel::Location(_))));
+        let store = self.store();
+        let (tickets, recent) = store.view()?;
+        let orders = if expo {
+            store.expo_orders(&tickets, &recent)?
+        } else {
+            Vec::new()
+        };
+        let pending = store.pending_count()?;
+        let rejections = store
+            .rejections(5)?
+            .into_iter()
+            .map(|(ticket_id, reason)| Rejection { ticket_id, reason })
+            .collect();
+        Ok((
+            Board {
+                channels,
+                expo,
+                tickets,
+                recent,
+                orders,
+            },
+            pending,
+            rejections,
+        ))
+    }
+}

@@ -1,0 +1,69 @@
+//! Orders at the pass, for expo: their status as the hub announces it, and the ones
+//! this screen has served.
+
+use rail_protocol::{Event, Ticket};
+use rusqlite::Transaction;
+
+use super::{Store, StoreError};
+
+impl Store {
+    /// Notes that an order was served (the hub acknowledged it), so it stays off the
+    /// pass even before the `order:status` event arrives.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn record_served(&mut self, order_id: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO orders (id, status) VALUES (?1, 'served') ON CONFLICT (id) DO UPDATE SET status = 'served'",
+            [order_id],
+        )?;
+        Ok(())
+    }
+
+    /// Orders still at the pass (for expo): those with a ticket on the rail, or all
+    /// bumped but not yet served; oldest first. Undelivered serves already count.
+    ///
+    /// # Errors
+    /// On database failure or undecodable cached rows.
+    pub fn expo_orders(
+        &self,
+        open: &[Ticket],
+        recent: &[Ticket],
+    ) -> Result<Vec<crate::view::ExpoOrder>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM orders WHERE status IN ('served', 'completed', 'cancelled')
+             UNION SELECT ticket_id FROM outbox WHERE action = 'serve' AND state = 'pending'",
+        )?;
+        let gone: Vec<String> = stmt
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(crate::view::expo_orders(open, recent, &gone))
+    }
+}
+
+/// Keeps the status of orders the hub announces on the location channel.
+pub(super) fn record_status(tx: &Transaction<'_>, event: &Event) -> Result<(), StoreError> {
+    let (id, status) = match event {
+        Event::OrderCreated(created) => (created.order_id.as_str(), "pending".to_owned()),
+        Event::OrderStatus(change) => (
+            change.order_id.as_str(),
+            serde_json::to_value(change.status)?
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        Event::OrderUpdated(order) => (
+            order.id.as_str(),
+            serde_json::to_value(order.status)?
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        _ => return Ok(()),
+    };
+    tx.execute(
+        "INSERT INTO orders (id, status) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET status = excluded.status",
+        (id, status),
+    )?;
+    Ok(())
+}
