@@ -1,97 +1,26 @@
-//! Orders and their tickets.
-//!
-//! The order is the source of truth (items, courses, status); a station's ticket is
-//! derived from it plus the ticket's own bump state. Every mutation changes the order
-//! or a ticket, then [`sync_tickets`] re-derives the order's tickets, compares them with
-//! what is stored and writes one event for each ticket that changed — the right kind of
-//! event (new, updated, voided, fired, priority, item bumped) for the right change. All of
-//! it happens in the caller's transaction.
+//! The kitchen's transactional commands: each loads the order and its tickets,
+//! changes them, re-derives the tickets (`derive`), stores what changed and appends
+//! its events, all in the caller's transaction.
 
 use std::collections::HashMap;
 
+use rail_protocol::channel::is_valid_id;
 use rail_protocol::{
-    channel::is_valid_id, ActionOutcome, Event, ItemStatus, NewOrder, NewOrderItem, Order,
-    OrderCreated, OrderItem, OrderPatch, OrderStatus, OrderStatusChanged, Ticket, TicketEvent,
-    TicketItem, TicketStatus,
+    ActionOutcome, Event, ItemStatus, NewOrder, Order, OrderCreated, OrderStatus,
+    OrderStatusChanged, Ticket, TicketEvent, TicketStatus,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
-use super::events::{append, Published};
-use super::{Store, StoreError};
+use super::checks::{check_optional_text, check_text, new_items};
+use super::derive::{
+    derive_ticket, order_channels, stations, ticket_channels, ticket_event, Cause,
+};
+use super::OrderCommand;
+use rail_protocol::limits::MAX_COURSE;
+
 use crate::routing::Routes;
-
-/// Which tickets of a station to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StationFilter {
-    /// On the rail, oldest first.
-    Open,
-    /// Recently bumped, newest first (the recall list).
-    Bumped { limit: u32 },
-}
-
-/// A change the POS (or expo) makes to an order.
-#[derive(Debug, Clone)]
-pub enum OrderCommand {
-    Patch(OrderPatch),
-    AddItems(Vec<NewOrderItem>),
-    /// Void (`remove: false`) or remove (`remove: true`) one item.
-    VoidItem {
-        item_id: String,
-        remove: bool,
-    },
-    Cancel,
-    Fire(u32),
-    Status(OrderStatus),
-}
-
-/// Why tickets are being re-derived: decides which event a changed ticket gets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Cause {
-    Created,
-    Changed,
-    Fired,
-    ItemBumped(String),
-}
-
-// Limits on what a POS may post, so one bad request cannot bloat every screen (the
-// OpenAPI schemas state the same ones).
-use rail_protocol::limits::{MAX_COURSE, MAX_ITEMS, MAX_QTY, MAX_TEXT};
-
-fn check_text(what: &str, value: &str) -> Result<(), StoreError> {
-    if value.trim().is_empty() {
-        return Err(StoreError::Invalid(format!("{what} must not be empty")));
-    }
-    if value.chars().count() > MAX_TEXT {
-        return Err(StoreError::Invalid(format!(
-            "{what} is longer than {MAX_TEXT} characters"
-        )));
-    }
-    Ok(())
-}
-
-fn check_optional_text(what: &str, value: Option<&String>) -> Result<(), StoreError> {
-    value.map_or(Ok(()), |v| check_text(what, v))
-}
-
-/// Channels an order's events go to: its location (expo), the order, and its table
-/// when the table name can be a channel id.
-fn order_channels(order: &Order) -> Vec<String> {
-    let mut channels = vec![
-        format!("location:{}", order.location_id),
-        format!("order:{}", order.id),
-    ];
-    if let Some(table) = order.table.as_deref().filter(|t| is_valid_id(t)) {
-        channels.push(format!("table:{table}"));
-    }
-    channels
-}
-
-/// Channels a ticket's events go to: its station first, then the order's channels.
-fn ticket_channels(order: &Order, station: &str) -> Vec<String> {
-    let mut channels = vec![format!("kds:{station}")];
-    channels.extend(order_channels(order));
-    channels
-}
+use crate::store::events::{append, Published};
+use crate::store::StoreError;
 
 fn publish(
     tx: &Transaction<'_>,
@@ -106,7 +35,11 @@ fn publish(
         .collect()
 }
 
-fn load_order(conn: &Connection, location_id: &str, id: &str) -> Result<Order, StoreError> {
+pub(super) fn load_order(
+    conn: &Connection,
+    location_id: &str,
+    id: &str,
+) -> Result<Order, StoreError> {
     let body: Option<String> = conn
         .query_row(
             "SELECT body FROM orders WHERE location_id = ?1 AND id = ?2",
@@ -127,7 +60,11 @@ fn save_order(tx: &Transaction<'_>, order: &Order) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn load_ticket(conn: &Connection, location_id: &str, id: &str) -> Result<Ticket, StoreError> {
+pub(super) fn load_ticket(
+    conn: &Connection,
+    location_id: &str,
+    id: &str,
+) -> Result<Ticket, StoreError> {
     let body: Option<String> = conn
         .query_row(
             "SELECT body FROM tickets WHERE location_id = ?1 AND id = ?2",
@@ -140,7 +77,8 @@ fn load_ticket(conn: &Connection, location_id: &str, id: &str) -> Result<Ticket,
 }
 
 /// An order's tickets; read on every change to the order (index `tickets_by_order`).
-const ORDER_TICKETS: &str = "SELECT body FROM tickets WHERE location_id = ?1 AND order_id = ?2";
+pub(super) const ORDER_TICKETS: &str =
+    "SELECT body FROM tickets WHERE location_id = ?1 AND order_id = ?2";
 
 fn order_tickets(
     conn: &Connection,
@@ -182,176 +120,6 @@ fn save_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> 
     Ok(())
 }
 
-/// Validates posted items and routes each to a station.
-fn new_items(
-    items: &[NewOrderItem],
-    existing: &[OrderItem],
-    routes: &Routes,
-    added: bool,
-) -> Result<Vec<OrderItem>, StoreError> {
-    if items.is_empty() {
-        return Err(StoreError::Invalid("at least one item is needed".into()));
-    }
-    if existing.len() + items.len() > MAX_ITEMS {
-        return Err(StoreError::Invalid(format!(
-            "an order has at most {MAX_ITEMS} items"
-        )));
-    }
-    let mut made: Vec<OrderItem> = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        check_text("item name", &item.name)?;
-        if item.qty == 0 || item.qty > MAX_QTY {
-            return Err(StoreError::Invalid(format!(
-                "item {:?}: qty must be between 1 and {MAX_QTY}",
-                item.name
-            )));
-        }
-        for text in item
-            .modifiers
-            .iter()
-            .chain(&item.allergens)
-            .chain(item.notes.iter())
-        {
-            check_text("modifier, allergen or note", text)?;
-        }
-        check_optional_text("category", item.category.as_ref())?;
-        let course = item.course.unwrap_or(1);
-        if course == 0 || course > MAX_COURSE {
-            return Err(StoreError::Invalid(format!(
-                "item {:?}: course must be between 1 and {MAX_COURSE}",
-                item.name
-            )));
-        }
-        let id = item
-            .id
-            .clone()
-            .unwrap_or_else(|| (existing.len() + index + 1).to_string());
-        if !is_valid_id(&id) {
-            return Err(StoreError::Invalid(format!(
-                "item id {id:?} is not a valid id"
-            )));
-        }
-        if existing.iter().chain(&made).any(|other| other.id == id) {
-            return Err(StoreError::Invalid(format!(
-                "item id {id:?} appears twice in the order"
-            )));
-        }
-        let station = routes.station_for(item).ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "item {:?} has no station: give it a `station`, or a `category` the routing rules know",
-                item.name
-            ))
-        })?;
-        if !is_valid_id(&station) {
-            return Err(StoreError::Invalid(format!(
-                "station {station:?} is not a valid id"
-            )));
-        }
-        made.push(OrderItem {
-            id,
-            name: item.name.clone(),
-            qty: item.qty,
-            modifiers: item.modifiers.clone(),
-            notes: item.notes.clone(),
-            allergens: item.allergens.clone(),
-            course,
-            station,
-            status: ItemStatus::Pending,
-            added,
-        });
-    }
-    Ok(made)
-}
-
-/// Stations of the order, in the order their first item was posted.
-fn stations(order: &Order) -> Vec<String> {
-    let mut stations: Vec<String> = Vec::new();
-    for item in &order.items {
-        if !stations.contains(&item.station) {
-            stations.push(item.station.clone());
-        }
-    }
-    stations
-}
-
-/// The ticket `station` should show now, given what is stored.
-fn derive_ticket(order: &Order, station: &str, stored: Option<&Ticket>, now_ms: i64) -> Ticket {
-    let items: Vec<TicketItem> = order
-        .items
-        .iter()
-        .filter(|item| item.station == station)
-        .map(|item| TicketItem {
-            id: item.id.clone(),
-            name: item.name.clone(),
-            qty: item.qty,
-            modifiers: item.modifiers.clone(),
-            notes: item.notes.clone(),
-            allergens: item.allergens.clone(),
-            course: item.course,
-            status: item.status,
-            held: item.course > order.fired_course,
-            added: item.added,
-        })
-        .collect();
-    let live: Vec<&TicketItem> = items.iter().filter(|i| i.status.is_live()).collect();
-    let previous = stored.map(|t| t.status);
-    let status = if live.is_empty() {
-        TicketStatus::Voided
-    } else if live.iter().all(|i| i.held) {
-        TicketStatus::Held
-    } else {
-        match previous {
-            // A bumped ticket stays bumped unless new work reached it (items added, a
-            // course fired).
-            Some(TicketStatus::Bumped) if !stored.is_some_and(|t| has_new_work(t, &items)) => {
-                TicketStatus::Bumped
-            }
-            _ => TicketStatus::Open,
-        }
-    };
-    let reached_rail =
-        matches!(previous, Some(TicketStatus::Held) | None) && status != TicketStatus::Held;
-    let created_at_ms = match stored {
-        Some(ticket) if reached_rail => now_ms.max(ticket.created_at_ms),
-        Some(ticket) => ticket.created_at_ms,
-        None => order.created_at_ms,
-    };
-    Ticket {
-        id: Ticket::id_for(&order.id, station),
-        order_id: order.id.clone(),
-        order_number: order.number.clone(),
-        location_id: order.location_id.clone(),
-        station: station.to_owned(),
-        table: order.table.clone(),
-        guest: order.guest.clone(),
-        order_type: order.order_type,
-        server: order.server.clone(),
-        notes: order.notes.clone(),
-        created_at_ms,
-        rush: order.rush,
-        status,
-        version: stored.map_or(1, |t| t.version),
-        bumped_at_ms: if status == TicketStatus::Bumped {
-            stored.and_then(|t| t.bumped_at_ms)
-        } else {
-            None
-        },
-        items,
-    }
-}
-
-/// True when `items` has pending, unheld work the stored ticket did not have.
-fn has_new_work(stored: &Ticket, items: &[TicketItem]) -> bool {
-    items.iter().any(|item| {
-        item.status == ItemStatus::Pending
-            && !item.held
-            && !stored
-                .items
-                .iter()
-                .any(|old| old.id == item.id && old.status == ItemStatus::Pending && !old.held)
-    })
-}
-
 /// Re-derives every ticket of `order`, stores and announces the ones that changed.
 fn sync_tickets(
     tx: &Transaction<'_>,
@@ -365,36 +133,14 @@ fn sync_tickets(
     for station in stations(order) {
         let previous = stored.get(&station);
         let mut ticket = derive_ticket(order, &station, previous, now_ms);
-        let event_body = |ticket: &Ticket, item_id: Option<String>| TicketEvent {
-            ticket: ticket.clone(),
-            item_id,
-            by: by.map(str::to_owned),
-        };
-        let event = match previous {
-            Some(previous) if *previous == ticket => continue,
-            None => {
-                save_ticket(tx, &ticket)?;
-                Event::TicketNew(event_body(&ticket, None))
-            }
-            Some(previous) => {
-                ticket.version = previous.version + 1;
-                save_ticket(tx, &ticket)?;
-                let body = event_body(&ticket, None);
-                match (&cause, previous.status, ticket.status) {
-                    (_, before, TicketStatus::Voided) if before != TicketStatus::Voided => {
-                        Event::TicketVoided(body)
-                    }
-                    (_, TicketStatus::Held | TicketStatus::Bumped, TicketStatus::Open) => {
-                        Event::TicketFired(body)
-                    }
-                    (Cause::ItemBumped(item), _, _) => {
-                        Event::ItemBumped(event_body(&ticket, Some(item.clone())))
-                    }
-                    _ if previous.rush != ticket.rush => Event::TicketPriority(body),
-                    _ => Event::TicketUpdated(body),
-                }
-            }
-        };
+        if previous == Some(&ticket) {
+            continue;
+        }
+        if let Some(previous) = previous {
+            ticket.version = previous.version + 1;
+        }
+        let event = ticket_event(cause, previous, &ticket, by);
+        save_ticket(tx, &ticket)?;
         published.extend(publish(
             tx,
             &order.location_id,
@@ -681,14 +427,13 @@ pub(crate) fn bump_ticket(
             return Ok((ActionOutcome::AlreadyBumped, ticket, Vec::new()))
         }
         (true, TicketStatus::Open) => return Ok((ActionOutcome::AlreadyOpen, ticket, Vec::new())),
+        // The same rules the screens apply to show a bump before the hub answers.
         (false, TicketStatus::Open) => {
-            ticket.status = TicketStatus::Bumped;
-            ticket.bumped_at_ms = Some(now_ms);
+            ticket.bump(now_ms);
             (ActionOutcome::Bumped, Event::TicketBumped)
         }
         (true, TicketStatus::Bumped) => {
-            ticket.status = TicketStatus::Open;
-            ticket.bumped_at_ms = None;
+            ticket.recall();
             (ActionOutcome::Recalled, Event::TicketRecalled)
         }
     };
@@ -763,11 +508,7 @@ pub(crate) fn bump_item(
         now_ms,
     )?;
     let updated = load_ticket(tx, location_id, ticket_id)?;
-    let nothing_left = !updated
-        .items
-        .iter()
-        .any(|i| i.status == ItemStatus::Pending && !i.held);
-    if nothing_left {
+    if updated.items_to_cook().next().is_none() {
         let (_, _, more) = bump_ticket(tx, location_id, ticket_id, by, false, now_ms)?;
         published.extend(more);
     }
@@ -776,78 +517,4 @@ pub(crate) fn bump_item(
         load_ticket(tx, location_id, ticket_id)?,
         published,
     ))
-}
-
-impl Store {
-    /// Tickets of one station (or of every station with `station = None`).
-    ///
-    /// # Errors
-    /// On database failure.
-    pub fn tickets(
-        &self,
-        location_id: &str,
-        station: Option<&str>,
-        filter: StationFilter,
-    ) -> Result<Vec<Ticket>, StoreError> {
-        let (status, order, limit) = match filter {
-            StationFilter::Open => ("open", "created_at_ms ASC", u32::MAX),
-            StationFilter::Bumped { limit } => ("bumped", "bumped_at_ms DESC", limit),
-        };
-        let sql = format!(
-            "SELECT body FROM tickets
-             WHERE location_id = ?1 AND (?2 IS NULL OR station = ?2) AND status = ?3
-             ORDER BY {order}, id LIMIT ?4"
-        );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let bodies = stmt
-            .query_map((location_id, station, status, limit), |row| {
-                row.get::<_, String>(0)
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        bodies
-            .iter()
-            .map(|body| Ok(serde_json::from_str(body)?))
-            .collect()
-    }
-
-    /// One ticket by id.
-    ///
-    /// # Errors
-    /// [`StoreError::NotFound`] when it does not exist in this location.
-    pub fn ticket(&self, location_id: &str, id: &str) -> Result<Ticket, StoreError> {
-        load_ticket(self.conn(), location_id, id)
-    }
-
-    /// One order by id.
-    ///
-    /// # Errors
-    /// [`StoreError::NotFound`] when it does not exist in this location.
-    pub fn order(&self, location_id: &str, id: &str) -> Result<Order, StoreError> {
-        load_order(self.conn(), location_id, id)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Found by bench-peer's POS ramp: without an index this read scanned every
-    /// ticket of the location, so orders got slower as the day went on.
-    #[test]
-    fn an_orders_tickets_are_found_by_index_not_by_scanning_the_location() {
-        let store = Store::open_in_memory().expect("store");
-        let plan: Vec<String> = store
-            .conn()
-            .prepare(&format!("EXPLAIN QUERY PLAN {ORDER_TICKETS}"))
-            .expect("plan")
-            .query_map(("loc", "order"), |row| row.get::<_, String>(3))
-            .expect("rows")
-            .collect::<Result<_, _>>()
-            .expect("plan rows");
-        assert!(
-            plan.iter()
-                .any(|step| step.contains("tickets_by_order (location_id=? AND order_id=?)")),
-            "{plan:?}"
-        );
-    }
 }
