@@ -40,7 +40,7 @@ async fn start_engine(
             embedded.hub_url,
             embedded.screen_token,
             embedded.channels,
-            settings.db.clone().unwrap_or(default_db),
+            settings.screen.db.clone().unwrap_or(default_db),
         );
         config.sound.enabled = !settings.no_sound;
         config
@@ -116,7 +116,11 @@ pub fn run() {
         }
     };
     let config = commands::ConfigFile {
-        path: settings.config.clone().or_else(ScreenFile::default_path),
+        path: settings
+            .screen
+            .config
+            .clone()
+            .or_else(ScreenFile::default_path),
         file: std::sync::Mutex::new(file.clone()),
     };
     let kiosk = settings.kiosk;

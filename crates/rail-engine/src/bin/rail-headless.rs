@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use rail_engine::settings::{self, Overrides, ScreenFile};
+use rail_engine::settings::{self, ScreenArgs};
 use rail_engine::{Engine, ScreenState};
 
 #[derive(Parser)]
@@ -20,27 +20,8 @@ use rail_engine::{Engine, ScreenState};
     about = "Rail's screen engine, without a window"
 )]
 struct Cli {
-    /// Screen configuration file [default: <config dir>/rail/screen.toml].
-    #[arg(long, env = "RAIL_CONFIG")]
-    config: Option<PathBuf>,
-    /// The hub's base URL (overrides the file).
-    #[arg(long, env = "RAIL_HUB_URL")]
-    hub: Option<String>,
-    /// The screen's device token (overrides the file).
-    #[arg(long, env = "RAIL_TOKEN", hide_env_values = true)]
-    token: Option<String>,
-    /// Station to follow (repeat for several; overrides the file's stations).
-    #[arg(long = "station")]
-    stations: Vec<String>,
-    /// Other channels to follow, e.g. `order:<id>`.
-    #[arg(long = "channel")]
-    channels: Vec<String>,
-    /// Follow every station of the token's location (expo).
-    #[arg(long)]
-    expo: bool,
-    /// The SQLite cache file [default: rail-screen.sqlite3].
-    #[arg(long, env = "RAIL_DB")]
-    db: Option<PathBuf>,
+    #[command(flatten)]
+    screen: ScreenArgs,
     /// Play cues (off by default: a headless box rarely has speakers).
     #[arg(long)]
     sound: bool,
@@ -162,23 +143,8 @@ async fn main() -> anyhow::Result<()> {
         println!("{}", settings::hash_pin(pin)?);
         return Ok(());
     }
-    let (path, required) = match &cli.config {
-        Some(path) => (Some(path.clone()), true),
-        None => (ScreenFile::default_path(), false),
-    };
-    let file = match &path {
-        Some(path) => ScreenFile::load(path, required)?,
-        None => ScreenFile::default(),
-    };
-    let overrides = Overrides {
-        hub_url: cli.hub,
-        token: cli.token,
-        stations: cli.stations,
-        channels: cli.channels,
-        expo: cli.expo,
-        db: cli.db,
-        sound: Some(cli.sound),
-    };
+    let file = cli.screen.file()?;
+    let overrides = cli.screen.overrides(Some(cli.sound));
     let config = file.engine_config(overrides, PathBuf::from("rail-screen.sqlite3"))?;
     let engine = Engine::start(config)?;
     tokio::spawn(read_commands(engine.clone(), cli.json));

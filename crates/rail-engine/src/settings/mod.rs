@@ -1,0 +1,337 @@
+//! The screen's configuration file: `<config dir>/rail/screen.toml` (on Linux
+//! `~/.config/rail/screen.toml`), overridden by environment variables and flags.
+//!
+//! It holds what an installer sets once: the hub, the token, the stations (or expo),
+//! timer colours, sound, the bump-bar key map, and the settings PIN — stored only as an
+//! Argon2 hash, so reading the file does not reveal it.
+//!
+//! One job a file: the file's format and checks (here), resolving file + flags into
+//! an engine configuration and what the UI draws (`resolve`), saving the settings
+//! screen's changes (`save`), the PIN (`pin`) and the command-line flags the app and
+//! `rail-headless` share (`args`).
+
+mod args;
+mod pin;
+mod resolve;
+mod save;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use argon2::password_hash::phc::PasswordHash;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use args::ScreenArgs;
+pub use pin::{hash_pin, verify_pin};
+pub use resolve::{Overrides, SettingsForm, UiSettings};
+pub use save::save_settings;
+
+/// Every bump-bar action, and the key it has unless the file maps it elsewhere. Keys
+/// are DOM `KeyboardEvent.key` names; common bump bars (Logic Controls KB9000 and the
+/// like) send digits for positions, arrows, Enter and a few letters.
+pub const DEFAULT_KEYMAP: &[(&str, &str)] = &[
+    ("select_next", "ArrowRight"),
+    ("select_previous", "ArrowLeft"),
+    ("bump", "Enter"),
+    ("bump_first", "b"),
+    ("recall", "r"),
+    ("page_next", "PageDown"),
+    ("page_previous", "PageUp"),
+    ("all_day", "a"),
+    ("undo", "u"),
+    ("expo_view", "e"),
+    ("select_1", "1"),
+    ("select_2", "2"),
+    ("select_3", "3"),
+    ("select_4", "4"),
+    ("select_5", "5"),
+    ("select_6", "6"),
+    ("select_7", "7"),
+    ("select_8", "8"),
+    ("select_9", "9"),
+];
+
+/// Timer colour thresholds, in minutes: green under 5, yellow under 10, red beyond.
+/// The same names in `screen.toml`'s `[timers]` (snake_case) and for the UI (camelCase).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+#[ts(export, rename_all = "camelCase")]
+pub struct Thresholds {
+    /// `warn_after_min` in TOML, `warnAfterMin` from the UI.
+    #[serde(alias = "warnAfterMin")]
+    pub warn_after_min: f64,
+    #[serde(alias = "lateAfterMin")]
+    pub late_after_min: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            warn_after_min: 5.0,
+            late_after_min: 10.0,
+        }
+    }
+}
+
+/// `[sound]`
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoundSection {
+    pub enabled: Option<bool>,
+    pub volume: Option<f32>,
+    /// Cues not to play: `new-ticket`, `rush`, `modified`, `voided`, `link-lost`,
+    /// `link-restored`.
+    #[serde(default)]
+    pub muted_cues: Vec<String>,
+}
+
+/// `screen.toml`. Every key is optional.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenFile {
+    pub hub_url: Option<String>,
+    pub token: Option<String>,
+    #[serde(default)]
+    pub stations: Vec<String>,
+    /// Follow every station of the token's location (an expo screen).
+    #[serde(default)]
+    pub expo: bool,
+    pub db: Option<PathBuf>,
+    pub timers: Option<Thresholds>,
+    #[serde(default)]
+    pub sound: SoundSection,
+    /// Action → key; actions not listed keep their default key.
+    #[serde(default)]
+    pub keymap: BTreeMap<String, String>,
+    /// Argon2 PHC string of the settings PIN (`rail-headless --hash-pin`).
+    pub settings_pin_hash: Option<String>,
+    /// `en` or `es`.
+    pub language: Option<String>,
+    /// `dark` or `high-contrast`.
+    pub theme: Option<String>,
+    /// Text size relative to the default, 0.8 to 1.6.
+    pub font_scale: Option<f64>,
+}
+
+/// Languages the screen speaks.
+pub const LANGUAGES: &[&str] = &["en", "es"];
+/// Looks the screen can take.
+pub const THEMES: &[&str] = &["dark", "high-contrast"];
+
+/// Why a configuration was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a valid screen configuration: {source}")]
+    Parse {
+        path: String,
+        source: Box<toml::de::Error>,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl ScreenFile {
+    /// `<config dir>/rail/screen.toml`, if the platform has a config directory.
+    pub fn default_path() -> Option<PathBuf> {
+        dirs::config_dir().map(|dir| dir.join("rail").join("screen.toml"))
+    }
+
+    /// Reads `path`; a missing file at the default path is an empty configuration.
+    ///
+    /// # Errors
+    /// When the file exists but cannot be read, parsed or validated.
+    pub fn load(path: &Path, required: bool) -> Result<Self, SettingsError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if !required && error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Self::default())
+            }
+            Err(source) => {
+                return Err(SettingsError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
+        };
+        let file: ScreenFile = toml::from_str(&text).map_err(|source| SettingsError::Parse {
+            path: path.display().to_string(),
+            source: Box::new(source),
+        })?;
+        file.validate()?;
+        Ok(file)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        if let Some(t) = self.timers {
+            if !(t.warn_after_min > 0.0 && t.late_after_min > t.warn_after_min) {
+                return Err(SettingsError::Invalid(
+                    "timers: need 0 < warn_after_min < late_after_min".into(),
+                ));
+            }
+        }
+        for cue in &self.sound.muted_cues {
+            if crate::sound::Cue::parse(cue).is_none() {
+                let names: Vec<&str> = crate::sound::Cue::ALL.iter().map(|c| c.name()).collect();
+                return Err(SettingsError::Invalid(format!(
+                    "sound.muted_cues: unknown cue {cue:?}; cues are {}",
+                    names.join(", ")
+                )));
+            }
+        }
+        if let Some(volume) = self.sound.volume {
+            if !(0.0..=1.0).contains(&volume) {
+                return Err(SettingsError::Invalid(format!(
+                    "sound.volume {volume} is not between 0 and 1"
+                )));
+            }
+        }
+        for action in self.keymap.keys() {
+            if !DEFAULT_KEYMAP.iter().any(|(known, _)| known == action) {
+                let known: Vec<&str> = DEFAULT_KEYMAP.iter().map(|(a, _)| *a).collect();
+                return Err(SettingsError::Invalid(format!(
+                    "keymap: unknown action {action:?}; actions are {}",
+                    known.join(", ")
+                )));
+            }
+        }
+        self.keymap()?;
+        if let Some(language) = &self.language {
+            if !LANGUAGES.contains(&language.as_str()) {
+                return Err(SettingsError::Invalid(format!(
+                    "language {language:?}: use one of {}",
+                    LANGUAGES.join(", ")
+                )));
+            }
+        }
+        if let Some(theme) = &self.theme {
+            if !THEMES.contains(&theme.as_str()) {
+                return Err(SettingsError::Invalid(format!(
+                    "theme {theme:?}: use one of {}",
+                    THEMES.join(", ")
+                )));
+            }
+        }
+        if let Some(scale) = self.font_scale {
+            if !(0.8..=1.6).contains(&scale) {
+                return Err(SettingsError::Invalid(format!(
+                    "font_scale {scale} is not between 0.8 and 1.6"
+                )));
+            }
+        }
+        if let Some(hash) = &self.settings_pin_hash {
+            PasswordHash::new(hash).map_err(|e| {
+                SettingsError::Invalid(format!("settings_pin_hash is not an Argon2 hash: {e}"))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The full key map: defaults with the file's entries laid over them. One key
+    /// cannot do two things.
+    ///
+    /// # Errors
+    /// When two actions share a key.
+    pub fn keymap(&self) -> Result<BTreeMap<String, String>, SettingsError> {
+        let mut map: BTreeMap<String, String> = DEFAULT_KEYMAP
+            .iter()
+            .map(|(a, k)| ((*a).to_owned(), (*k).to_owned()))
+            .collect();
+        map.extend(self.keymap.clone());
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for (action, key) in &map {
+            if let Some(other) = seen.insert(key.as_str(), action.as_str()) {
+                return Err(SettingsError::Invalid(format!(
+                    "keymap: key {key:?} is mapped to both {other} and {action}"
+                )));
+            }
+        }
+        Ok(map)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_sample_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packaging/screen.toml");
+        let file = ScreenFile::load(&path, true).expect("packaging/screen.toml");
+        assert_eq!(file.stations, vec!["grill".to_owned()]);
+        assert_eq!(file.keymap().expect("keymap")["bump"], "Enter");
+        assert!(verify_pin(
+            file.settings_pin_hash.as_deref().expect("hash"),
+            "2468"
+        ));
+    }
+
+    #[test]
+    fn a_missing_default_file_is_empty_but_a_named_one_is_an_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("screen.toml");
+        assert_eq!(
+            ScreenFile::load(&path, false).expect("optional"),
+            ScreenFile::default()
+        );
+        assert!(matches!(
+            ScreenFile::load(&path, true),
+            Err(SettingsError::Read { .. })
+        ));
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let cases = [
+            ("colour = 1", "colour"),
+            (
+                "[timers]\nwarn_after_min = 9\nlate_after_min = 3",
+                "warn_after_min",
+            ),
+            ("[sound]\nvolume = 3.0", "volume"),
+            ("[keymap]\nexplode = \"x\"", "explode"),
+            ("[keymap]\nbump = \"r\"", "both"),
+            ("settings_pin_hash = \"1234\"", "Argon2"),
+            ("[sound]\nmuted_cues = [\"boom\"]", "boom"),
+        ];
+        for (text, expected) in cases {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("screen.toml");
+            std::fs::write(&path, text).expect("write");
+            let error = ScreenFile::load(&path, true).expect_err(text).to_string();
+            assert!(error.contains(expected), "{text:?} → {error}");
+        }
+    }
+
+    #[test]
+    fn the_settings_form_from_the_ui_is_understood() {
+        let json = r#"{"hubUrl":"http://h:7070","stations":["grill"],"expo":false,"thresholds":{"warnAfterMin":2,"lateAfterMin":4},"soundEnabled":true,"volume":0.5,"mutedCues":["modified"],"keymap":{"bump":"Enter"},"language":"es","theme":"dark","fontScale":1.2}"#;
+        let form: SettingsForm = serde_json::from_str(json).expect("the UI's JSON");
+        assert_eq!(
+            form.thresholds,
+            Thresholds {
+                warn_after_min: 2.0,
+                late_after_min: 4.0
+            }
+        );
+        let round_trip: SettingsForm =
+            serde_json::from_str(&serde_json::to_string(&form).expect("encode")).expect("decode");
+        assert_eq!(round_trip, form);
+    }
+
+    #[test]
+    fn pins_are_stored_hashed_and_checked() {
+        let hash = hash_pin("1234").expect("hash");
+        assert!(!hash.contains("1234"));
+        assert!(verify_pin(&hash, "1234"));
+        assert!(!verify_pin(&hash, "4321"));
+        assert!(hash_pin("12a4").is_err());
+        assert!(hash_pin("12").is_err());
+    }
+}

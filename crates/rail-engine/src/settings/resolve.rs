@@ -1,0 +1,165 @@
+//! From the file and the flags to what runs: the engine's configuration (flags over
+//! file over defaults) and the settings the UI draws and edits.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rail_protocol::Channel;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{verify_pin, ScreenFile, SettingsError, Thresholds};
+
+/// What the command line (or environment) says, laid over the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub hub_url: Option<String>,
+    pub token: Option<String>,
+    pub stations: Vec<String>,
+    pub channels: Vec<String>,
+    pub expo: bool,
+    pub db: Option<PathBuf>,
+    /// `Some(false)` silences the screen whatever the file says.
+    pub sound: Option<bool>,
+}
+
+/// Settings the UI needs to draw, and the editable ones for the settings screen.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UiSettings {
+    pub thresholds: Thresholds,
+    /// Action → `KeyboardEvent.key`.
+    pub keymap: BTreeMap<String, String>,
+    /// A settings PIN is set (the UI asks for it before settings or exit).
+    pub pin_set: bool,
+    pub language: String,
+    pub theme: String,
+    pub font_scale: f64,
+    /// What the settings screen edits.
+    pub form: SettingsForm,
+}
+
+/// The settings a manager may change on the screen (behind the PIN). Saving writes them
+/// into `screen.toml`, keeping everything else in the file, comments included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct SettingsForm {
+    pub hub_url: String,
+    pub stations: Vec<String>,
+    pub expo: bool,
+    pub thresholds: Thresholds,
+    pub sound_enabled: bool,
+    pub volume: f32,
+    /// Cues not to play (see `[sound] muted_cues`).
+    pub muted_cues: Vec<String>,
+    /// The whole bump-bar map, action → key.
+    pub keymap: BTreeMap<String, String>,
+    pub language: String,
+    pub theme: String,
+    pub font_scale: f64,
+}
+
+impl ScreenFile {
+    /// The engine configuration: flags over file over defaults.
+    ///
+    /// # Errors
+    /// When no hub, token or channel is given anywhere.
+    pub fn engine_config(
+        &self,
+        overrides: Overrides,
+        default_db: PathBuf,
+    ) -> Result<crate::EngineConfig, SettingsError> {
+        let hub_url = overrides
+            .hub_url
+            .or_else(|| self.hub_url.clone())
+            .ok_or_else(|| {
+                SettingsError::Invalid("no hub: set hub_url in screen.toml or pass --hub".into())
+            })?;
+        let token = overrides
+            .token
+            .or_else(|| self.token.clone())
+            .ok_or_else(|| {
+                SettingsError::Invalid("no token: set token in screen.toml or RAIL_TOKEN".into())
+            })?;
+        let stations = if overrides.stations.is_empty() {
+            self.stations.clone()
+        } else {
+            overrides.stations
+        };
+        let mut channels: Vec<String> = stations
+            .iter()
+            .map(|s| Channel::Kds(s.trim().to_owned()).to_string())
+            .collect();
+        channels.extend(overrides.channels);
+        let expo = overrides.expo || self.expo;
+        if channels.is_empty() && !expo {
+            return Err(SettingsError::Invalid(
+                "no stations: set stations (or expo = true) in screen.toml, or pass --station"
+                    .into(),
+            ));
+        }
+        let mut config = crate::EngineConfig::new(
+            hub_url,
+            token,
+            channels,
+            overrides
+                .db
+                .or_else(|| self.db.clone())
+                .unwrap_or(default_db),
+        );
+        config.expo = expo;
+        config.sound = crate::SoundConfig {
+            enabled: overrides
+                .sound
+                .unwrap_or(self.sound.enabled.unwrap_or(true)),
+            volume: self.sound.volume.unwrap_or(1.0),
+            muted: self
+                .sound
+                .muted_cues
+                .iter()
+                .filter_map(|name| crate::sound::Cue::parse(name))
+                .collect(),
+        };
+        Ok(config)
+    }
+
+    /// What the UI needs from the file.
+    ///
+    /// # Errors
+    /// When the key map is inconsistent (caught by `load` already).
+    pub fn ui_settings(&self) -> Result<UiSettings, SettingsError> {
+        let language = self.language.clone().unwrap_or_else(|| "en".into());
+        let theme = self.theme.clone().unwrap_or_else(|| "dark".into());
+        let font_scale = self.font_scale.unwrap_or(1.0);
+        Ok(UiSettings {
+            thresholds: self.timers.unwrap_or_default(),
+            keymap: self.keymap()?,
+            pin_set: self.settings_pin_hash.is_some(),
+            language: language.clone(),
+            theme: theme.clone(),
+            font_scale,
+            form: SettingsForm {
+                hub_url: self.hub_url.clone().unwrap_or_default(),
+                stations: self.stations.clone(),
+                expo: self.expo,
+                thresholds: self.timers.unwrap_or_default(),
+                sound_enabled: self.sound.enabled.unwrap_or(true),
+                volume: self.sound.volume.unwrap_or(1.0),
+                muted_cues: self.sound.muted_cues.clone(),
+                keymap: self.keymap()?,
+                language,
+                theme,
+                font_scale,
+            },
+        })
+    }
+
+    /// Checks a PIN against the stored hash; with no PIN set, any PIN is refused.
+    pub fn pin_matches(&self, pin: &str) -> bool {
+        self.settings_pin_hash
+            .as_deref()
+            .is_some_and(|hash| verify_pin(hash, pin))
+    }
+}
