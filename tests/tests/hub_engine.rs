@@ -497,17 +497,27 @@ async fn heartbeats_never_read_the_tickets() {
     let reads = screen.board_reads();
     let mut status = screen.watch_status();
     let mut heartbeats = 0;
+    // A link that drops (a loaded machine missing the 200 ms silence limit) costs two
+    // reads when it comes back (the location learnt, the resubscription): each drop
+    // is counted.
+    let mut reconnects = 0;
+    let mut was_online = true;
     while heartbeats < 150 {
         tokio::time::timeout(WAIT, status.changed())
             .await
             .expect("a heartbeat")
             .expect("engine running");
+        let online_now = status.borrow_and_update().connection.state == LinkState::Online;
+        if was_online && !online_now {
+            reconnects += 1;
+        }
+        was_online = online_now;
         heartbeats += 1;
     }
-    assert_eq!(
-        screen.board_reads(),
-        reads,
-        "{heartbeats} heartbeats read the tickets"
+    assert!(
+        screen.board_reads() - reads <= 2 * reconnects,
+        "{heartbeats} heartbeats read the tickets {} times ({reconnects} reconnections)",
+        screen.board_reads() - reads
     );
     screen.shutdown().await;
 }

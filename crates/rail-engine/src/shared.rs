@@ -244,9 +244,13 @@ impl Shared {
         });
     }
 
-    /// Reads the tickets and the outbox's count and publishes what changed.
+    /// Reads the tickets and the outbox's count and publishes what changed. The store
+    /// stays locked until both are sent, so publications happen in the order of the
+    /// reads: a board read before a change can never be sent after one read after it.
     fn publish_board(&self) {
-        match self.read_board() {
+        let store = self.store();
+        let read = self.read_board(&store);
+        match read {
             Ok((board, pending_actions, rejections)) => {
                 self.board.send_if_modified(|current| {
                     if **current == board {
@@ -267,9 +271,10 @@ impl Shared {
             }
             Err(error) => tracing::error!(%error, "could not read the local cache"),
         }
+        drop(store);
     }
 
-    fn read_board(&self) -> Result<(Board, u32, Vec<Rejection>), StoreError> {
+    fn read_board(&self, store: &Store) -> Result<(Board, u32, Vec<Rejection>), StoreError> {
         self.board_reads.fetch_add(1, Ordering::Relaxed);
         let channels = self
             .channels
@@ -280,7 +285,6 @@ impl Shared {
             || channels
                 .iter()
                 .any(|c| matches!(c.parse::<Channel>(), Ok(Channel::Location(_))));
-        let store = self.store();
         let (tickets, recent) = store.view()?;
         let orders = if expo {
             store.expo_orders(&tickets, &recent)?
