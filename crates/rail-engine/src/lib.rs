@@ -4,7 +4,7 @@
 //! - [`reachability`]: the cheap probe that ends a backoff once the hub is back;
 //! - [`store`]: the SQLite cache (tickets, cursors, outbox);
 //! - [`outbox`]: exactly-once delivery of bumps and recalls;
-//! - [`sound`]: cues on their own thread;
+//! - [`sound`]: cues on their own thread; [`keys`]: the bump-bar actions and their keys;
 //! - [`view`]: the [`ScreenState`] the UI draws;
 //! - [`engine`]: the handle that ties them together, over the shared state whose every
 //!   change is one step (`shared`).
@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod engine;
+pub mod keys;
 mod outbox;
 mod reachability;
 pub mod settings;

@@ -13,8 +13,22 @@ use std::time::{Duration, Instant};
 
 use crate::config::SoundConfig;
 
-/// A sound the screen can make (see `assets/README.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// A sound the screen can make (see `assets/README.md`); its name is what
+/// `[sound] muted_cues` and the UI use.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    ts_rs::TS,
+)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export)]
 pub enum Cue {
     LinkRestored,
     Modified,

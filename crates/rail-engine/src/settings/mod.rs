@@ -27,30 +27,7 @@ pub use pin::{hash_pin, verify_pin};
 pub use resolve::{Overrides, SettingsForm, UiSettings};
 pub use save::save_settings;
 
-/// Every bump-bar action, and the key it has unless the file maps it elsewhere. Keys
-/// are DOM `KeyboardEvent.key` names; common bump bars (Logic Controls KB9000 and the
-/// like) send digits for positions, arrows, Enter and a few letters.
-pub const DEFAULT_KEYMAP: &[(&str, &str)] = &[
-    ("select_next", "ArrowRight"),
-    ("select_previous", "ArrowLeft"),
-    ("bump", "Enter"),
-    ("bump_first", "b"),
-    ("recall", "r"),
-    ("page_next", "PageDown"),
-    ("page_previous", "PageUp"),
-    ("all_day", "a"),
-    ("undo", "u"),
-    ("expo_view", "e"),
-    ("select_1", "1"),
-    ("select_2", "2"),
-    ("select_3", "3"),
-    ("select_4", "4"),
-    ("select_5", "5"),
-    ("select_6", "6"),
-    ("select_7", "7"),
-    ("select_8", "8"),
-    ("select_9", "9"),
-];
+pub use crate::keys::{KeyAction, DEFAULT_KEYMAP};
 
 /// Timer colour thresholds, in minutes: green under 5, yellow under 10, red beyond.
 /// The same names in `screen.toml`'s `[timers]` (snake_case) and for the UI (camelCase).
@@ -193,8 +170,8 @@ impl ScreenFile {
             }
         }
         for action in self.keymap.keys() {
-            if !DEFAULT_KEYMAP.iter().any(|(known, _)| known == action) {
-                let known: Vec<&str> = DEFAULT_KEYMAP.iter().map(|(a, _)| *a).collect();
+            if KeyAction::parse(action).is_none() {
+                let known: Vec<String> = DEFAULT_KEYMAP.iter().map(|(a, _)| a.name()).collect();
                 return Err(SettingsError::Invalid(format!(
                     "keymap: unknown action {action:?}; actions are {}",
                     known.join(", ")
@@ -241,7 +218,7 @@ impl ScreenFile {
     pub fn keymap(&self) -> Result<BTreeMap<String, String>, SettingsError> {
         let mut map: BTreeMap<String, String> = DEFAULT_KEYMAP
             .iter()
-            .map(|(a, k)| ((*a).to_owned(), (*k).to_owned()))
+            .map(|(a, k)| (a.name(), (*k).to_owned()))
             .collect();
         map.extend(self.keymap.clone());
         let mut seen: BTreeMap<&str, &str> = BTreeMap::new();

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{ScreenFile, SettingsError, SettingsForm, DEFAULT_KEYMAP};
+use super::{KeyAction, ScreenFile, SettingsError, SettingsForm};
 
 /// Writes `form` into the file at `path` (created if missing), keeping its other keys
 /// and comments. The result is validated before it replaces the file, atomically, so a
@@ -81,10 +81,7 @@ pub fn save_settings(path: &Path, form: &SettingsForm) -> Result<ScreenFile, Set
             .get(action.as_str())
             .and_then(Item::as_str)
             .map(str::to_owned);
-        let default = DEFAULT_KEYMAP
-            .iter()
-            .find(|(a, _)| a == action)
-            .map(|(_, k)| *k);
+        let default = KeyAction::parse(action).map(KeyAction::default_key);
         let unchanged = match &current {
             Some(current) => current == key,
             None => default == Some(key.as_str()),

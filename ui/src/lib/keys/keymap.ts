@@ -1,53 +1,19 @@
 // Bump-bar keys: bump bars are USB keyboards, so every action is a key. The map comes
 // from the screen's configuration (action → KeyboardEvent.key); this module turns a
 // pressed key into an action.
+import defaults from "../bindings/defaults.json";
+import type { KeyAction } from "../bindings/KeyAction";
 
-export const ACTIONS = [
-  "select_next",
-  "select_previous",
-  "bump",
-  "bump_first",
-  "recall",
-  "page_next",
-  "page_previous",
-  "all_day",
-  "undo",
-  "expo_view",
-  "select_1",
-  "select_2",
-  "select_3",
-  "select_4",
-  "select_5",
-  "select_6",
-  "select_7",
-  "select_8",
-  "select_9",
-] as const;
+/** Every action, with its default key, in the order settings list them: generated from
+ * `crates/rail-engine/src/keys.rs` when `cargo test` runs, never copied by hand. */
+const DEFAULTS: ReadonlyArray<readonly [KeyAction, string]> = defaults.keymap as [KeyAction, string][];
 
-export type Action = (typeof ACTIONS)[number];
+export const ACTIONS: readonly KeyAction[] = DEFAULTS.map(([action]) => action);
 
-/** The defaults of `crates/rail-engine/src/settings.rs`, for a browser without the app. */
-export const DEFAULT_KEYMAP: Record<Action, string> = {
-  select_next: "ArrowRight",
-  select_previous: "ArrowLeft",
-  bump: "Enter",
-  bump_first: "b",
-  recall: "r",
-  page_next: "PageDown",
-  page_previous: "PageUp",
-  all_day: "a",
-  undo: "u",
-  expo_view: "e",
-  select_1: "1",
-  select_2: "2",
-  select_3: "3",
-  select_4: "4",
-  select_5: "5",
-  select_6: "6",
-  select_7: "7",
-  select_8: "8",
-  select_9: "9",
-};
+export type Action = KeyAction;
+
+/** The defaults of the engine's key map, for a browser without the app. */
+export const DEFAULT_KEYMAP: Record<Action, string> = Object.fromEntries(DEFAULTS) as Record<Action, string>;
 
 function isAction(name: string): name is Action {
   return (ACTIONS as readonly string[]).includes(name);
