@@ -1,6 +1,7 @@
 //! Helpers for cross-component tests: start a real `rail-hub` process on a free port,
 //! issue tokens, post orders like a POS, and wait for conditions without fixed sleeps.
 
+pub mod eventually;
 pub mod loadgen;
 pub mod peer;
 pub mod proxy;
@@ -11,9 +12,10 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{bail, Context};
+pub use eventually::{eventually, eventually_blocking, holds};
 use rail_engine::{Backoff, EngineConfig, SoundConfig};
 use rail_protocol::Ticket;
 
@@ -232,20 +234,12 @@ impl HubProcess {
     /// Starts the hub again on the same port and database.
     pub fn restart(&mut self) -> anyhow::Result<()> {
         self.kill();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            match Self::spawn(self.options.clone(), self.checkpoints.clone()) {
-                Ok(hub) => {
-                    *self = hub;
-                    return Ok(());
-                }
-                Err(error) if Instant::now() < deadline => {
-                    eprintln!("hub restart retry: {error:#}");
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                Err(error) => return Err(error),
-            }
-        }
+        // The port may take a moment to be free again.
+        *self = eventually_blocking("the hub to start again", Duration::from_secs(10), || {
+            Self::spawn(self.options.clone(), self.checkpoints.clone())
+                .map_err(|error| format!("{error:#}"))
+        })?;
+        Ok(())
     }
 
     /// A token for this hub's database (location `demo`).
@@ -361,15 +355,10 @@ pub fn screen_config(
     config
 }
 
-/// Polls `check` until it returns true or `timeout` passes.
+/// Polls `check` until it returns true; fails the test after `timeout`.
 pub async fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !check() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {timeout:?} waiting for: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    if let Err(error) = eventually(what, timeout, || std::future::ready(holds(check()))).await {
+        panic!("{error}");
     }
 }
 
@@ -502,29 +491,34 @@ impl HubProcess {
         key: &str,
         order: &serde_json::Value,
     ) {
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let sent = client
-                .post(format!("{}/api/orders", self.url))
-                .bearer_auth(pos_token)
-                .header("idempotency-key", key)
-                .json(order)
-                .send()
-                .await;
-            match sent {
-                Ok(response) if response.status().is_success() => return,
-                Ok(response) if response.status().is_client_error() => {
-                    panic!("order refused: {}", response.status())
+        let client = &reqwest::Client::new();
+        let url = &self.url;
+        let accepted = eventually(
+            "the hub to accept the order",
+            Duration::from_secs(30),
+            move || async move {
+                let sent = client
+                    .post(format!("{url}/api/orders"))
+                    .bearer_auth(pos_token)
+                    .header("idempotency-key", key)
+                    .json(order)
+                    .send()
+                    .await;
+                match sent {
+                    Ok(response) if response.status().is_success() => Ok(Ok(())),
+                    Ok(response) if response.status().is_client_error() => {
+                        Ok(Err(format!("order refused: {}", response.status())))
+                    }
+                    Ok(response) => Err(response.status().to_string()),
+                    Err(error) => Err(error.to_string()),
                 }
-                _ => {
-                    assert!(
-                        Instant::now() < deadline,
-                        "the hub never accepted order {key}"
-                    );
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            }
+            },
+        )
+        .await;
+        match accepted {
+            Ok(Ok(())) => {}
+            Ok(Err(refused)) => panic!("{refused}"),
+            Err(error) => panic!("order {key}: {error}"),
         }
     }
 }
@@ -553,27 +547,26 @@ pub async fn assert_converges(
     station: &str,
     screen: &screen::ScreenProcess,
 ) {
-    let deadline = Instant::now() + SETTLE;
-    loop {
+    let converged = eventually("the screen to equal the hub", SETTLE, move || async move {
         let hub_open = hub.open_versions(token, station).await;
         let shown = screen.open();
         if screen.online() && screen.pending() == 0 && shown == hub_open {
-            assert_unique("the screen", &shown);
-            return;
+            Ok(shown)
+        } else {
+            Err(format!(
+                "\n screen {shown:?}\n hub    {hub_open:?}\n state {}",
+                screen.state()
+            ))
         }
-        assert!(
-            Instant::now() < deadline,
-            "screen never matched the hub:\n screen {shown:?}\n hub    {hub_open:?}\n state {}",
-            screen.state()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    })
+    .await;
+    match converged {
+        Ok(shown) => assert_unique("the screen", &shown),
+        Err(error) => panic!("{error}"),
     }
 }
 
-pub async fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + SETTLE;
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+/// [`wait_for`] with the time a screen may take to settle after chaos.
+pub async fn wait_until(what: &str, check: impl FnMut() -> bool) {
+    wait_for(what, SETTLE, check).await;
 }

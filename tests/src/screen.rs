@@ -8,11 +8,12 @@ use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::binary;
+use crate::eventually::eventually_blocking;
 
 /// What became of one command line sent to a screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,17 +157,10 @@ impl ScreenProcess {
     pub fn command_answered(&mut self, line: &str, timeout: Duration) -> Outcome {
         self.command(line);
         let index = self.sent.len() - 1;
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(outcome) = self.output().replies.get(index) {
-                return outcome.clone();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "rail-headless did not answer {line:?} within {timeout:?}"
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        let answered = eventually_blocking(&format!("an answer to {line:?}"), timeout, || {
+            self.output().replies.get(index).cloned().ok_or("none yet")
+        });
+        answered.unwrap_or_else(|error| panic!("rail-headless: {error}"))
     }
 
     /// Every command sent to this screen (across restarts) with what became of it so

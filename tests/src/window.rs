@@ -4,10 +4,12 @@
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::eventually::{eventually, eventually_blocking, holds};
 
 /// A running tauri-driver. Dropping it stops it with SIGTERM: a SIGKILLed driver
 /// orphans WebKitWebDriver, which then holds its port and the test's stderr.
@@ -47,13 +49,11 @@ impl TauriDriver {
             .spawn()
             .with_context(|| format!("starting {}", program.display()))?;
         let driver = TauriDriver { child, port };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !(accepts(port) && accepts(native_port)) {
-            if Instant::now() > deadline {
-                bail!("tauri-driver did not come up on ports {port}/{native_port}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        eventually_blocking(
+            &format!("tauri-driver on ports {port}/{native_port}"),
+            Duration::from_secs(20),
+            || holds(accepts(port) && accepts(native_port)),
+        )?;
         Ok(driver)
     }
 
@@ -77,15 +77,13 @@ impl Drop for TauriDriver {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        let exited = eventually_blocking("tauri-driver to exit", Duration::from_secs(5), || {
+            holds(matches!(self.child.try_wait(), Ok(Some(_))))
+        });
+        if exited.is_err() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -95,30 +93,19 @@ pub async fn wait_for_element(
     css: &str,
     timeout: Duration,
 ) -> anyhow::Result<fantoccini::elements::Element> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Ok(element) = client.find(Locator::Css(css)).await {
-            return Ok(element);
-        }
-        if Instant::now() > deadline {
-            bail!("no element matched {css:?} within {timeout:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(&format!("an element matching {css:?}"), timeout, || {
+        client.find(Locator::Css(css))
+    })
+    .await
 }
 
 /// Waits until nothing matches `css`.
 pub async fn wait_for_absence(client: &Client, css: &str, timeout: Duration) -> anyhow::Result<()> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if client.find_all(Locator::Css(css)).await?.is_empty() {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!("{css:?} still on screen after {timeout:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(&format!("{css:?} to leave the screen"), timeout, || async {
+        let found = client.find_all(Locator::Css(css)).await?;
+        holds(found.is_empty()).map_err(anyhow::Error::msg)
+    })
+    .await
 }
 
 /// Saves a PNG screenshot of the window under `target/e2e/`.
@@ -143,35 +130,19 @@ pub async fn screenshot(client: &Client, name: &str) -> anyhow::Result<PathBuf> 
 /// Clicks the element matching `css`, waiting for it and retrying while the driver
 /// refuses the click (the element is still moving: a banner appeared, a page slid).
 pub async fn click(client: &Client, css: &str, timeout: Duration) -> anyhow::Result<()> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let attempt = async { client.find(Locator::Css(css)).await?.click().await };
-        match attempt.await {
-            Ok(()) => return Ok(()),
-            Err(error) if Instant::now() < deadline => {
-                eprintln!("click on {css:?} refused ({error}); retrying");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Err(error) => bail!("could not click {css:?}: {error}"),
-        }
-    }
+    eventually(&format!("a click on {css:?}"), timeout, || async {
+        client.find(Locator::Css(css)).await?.click().await
+    })
+    .await
 }
 
 /// The text of the element matching `css`, looked up afresh on each try: the screen
 /// redraws whenever its state changes, and an element held across a redraw is stale.
 pub async fn text_of(client: &Client, css: &str, timeout: Duration) -> anyhow::Result<String> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let attempt = async { client.find(Locator::Css(css)).await?.text().await };
-        match attempt.await {
-            Ok(text) => return Ok(text),
-            Err(error) if Instant::now() < deadline => {
-                eprintln!("reading {css:?} failed ({error}); retrying");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Err(error) => bail!("could not read {css:?}: {error}"),
-        }
-    }
+    eventually(&format!("the text of {css:?}"), timeout, || async {
+        client.find(Locator::Css(css)).await?.text().await
+    })
+    .await
 }
 
 /// The real app, started through tauri-driver with a WebDriver session on it.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use rail_protocol::{ClientMessage, Control, ServerMessage};
 use rail_tests::loadgen::rss_kib;
-use rail_tests::{order_for, HubProcess};
+use rail_tests::{order_for, wait_for, HubProcess};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -103,14 +103,12 @@ async fn many_idle_screens_on_one_hub() {
             .expect("order");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while received.lock().unwrap_or_else(|p| p.into_inner()).len() < connections * EVENTS {
-        assert!(
-            Instant::now() < deadline,
-            "not every connection got every event"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for(
+        "every connection to get every event",
+        Duration::from_secs(60),
+        || received.lock().unwrap_or_else(|p| p.into_inner()).len() >= connections * EVENTS,
+    )
+    .await;
     let delivered_in = fan_out.elapsed();
     drop(client);
     let mut latencies: Vec<f64> = received

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rail_engine::{Engine, LinkState};
-use rail_tests::{screen_config, HubProcess};
+use rail_tests::{screen_config, wait_for, HubProcess};
 
 const STATIONS: [&str; 5] = ["grill", "fry", "saute", "salad", "bar"];
 const SCREENS_PER_STATION: usize = 20;
@@ -59,14 +59,12 @@ async fn hundred_screens_five_stations() {
             screens.push((station.to_owned(), engine));
         }
     }
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !screens
-        .iter()
-        .all(|(_, e)| e.state().status.connection.state == LinkState::Online)
-    {
-        assert!(Instant::now() < deadline, "screens did not all come online");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for("every screen online", Duration::from_secs(60), || {
+        screens
+            .iter()
+            .all(|(_, e)| e.state().status.connection.state == LinkState::Online)
+    })
+    .await;
 
     // When each screen first shows each ticket, and when it drops it.
     type Seen = Arc<Mutex<HashMap<(usize, String), (Instant, Option<Instant>)>>>;

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rail_engine::{Backoff, Engine, LinkState};
-use rail_tests::{screen_config, HubProcess};
+use rail_tests::{screen_config, wait_for, HubProcess};
 
 const STATIONS: [&str; 5] = ["grill", "fry", "saute", "salad", "bar"];
 const SCREENS_PER_STATION: usize = 20;
@@ -50,18 +50,17 @@ async fn start_screens(hub: &HubProcess, dir: &std::path::Path, probe: bool) -> 
 
 /// Waits until every screen is online (`online`) or every one is not.
 async fn wait_all(screens: &[Engine], online: bool, timeout: Duration) {
-    let deadline = Instant::now() + timeout;
-    while !screens
-        .iter()
-        .all(|e| (e.state().status.connection.state == LinkState::Online) == online)
-    {
-        assert!(
-            Instant::now() < deadline,
-            "screens did not all become {}",
-            if online { "online" } else { "offline" }
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let what = if online {
+        "every screen online"
+    } else {
+        "every screen offline"
+    };
+    wait_for(what, timeout, || {
+        screens
+            .iter()
+            .all(|e| (e.state().status.connection.state == LinkState::Online) == online)
+    })
+    .await;
 }
 
 /// One outage: returns seconds from the hub listening to each screen online, the

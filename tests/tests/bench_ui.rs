@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rail_tests::window::{station_args, wait_for_element, AppSession};
-use rail_tests::{order_for, HubProcess};
+use rail_tests::{eventually, holds, order_for, HubProcess};
 
 /// Open tickets before the probes (`RAIL_BENCH_TICKETS`, default 200).
 fn tickets() -> usize {
@@ -110,15 +110,12 @@ async fn two_hundred_open_tickets() {
     let client = &session.client;
     let result = async {
         // 1. Start to every ticket drawn.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
+        eventually("every ticket drawn", Duration::from_secs(60), || async {
             let drawn = client.execute("return document.querySelectorAll('[data-ticket-id]').length", vec![]).await?;
-            if drawn.as_u64() == Some(tickets_open as u64) {
-                break;
-            }
-            anyhow::ensure!(Instant::now() < deadline, "only {drawn} of {tickets_open} tickets drawn");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            holds(drawn.as_u64() == Some(tickets_open as u64))
+                .map_err(|_| anyhow::anyhow!("only {drawn} of {tickets_open} tickets drawn"))
+        })
+        .await?;
         let startup = started.elapsed();
 
         // 2. POS post → card in the DOM, timed in the page, 30 times, 200 tickets open.

@@ -8,7 +8,7 @@ use rail_tests::window::{
     click, pin_screen_args, press, screenshot, station_args, text_of, wait_for_absence,
     wait_for_element, AppSession, SETTINGS_PIN,
 };
-use rail_tests::{order_for, HubProcess};
+use rail_tests::{eventually, holds, order_for, HubProcess};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -58,18 +58,13 @@ async fn an_order_appears_as_a_card_and_a_tap_bumps_it_at_the_hub() {
         // Tapping the header bumps the whole ticket.
         click(client, r#"[data-order-number="42"] .head"#, WAIT).await?;
         wait_for_absence(client, r#"[data-order-number="42"]"#, WAIT).await?;
-        let deadline = std::time::Instant::now() + WAIT;
-        loop {
-            let ticket = hub.ticket(&screen_token, &fresh.id).await?;
-            if ticket.status == rail_protocol::TicketStatus::Bumped {
-                break;
-            }
-            anyhow::ensure!(
-                std::time::Instant::now() < deadline,
-                "the hub never recorded the bump"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        hub_status(
+            &hub,
+            &screen_token,
+            &fresh.id,
+            rail_protocol::TicketStatus::Bumped,
+        )
+        .await?;
         let open = hub.open_tickets(&screen_token, "grill").await?;
         anyhow::ensure!(
             open.len() == 1 && open[0].id == waiting.id,
@@ -90,19 +85,15 @@ async fn hub_status(
     id: &str,
     want: rail_protocol::TicketStatus,
 ) -> anyhow::Result<()> {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let ticket = hub.ticket(token, id).await?;
-        if ticket.status == want {
-            return Ok(());
-        }
-        anyhow::ensure!(
-            std::time::Instant::now() < deadline,
-            "ticket {id} stayed {:?} at the hub, wanted {want:?}",
-            ticket.status
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        &format!("ticket {id} {want:?} at the hub"),
+        WAIT,
+        || async {
+            let status = hub.ticket(token, id).await?.status;
+            holds(status == want).map_err(|_| anyhow::anyhow!("it is {status:?}"))
+        },
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -216,14 +207,12 @@ async fn a_cook_works_the_rail_by_bump_bar_undo_recall_all_day_and_item_taps() {
         let fries = format!(r#"[data-ticket-id="{split}"] [data-item-id="b"]"#);
         click(client, &fries, WAIT).await?;
         wait_for_element(client, &format!("{fries}.done"), WAIT).await?;
-        let deadline = std::time::Instant::now() + WAIT;
-        while hub.ticket(&token, &split).await?.items[1].status != rail_protocol::ItemStatus::Done {
-            anyhow::ensure!(
-                std::time::Instant::now() < deadline,
-                "the item bump never reached the hub"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        eventually("the item bump at the hub", WAIT, || async {
+            let ticket = hub.ticket(&token, &split).await?;
+            holds(ticket.items[1].status == rail_protocol::ItemStatus::Done)
+                .map_err(anyhow::Error::msg)
+        })
+        .await?;
         click(
             client,
             &format!(r#"[data-ticket-id="{split}"] [data-item-id="a"]"#),
@@ -290,16 +279,16 @@ async fn pages_turn_and_an_offline_bump_waits_then_reaches_the_hub_once() {
         )
         .await?;
         wait_for_absence(client, &format!(r#"[data-ticket-id="{first}"]"#), WAIT).await?;
-        let deadline = std::time::Instant::now() + WAIT;
-        loop {
+        eventually("the offline banner with the waiting bump", WAIT, || async {
             // Looked up each time: the banner is redrawn as its text changes.
             let text = text_of(client, r#"[data-testid="offline-banner"]"#, WAIT).await?;
             if text.contains("Offline since") && text.contains("1 bump waiting") {
-                break;
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("banner says {text:?}"))
             }
-            anyhow::ensure!(std::time::Instant::now() < deadline, "banner says {text:?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        })
+        .await?;
         screenshot(client, "offline-banner").await?;
 
         // Back: the banner goes, the bump is delivered once.
@@ -372,8 +361,7 @@ async fn expo_follows_the_stations_and_sends_the_order_out() {
         screenshot(client, "expo").await?;
         click(client, r#"[data-serve-id="e1"]"#, WAIT).await?;
         wait_for_absence(client, r#"[data-expo-order="61"]"#, WAIT).await?;
-        let deadline = std::time::Instant::now() + WAIT;
-        loop {
+        eventually("the order served at the hub", WAIT, || async {
             let order: serde_json::Value = client_http
                 .get(format!("{}/api/orders/e1", hub.url))
                 .bearer_auth(&pos)
@@ -381,16 +369,10 @@ async fn expo_follows_the_stations_and_sends_the_order_out() {
                 .await?
                 .json()
                 .await?;
-            if order["status"] == "served" {
-                break;
-            }
-            anyhow::ensure!(
-                std::time::Instant::now() < deadline,
-                "order status {}",
-                order["status"]
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            holds(order["status"] == "served")
+                .map_err(|_| anyhow::anyhow!("order status {}", order["status"]))
+        })
+        .await?;
         anyhow::Ok(())
     }
     .await;
