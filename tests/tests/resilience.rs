@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use rail_tests::proxy::Proxy;
-use rail_tests::screen::ScreenProcess;
+use rail_tests::screen::{Outcome, ScreenProcess};
 use rail_tests::{assert_converges, order_for, wait_until, HubProcess};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -195,4 +195,53 @@ async fn a_silent_link_is_declared_dead_after_two_heartbeats() {
         1,
         "the order posted during the stall arrives after the reconnect"
     );
+}
+
+/// What the long chaos run could not tell apart: a command written to a screen that is
+/// SIGKILLed before it answers may or may not have been queued. Killed at once after
+/// each write, over 20 tickets: every answered bump reaches the hub, none reaches it
+/// twice, and whatever the screen never answered is either at the hub once or not at
+/// all, and the screen ends equal to the hub either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bump_the_screen_never_answered_lands_once_or_not_at_all() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let token = hub.token("kds", &["grill"]);
+    let mut screen = ScreenProcess::start(&hub.url, &token, "grill", dir.path().join("s.sqlite3"));
+    for i in 0..20 {
+        hub.post_order(&pos, order_for(&i.to_string(), "grill", "Burger"))
+            .await
+            .expect("order");
+    }
+    wait_until("20 tickets", || screen.open().len() == 20).await;
+    let ids: Vec<String> = screen.open().into_iter().map(|(id, _)| id).collect();
+    for id in &ids {
+        screen.command(&format!("bump {id}"));
+        // Power cut right after the line is written: answered or not, by chance.
+        screen.restart();
+        wait_until("the screen back on its cache", || screen.online()).await;
+    }
+    assert_converges(&hub, &token, "grill", &screen).await;
+    let mut bumps_per_ticket = std::collections::HashMap::new();
+    for (ticket, _) in hub.ticket_events("kds:grill", "kds:ticket-bumped") {
+        *bumps_per_ticket.entry(ticket).or_insert(0) += 1;
+    }
+    let mut answered = 0;
+    for sent in screen.commands() {
+        let ticket = sent.line.trim_start_matches("bump ").to_owned();
+        let bumps = bumps_per_ticket.get(&ticket).copied().unwrap_or(0);
+        match sent.outcome {
+            Outcome::Acked(_) => {
+                answered += 1;
+                assert_eq!(
+                    bumps, 1,
+                    "an answered bump of {ticket} must land exactly once"
+                );
+            }
+            Outcome::Unanswered => assert!(bumps <= 1, "{ticket} bumped {bumps} times"),
+            Outcome::Refused(reason) => panic!("refused: {reason}"),
+        }
+    }
+    eprintln!("{answered} of 20 bumps answered before the kill");
 }
