@@ -52,24 +52,53 @@ fn processes() -> Vec<(u32, u32, u64)> {
     out
 }
 
-/// CPU ticks used so far by `root` and all its descendants (the WebKit processes).
-fn tree_ticks(root: u32) -> u64 {
-    let all = processes();
+/// `root` and all its descendants (the WebKit processes).
+fn tree(root: u32, all: &[(u32, u32, u64)]) -> Vec<u32> {
     let mut members = vec![root];
     let mut grew = true;
     while grew {
         grew = false;
-        for (pid, ppid, _) in &all {
+        for (pid, ppid, _) in all {
             if members.contains(ppid) && !members.contains(pid) {
                 members.push(*pid);
                 grew = true;
             }
         }
     }
+    members
+}
+
+/// CPU ticks used so far by `root` and all its descendants.
+fn tree_ticks(root: u32) -> u64 {
+    let all = processes();
+    let members = tree(root, &all);
     all.iter()
         .filter(|(pid, _, _)| members.contains(pid))
         .map(|(_, _, ticks)| ticks)
         .sum()
+}
+
+/// Proportional set size of `root` and its descendants, in MiB: what the app and its
+/// WebKit processes cost the machine, shared pages split among their sharers.
+fn tree_pss_mib(root: u32) -> f64 {
+    let all = processes();
+    let kib: u64 = tree(root, &all)
+        .iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
+        .filter_map(|rollup| {
+            rollup
+                .lines()
+                .find_map(|line| line.strip_prefix("Pss:"))
+                .and_then(|rest| {
+                    rest.trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
+        })
+        .sum();
+    kib as f64 / 1024.0
 }
 
 /// The app's pid, found by the unique cache path on its command line.
@@ -149,6 +178,7 @@ async fn two_hundred_open_tickets() {
         tokio::time::sleep(idle).await;
         let used = tree_ticks(pid) - before;
         let idle_cpu = used as f64 / ticks_per_second / idle.as_secs_f64() * 100.0;
+        let pss = tree_pss_mib(pid);
 
         println!("\n| measure (real app, debug build, WebKitGTK, Xvfb 1280×800) | value |");
         println!("|---|---|");
@@ -156,8 +186,10 @@ async fn two_hundred_open_tickets() {
         println!("| app start → {tickets_open} cached/synced tickets drawn | {:.0} ms |", startup.as_secs_f64() * 1000.0);
         println!("| POS POST → card in the DOM, p50 | {:.1} ms |", percentile(&latencies, 0.5));
         println!("| POS POST → card in the DOM, p95 | {:.1} ms |", percentile(&latencies, 0.95));
+        println!("| POS POST → card in the DOM, p99 | {:.1} ms |", percentile(&latencies, 0.99));
         println!("| POS POST → card in the DOM, max | {:.1} ms |", percentile(&latencies, 1.0));
         println!("| idle CPU, app + WebKit processes, timers ticking | {idle_cpu:.1} % of one core |");
+        println!("| memory, app + WebKit processes (sum of PSS) | {pss:.0} MiB |");
         anyhow::Ok(())
     }
     .await;
