@@ -116,16 +116,26 @@ fn main() -> anyhow::Result<()> {
             test(&root)
         }
         Task::BenchUi => {
+            // Measured as it ships: the app, the hub and the test in release builds.
             setup(&root)?;
-            build_app(&root)?;
+            build_release_app(&root)?;
             run(Command::new("cargo")
-                .args(["build", "--bins", "-p", "rail-hub", "-p", "rail-engine"])
+                .args([
+                    "build",
+                    "--release",
+                    "--bins",
+                    "-p",
+                    "rail-hub",
+                    "-p",
+                    "rail-engine",
+                ])
                 .current_dir(&root))?;
             run(&mut window_test(
                 &root,
                 "1280x800",
                 "bench_ui",
                 &["--nocapture"],
+                Profile::Release,
             )?)
         }
         Task::BenchLatency => release_benchmark(&root, "bench_latency"),
@@ -287,6 +297,14 @@ fn build_app(root: &Path) -> anyhow::Result<()> {
         .env("CI", "true"))
 }
 
+/// Builds the app as it ships, optimised (`tauri build --no-bundle`), for benchmarks.
+fn build_release_app(root: &Path) -> anyhow::Result<()> {
+    run(Command::new(root.join("ui/node_modules/.bin/tauri"))
+        .args(["build", "--no-bundle"])
+        .current_dir(root)
+        .env("CI", "true"))
+}
+
 fn test(root: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
     run(Command::new("cargo")
@@ -359,26 +377,34 @@ fn end_to_end(root: &Path) -> anyhow::Result<()> {
         "1280x800",
         "e2e_window",
         &["--test-threads=1"],
+        Profile::Debug,
     )?)
+}
+
+/// Which build a window test drives: the test uses the app, hub and headless screen
+/// of its own profile's target directory.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Profile {
+    Debug,
+    Release,
 }
 
 /// `cargo test` of one of the real-window tests (`tests/tests/<test>.rs`, all
 /// `#[ignore]`d) under a fresh Xvfb screen of `size`, with tauri-driver found.
-fn window_test(root: &Path, size: &str, test: &str, test_args: &[&str]) -> anyhow::Result<Command> {
+fn window_test(
+    root: &Path,
+    size: &str,
+    test: &str,
+    test_args: &[&str],
+    profile: Profile,
+) -> anyhow::Result<Command> {
     let driver = tauri_driver().context("tauri-driver is not installed (cargo xtask setup)")?;
     let mut command = Command::new("xvfb-run");
     command
         .args(["-a", "-s", &format!("-screen 0 {size}x24")])
-        .args([
-            "cargo",
-            "test",
-            "-p",
-            "rail-tests",
-            "--test",
-            test,
-            "--",
-            "--ignored",
-        ])
+        .args(["cargo", "test"])
+        .args((profile == Profile::Release).then_some("--release"))
+        .args(["-p", "rail-tests", "--test", test, "--", "--ignored"])
         .args(test_args)
         .env("RAIL_TAURI_DRIVER", driver)
         .current_dir(root);
@@ -414,7 +440,8 @@ fn screenshots(root: &Path) -> anyhow::Result<()> {
     let out = root.join("docs/screenshots");
     std::fs::create_dir_all(&out)?;
     for size in ["1280x800", "1920x1080"] {
-        run(window_test(root, size, "screenshots", &[])?.env("RAIL_SCREEN_SIZE", size))?;
+        run(window_test(root, size, "screenshots", &[], Profile::Debug)?
+            .env("RAIL_SCREEN_SIZE", size))?;
         for view in ["rail", "all-day", "expo", "settings"] {
             let name = format!("{view}-{size}.png");
             std::fs::copy(root.join("target/e2e").join(&name), out.join(&name))
