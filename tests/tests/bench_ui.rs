@@ -180,7 +180,7 @@ async fn two_hundred_open_tickets() {
         let idle_cpu = used as f64 / ticks_per_second / idle.as_secs_f64() * 100.0;
         let pss = tree_pss_mib(pid);
 
-        println!("\n| measure (real app, debug build, WebKitGTK, Xvfb 1280×800) | value |");
+        println!("\n| measure (real app, release build, WebKitGTK, Xvfb 1280×800) | value |");
         println!("|---|---|");
         println!("| open tickets | {} |", tickets_open + PROBES);
         println!("| app start → {tickets_open} cached/synced tickets drawn | {:.0} ms |", startup.as_secs_f64() * 1000.0);
