@@ -51,6 +51,6 @@ pub async fn start(data_dir: &Path, every: Duration) -> anyhow::Result<Embedded>
     Ok(Embedded {
         hub_url,
         screen_token,
-        channels: vec![format!("location:{LOCATION}")],
+        channels: vec![rail_protocol::Channel::Location(LOCATION.to_owned()).to_string()],
     })
 }

@@ -121,7 +121,8 @@ impl Store {
                 |row| row.get(0),
             )
             .optional()?;
-        let channel = channel.unwrap_or_else(|| format!("kds:{}", ticket.station));
+        let channel = channel
+            .unwrap_or_else(|| rail_protocol::Channel::Kds(ticket.station.clone()).to_string());
         upsert(&tx, &channel, ticket)?;
         tx.commit()?;
         Ok(())
