@@ -420,32 +420,25 @@ impl HubProcess {
             .collect()
     }
 
+    /// Every value of the first column `sql` selects from the hub's database.
+    fn column<C: FromIterator<String>>(&self, sql: &str) -> C {
+        let conn = self.read_only_db();
+        let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let values = stmt
+            .query_map([], |row| row.get(0))
+            .and_then(|rows| rows.collect::<Result<C, _>>())
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        values
+    }
+
     /// Idempotency keys the hub has recorded an answer for.
     pub fn idempotency_keys(&self) -> std::collections::HashSet<String> {
-        let conn = self.read_only_db();
-        let mut stmt = conn
-            .prepare("SELECT key FROM idempotency")
-            .expect("reading idempotency records");
-        let keys = stmt
-            .query_map([], |row| row.get(0))
-            .expect("reading idempotency records")
-            .collect::<Result<_, _>>()
-            .expect("reading idempotency records");
-        keys
+        self.column("SELECT key FROM idempotency")
     }
 
     /// Order numbers as the hub recorded them (one per order row).
     pub fn order_numbers(&self) -> Vec<String> {
-        let conn = self.read_only_db();
-        let mut stmt = conn
-            .prepare("SELECT number FROM orders")
-            .expect("reading orders");
-        let numbers = stmt
-            .query_map([], |row| row.get(0))
-            .expect("reading orders")
-            .collect::<Result<_, _>>()
-            .expect("reading orders");
-        numbers
+        self.column("SELECT number FROM orders")
     }
 
     /// The hub's count of WebSocket connections accepted since it started.

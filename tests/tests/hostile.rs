@@ -86,9 +86,13 @@ async fn connect(hub: &HubProcess, bearer: Option<&str>) -> Socket {
 
 /// Reads until the hub's close frame: its code and reason. A connection that ends
 /// without one (a reset, an invalid frame) fails the test with what the client saw.
-async fn close_frame(socket: &mut Socket) -> (u16, String) {
+async fn close_frame<S, E>(stream: &mut S) -> (u16, String)
+where
+    S: futures_util::Stream<Item = Result<Message, E>> + Unpin,
+    E: std::fmt::Display,
+{
     loop {
-        let message = tokio::time::timeout(WAIT, socket.next())
+        let message = tokio::time::timeout(WAIT, stream.next())
             .await
             .expect("the hub neither spoke nor closed");
         match message {
@@ -345,19 +349,7 @@ async fn close_while_sending(socket: Socket, frame: Message) -> (u16, String) {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
     });
-    let close = loop {
-        let message = tokio::time::timeout(WAIT, stream.next())
-            .await
-            .expect("the hub neither spoke nor closed");
-        match message {
-            Some(Ok(Message::Close(Some(frame)))) => {
-                break (u16::from(frame.code), frame.reason.to_string())
-            }
-            Some(Ok(_)) => {}
-            Some(Err(error)) => panic!("the connection ended without a close frame: {error}"),
-            None => panic!("the connection ended without a close frame"),
-        }
-    };
+    let close = close_frame(&mut stream).await;
     sender.abort();
     close
 }
