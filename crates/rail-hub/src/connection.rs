@@ -94,6 +94,11 @@ pub async fn serve(
         closing = reader => Ok(closing),
         end = &mut writer => Err(end),
     };
+    tracing::debug!(
+        connection = connection_id,
+        ?ended,
+        "connection ending (Ok: the reader, Err: the writer)"
+    );
     hub.disconnect(connection_id);
     let writer_running = ended.is_ok();
     // Whether the hub sent a close frame (and so must finish the close handshake),
@@ -133,6 +138,7 @@ pub async fn serve(
 }
 
 /// Why the writer stopped.
+#[derive(Debug)]
 enum WriterEnd {
     /// It sent a close frame.
     SentClose,
@@ -142,8 +148,13 @@ enum WriterEnd {
     QueueClosed,
 }
 
-/// How long the hub waits for a client to take its close frame (and answer it).
-const CLOSE_LINGER: Duration = Duration::from_secs(1);
+/// How long the hub waits for a client to take its close frame (and answer it). A
+/// client dropped for being slow may first have megabytes of backlog to read before
+/// it reaches the close frame; closing the socket under it earlier makes the kernel
+/// answer its next packet (a pong, its own close) with a reset, and the reset throws
+/// away the backlog and the close frame with it. Bounded, so a dead peer costs a
+/// socket for a few seconds only.
+const CLOSE_LINGER: Duration = Duration::from_secs(5);
 
 /// Finishes a close the hub started. Dropping a socket with unread input makes the
 /// kernel send a reset, and a client still sending (a flood, an oversized message)
@@ -462,7 +473,8 @@ async fn write_loop(
         tokio::select! {
             biased;
             _ = overflow.notified() => {
-                let _ = sink.send(close(close_code::TRY_AGAIN_LATER, "too slow; resume from your cursor".into())).await;
+                let sent = sink.send(close(close_code::TRY_AGAIN_LATER, "too slow; resume from your cursor".into())).await;
+                tracing::debug!(?sent, "told a slow client to resync");
                 return WriterEnd::SentClose;
             }
             changed = shutdown.changed() => {

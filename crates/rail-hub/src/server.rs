@@ -2,6 +2,7 @@
 //! then closes every socket with 1001 so screens reconnect to the next hub.
 
 use std::future::Future;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -77,8 +78,20 @@ pub async fn run(
         })
         .await;
     pruner.abort();
+    // Upgraded sockets live outside axum's connection tracking, so `serve` returns
+    // while they are still sending their 1001 (perhaps behind a snapshot of several
+    // megabytes). Exiting then would cut them off without a close frame.
+    let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+    while hub.metrics.connections_open.load(Ordering::Relaxed) > 0
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     result
 }
+
+/// How long a shutting-down hub waits for its sockets to finish their close.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 #[cfg(test)]
 mod tests {
