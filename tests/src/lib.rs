@@ -49,21 +49,42 @@ pub fn spawn_announced(
     command: &mut Command,
     announcement: &str,
 ) -> anyhow::Result<(Child, String)> {
+    let (child, url, _) = spawn_announced_after(command, announcement, 0)?;
+    Ok((child, url))
+}
+
+/// Like [`spawn_announced`], for a server that prints up to `before` other lines (its
+/// extra ports) ahead of the announcement; those lines are returned too.
+///
+/// # Errors
+/// When it cannot be started or does not announce itself in time (it is killed).
+pub fn spawn_announced_after(
+    command: &mut Command,
+    announcement: &str,
+    before: usize,
+) -> anyhow::Result<(Child, String, Vec<String>)> {
     let mut child = command
         .stdout(Stdio::piped())
         .spawn()
         .with_context(|| format!("starting {:?}", command.get_program()))?;
     let stdout = child.stdout.take().context("server stdout")?;
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .context("reading the server's address")?;
-    let Some(url) = line.trim().strip_prefix(announcement) else {
-        let _ = child.kill();
-        let _ = child.wait();
-        bail!("{:?} did not start: {line:?}", command.get_program());
-    };
-    Ok((child, url.to_owned()))
+    let mut reader = BufReader::new(stdout);
+    let mut earlier = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader
+            .read_line(&mut line)
+            .context("reading the server's address")?;
+        if let Some(url) = line.trim().strip_prefix(announcement) {
+            return Ok((child, url.to_owned(), earlier));
+        }
+        if earlier.len() == before || line.is_empty() {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("{:?} did not start: {line:?}", command.get_program());
+        }
+        earlier.push(line.trim().to_owned());
+    }
 }
 
 /// How to start a hub process.
@@ -83,7 +104,8 @@ pub struct HubOptions {
 }
 
 impl HubOptions {
-    /// Defaults: any port, 25 s heartbeat, the database's own secret, warnings only.
+    /// Defaults: any port, 25 s heartbeat, the database's own secret, warnings only
+    /// (`RAIL_TEST_HUB_LOG`, when set, replaces that filter to debug a failing test).
     pub fn new(db: PathBuf) -> Self {
         HubOptions {
             db,
@@ -91,7 +113,7 @@ impl HubOptions {
             heartbeat_secs: 25,
             secret: None,
             config: None,
-            log_filter: "warn".into(),
+            log_filter: std::env::var("RAIL_TEST_HUB_LOG").unwrap_or_else(|_| "warn".into()),
         }
     }
 }
@@ -105,6 +127,8 @@ pub struct HubProcess {
     /// WAL checkpoints the hub has announced (with `log_filter` letting them through),
     /// across restarts.
     checkpoints: Arc<(Mutex<u64>, Condvar)>,
+    /// The lines the hub printed before its address (its printer ports).
+    announced: Vec<String>,
 }
 
 /// The hub's announcement before each WAL checkpoint (logged at debug level).
@@ -131,11 +155,16 @@ impl HubProcess {
         })
     }
 
-    /// Like [`HubProcess::start_on`], with the hub announcing its WAL checkpoints so a
-    /// test can kill it in the middle of one ([`HubProcess::kill_at_checkpoint`]).
+    /// Like [`HubProcess::start_on`], with the hub checkpointing its WAL every 100 ms
+    /// and announcing each checkpoint, so a test can kill it in the middle of one
+    /// ([`HubProcess::kill_at_checkpoint`]) without waiting long for the next.
     pub fn start_announcing_checkpoints(db: PathBuf, heartbeat_secs: u64) -> anyhow::Result<Self> {
+        let config = db.with_extension("checkpoints.toml");
+        std::fs::write(&config, "checkpoint_interval_ms = 100\n")
+            .with_context(|| format!("writing {}", config.display()))?;
         Self::start_with(HubOptions {
             heartbeat_secs,
+            config: Some(config),
             log_filter: "warn,rail_hub::store::checkpoint=debug".into(),
             ..HubOptions::new(db)
         })
@@ -166,7 +195,9 @@ impl HubProcess {
         if let Some(config) = &options.config {
             command.arg("--config").arg(config);
         }
-        let (mut child, url) = spawn_announced(&mut command, "rail-hub listening on ")?;
+        // Printer ports are announced before the hub itself.
+        let (mut child, url, announced) =
+            spawn_announced_after(&mut command, "rail-hub listening on ", 64)?;
         if let Some(stderr) = child.stderr.take() {
             let seen = checkpoints.clone();
             // Passes the hub's log through and counts its checkpoint announcements.
@@ -193,7 +224,16 @@ impl HubProcess {
             url,
             options: HubOptions { port, ..options },
             checkpoints,
+            announced,
         })
+    }
+
+    /// The address of the printer port named `name` (`127.0.0.1:PORT`).
+    pub fn printer_address(&self, name: &str) -> Option<String> {
+        let prefix = format!("rail-hub printer {name} listening on ");
+        self.announced
+            .iter()
+            .find_map(|line| line.strip_prefix(&prefix).map(str::to_owned))
     }
 
     /// Waits (up to `timeout`) for the hub to announce its next WAL checkpoint and

@@ -98,8 +98,10 @@ async fn seeded_chaos_leaves_every_screen_equal_to_the_hub() {
     let mut posted = 0u32;
     let mut counts = [0u32; STEPS];
     let mut checkpoint_kills_missed = 0u32;
+    let mut busy = [Duration::ZERO; STEPS];
     while Instant::now() < deadline {
         let step = pick(&mut rng);
+        let started = Instant::now();
         match step {
             Step::Order => {
                 // The POS retries with one key until the hub answers, as a POS should.
@@ -157,7 +159,8 @@ async fn seeded_chaos_leaves_every_screen_equal_to_the_hub() {
             }
         }
         counts[step as usize] += 1;
-        tokio::time::sleep(Duration::from_millis(rng.random_range(5..60))).await;
+        busy[step as usize] += started.elapsed();
+        tokio::time::sleep(Duration::from_millis(rng.random_range(5..40))).await;
     }
     let faults: u32 = counts[Step::Cut as usize..].iter().sum();
     eprintln!(
@@ -172,6 +175,14 @@ async fn seeded_chaos_leaves_every_screen_equal_to_the_hub() {
         counts[6],
         counts[7],
         checkpoint_kills_missed
+    );
+    let seconds_per_step: Vec<String> = busy
+        .iter()
+        .map(|d| format!("{:.0}", d.as_secs_f64()))
+        .collect();
+    eprintln!(
+        "chaos: seconds spent on each kind of step, in the order above: {}",
+        seconds_per_step.join(" / ")
     );
     for proxy in &proxies {
         proxy.unblock();

@@ -39,7 +39,13 @@ const APT_PACKAGES: &[&str] = &[
     "imagemagick",
     "sox",
     "alsa-utils",
+    // python-escpos prints real ESC/POS chits to the hub's printer ports in the tests.
+    "python3",
+    "python3-venv",
 ];
+
+/// The Python package that plays the POS in the printer tests, pinned.
+const PYTHON_ESCPOS: &str = "python-escpos==3.1";
 
 #[derive(Parser)]
 #[command(
@@ -265,6 +271,7 @@ fn setup(root: &Path) -> anyhow::Result<()> {
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(root.join("ui")))?;
+    python_env(root)?;
     if tauri_driver().is_none() {
         run(Command::new("cargo").args([
             "install",
@@ -275,6 +282,31 @@ fn setup(root: &Path) -> anyhow::Result<()> {
         ]))?;
     }
     Ok(())
+}
+
+/// A virtualenv under `target/py` with python-escpos, which the printer tests use to
+/// print as a POS would (their helper finds it there).
+fn python_env(root: &Path) -> anyhow::Result<()> {
+    let venv = root.join("target/py");
+    let python = venv.join("bin/python");
+    let has_escpos = Command::new(&python)
+        .args(["-c", "import escpos.printer"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if has_escpos {
+        eprintln!("==> python-escpos: present");
+        return Ok(());
+    }
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    run(Command::new(&python).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        PYTHON_ESCPOS,
+    ]))
 }
 
 fn tauri_driver() -> Option<PathBuf> {

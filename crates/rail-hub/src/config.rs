@@ -30,7 +30,13 @@ pub struct HubConfig {
     /// Label `/metrics` subscription gauges with locations and channel names. Off by
     /// default: they name restaurants, orders and tables.
     pub metrics_tenant_labels: bool,
+    /// How often the WAL is checkpointed in the background (1 s). Shorter keeps the
+    /// WAL file smaller at the cost of more fsyncs; crash tests shorten it to meet
+    /// more checkpoints.
+    pub checkpoint_interval: Duration,
     pub routes: Routes,
+    /// Printer ports: where POSes print kitchen chits that become orders.
+    pub printers: Vec<crate::printer::Printer>,
 }
 
 impl Default for HubConfig {
@@ -47,7 +53,9 @@ impl Default for HubConfig {
             history_max_age: Duration::from_secs(36 * 3600),
             history_per_channel: 100_000,
             metrics_tenant_labels: false,
+            checkpoint_interval: Duration::from_secs(1),
             routes: Routes::default(),
+            printers: Vec::new(),
         }
     }
 }
@@ -69,7 +77,9 @@ pub struct FileConfig {
     pub history_max_age_hours: Option<u64>,
     pub history_per_channel: Option<u64>,
     pub metrics_tenant_labels: Option<bool>,
+    pub checkpoint_interval_ms: Option<u64>,
     pub routes: Option<Routes>,
+    pub printers: Option<Vec<crate::printer::PrinterFile>>,
 }
 
 /// Why a configuration file was refused.
@@ -147,7 +157,16 @@ impl FileConfig {
             metrics_tenant_labels: self
                 .metrics_tenant_labels
                 .unwrap_or(defaults.metrics_tenant_labels),
+            checkpoint_interval: positive("checkpoint_interval_ms", self.checkpoint_interval_ms)?
+                .map_or(defaults.checkpoint_interval, Duration::from_millis),
             routes: self.routes.clone().unwrap_or(defaults.routes),
+            printers: self
+                .printers
+                .iter()
+                .flatten()
+                .map(crate::printer::PrinterFile::compile)
+                .collect::<Result<_, _>>()
+                .map_err(ConfigError::Invalid)?,
         })
     }
 }
@@ -163,6 +182,7 @@ mod tests {
         let file = FileConfig::load(&path).expect("packaging/hub.toml parses");
         let config = file.hub_config().expect("valid values");
         assert_eq!(config.heartbeat, Duration::from_secs(25));
+        assert_eq!(config.checkpoint_interval, Duration::from_secs(1));
         assert_eq!(
             config.routes.by_category.get("burgers").map(String::as_str),
             Some("grill")

@@ -67,7 +67,8 @@ impl Hub {
         config: HubConfig,
         secret: Option<String>,
     ) -> Result<Arc<Self>, StoreError> {
-        Self::with_store(Store::open(path)?, config, secret)
+        let store = Store::open_checkpointing_every(path, config.checkpoint_interval)?;
+        Self::with_store(store, config, secret)
     }
 
     /// A hub around an already-open store.

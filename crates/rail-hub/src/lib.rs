@@ -6,7 +6,8 @@
 //! [`hub`] (the shared state tying them together), [`auth`] and [`access`] (tokens and
 //! the role × channel matrix), [`connection`] (one WebSocket),
 //! [`api`] (the route table and REST handlers), [`server`] (`run(listener, hub,
-//! shutdown)`). [`demo`] is a simulated POS.
+//! shutdown)`). [`printer`] serves printer ports, turning printed kitchen chits into
+//! orders. [`demo`] is a simulated POS.
 
 pub mod access;
 pub mod api;
@@ -19,6 +20,7 @@ pub mod fanout;
 pub mod hub;
 pub mod metrics;
 pub mod openapi;
+pub mod printer;
 pub mod replay;
 pub mod routing;
 pub mod server;

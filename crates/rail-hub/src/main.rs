@@ -62,6 +62,11 @@ enum Command {
         #[arg(long, default_value_t = 24 * 365)]
         ttl_hours: i64,
     },
+    /// Printer ports: see how a captured chit reads, or capture what a POS prints.
+    Printer {
+        #[command(subcommand)]
+        command: PrinterCommand,
+    },
     /// Post random orders to a hub, like a busy POS.
     Demo {
         #[arg(long, default_value = "http://127.0.0.1:7070")]
@@ -75,6 +80,33 @@ enum Command {
         /// Stop after this many orders.
         #[arg(long)]
         count: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PrinterCommand {
+    /// Show how the chits in a captured file would be read.
+    Test {
+        /// Raw bytes as the POS sent them (from `printer capture`).
+        file: PathBuf,
+        /// Read with this printer's layout and code page from the configuration.
+        #[arg(long, env = "RAIL_HUB_CONFIG")]
+        config: Option<PathBuf>,
+        /// Which `[[printers]]` entry (by name); the first when omitted.
+        #[arg(long)]
+        printer: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Listen as a printer and save every connection's bytes to a file.
+    Capture {
+        /// Address to listen on, e.g. 0.0.0.0:9100.
+        #[arg(long)]
+        listen: SocketAddr,
+        /// Directory for the captured files (created if missing).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -120,9 +152,17 @@ async fn main() -> anyhow::Result<()> {
             let listener =
                 rail_hub::server::bind(listen).with_context(|| format!("binding {listen}"))?;
             let address = listener.local_addr()?;
-            // Tests and scripts read this line to find the port.
-            println!("rail-hub listening on http://{address}");
             tracing::info!(%address, db = %db.display(), "rail-hub serving");
+            // Printer ports stop when this sender is dropped, after the hub's own
+            // shutdown.
+            let (_printers_stop, printers_stopped) = tokio::sync::watch::channel(false);
+            let printers = hub.config.printers.clone();
+            rail_hub::printer::start(&hub, &printers, &printers_stopped)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            // Tests and scripts read this line to find the port; the printer ports'
+            // lines come before it, and nothing is printed after it.
+            println!("rail-hub listening on http://{address}");
             rail_hub::run(listener, hub, shutdown_signal()).await?;
         }
         Command::Token {
@@ -149,6 +189,34 @@ async fn main() -> anyhow::Result<()> {
             ))?;
             println!("{token}");
         }
+        Command::Printer { command } => match command {
+            PrinterCommand::Test {
+                file,
+                config,
+                printer,
+                json,
+            } => {
+                let bytes =
+                    std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+                let file_config = match &config {
+                    Some(path) => FileConfig::load(path)?,
+                    None => FileConfig::default(),
+                };
+                let printers = file_config.hub_config()?.printers;
+                let chosen = match &printer {
+                    Some(name) => {
+                        Some(printers.iter().find(|p| &p.name == name).with_context(|| {
+                            format!("no printer named {name:?} in the configuration")
+                        })?)
+                    }
+                    None => printers.first(),
+                };
+                print!("{}", rail_hub::printer::test::report(&bytes, chosen, json));
+            }
+            PrinterCommand::Capture { listen, out } => {
+                rail_hub::printer::capture::run(listen, &out).await?;
+            }
+        },
         Command::Demo {
             hub,
             token,

@@ -12,6 +12,9 @@ pub struct Metrics {
     pub replays: AtomicU64,
     pub auth_failures: AtomicU64,
     pub rejected_frames: AtomicU64,
+    /// Chits read from printer ports and applied (orders made, items added or voided,
+    /// or kept as printed).
+    pub chits: AtomicU64,
 }
 
 impl Metrics {
@@ -46,6 +49,11 @@ impl Metrics {
                 "rail_rejected_frames_total",
                 "Client frames refused (malformed, oversized, rate limited)",
                 &self.rejected_frames,
+            ),
+            (
+                "rail_chits_total",
+                "Chits received on printer ports and applied",
+                &self.chits,
             ),
         ];
         for (name, help, counter) in counters {

@@ -4,8 +4,8 @@
 //! checkpoint fsyncs the database. That commit runs under the hub's lock, so every
 //! publication waited for the disk: bench-peer saw p99 jump from ~7 ms to 100-250 ms on
 //! the runs where a checkpoint met a slow fsync. Here the hub's connection never
-//! checkpoints; a thread with its own connection runs a passive checkpoint every
-//! second, which never blocks the writer.
+//! checkpoints; a thread with its own connection runs a passive checkpoint on a fixed
+//! interval (every second unless configured), which never blocks the writer.
 
 use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -13,18 +13,16 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-/// How often the WAL is checkpointed.
-const EVERY: Duration = Duration::from_secs(1);
-
 /// The checkpoint thread; it stops when this is dropped (with the store).
 pub(crate) struct Checkpointer {
     _stop: mpsc::Sender<()>,
 }
 
 impl Checkpointer {
-    /// Starts checkpointing the database at `path`; `None` when no thread or
-    /// connection could be had (the caller then leaves SQLite's own checkpoints on).
-    pub(crate) fn start(path: &Path) -> Option<Self> {
+    /// Starts checkpointing the database at `path` every `every`; `None` when no
+    /// thread or connection could be had (the caller then leaves SQLite's own
+    /// checkpoints on).
+    pub(crate) fn start(path: &Path, every: Duration) -> Option<Self> {
         let conn = Connection::open(path)
             .and_then(|conn| conn.busy_timeout(Duration::from_secs(5)).map(|()| conn))
             .map_err(|error| tracing::warn!(%error, "no checkpoint connection"))
@@ -33,7 +31,7 @@ impl Checkpointer {
         std::thread::Builder::new()
             .name("wal-checkpoint".into())
             .spawn(move || loop {
-                match stopped.recv_timeout(EVERY) {
+                match stopped.recv_timeout(every) {
                     Err(RecvTimeoutError::Timeout) => {
                         // Announced before it starts, so a crash test can kill the hub
                         // in the middle of one.

@@ -83,9 +83,20 @@ impl Store {
     /// # Errors
     /// When the file cannot be opened or migrated.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_checkpointing_every(path, std::time::Duration::from_secs(1))
+    }
+
+    /// Like [`Store::open`], with the WAL checkpointed every `interval`.
+    ///
+    /// # Errors
+    /// When the file cannot be opened or migrated.
+    pub fn open_checkpointing_every(
+        path: &Path,
+        interval: std::time::Duration,
+    ) -> Result<Self, StoreError> {
         private::prepare(path)?;
         let mut store = Self::init(Connection::open(path)?)?;
-        if let Some(checkpointer) = checkpoint::Checkpointer::start(path) {
+        if let Some(checkpointer) = checkpoint::Checkpointer::start(path, interval) {
             store.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
             store._checkpointer = Some(checkpointer);
         }
