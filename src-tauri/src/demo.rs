@@ -26,8 +26,33 @@ pub async fn start(data_dir: &Path, every: Duration) -> anyhow::Result<Embedded>
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
     let db = data_dir.join("demo-hub.sqlite3");
-    let hub = Hub::open(&db, HubConfig::default(), None)
-        .with_context(|| format!("opening {}", db.display()))?;
+    // A printer port for the grill, so some of the simulated POS's orders arrive as
+    // printed kitchen chits, as they do from a POS without an integration.
+    let printer = rail_hub::printer::PrinterFile {
+        name: "grill".into(),
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        location: LOCATION.into(),
+        station: "grill".into(),
+        route: false,
+        code_page: Default::default(),
+        forward: None,
+        max_chit_bytes: None,
+        idle_timeout_secs: None,
+        max_connections: None,
+        layout: Default::default(),
+    }
+    .compile()
+    .map_err(anyhow::Error::msg)?;
+    let config = HubConfig {
+        printers: vec![printer],
+        ..HubConfig::default()
+    };
+    let hub = Hub::open(&db, config, None).with_context(|| format!("opening {}", db.display()))?;
+    let (printers_stop, printers_stopped) = tokio::sync::watch::channel(false);
+    let ports = rail_hub::printer::start(&hub, &hub.config.printers, &printers_stopped)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let printer_address = ports.first().map(|port| port.address.to_string());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .context("binding the demo hub")?;
@@ -44,9 +69,12 @@ pub async fn start(data_dir: &Path, every: Duration) -> anyhow::Result<Embedded>
         if let Err(error) = rail_hub::run(listener, hub, std::future::pending()).await {
             tracing::error!(%error, "demo hub stopped");
         }
+        drop(printers_stop);
     });
     let url = hub_url.clone();
-    tokio::spawn(async move { rail_hub::demo::run_pos(&url, &pos_token, every, None).await });
+    tokio::spawn(async move {
+        rail_hub::demo::run_pos(&url, &pos_token, every, None, printer_address.as_deref()).await;
+    });
     tracing::info!(%hub_url, "demo hub and simulated POS running");
     Ok(Embedded {
         hub_url,

@@ -15,7 +15,7 @@ use std::process::Command;
 use anyhow::{bail, Context};
 
 /// Every target, in `fuzz/fuzz_targets/`.
-pub const TARGETS: &[&str] = &["hub_rest", "hub_socket", "screen_wire"];
+pub const TARGETS: &[&str] = &["hub_rest", "hub_socket", "screen_wire", "printer_chit"];
 
 /// What one run of one target did.
 struct Outcome {

@@ -10,10 +10,13 @@
 //! - [`hub_socket`]: client frames to the hub's connection logic: every reply is a
 //!   valid server message, nothing panics;
 //! - [`screen_wire`]: hub frames to the screen's cache: the cursor moves only as the
-//!   protocol says and the cache always reads back.
+//!   protocol says and the cache always reads back;
+//! - [`printer_chit`]: bytes to a printer port: chits independent of how reads split
+//!   the stream, no control characters in text, every chit accepted by a hub.
 
 pub mod hub_rest;
 pub mod hub_socket;
+pub mod printer_chit;
 pub mod screen_wire;
 
 use std::sync::Arc;

@@ -42,3 +42,8 @@ fn hub_socket_inputs() {
 fn screen_wire_inputs() {
     replay("screen_wire", rail_fuzz::screen_wire::run);
 }
+
+#[test]
+fn printer_chit_inputs() {
+    replay("printer_chit", rail_fuzz::printer_chit::run);
+}

@@ -177,9 +177,17 @@ fn next_move(rng: &mut impl Rng, have_orders: bool) -> Move {
 
 /// Posts to `hub_url` every `every`, `count` times (forever if `None`): mostly new
 /// orders (some with a held second course), and now and then what a real service
-/// brings: items added, voided, a rush, a course fired, an order cancelled. Failures
-/// are logged and the POS carries on.
-pub async fn run_pos(hub_url: &str, token: &str, every: Duration, count: Option<u32>) {
+/// brings: items added, voided, a rush, a course fired, an order cancelled. With a
+/// `printer` port (`host:port`), about one new order in four is printed there as a
+/// kitchen chit instead, as a POS without an integration would. Failures are logged
+/// and the POS carries on.
+pub async fn run_pos(
+    hub_url: &str,
+    token: &str,
+    every: Duration,
+    count: Option<u32>,
+    printer: Option<&str>,
+) {
     let client = reqwest::Client::new();
     let base = hub_url.trim_end_matches('/').to_owned();
     let mut number = 100 + rand::rng().random_range(0..800);
@@ -189,10 +197,16 @@ pub async fn run_pos(hub_url: &str, token: &str, every: Duration, count: Option<
     while count.is_none_or(|n| done < n) {
         ticker.tick().await;
         done += 1;
+        let mut printed = None;
         let (what, request) = {
             let mut rng = rand::rng();
             let order_id = recent.choose(&mut rng).cloned().unwrap_or_default();
             match next_move(&mut rng, !recent.is_empty()) {
+                Move::NewOrder if printer.is_some() && rng.random_bool(0.25) => {
+                    number += 1;
+                    printed = Some(print_chit(&random_order(&mut rng, number)));
+                    (format!("printed order #{number}"), None)
+                }
                 Move::NewOrder => {
                     number += 1;
                     let mut order = random_order(&mut rng, number);
@@ -219,7 +233,7 @@ pub async fn run_pos(hub_url: &str, token: &str, every: Duration, count: Option<
                     }
                     (
                         format!("new order #{number}"),
-                        client.post(format!("{base}/api/orders")).json(&order),
+                        Some(client.post(format!("{base}/api/orders")).json(&order)),
                     )
                 }
                 Move::AddItem => {
@@ -237,38 +251,52 @@ pub async fn run_pos(hub_url: &str, token: &str, every: Duration, count: Option<
                     };
                     (
                         "item added".to_owned(),
-                        client
-                            .post(format!("{base}/api/orders/{order_id}/items"))
-                            .json(&rail_protocol::AddItems { items: vec![item] }),
+                        Some(
+                            client
+                                .post(format!("{base}/api/orders/{order_id}/items"))
+                                .json(&rail_protocol::AddItems { items: vec![item] }),
+                        ),
                     )
                 }
                 Move::VoidItem => (
                     "item voided".to_owned(),
-                    client.post(format!("{base}/api/orders/{order_id}/items/1/void")),
+                    Some(client.post(format!("{base}/api/orders/{order_id}/items/1/void"))),
                 ),
                 Move::Rush => (
                     "rush".to_owned(),
-                    client.patch(format!("{base}/api/orders/{order_id}")).json(
+                    Some(client.patch(format!("{base}/api/orders/{order_id}")).json(
                         &rail_protocol::OrderPatch {
                             rush: Some(true),
                             ..Default::default()
                         },
-                    ),
+                    )),
                 ),
                 Move::FireCourse => (
                     "course 2 fired".to_owned(),
-                    client
-                        .post(format!("{base}/api/orders/{order_id}/fire"))
-                        .json(&rail_protocol::FireCourse { course: 2 }),
+                    Some(
+                        client
+                            .post(format!("{base}/api/orders/{order_id}/fire"))
+                            .json(&rail_protocol::FireCourse { course: 2 }),
+                    ),
                 ),
                 Move::Cancel => {
                     recent.retain(|id| id != &order_id);
                     (
                         "order cancelled".to_owned(),
-                        client.post(format!("{base}/api/orders/{order_id}/cancel")),
+                        Some(client.post(format!("{base}/api/orders/{order_id}/cancel"))),
                     )
                 }
             }
+        };
+        if let (Some(chit), Some(address)) = (printed, printer) {
+            match send_chit(address, &chit).await {
+                Ok(()) => tracing::info!("POS: {what}"),
+                Err(error) => tracing::warn!(%error, %address, "printer unreachable"),
+            }
+            continue;
+        }
+        let Some(request) = request else {
+            continue;
         };
         match request.bearer_auth(token).send().await {
             Ok(response) if response.status().is_success() => tracing::info!("POS: {what}"),
@@ -278,6 +306,99 @@ pub async fn run_pos(hub_url: &str, token: &str, every: Duration, count: Option<
             }
             Ok(response) => tracing::warn!(status = %response.status(), "hub refused: {what}"),
             Err(error) => tracing::warn!(%error, "hub unreachable"),
+        }
+    }
+}
+
+/// A kitchen chit for `order` in ESC/POS, laid out as many POSes print one: the
+/// station banner, order number and table, each item big with its quantity, its
+/// modifiers indented, then a cut.
+pub fn print_chit(order: &NewOrder) -> Vec<u8> {
+    const INIT: &[u8] = b"\x1b@";
+    const BIG: &[u8] = b"\x1b!\x30";
+    const NORMAL: &[u8] = b"\x1b!\x00";
+    const CUT: &[u8] = b"\x1dVA\x03";
+    let mut chit = Vec::new();
+    chit.extend_from_slice(INIT);
+    chit.extend_from_slice(BIG);
+    chit.extend_from_slice(b"KITCHEN\n");
+    chit.extend_from_slice(NORMAL);
+    chit.extend_from_slice(format!("Order #{}\n", order.number).as_bytes());
+    if let Some(table) = &order.table {
+        chit.extend_from_slice(format!("Table: {table}\n").as_bytes());
+    }
+    if let Some(server) = &order.server {
+        chit.extend_from_slice(format!("Server: {server}\n").as_bytes());
+    }
+    chit.extend_from_slice(b"--------------------------------\n");
+    for item in &order.items {
+        chit.extend_from_slice(BIG);
+        chit.extend_from_slice(format!("{} x {}\n", item.qty, ascii(&item.name)).as_bytes());
+        chit.extend_from_slice(NORMAL);
+        for modifier in &item.modifiers {
+            chit.extend_from_slice(format!("   - {}\n", ascii(modifier)).as_bytes());
+        }
+        if let Some(note) = &item.notes {
+            chit.extend_from_slice(format!("   Note: {}\n", ascii(note)).as_bytes());
+        }
+        if !item.allergens.is_empty() {
+            let allergens = item.allergens.join(", ");
+            chit.extend_from_slice(format!("   ALLERGY: {}\n", ascii(&allergens)).as_bytes());
+        }
+    }
+    chit.extend_from_slice(b"\n\n");
+    chit.extend_from_slice(CUT);
+    chit
+}
+
+/// The text as CP437 would print it; the menu is ASCII but for a few accents.
+fn ascii(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii() { c } else { '?' })
+        .collect()
+}
+
+async fn send_chit(address: &str, chit: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(address).await?;
+    stream.write_all(chit).await?;
+    stream.shutdown().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rail_printer::chit::read_all;
+    use rail_printer::codepage::CodePage;
+    use rail_printer::layout::Layout;
+    use rand::SeedableRng;
+
+    #[test]
+    fn a_printed_demo_order_reads_back_as_the_same_order() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        for number in 300..340 {
+            let order = random_order(&mut rng, number);
+            let chits = read_all(&print_chit(&order), CodePage::Cp437);
+            assert_eq!(chits.len(), 1, "one chit per order");
+            let read = Layout::default().read(&chits[0]).expect("readable");
+            assert_eq!(read.number, Some(number.to_string()));
+            assert_eq!(read.table, order.table);
+            assert_eq!(read.server, order.server);
+            let printed: Vec<(u32, &str, &[String])> = read
+                .items
+                .iter()
+                .map(|i| (i.qty, i.name.as_str(), i.modifiers.as_slice()))
+                .collect();
+            let posted: Vec<(u32, &str, &[String])> = order
+                .items
+                .iter()
+                .map(|i| (i.qty, i.name.as_str(), i.modifiers.as_slice()))
+                .collect();
+            assert_eq!(printed, posted, "order {number}");
+            for (read, posted) in read.items.iter().zip(&order.items) {
+                assert_eq!(read.allergens.is_empty(), posted.allergens.is_empty());
+                assert_eq!(read.notes.first(), posted.notes.as_ref());
+            }
         }
     }
 }

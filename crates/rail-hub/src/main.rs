@@ -80,6 +80,10 @@ enum Command {
         /// Stop after this many orders.
         #[arg(long)]
         count: Option<u32>,
+        /// A printer port (`host:port`): about one new order in four is printed there
+        /// as a kitchen chit instead of posted.
+        #[arg(long)]
+        printer: Option<String>,
     },
 }
 
@@ -157,9 +161,15 @@ async fn main() -> anyhow::Result<()> {
             // shutdown.
             let (_printers_stop, printers_stopped) = tokio::sync::watch::channel(false);
             let printers = hub.config.printers.clone();
-            rail_hub::printer::start(&hub, &printers, &printers_stopped)
+            let ports = rail_hub::printer::start(&hub, &printers, &printers_stopped)
                 .await
                 .map_err(anyhow::Error::msg)?;
+            for port in &ports {
+                println!(
+                    "rail-hub printer {} listening on {}",
+                    port.name, port.address
+                );
+            }
             // Tests and scripts read this line to find the port; the printer ports'
             // lines come before it, and nothing is printed after it.
             println!("rail-hub listening on http://{address}");
@@ -222,8 +232,10 @@ async fn main() -> anyhow::Result<()> {
             token,
             every_ms,
             count,
+            printer,
         } => {
-            rail_hub::demo::run_pos(&hub, &token, Duration::from_millis(every_ms), count).await;
+            let every = Duration::from_millis(every_ms);
+            rail_hub::demo::run_pos(&hub, &token, every, count, printer.as_deref()).await;
         }
     }
     Ok(())

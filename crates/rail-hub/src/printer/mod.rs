@@ -22,6 +22,14 @@ pub use config::{Printer, PrinterFile};
 
 use crate::hub::Hub;
 
+/// A printer port being served.
+pub struct OpenPort {
+    pub name: String,
+    /// The address it listens on (the real port when the configuration said 0).
+    pub address: std::net::SocketAddr,
+    pub task: JoinHandle<()>,
+}
+
 /// Binds every printer port, then serves them until `shutdown` turns true. Binding
 /// all before serving any means a port that cannot be had stops the hub at start-up,
 /// not silently later.
@@ -32,7 +40,7 @@ pub async fn start(
     hub: &Arc<Hub>,
     printers: &[Printer],
     shutdown: &watch::Receiver<bool>,
-) -> Result<Vec<JoinHandle<()>>, String> {
+) -> Result<Vec<OpenPort>, String> {
     let mut bound = Vec::new();
     for printer in printers {
         let listener = port::bind(printer).await.map_err(|error| {
@@ -42,21 +50,21 @@ pub async fn start(
             )
         })?;
         let address = listener.local_addr().map_err(|error| error.to_string())?;
-        // Tests and installers read this line to find the port.
-        println!("rail-hub printer {} listening on {address}", printer.name);
         tracing::info!(printer = %printer.name, %address, station = %printer.station,
             location = %printer.location, "printer port open");
-        bound.push((Arc::new(printer.clone()), listener));
+        bound.push((Arc::new(printer.clone()), listener, address));
     }
     Ok(bound
         .into_iter()
-        .map(|(printer, listener)| {
-            tokio::spawn(port::serve(
+        .map(|(printer, listener, address)| OpenPort {
+            name: printer.name.clone(),
+            address,
+            task: tokio::spawn(port::serve(
                 hub.clone(),
                 printer,
                 listener,
                 shutdown.clone(),
-            ))
+            )),
         })
         .collect())
 }
