@@ -211,4 +211,45 @@ mod tests {
             .to_string()
             .contains("heartbeat_secs"));
     }
+
+    #[test]
+    fn printer_ports_are_checked_at_start_up() {
+        let port = |extra: &str| {
+            format!(
+                "[[printers]]\nname = \"grill\"\nlisten = \"127.0.0.1:9101\"\n\
+                 location = \"bistro\"\nstation = \"grill\"\n{extra}"
+            )
+        };
+        let file: FileConfig = toml::from_str(&port(
+            "code_page = \"cp858\"\n[printers.layout]\nnumber = ['^CHK (?P<number>\\d+)']\n",
+        ))
+        .expect("parses");
+        let config = file.hub_config().expect("valid");
+        assert_eq!(config.printers.len(), 1);
+        assert_eq!(
+            config.printers[0].code_page,
+            rail_printer::codepage::CodePage::Cp858
+        );
+
+        let bad_rule: FileConfig =
+            toml::from_str(&port("[printers.layout]\nnumber = ['^CHK (\\d+)']\n")).expect("parses");
+        let error = bad_rule
+            .hub_config()
+            .expect_err("no named capture")
+            .to_string();
+        assert!(
+            error.contains("\"grill\"") && error.contains("`number`"),
+            "{error}"
+        );
+
+        let bad_page: Result<FileConfig, _> = toml::from_str(&port("code_page = \"cp999\"\n"));
+        assert!(bad_page
+            .expect_err("unknown page")
+            .to_string()
+            .contains("cp999"));
+
+        let bad_station: FileConfig =
+            toml::from_str(&port("").replace("\"grill\"\n", "\"grill line\"\n")).expect("parses");
+        assert!(bad_station.hub_config().is_err());
+    }
 }

@@ -85,7 +85,12 @@ enum End {
     Failed(std::io::Error),
 }
 
-async fn connection(hub: &Hub, printer: &Printer, mut stream: TcpStream, peer: SocketAddr) {
+async fn connection(
+    hub: &Arc<Hub>,
+    printer: &Arc<Printer>,
+    mut stream: TcpStream,
+    peer: SocketAddr,
+) {
     tracing::debug!(printer = %printer.name, %peer, "printer connection opened");
     let mut reader = ChitReader::new(printer.code_page);
     let mut forward = match &printer.forward {
@@ -121,8 +126,8 @@ async fn connection(hub: &Hub, printer: &Printer, mut stream: TcpStream, peer: S
         } else {
             chit_bytes = 0;
         }
-        for chit in &read.chits {
-            deliver(hub, printer, chit, peer);
+        for chit in read.chits {
+            deliver(hub, printer, chit, peer).await;
         }
         if chit_bytes > printer.max_chit_bytes {
             break End::TooBig;
@@ -148,25 +153,33 @@ async fn connection(hub: &Hub, printer: &Printer, mut stream: TcpStream, peer: S
             tracing::info!(printer = %printer.name, %peer,
                 "the connection closed without a cut; its last chit ends there");
         }
-        deliver(hub, printer, &chit, peer);
+        deliver(hub, printer, chit, peer).await;
     }
     tracing::debug!(printer = %printer.name, %peer, ?end, "printer connection closed");
 }
 
-fn deliver(hub: &Hub, printer: &Printer, chit: &Chit, peer: SocketAddr) {
-    match orders::apply(hub, printer, chit, now_ms()) {
-        Ok(outcome) => {
+/// Applies a chit on the blocking pool: it commits to SQLite, which must not stall
+/// the async workers serving screens.
+async fn deliver(hub: &Arc<Hub>, printer: &Arc<Printer>, chit: Chit, peer: SocketAddr) {
+    let (hub, printer_for_task) = (hub.clone(), printer.clone());
+    let text = chit.text();
+    let applied = tokio::task::spawn_blocking(move || {
+        let outcome = orders::apply(&hub, &printer_for_task, &chit, now_ms());
+        if outcome.is_ok() {
             hub.metrics
                 .chits
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            tracing::info!(printer = %printer.name, %peer, ?outcome, "chit received");
         }
-        Err(error) => {
-            // The POS has been told nothing went wrong (a printer has no way to say
-            // so), so the text goes to the log where an operator can recover it.
-            tracing::error!(printer = %printer.name, %peer, %error, text = %chit.text(),
-                "a chit could not be stored");
-        }
+        outcome.map_err(|error| error.to_string())
+    })
+    .await
+    .unwrap_or_else(|error| Err(format!("the task applying it failed: {error}")));
+    match applied {
+        Ok(outcome) => tracing::info!(printer = %printer.name, %peer, ?outcome, "chit received"),
+        // The POS has been told nothing went wrong (a printer has no way to say so),
+        // so the text goes to the log where an operator can recover it.
+        Err(error) => tracing::error!(printer = %printer.name, %peer, %error, %text,
+            "a chit could not be stored"),
     }
 }
 
