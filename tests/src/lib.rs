@@ -395,6 +395,15 @@ pub fn screen_config(
     config
 }
 
+/// The value at fraction `p` (0.5 for the median) of `sorted`, nearest rank.
+///
+/// # Panics
+/// When `sorted` is empty.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
 /// Polls `check` until it returns true; fails the test after `timeout`.
 pub async fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
     if let Err(error) = eventually(what, timeout, || std::future::ready(holds(check()))).await {

@@ -9,16 +9,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rail_engine::{Engine, LinkState};
+use rail_tests::percentile;
 use rail_tests::{screen_config, wait_for, HubProcess};
 
 const STATIONS: [&str; 5] = ["grill", "fry", "saute", "salad", "bar"];
 const SCREENS_PER_STATION: usize = 20;
 const ORDERS: usize = 200;
 const RATE_PER_SECOND: u64 = 20;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[(((sorted.len() - 1) as f64) * p).round() as usize]
-}
 
 fn row(name: &str, mut values: Vec<f64>) {
     assert!(!values.is_empty(), "nothing measured for {name}");

@@ -12,14 +12,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rail_engine::{Backoff, Engine, LinkState};
+use rail_tests::percentile;
 use rail_tests::{screen_config, wait_for, HubProcess};
 
 const STATIONS: [&str; 5] = ["grill", "fry", "saute", "salad", "bar"];
 const SCREENS_PER_STATION: usize = 20;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[(((sorted.len() - 1) as f64) * p).round() as usize]
-}
 
 fn env_list(name: &str, default: &[u64]) -> Vec<u64> {
     std::env::var(name)

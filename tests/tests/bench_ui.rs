@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use rail_tests::percentile;
 use rail_tests::window::{station_args, wait_for_element, AppSession};
 use rail_tests::{eventually, holds, order_for, HubProcess};
 
@@ -113,11 +114,6 @@ fn app_pid(marker: &str) -> Option<u32> {
             (cmdline.contains(marker) && cmdline.split('\0').next()?.ends_with("/rail"))
                 .then_some(pid)
         })
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,8 @@
 //!   and the end-to-end test in the real window under Xvfb through WebDriver.
 //! - On demand, bounded in time: `chaos`, `fuzz` (see [`fuzz`]), `fuzz-api` (see
 //!   [`fuzz_api`]), `screenshots` and the benchmarks `bench-ui`, `bench-latency`,
-//!   `bench-capacity`, `bench-reconnect`, `bench-peer` (figures in docs/benchmarks.md).
+//!   `bench-capacity`, `bench-reconnect`, `bench-peer`, `bench-printer` (figures in
+//!   docs/benchmarks.md).
 
 mod fuzz;
 mod fuzz_api;
@@ -106,6 +107,8 @@ enum Task {
     BenchReconnect,
     /// The hub beside a Socket.IO v4 server under the same load, as ratios.
     BenchPeer,
+    /// The printer door: chits read a second, and chit to screen store latency.
+    BenchPrinter,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -147,6 +150,7 @@ fn main() -> anyhow::Result<()> {
         Task::BenchLatency => release_benchmark(&root, "bench_latency"),
         Task::BenchCapacity => release_benchmark(&root, "bench_capacity"),
         Task::BenchReconnect => release_benchmark(&root, "bench_reconnect"),
+        Task::BenchPrinter => release_benchmark(&root, "bench_printer"),
         Task::BenchPeer => {
             let peer = root.join("tests/peers/socketio");
             run(Command::new("npm")
