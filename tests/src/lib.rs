@@ -4,6 +4,7 @@
 pub mod eventually;
 pub mod loadgen;
 pub mod peer;
+pub mod printer;
 pub mod proxy;
 pub mod screen;
 pub mod window;

@@ -16,7 +16,8 @@ use rail_engine::{Engine, LinkState};
 use rail_printer::chit::read_all;
 use rail_printer::codepage::CodePage;
 use rail_printer::layout::Layout;
-use rail_tests::{percentile, screen_config, wait_for, HubOptions, HubProcess};
+use rail_tests::printer::hub_with_printer;
+use rail_tests::{percentile, screen_config, wait_for};
 
 const CHITS: usize = 300;
 
@@ -59,17 +60,7 @@ fn reading_chits() {
 #[ignore = "a benchmark: run through `cargo xtask bench-printer`"]
 async fn chit_to_screen_store() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = dir.path().join("hub.toml");
-    std::fs::write(
-        &config,
-        "[[printers]]\nname = \"grill\"\nlisten = \"127.0.0.1:0\"\nlocation = \"demo\"\nstation = \"grill\"\n",
-    )
-    .expect("config");
-    let hub = HubProcess::start_with(HubOptions {
-        config: Some(config),
-        ..HubOptions::new(dir.path().join("hub.sqlite3"))
-    })
-    .expect("hub");
+    let hub = hub_with_printer(dir.path(), "");
     let printer = hub.printer_address("grill").expect("printer port");
     let screen = Engine::start(screen_config(
         &hub,

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use rail_tests::printer::{hub_with_printer, print_chits};
 use rail_tests::window::{
     click, pin_screen_args, press, screenshot, station_args, text_of, wait_for_absence,
     wait_for_element, AppSession, SETTINGS_PIN,
@@ -475,4 +476,54 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
     .await;
     session.close().await;
     result.expect("end-to-end scenario");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
+async fn a_chit_printed_by_a_pos_shows_on_the_screen_and_a_void_chit_voids_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = hub_with_printer(dir.path(), "");
+    let printer = hub.printer_address("grill").expect("printer port");
+    let screen_token = hub.token("kds", &["grill"]);
+    let args = station_args(
+        &hub.url,
+        &screen_token,
+        "grill",
+        &dir.path().join("screen.sqlite3"),
+    );
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
+
+    let result = async {
+        wait_for_element(
+            client,
+            r#"[data-testid="connection"][data-state="online"]"#,
+            WAIT,
+        )
+        .await?;
+        // python-escpos prints three chits, as a POS prints to its kitchen printer.
+        print_chits(&printer, "service");
+        let text = text_of(client, r#"[data-order-number="1042"]"#, WAIT).await?;
+        anyhow::ensure!(
+            text.contains("BURGER") && text.contains("NO ONION") && text.contains("RIBEYE"),
+            "card text: {text:?}"
+        );
+        let text = text_of(client, r#"[data-order-number="58"]"#, WAIT).await?;
+        anyhow::ensure!(
+            text.contains("Crème brûlée tartlet") && text.contains("anchovy"),
+            "card text: {text:?}"
+        );
+        wait_for_element(client, r#"[data-order-number="77"]"#, WAIT).await?;
+        screenshot(client, "printed-chits").await?;
+
+        print_chits(&printer, "void");
+        wait_for_element(client, r#"[data-order-number="1042"] .item.voided"#, WAIT).await?;
+        let voided = text_of(client, r#"[data-order-number="1042"] .item.voided"#, WAIT).await?;
+        anyhow::ensure!(voided.contains("RIBEYE"), "voided item: {voided:?}");
+        screenshot(client, "printed-void").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    session.close().await;
+    result.expect("printed chits in the window");
 }

@@ -6,65 +6,27 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Duration;
 
 use rail_engine::{Engine, LinkState};
 use rail_protocol::{ItemStatus, Ticket};
-use rail_tests::{order_for, screen_config, wait_for, HubOptions, HubProcess};
+use rail_tests::printer::{hub_with_printer, print_chits};
+use rail_tests::{order_for, screen_config, wait_for, HubProcess};
 use rand::{Rng, SeedableRng};
 
 const WAIT: Duration = Duration::from_secs(15);
 
-/// A hub with one printer port for the grill.
+/// A hub with one printer port for the grill, with tight limits.
 fn hub(dir: &Path) -> HubProcess {
-    let config = dir.join("hub.toml");
-    std::fs::write(
-        &config,
-        r#"
-[[printers]]
-name = "grill"
-listen = "127.0.0.1:0"
-location = "demo"
-station = "grill"
-idle_timeout_secs = 2
-max_connections = 8
-max_chit_bytes = 1048576
-"#,
+    hub_with_printer(
+        dir,
+        "idle_timeout_secs = 2\nmax_connections = 8\nmax_chit_bytes = 1048576\n",
     )
-    .expect("config");
-    HubProcess::start_with(HubOptions {
-        config: Some(config),
-        ..HubOptions::new(dir.join("hub.sqlite3"))
-    })
-    .expect("hub")
 }
 
-fn python() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/py/bin/python");
-    assert!(
-        path.exists(),
-        "{} is missing: `cargo xtask setup` makes it (python-escpos)",
-        path.display()
-    );
-    path
-}
-
-/// Runs one scenario of `tests/printer/print_chits.py` against `address`.
 fn print(address: &str, scenario: &str) {
-    let (host, port) = address.rsplit_once(':').expect("host:port");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("printer/print_chits.py");
-    let output = Command::new(python())
-        .arg(script)
-        .args([host, port, scenario])
-        .output()
-        .expect("python");
-    assert!(
-        output.status.success(),
-        "print_chits.py {scenario} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    print_chits(address, scenario);
 }
 
 fn grill_screen(hub: &HubProcess, dir: &Path) -> Engine {
