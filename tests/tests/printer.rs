@@ -7,6 +7,7 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 use rail_engine::{Engine, LinkState};
@@ -269,4 +270,71 @@ async fn bad_printer_input_is_closed_and_logged_and_nothing_complete_is_lost() {
     .await;
     let soup = ticket(&screen, "6").expect("6");
     assert_eq!(summary(&soup)[..], [(1, "Soup".to_owned(), vec![])][..]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forward_printer_gets_every_byte_while_the_screens_get_the_ticket() {
+    let paper = std::net::TcpListener::bind("127.0.0.1:0").expect("paper printer");
+    let paper_address = paper.local_addr().expect("address").to_string();
+    let received = std::thread::spawn(move || {
+        let (mut stream, _) = paper.accept().expect("the hub connects");
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).expect("read");
+        bytes
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = hub_with_printer(dir.path(), &format!("forward = \"{paper_address}\"\n"));
+    let printer = hub.printer_address("grill").expect("printer port");
+    let chit = b"\x1b@Order 31\n\x1b!\x30 2 x Burger\n\x1b!\x00   - no onion\n\x1dVA\x03".to_vec();
+    send(&printer, &chit);
+    let forwarded = received.join().expect("paper thread");
+    assert_eq!(
+        forwarded, chit,
+        "the paper printer got the chit byte for byte"
+    );
+    wait_for("order 31 on the hub", WAIT, || {
+        hub.order_numbers().contains(&"31".to_owned())
+    })
+    .await;
+}
+
+#[test]
+fn capture_saves_what_a_pos_prints_and_test_reads_it_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("chits");
+    let mut capture = Command::new(rail_tests::binary("rail-hub"));
+    capture
+        .args(["printer", "capture", "--listen", "127.0.0.1:0", "--out"])
+        .arg(&out);
+    let (mut child, address) =
+        rail_tests::spawn_announced(&mut capture, "capturing on ").expect("capture");
+    let address = address.split(';').next().expect("address").to_owned();
+    print(&address, "service");
+    let file = rail_tests::eventually_blocking("the captured file", WAIT, || {
+        let files: Vec<_> = std::fs::read_dir(&out)
+            .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        match files.as_slice() {
+            [file] if std::fs::metadata(file).is_ok_and(|m| m.len() > 3000) => Ok(file.clone()),
+            _ => Err(format!("files so far: {files:?}")),
+        }
+    })
+    .expect("captured");
+    let _ = child.kill();
+    let _ = child.wait();
+    let report = Command::new(rail_tests::binary("rail-hub"))
+        .args(["printer", "test", "--json"])
+        .arg(&file)
+        .output()
+        .expect("printer test");
+    assert!(report.status.success());
+    let chits: serde_json::Value = serde_json::from_slice(&report.stdout).expect("json");
+    let numbers: Vec<&str> = chits
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|c| c["result"]["read"]["number"].as_str())
+        .collect();
+    assert_eq!(numbers, ["1042", "58", "77"]);
+    assert_eq!(chits[2]["cut"], false, "the last chit had no cut");
 }

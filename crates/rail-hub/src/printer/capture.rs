@@ -37,7 +37,7 @@ pub async fn run(listen: SocketAddr, out: &Path) -> anyhow::Result<()> {
         let path = out.join(format!("chit-{stamp}-{next}.bin"));
         tokio::spawn(async move {
             match capture(stream, &path).await {
-                Ok(bytes) => println!("{peer}: {bytes} bytes → {}", path.display()),
+                Ok(bytes) => eprintln!("{peer}: {bytes} bytes → {}", path.display()),
                 Err(error) => eprintln!("{peer}: {error:#}"),
             }
         });
