@@ -28,21 +28,10 @@ pub async fn start(data_dir: &Path, every: Duration) -> anyhow::Result<Embedded>
     let db = data_dir.join("demo-hub.sqlite3");
     // A printer port for the grill, so some of the simulated POS's orders arrive as
     // printed kitchen chits, as they do from a POS without an integration.
-    let printer = rail_hub::printer::PrinterFile {
-        name: "grill".into(),
-        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        location: LOCATION.into(),
-        station: "grill".into(),
-        route: false,
-        code_page: Default::default(),
-        forward: None,
-        max_chit_bytes: None,
-        idle_timeout_secs: None,
-        max_connections: None,
-        layout: Default::default(),
-    }
-    .compile()
-    .map_err(anyhow::Error::msg)?;
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let printer = rail_hub::printer::PrinterFile::new("grill", loopback, LOCATION, "grill")
+        .compile()
+        .map_err(anyhow::Error::msg)?;
     let config = HubConfig {
         printers: vec![printer],
         ..HubConfig::default()

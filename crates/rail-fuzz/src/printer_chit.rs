@@ -31,21 +31,10 @@ pub fn run(data: &[u8]) {
         "status answers depend on the split"
     );
 
-    let printer = PrinterFile {
-        name: "fuzz".into(),
-        listen: "127.0.0.1:0".parse().expect("address"),
-        location: "fuzz".into(),
-        station: "grill".into(),
-        route: false,
-        code_page: CodePage::Cp437,
-        forward: None,
-        max_chit_bytes: None,
-        idle_timeout_secs: None,
-        max_connections: None,
-        layout: Default::default(),
-    }
-    .compile()
-    .expect("printer");
+    let listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let printer = PrinterFile::new("fuzz", listen, "fuzz", "grill")
+        .compile()
+        .expect("printer");
     let hub = crate::fresh_hub();
     for chit in &whole {
         for line in &chit.lines {

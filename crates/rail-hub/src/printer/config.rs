@@ -58,6 +58,23 @@ pub struct Printer {
 }
 
 impl PrinterFile {
+    /// A port taking chits for `station` at `location`, everything else at its default.
+    pub fn new(name: &str, listen: SocketAddr, location: &str, station: &str) -> Self {
+        PrinterFile {
+            name: name.to_owned(),
+            listen,
+            location: location.to_owned(),
+            station: station.to_owned(),
+            route: false,
+            code_page: CodePage::default(),
+            forward: None,
+            max_chit_bytes: None,
+            idle_timeout_secs: None,
+            max_connections: None,
+            layout: LayoutRules::default(),
+        }
+    }
+
     /// Checks the values and compiles the layout.
     ///
     /// # Errors
