@@ -7,6 +7,7 @@
 mod commands;
 mod demo;
 mod settings;
+mod webview;
 
 use std::time::Duration;
 
@@ -159,6 +160,9 @@ pub fn run() {
             let engine = tauri::async_runtime::block_on(start_engine(&settings, &file, data_dir))?;
             forward_states(app.handle().clone(), &engine);
             app.manage(engine);
+            if let Some(window) = app.get_webview_window("main") {
+                webview::tune(&window);
+            }
             if settings.kiosk {
                 if let Some(window) = app.get_webview_window("main") {
                     enter_kiosk(&window)?;

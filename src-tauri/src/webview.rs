@@ -1,0 +1,27 @@
+//! WebKit set up for a kitchen screen: one local page that never navigates, so the
+//! caches a browser keeps for the web (memory cache of resources, back/forward page
+//! cache) only cost memory on a small kiosk PC.
+
+/// Applies the settings to the window's WebKit view (Linux; elsewhere nothing).
+pub fn tune(window: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    {
+        let applied = window.with_webview(|webview| {
+            use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
+            let view = webview.inner();
+            if let Some(context) = view.context() {
+                // "Document viewer": no memory cache of resources, the smallest
+                // footprint; everything the page loads is bundled in the app.
+                context.set_cache_model(CacheModel::DocumentViewer);
+            }
+            if let Some(settings) = WebViewExt::settings(&view) {
+                settings.set_enable_page_cache(false);
+            }
+        });
+        if let Err(error) = applied {
+            tracing::warn!(%error, "could not tune the web view");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}
