@@ -338,3 +338,41 @@ fn capture_saves_what_a_pos_prints_and_test_reads_it_back() {
     assert_eq!(numbers, ["1042", "58", "77"]);
     assert_eq!(chits[2]["cut"], false, "the last chit had no cut");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_routed_printer_sends_each_item_to_its_station() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = hub_with_printer(
+        dir.path(),
+        "route = true\n\n[routes.by_item]\nFries = \"fry\"\n",
+    );
+    let printer = hub.printer_address("grill").expect("printer port");
+    send(
+        &printer,
+        b"Order 64\n\x1b!\x30 1 x Burger\n 2 x Fries\n 1 x Soup\n\x1b!\x00\x1dV\x00",
+    );
+    let kds = hub.token("kds", &["*"]);
+    let mut stations = Vec::new();
+    for station in ["grill", "fry"] {
+        let mut found = None;
+        for _ in 0..100 {
+            let open = hub.open_tickets(&kds, station).await.expect("tickets");
+            if let Some(ticket) = open.into_iter().find(|t| t.order_number == "64") {
+                found = Some(ticket);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let ticket = found.unwrap_or_else(|| panic!("no ticket for order 64 at {station}"));
+        let names: Vec<String> = ticket.items.iter().map(|i| i.name.clone()).collect();
+        stations.push((station, names));
+    }
+    assert_eq!(
+        stations,
+        vec![
+            ("grill", strings(&["Burger", "Soup"])),
+            ("fry", strings(&["Fries"])),
+        ],
+        "routed by name; what the rules do not place stays at the printer's station"
+    );
+}
