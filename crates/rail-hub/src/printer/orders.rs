@@ -81,7 +81,34 @@ pub fn apply(hub: &Hub, printer: &Printer, chit: &Chit, now_ms: i64) -> Result<O
         Ok(read) => read,
         Err(why) => return keep_as_printed(hub, &who, &idem, printer, chit, &why.to_string(), day),
     };
-    let number = read.number.clone().unwrap_or_else(|| short(&key));
+    match apply_read(hub, &who, &idem, printer, chit, &read, &key, day) {
+        // The hub refused what the chit asks (an add-on to a cancelled order, say):
+        // the kitchen still sees what was printed.
+        Err(HubError::Store(
+            error @ (StoreError::Conflict(_) | StoreError::Invalid(_) | StoreError::NotFound(_)),
+        )) => keep_as_printed(hub, &who, &idem, printer, chit, &error.to_string(), day),
+        other => other,
+    }
+}
+
+/// Applies a chit the layout read.
+#[allow(clippy::too_many_arguments)]
+fn apply_read(
+    hub: &Hub,
+    who: &Claims,
+    idem: &IdempotencyKey,
+    printer: &Printer,
+    chit: &Chit,
+    read: &ReadChit,
+    key: &uuid::Uuid,
+    day: i64,
+) -> Result<Outcome, HubError> {
+    let who = who.clone();
+    if read.items.len() > MAX_ITEMS {
+        tracing::warn!(printer = %printer.name, items = read.items.len(), kept = MAX_ITEMS,
+            text = %chit.text(), "a chit has more items than an order may hold; the rest are only in this log");
+    }
+    let number = read.number.clone().unwrap_or_else(|| short(key));
     let order_id = format!("chit-{day}-{}", id_part(&number));
     let existing = match hub.order(&who, &order_id) {
         Ok(order) => Some(order),
@@ -94,12 +121,24 @@ pub fn apply(hub: &Hub, printer: &Printer, chit: &Chit, now_ms: i64) -> Result<O
             let mut voided = 0;
             let mut taken: Vec<&str> = Vec::new();
             for item in &read.items {
-                let matching = order.items.iter().find(|candidate| {
-                    candidate.status == ItemStatus::Pending
-                        && !taken.contains(&candidate.id.as_str())
-                        && candidate.name.trim().eq_ignore_ascii_case(item.name.trim())
-                        && (printer.route || candidate.station == printer.station)
-                });
+                let named = |status: ItemStatus| {
+                    order.items.iter().find(|candidate| {
+                        candidate.status == status
+                            && !taken.contains(&candidate.id.as_str())
+                            && candidate.name.trim().eq_ignore_ascii_case(item.name.trim())
+                            && (printer.route || candidate.station == printer.station)
+                    })
+                };
+                let matching = named(ItemStatus::Pending);
+                if matching.is_none() {
+                    // Voided already: this chit again (a POS retrying), or a second
+                    // void of the same item. Nothing to do, nothing to show.
+                    if let Some(done) = named(ItemStatus::Voided) {
+                        taken.push(&done.id);
+                        voided += 1;
+                        continue;
+                    }
+                }
                 let Some(matching) = matching else {
                     tracing::warn!(printer = %printer.name, order = %order_id, item = %item.name,
                         "a void chit names an item the order does not have open; showing the chit");
@@ -123,7 +162,7 @@ pub fn apply(hub: &Hub, printer: &Printer, chit: &Chit, now_ms: i64) -> Result<O
                     read.items.len() - voided,
                     read.items.len()
                 );
-                keep_as_printed(hub, &who, &idem, printer, chit, &why, day)?;
+                keep_as_printed(hub, &who, idem, printer, chit, &why, day)?;
             }
             Ok(Outcome::Voided {
                 order: order_id,
@@ -132,13 +171,13 @@ pub fn apply(hub: &Hub, printer: &Printer, chit: &Chit, now_ms: i64) -> Result<O
         }
         (ChitKind::Void, None) => {
             let why = format!("a void chit for order {number}, which the hub does not have");
-            keep_as_printed(hub, &who, &idem, printer, chit, &why, day)
+            keep_as_printed(hub, &who, idem, printer, chit, &why, day)
         }
         (_, Some(_)) => {
             let items = items(&read.items, printer, &hub.config.routes);
             let count = items.len();
             let mutation =
-                hub.change_order(&who, Some(&idem), &order_id, &OrderCommand::AddItems(items))?;
+                hub.change_order(&who, Some(idem), &order_id, &OrderCommand::AddItems(items))?;
             if mutation.replayed {
                 return Ok(Outcome::Unchanged { order: order_id });
             }
@@ -148,9 +187,9 @@ pub fn apply(hub: &Hub, printer: &Printer, chit: &Chit, now_ms: i64) -> Result<O
             })
         }
         (_, None) => {
-            let order = new_order(&order_id, &number, &read, printer, &hub.config.routes);
+            let order = new_order(&order_id, &number, read, printer, &hub.config.routes);
             let count = order.items.len();
-            let mutation = hub.create_order(&who, Some(&idem), &order)?;
+            let mutation = hub.create_order(&who, Some(idem), &order)?;
             if mutation.replayed {
                 return Ok(Outcome::Unchanged { order: order_id });
             }
@@ -315,4 +354,93 @@ fn short_str(key: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .take(8)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::printer::PrinterFile;
+    use crate::store::Store;
+    use crate::HubConfig;
+    use rail_printer::chit::read_all;
+    use rail_printer::codepage::CodePage;
+
+    const NOW: i64 = 1_800_000_000_000;
+
+    fn setup() -> (std::sync::Arc<Hub>, Printer) {
+        let store = Store::open_in_memory().expect("store");
+        let hub = Hub::with_store(store, HubConfig::default(), Some("secret".into())).expect("hub");
+        let listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        let printer = PrinterFile::new("grill", listen, "bistro", "grill")
+            .compile()
+            .expect("printer");
+        (hub, printer)
+    }
+
+    fn chit(text: &str) -> Chit {
+        read_all(text.as_bytes(), CodePage::Cp437).remove(0)
+    }
+
+    fn orders(hub: &Hub) -> usize {
+        let who = Claims {
+            sub: "test".into(),
+            loc: "bistro".into(),
+            role: Role::Kds,
+            stations: vec!["*".into()],
+            exp: i64::MAX,
+            iat: 0,
+            nbf: None,
+        };
+        hub.tickets(&who, "grill", crate::store::StationFilter::Open)
+            .expect("tickets")
+            .len()
+    }
+
+    #[test]
+    fn a_chit_again_and_a_void_again_change_nothing() {
+        let (hub, printer) = setup();
+        let new = chit("Order 12\n2 x Burger\n1 x Ribeye\n");
+        assert!(matches!(
+            apply(&hub, &printer, &new, NOW),
+            Ok(Outcome::Created { items: 2, .. })
+        ));
+        assert!(matches!(
+            apply(&hub, &printer, &new, NOW),
+            Ok(Outcome::Unchanged { .. })
+        ));
+        let void = chit("VOID\nOrder 12\n1 x Ribeye\n");
+        assert!(matches!(
+            apply(&hub, &printer, &void, NOW),
+            Ok(Outcome::Voided { items: 1, .. })
+        ));
+        assert!(matches!(
+            apply(&hub, &printer, &void, NOW),
+            Ok(Outcome::Voided { items: 1, .. })
+        ));
+        assert_eq!(orders(&hub), 1, "no ticket for the repeated void");
+    }
+
+    #[test]
+    fn what_the_hub_refuses_is_shown_as_printed() {
+        let (hub, printer) = setup();
+        apply(&hub, &printer, &chit("Order 13\n1 x Soup\n"), NOW).expect("created");
+        let who = Claims {
+            sub: "till".into(),
+            loc: "bistro".into(),
+            role: Role::Pos,
+            stations: vec![],
+            exp: i64::MAX,
+            iat: 0,
+            nbf: None,
+        };
+        let day = (NOW / 1000 - DAY_ENDS_AT_SECS).div_euclid(86_400);
+        hub.change_order(&who, None, &format!("chit-{day}-13"), &OrderCommand::Cancel)
+            .expect("cancelled");
+        let add_on = chit("ADD-ON\nOrder 13\n1 x Bread\n");
+        let outcome = apply(&hub, &printer, &add_on, NOW).expect("kept");
+        assert!(
+            matches!(outcome, Outcome::KeptAsPrinted { .. }),
+            "{outcome:?}"
+        );
+    }
 }
