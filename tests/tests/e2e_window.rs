@@ -521,6 +521,16 @@ async fn a_chit_printed_by_a_pos_shows_on_the_screen_and_a_void_chit_voids_it() 
         let voided = text_of(client, r#"[data-order-number="1042"] .item.voided"#, WAIT).await?;
         anyhow::ensure!(voided.contains("RIBEYE"), "voided item: {voided:?}");
         screenshot(client, "printed-void").await?;
+
+        // A chit with no item line is shown as printed, marked for the cook.
+        let mut pos = std::net::TcpStream::connect(&printer)?;
+        std::io::Write::write_all(&mut pos, b"Hello kitchen\nCall Sam at the pass\n\x1dV\x00")?;
+        drop(pos);
+        let note = text_of(client, r#"[data-testid="order-note"].unread"#, WAIT).await?;
+        anyhow::ensure!(note.contains("Printed chit, not read"), "note: {note:?}");
+        let card = text_of(client, r#"[data-order-number="?"]"#, WAIT).await?;
+        anyhow::ensure!(card.contains("Call Sam at the pass"), "card: {card:?}");
+        screenshot(client, "printed-unread").await?;
         anyhow::Ok(())
     }
     .await;

@@ -397,6 +397,17 @@ mod tests {
     }
 
     #[test]
+    fn the_screen_knows_how_an_unread_chit_is_marked() {
+        let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../ui/src/lib/tickets/card.ts");
+        let source = std::fs::read_to_string(&ui).expect("ui/src/lib/tickets/card.ts");
+        assert!(
+            source.contains(&format!("UNREAD_CHIT_NOTE = \"{UNREAD_MARK}\"")),
+            "the UI's UNREAD_CHIT_NOTE must equal the hub's UNREAD_MARK"
+        );
+    }
+
+    #[test]
     fn a_chit_again_and_a_void_again_change_nothing() {
         let (hub, printer) = setup();
         let new = chit("Order 12\n2 x Burger\n1 x Ribeye\n");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sampleTicket } from "../backend/fake";
 import { locale } from "../i18n.svelte";
-import { changeKey, connectionLabel, destination, hasChanges, itemsInCookingOrder, orderTypeLabel, railOrder, searchTickets } from "./card";
+import { changeKey, connectionLabel, destination, hasChanges, isUnreadChit, itemsInCookingOrder, orderTypeLabel, railOrder, searchTickets } from "./card";
 
 describe("ticket cards", () => {
   it("say where the food goes", () => {
@@ -10,6 +10,13 @@ describe("ticket cards", () => {
     expect(destination({ ...ticket, table: undefined, guest: "Noor" })).toBe("Noor");
     expect(destination({ ...ticket, table: undefined })).toBe("");
     expect(orderTypeLabel("drive-thru")).toBe("Drive-thru");
+  });
+
+  it("tell a chit shown as printed from an order", () => {
+    const ticket = sampleTicket("7", 1);
+    expect(isUnreadChit(ticket)).toBe(false);
+    expect(isUnreadChit({ notes: "Printed chit, not read: no line looked like an item" })).toBe(true);
+    expect(isUnreadChit({ notes: "birthday, candle please" })).toBe(false);
   });
 
   it("list pending items before done ones", () => {

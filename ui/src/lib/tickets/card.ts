@@ -17,6 +17,18 @@ export function destination(ticket: Pick<Ticket, "table" | "guest">): string {
   return "";
 }
 
+/**
+ * How the hub begins the note of a ticket made from a printed chit it could not read
+ * (the ticket's items are then the chit's lines as printed). The hub's crate checks
+ * that this file says the same as its own constant.
+ */
+export const UNREAD_CHIT_NOTE = "Printed chit, not read:";
+
+/** A ticket showing a printed chit as it was printed: the cook must read it. */
+export function isUnreadChit(ticket: Pick<Ticket, "notes">): boolean {
+  return ticket.notes?.startsWith(UNREAD_CHIT_NOTE) ?? false;
+}
+
 /** Items to cook now first, then held ones, then done and voided ones (struck through). */
 export function itemsInCookingOrder(ticket: Ticket): TicketItem[] {
   const rank = (item: TicketItem) => (isToCook(item) ? 0 : item.status === "pending" ? 1 : 2);
