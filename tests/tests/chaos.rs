@@ -45,6 +45,9 @@ enum Step {
 
 const STEPS: usize = 8;
 
+/// How often a long run says how far it got.
+const PROGRESS_EVERY: Duration = Duration::from_secs(300);
+
 /// Picks the next step: orders and bumps most often, a fault about every third step.
 fn pick(rng: &mut StdRng) -> Step {
     match rng.random_range(0..100) {
@@ -99,6 +102,7 @@ async fn seeded_chaos_leaves_every_screen_equal_to_the_hub() {
     let mut counts = [0u32; STEPS];
     let mut checkpoint_kills_missed = 0u32;
     let mut busy = [Duration::ZERO; STEPS];
+    let mut last_progress = Instant::now();
     while Instant::now() < deadline {
         let step = pick(&mut rng);
         let started = Instant::now();
@@ -160,6 +164,15 @@ async fn seeded_chaos_leaves_every_screen_equal_to_the_hub() {
         }
         counts[step as usize] += 1;
         busy[step as usize] += started.elapsed();
+        if last_progress.elapsed() >= PROGRESS_EVERY {
+            last_progress = Instant::now();
+            let faults: u32 = counts[Step::Cut as usize..].iter().sum();
+            eprintln!(
+                "chaos: {:.0} s in: {} orders, {faults} faults so far",
+                (Instant::now() + Duration::from_secs(seconds) - deadline).as_secs_f64(),
+                counts[0]
+            );
+        }
         tokio::time::sleep(Duration::from_millis(rng.random_range(5..40))).await;
     }
     let faults: u32 = counts[Step::Cut as usize..].iter().sum();
