@@ -56,14 +56,20 @@ pub async fn serve(
     let (queue, outbound) = mpsc::channel(hub.config.outbound_queue);
     let overflow = Arc::new(Notify::new());
     let last_heard = Arc::new(AtomicI64::new(now_ms()));
-    let mut writer = tokio::spawn(write_loop(
+    let running = WriterRunning::new(hub.clone());
+    let writing = write_loop(
         sink,
         outbound,
         overflow.clone(),
         last_heard.clone(),
         hub.config.heartbeat,
         shutdown,
-    ));
+    );
+    let mut writer = tokio::spawn(async move {
+        // Counted until the writer ends, aborted or not.
+        let _running = running;
+        writing.await
+    });
 
     let reader = async {
         let claims = match authenticate(&hub, &mut stream, bearer, &last_heard).await {
@@ -135,6 +141,22 @@ pub async fn serve(
     }
     hub.metrics.connections_open.fetch_sub(1, Ordering::Relaxed);
     tracing::debug!(connection = connection_id, "connection closed");
+}
+
+/// Counts a running writer in [`Hub::writers_running`] for as long as it lives.
+struct WriterRunning(Arc<Hub>);
+
+impl WriterRunning {
+    fn new(hub: Arc<Hub>) -> Self {
+        hub.writers_running.fetch_add(1, Ordering::Relaxed);
+        WriterRunning(hub)
+    }
+}
+
+impl Drop for WriterRunning {
+    fn drop(&mut self) {
+        self.0.writers_running.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// Why the writer stopped.

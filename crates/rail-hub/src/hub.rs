@@ -54,6 +54,9 @@ pub struct Hub {
     pub authority: Authority,
     pub metrics: Metrics,
     next_connection: AtomicU64,
+    /// Sockets whose writer is still running: a shutting-down hub waits for these to
+    /// have sent their close frames.
+    pub(crate) writers_running: AtomicU64,
 }
 
 impl Hub {
@@ -93,6 +96,7 @@ impl Hub {
             authority: Authority::new(&secret),
             metrics: Metrics::default(),
             next_connection: AtomicU64::new(1),
+            writers_running: AtomicU64::new(0),
         }))
     }
 

@@ -80,17 +80,18 @@ pub async fn run(
     pruner.abort();
     // Upgraded sockets live outside axum's connection tracking, so `serve` returns
     // while they are still sending their 1001 (perhaps behind a snapshot of several
-    // megabytes). Exiting then would cut them off without a close frame.
+    // megabytes). Exiting then would cut them off without a close frame. Their
+    // writers end once the close frame is out; the wait for each client's answer
+    // after that is not worth holding a restart for.
     let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
-    while hub.metrics.connections_open.load(Ordering::Relaxed) > 0
-        && tokio::time::Instant::now() < deadline
+    while hub.writers_running.load(Ordering::Relaxed) > 0 && tokio::time::Instant::now() < deadline
     {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     result
 }
 
-/// How long a shutting-down hub waits for its sockets to finish their close.
+/// How long a shutting-down hub waits for its sockets to send their close frames.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 #[cfg(test)]
