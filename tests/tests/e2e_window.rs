@@ -509,9 +509,14 @@ async fn a_chit_printed_by_a_pos_shows_on_the_screen_and_a_void_chit_voids_it() 
             "card text: {text:?}"
         );
         let text = text_of(client, r#"[data-order-number="58"]"#, WAIT).await?;
+        // Allergens are shown in capitals.
         anyhow::ensure!(
-            text.contains("Crème brûlée tartlet") && text.contains("anchovy"),
+            text.contains("Crème brûlée tartlet") && text.contains("ANCHOVY"),
             "card text: {text:?}"
+        );
+        anyhow::ensure!(
+            !text.contains("HELD"),
+            "a printed course is cooked now: {text:?}"
         );
         wait_for_element(client, r#"[data-order-number="77"]"#, WAIT).await?;
         screenshot(client, "printed-chits").await?;

@@ -104,6 +104,10 @@ async fn chits_printed_by_python_escpos_become_tickets_and_later_chits_change_th
     assert_eq!(salad.modifiers, strings(&["add chicken", "extra parmesan"]));
     assert_eq!(salad.notes.as_deref(), Some("dressing on the side"));
     assert_eq!(salad.allergens, strings(&["anchovy"]));
+    assert!(
+        card.items.iter().all(|i| !i.held),
+        "a printed chit is cooked now: no course is held"
+    );
 
     let receipt = ticket(&screen, "77").expect("order 77 (no cut at the end)");
     assert_eq!(

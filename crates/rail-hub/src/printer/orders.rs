@@ -181,6 +181,7 @@ fn apply_read(
             if mutation.replayed {
                 return Ok(Outcome::Unchanged { order: order_id });
             }
+            fire_all_courses(hub, &who, idem, &order_id, read)?;
             Ok(Outcome::Added {
                 order: order_id,
                 items: count,
@@ -193,12 +194,43 @@ fn apply_read(
             if mutation.replayed {
                 return Ok(Outcome::Unchanged { order: order_id });
             }
+            fire_all_courses(hub, &who, idem, &order_id, read)?;
             Ok(Outcome::Created {
                 order: order_id,
                 items: count,
             })
         }
     }
+}
+
+/// A POS prints a chit when the kitchen is to cook it, and cannot fire a held course
+/// later through a printer: course separators order the items on the ticket, and
+/// every course on the chit is fired at once.
+fn fire_all_courses(
+    hub: &Hub,
+    who: &Claims,
+    idem: &IdempotencyKey,
+    order_id: &str,
+    read: &ReadChit,
+) -> Result<(), HubError> {
+    let highest = read
+        .items
+        .iter()
+        .filter_map(|item| item.course)
+        .map(|course| course.clamp(1, MAX_COURSE))
+        .max();
+    if let Some(course) = highest.filter(|c| *c > 1) {
+        let fire_idem = IdempotencyKey {
+            key: format!("{}-fire", idem.key),
+            request: format!("{} fire {course}", idem.request),
+        };
+        match hub.change_order(who, Some(&fire_idem), order_id, &OrderCommand::Fire(course)) {
+            // Nothing held (those courses were fired already): nothing to do.
+            Ok(_) | Err(HubError::Store(StoreError::Conflict(_))) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
 }
 
 fn new_order(
@@ -429,6 +461,20 @@ mod tests {
             Ok(Outcome::Voided { items: 1, .. })
         ));
         assert_eq!(orders(&hub), 1, "no ticket for the repeated void");
+    }
+
+    #[test]
+    fn printed_courses_are_fired_at_once_and_an_add_on_to_them_is_no_problem() {
+        let (hub, printer) = setup();
+        let first = chit("Order 14\n-- Starters --\n1 x Soup\n-- Mains --\n1 x Steak\n");
+        apply(&hub, &printer, &first, NOW).expect("created");
+        let add_on = chit("ADD-ON\nOrder 14\n-- Mains --\n1 x Fries\n");
+        let outcome = apply(&hub, &printer, &add_on, NOW).expect("added");
+        assert!(
+            matches!(outcome, Outcome::Added { items: 1, .. }),
+            "{outcome:?}"
+        );
+        assert_eq!(orders(&hub), 1, "no ticket shown as printed");
     }
 
     #[test]
