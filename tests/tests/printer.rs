@@ -26,10 +26,6 @@ fn hub(dir: &Path) -> HubProcess {
     )
 }
 
-fn print(address: &str, scenario: &str) {
-    print_chits(address, scenario);
-}
-
 fn grill_screen(hub: &HubProcess, dir: &Path) -> Engine {
     Engine::start(screen_config(
         hub,
@@ -77,7 +73,7 @@ async fn chits_printed_by_python_escpos_become_tickets_and_later_chits_change_th
 
     // Three layouts on one connection, the last one without a cut; logos, a barcode,
     // a QR code and a buzzer in between.
-    print(&printer, "service");
+    print_chits(&printer, "service");
     wait_for("three tickets", WAIT, || tickets(&screen).len() == 3).await;
 
     let banner = ticket(&screen, "1042").expect("order 1042");
@@ -119,17 +115,17 @@ async fn chits_printed_by_python_escpos_become_tickets_and_later_chits_change_th
     );
 
     // A reprint, and the same chit sent again: no second ticket.
-    print(&printer, "reprint");
-    print(&printer, "again");
+    print_chits(&printer, "reprint");
+    print_chits(&printer, "again");
     // An add-on: the order's ticket gains the item.
-    print(&printer, "add-on");
+    print_chits(&printer, "add-on");
     wait_for("the add-on on order 58", WAIT, || {
         ticket(&screen, "58")
             .is_some_and(|t| t.items.iter().any(|i| i.name == "Lemonade" && i.qty == 2))
     })
     .await;
     // A void: the ribeye is voided on the screen.
-    print(&printer, "void");
+    print_chits(&printer, "void");
     wait_for("the ribeye voided", WAIT, || {
         ticket(&screen, "1042").is_some_and(|t| {
             t.items
@@ -160,7 +156,7 @@ async fn status_requests_get_an_online_printers_answers() {
     let printer = hub.printer_address("grill").expect("printer port");
 
     // python-escpos asks DLE EOT 1 and DLE EOT 4 before printing, as cautious POSes do.
-    print(&printer, "status-first");
+    print_chits(&printer, "status-first");
 
     let mut stream = TcpStream::connect(&printer).expect("connect");
     stream
@@ -180,7 +176,6 @@ async fn status_requests_get_an_online_printers_answers() {
         assert_eq!(got, answer, "answer to {request:02x?}");
     }
     drop(stream);
-    let pos = hub.token("pos", &[]);
     let kds = hub.token("kds", &["grill"]);
     wait_for("order 90 from the status-checking client", WAIT, || {
         hub.order_numbers().contains(&"90".to_owned())
@@ -192,7 +187,6 @@ async fn status_requests_get_an_online_printers_answers() {
         .find(|t| t.order_number == "90")
         .expect("ticket 90");
     assert_eq!(summary(espresso), vec![(3, "Espresso".into(), vec![])]);
-    drop(pos);
 }
 
 /// Writes `bytes` on a fresh connection and closes it.
@@ -261,7 +255,7 @@ async fn bad_printer_input_is_closed_and_logged_and_nothing_complete_is_lost() {
     .await;
     drop(crowd);
     // The port takes chits again once the crowd is gone.
-    print(&printer, "status-first");
+    print_chits(&printer, "status-first");
     wait_for("order 90 after the crowd", WAIT, || {
         hub.order_numbers().contains(&"90".to_owned())
     })
@@ -313,7 +307,7 @@ fn capture_saves_what_a_pos_prints_and_test_reads_it_back() {
     let (mut child, address) =
         rail_tests::spawn_announced(&mut capture, "capturing on ").expect("capture");
     let address = address.split(';').next().expect("address").to_owned();
-    print(&address, "service");
+    print_chits(&address, "service");
     let file = rail_tests::eventually_blocking("the captured file", WAIT, || {
         let files: Vec<_> = std::fs::read_dir(&out)
             .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())

@@ -103,14 +103,13 @@ fn apply_read(
     key: &uuid::Uuid,
     day: i64,
 ) -> Result<Outcome, HubError> {
-    let who = who.clone();
     if read.items.len() > MAX_ITEMS {
         tracing::warn!(printer = %printer.name, items = read.items.len(), kept = MAX_ITEMS,
             text = %chit.text(), "a chit has more items than an order may hold; the rest are only in this log");
     }
     let number = read.number.clone().unwrap_or_else(|| short(key));
     let order_id = format!("chit-{day}-{}", id_part(&number));
-    let existing = match hub.order(&who, &order_id) {
+    let existing = match hub.order(who, &order_id) {
         Ok(order) => Some(order),
         Err(HubError::Store(StoreError::NotFound(_))) => None,
         Err(error) => return Err(error),
@@ -153,7 +152,7 @@ fn apply_read(
                     key: format!("{}-{}", idem.key, matching.id),
                     request: format!("{} void {}", idem.request, matching.id),
                 };
-                hub.change_order(&who, Some(&item_idem), &order_id, &command)?;
+                hub.change_order(who, Some(&item_idem), &order_id, &command)?;
                 voided += 1;
             }
             if voided < read.items.len() {
@@ -162,7 +161,7 @@ fn apply_read(
                     read.items.len() - voided,
                     read.items.len()
                 );
-                keep_as_printed(hub, &who, idem, printer, chit, &why, day)?;
+                keep_as_printed(hub, who, idem, printer, chit, &why, day)?;
             }
             Ok(Outcome::Voided {
                 order: order_id,
@@ -171,17 +170,17 @@ fn apply_read(
         }
         (ChitKind::Void, None) => {
             let why = format!("a void chit for order {number}, which the hub does not have");
-            keep_as_printed(hub, &who, idem, printer, chit, &why, day)
+            keep_as_printed(hub, who, idem, printer, chit, &why, day)
         }
         (_, Some(_)) => {
             let items = items(&read.items, printer, &hub.config.routes);
             let count = items.len();
             let mutation =
-                hub.change_order(&who, Some(idem), &order_id, &OrderCommand::AddItems(items))?;
+                hub.change_order(who, Some(idem), &order_id, &OrderCommand::AddItems(items))?;
             if mutation.replayed {
                 return Ok(Outcome::Unchanged { order: order_id });
             }
-            fire_all_courses(hub, &who, idem, &order_id, read)?;
+            fire_all_courses(hub, who, idem, &order_id, read)?;
             Ok(Outcome::Added {
                 order: order_id,
                 items: count,
@@ -190,11 +189,11 @@ fn apply_read(
         (_, None) => {
             let order = new_order(&order_id, &number, read, printer, &hub.config.routes);
             let count = order.items.len();
-            let mutation = hub.create_order(&who, Some(idem), &order)?;
+            let mutation = hub.create_order(who, Some(idem), &order)?;
             if mutation.replayed {
                 return Ok(Outcome::Unchanged { order: order_id });
             }
-            fire_all_courses(hub, &who, idem, &order_id, read)?;
+            fire_all_courses(hub, who, idem, &order_id, read)?;
             Ok(Outcome::Created {
                 order: order_id,
                 items: count,
