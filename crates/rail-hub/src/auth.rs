@@ -10,21 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Reach};
 
-/// What a device is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// A point of sale: posts and changes orders.
-    Pos,
-    /// A station screen: sees and bumps its stations' tickets.
-    Kds,
-    /// The expeditor's screen: sees and bumps every station.
-    Expo,
-    /// Everything within its location.
-    Admin,
-    /// Monitoring: reads `/metrics`, nothing else.
-    Operator,
-}
+pub use rail_protocol::Role;
 
 /// The claims of a Rail token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,19 +31,6 @@ pub struct Claims {
     /// Not valid before, seconds since the Unix epoch (optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
-}
-
-impl Role {
-    /// The role's name as tokens and messages spell it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Pos => "pos",
-            Role::Kds => "kds",
-            Role::Expo => "expo",
-            Role::Admin => "admin",
-            Role::Operator => "operator",
-        }
-    }
 }
 
 impl Claims {
@@ -125,6 +98,8 @@ pub enum AuthError {
     BadSignature,
     #[error("token is not a Rail device token: {0}")]
     BadClaims(&'static str),
+    #[error("{}; pair it again", rail_protocol::close_code::DEVICE_REMOVED)]
+    Revoked,
     #[error("token is malformed")]
     Malformed,
     #[error("could not sign token: {0}")]

@@ -34,6 +34,11 @@ pub struct HubConfig {
     /// WAL file smaller at the cost of more fsyncs; crash tests shorten it to meet
     /// more checkpoints.
     pub checkpoint_interval: Duration,
+    /// How long an access token bought with a device secret lives (15 minutes):
+    /// short, so that what a device may do follows the registry within minutes.
+    pub access_token_ttl: Duration,
+    /// How long a pairing code stays valid (10 minutes).
+    pub pairing_ttl: Duration,
     pub routes: Routes,
     /// Printer ports: where POSes print kitchen chits that become orders.
     pub printers: Vec<crate::printer::Printer>,
@@ -54,6 +59,8 @@ impl Default for HubConfig {
             history_per_channel: 100_000,
             metrics_tenant_labels: false,
             checkpoint_interval: Duration::from_secs(1),
+            access_token_ttl: Duration::from_secs(15 * 60),
+            pairing_ttl: Duration::from_secs(10 * 60),
             routes: Routes::default(),
             printers: Vec::new(),
         }
@@ -78,6 +85,8 @@ pub struct FileConfig {
     pub history_per_channel: Option<u64>,
     pub metrics_tenant_labels: Option<bool>,
     pub checkpoint_interval_ms: Option<u64>,
+    pub access_token_ttl_secs: Option<u64>,
+    pub pairing_ttl_secs: Option<u64>,
     pub routes: Option<Routes>,
     pub printers: Option<Vec<crate::printer::PrinterFile>>,
 }
@@ -159,6 +168,10 @@ impl FileConfig {
                 .unwrap_or(defaults.metrics_tenant_labels),
             checkpoint_interval: positive("checkpoint_interval_ms", self.checkpoint_interval_ms)?
                 .map_or(defaults.checkpoint_interval, Duration::from_millis),
+            access_token_ttl: positive("access_token_ttl_secs", self.access_token_ttl_secs)?
+                .map_or(defaults.access_token_ttl, Duration::from_secs),
+            pairing_ttl: positive("pairing_ttl_secs", self.pairing_ttl_secs)?
+                .map_or(defaults.pairing_ttl, Duration::from_secs),
             routes: self.routes.clone().unwrap_or(defaults.routes),
             printers: self
                 .printers

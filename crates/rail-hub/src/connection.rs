@@ -93,7 +93,13 @@ pub async fn serve(
             queue: queue.clone(),
             overflow,
         };
-        read_loop(&hub, &mut stream, &claims, subscriber, &last_heard).await
+        // A revoked or reassigned device loses its sockets at once, not at its next
+        // reconnect.
+        let mut device = hub.devices.connect(&claims);
+        tokio::select! {
+            closing = read_loop(&hub, &mut stream, &claims, subscriber, &last_heard) => closing,
+            (code, reason) = device.kicked() => Some((code, reason.to_owned())),
+        }
     };
 
     let ended = tokio::select! {
@@ -207,7 +213,7 @@ async fn authenticate(
 ) -> Result<Claims, Closing> {
     let refuse = |error: AuthError| Some((close_code::POLICY_VIOLATION, error.to_string()));
     if let Some(token) = bearer {
-        return hub.authority.verify(&token).map_err(refuse);
+        return hub.verify(&token).map_err(refuse);
     }
     let first = tokio::time::timeout(hub.config.auth_timeout, stream.next()).await;
     let text = match first {
@@ -228,7 +234,7 @@ async fn authenticate(
     };
     last_heard.store(now_ms(), Ordering::Relaxed);
     match serde_json::from_str::<ClientMessage>(&text) {
-        Ok(ClientMessage::Auth { token }) => hub.authority.verify(&token).map_err(refuse),
+        Ok(ClientMessage::Auth { token }) => hub.verify(&token).map_err(refuse),
         _ => Err(Some((
             close_code::POLICY_VIOLATION,
             "first message must be auth".into(),

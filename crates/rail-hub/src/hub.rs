@@ -42,8 +42,8 @@ pub enum HubError {
     Encode(#[from] serde_json::Error),
 }
 
-struct State {
-    store: Store,
+pub(crate) struct State {
+    pub(crate) store: Store,
     registry: Registry,
 }
 
@@ -53,6 +53,8 @@ pub struct Hub {
     pub config: HubConfig,
     pub authority: Authority,
     pub metrics: Metrics,
+    /// Revoked devices and the sockets each device holds open.
+    pub devices: crate::devices::DeviceWatch,
     next_connection: AtomicU64,
     /// Sockets whose writer is still running: a shutting-down hub waits for these to
     /// have sent their close frames.
@@ -87,6 +89,7 @@ impl Hub {
             Some(secret) => secret,
             None => store.signing_secret()?,
         };
+        let devices = crate::devices::DeviceWatch::new(store.revoked_devices()?);
         Ok(Arc::new(Hub {
             state: Mutex::new(State {
                 store,
@@ -95,12 +98,13 @@ impl Hub {
             config,
             authority: Authority::new(&secret),
             metrics: Metrics::default(),
+            devices,
             next_connection: AtomicU64::new(1),
             writers_running: AtomicU64::new(0),
         }))
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves SQLite consistent (the transaction
         // rolls back on drop), so a poisoned lock is safe to keep using.
         self.state

@@ -16,6 +16,7 @@ pub mod clock;
 pub mod config;
 pub mod connection;
 pub mod demo;
+pub mod devices;
 pub mod fanout;
 pub mod hub;
 pub mod metrics;

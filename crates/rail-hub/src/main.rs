@@ -50,7 +50,7 @@ enum Command {
         /// Location (restaurant) id.
         #[arg(long)]
         location: String,
-        #[arg(long, value_enum)]
+        #[arg(long)]
         role: Role,
         /// Station the device may work (repeat; `*` for all).
         #[arg(long = "station")]

@@ -3,8 +3,9 @@
 //! (schemars), so the document cannot describe a body the hub does not accept.
 
 use rail_protocol::{
-    ActionResult, AddItems, ClientMessage, FireCourse, NewOrder, Order, OrderCreated, OrderPatch,
-    Problem, ServerMessage, StatusChange, Ticket,
+    AccessToken, ActionResult, AddItems, ClientMessage, Device, DevicePatch, FireCourse, NewOrder,
+    Order, OrderCreated, OrderPatch, PairApproval, PairRequest, PairStatus, PairTicket,
+    PendingPair, Problem, ServerMessage, StatusChange, Ticket, TokenRequest,
 };
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Value};
@@ -110,7 +111,148 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("/api/tickets/{id}/recall", "post", "recallTicket"),
     ("/api/tickets/{id}/items/{item}/bump", "post", "bumpItem"),
     ("/metrics", "get", "getMetrics"),
+    ("/api/pair", "post", "requestPairing"),
+    ("/api/pair", "get", "listPairingRequests"),
+    ("/api/pair/{id}", "get", "getPairingStatus"),
+    ("/api/pair/approve", "post", "approvePairing"),
+    ("/api/token", "post", "getAccessToken"),
+    ("/api/devices", "get", "listDevices"),
+    ("/api/devices/{id}", "patch", "changeDevice"),
+    ("/api/devices/{id}", "delete", "revokeDevice"),
 ];
+
+/// The pairing and device operations: who may call them differs from the kitchen's
+/// (a screen with no credentials, a poll secret, a device secret, the manager).
+fn device_paths() -> Value {
+    let problem = |description: &str| json!({ "description": description, "content": { "application/problem+json": { "schema": schema("Problem") } } });
+    let json_body = |description: &str, name: &str| json!({ "description": description, "content": { "application/json": { "schema": schema(name) } } });
+    let list_of = |description: &str, name: &str| json!({ "description": description, "content": { "application/json": { "schema": { "type": "array", "items": schema(name) } } } });
+    let body_errors = json!({
+        "400": problem("Malformed JSON"),
+        "413": problem("The body is larger than 256 KiB (`PAYLOAD_TOO_LARGE`)"),
+        "415": problem("The body is not `application/json`"),
+        "500": problem("The hub failed (details only in its log)")
+    });
+    let with = |mut responses: Value, extra: &Value| {
+        if let (Some(map), Some(more)) = (responses.as_object_mut(), extra.as_object()) {
+            for (status, response) in more {
+                map.insert(status.clone(), response.clone());
+            }
+        }
+        responses
+    };
+    let id_param =
+        json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }]);
+    json!({
+        "/api/pair": {
+            "post": {
+                "summary": "Ask to be paired",
+                "description": "For a device with no credentials; needs no token. Answers a six-digit code for the screen to show, and a poll secret only the asker knows. At most 32 requests wait at once; a code lasts `pairing_ttl_secs` (10 minutes).",
+                "security": [],
+                "requestBody": body("PairRequest"),
+                "responses": with(json!({
+                    "201": json_body("The code to show and how to poll", "PairTicket"),
+                    "422": problem("An empty or over-long name or version"),
+                    "429": problem("32 requests already wait (`TOO_MANY_PAIRINGS`)")
+                }), &body_errors)
+            },
+            "get": {
+                "summary": "Pairing requests waiting",
+                "description": "For the manager (`admin` token): codes waiting for approval, oldest first.",
+                "responses": {
+                    "200": list_of("Waiting requests", "PendingPair"),
+                    "401": problem("No valid token"),
+                    "403": problem("Not an admin token"),
+                    "500": problem("The hub failed (details only in its log)")
+                }
+            }
+        },
+        "/api/pair/{id}": {
+            "get": {
+                "summary": "Where a pairing stands",
+                "description": "Polled by the asking device with `Authorization: Bearer <pollSecret>`. Once approved, each call answers the device's credentials with a new secret, voiding the one before.",
+                "security": [],
+                "parameters": id_param,
+                "responses": {
+                    "200": json_body("Pending, or approved with the credentials", "PairStatus"),
+                    "400": problem("A path that is not UTF-8"),
+                    "401": problem("No poll secret, or not this request's; or the approved device was removed (`DEVICE_REVOKED`)"),
+                    "404": problem("No such request"),
+                    "410": problem("The code expired (`PAIRING_EXPIRED`)"),
+                    "500": problem("The hub failed (details only in its log)")
+                }
+            }
+        },
+        "/api/pair/approve": {
+            "post": {
+                "summary": "Approve a code",
+                "description": "The manager (`admin` token) approves the code a screen shows and says what the device is: its name, role (`kds`, `expo` or `pos`) and stations. The device is created in the manager's location.",
+                "requestBody": body("PairApproval"),
+                "responses": with(json!({
+                    "201": json_body("The new device", "Device"),
+                    "401": problem("No valid token"),
+                    "403": problem("Not an admin token"),
+                    "404": problem("No screen waits with this code"),
+                    "409": problem("This code was approved already"),
+                    "422": problem("An empty name, a role that is not kds/expo/pos, a kds screen with no station, a station listed twice or not a station name")
+                }), &body_errors)
+            }
+        },
+        "/api/token": {
+            "post": {
+                "summary": "Trade a device secret for an access token",
+                "description": "Needs no token: the device id and secret are the proof. The access token lives `access_token_ttl_secs` (15 minutes) and carries the device's current role and stations.",
+                "security": [],
+                "requestBody": body("TokenRequest"),
+                "responses": with(json!({
+                    "200": json_body("A fresh access token", "AccessToken"),
+                    "401": problem("Unknown device or wrong secret (`UNAUTHORIZED`), or the device was removed (`DEVICE_REVOKED`)"),
+                    "422": problem("Missing fields or unknown ones")
+                }), &body_errors)
+            }
+        },
+        "/api/devices": {
+            "get": {
+                "summary": "The location's devices",
+                "description": "For the manager (`admin` token): every device, removed ones included, with its open sockets, last contact, address and app version.",
+                "responses": {
+                    "200": list_of("Devices", "Device"),
+                    "401": problem("No valid token"),
+                    "403": problem("Not an admin token"),
+                    "500": problem("The hub failed (details only in its log)")
+                }
+            }
+        },
+        "/api/devices/{id}": {
+            "patch": {
+                "summary": "Rename or reassign a device",
+                "description": "A new role or stations close the device's sockets with 1012; it reconnects with a token that carries them.",
+                "parameters": id_param,
+                "requestBody": body("DevicePatch"),
+                "responses": with(json!({
+                    "200": json_body("The device as it now is", "Device"),
+                    "401": problem("No valid token"),
+                    "403": problem("Not an admin token"),
+                    "404": problem("No such device in this location"),
+                    "422": problem("An empty name, or an assignment that makes no sense (see approve)")
+                }), &body_errors)
+            },
+            "delete": {
+                "summary": "Remove (revoke) a device",
+                "description": "At once: its secret buys no token, its tokens are refused (401 `DEVICE_REVOKED` on exchange, 401 on every call), and its sockets close with 1008 `this device was removed from the hub`.",
+                "parameters": id_param,
+                "responses": {
+                    "200": json_body("The removed device", "Device"),
+                    "400": problem("A path that is not UTF-8"),
+                    "401": problem("No valid token"),
+                    "403": problem("Not an admin token"),
+                    "404": problem("No such device in this location"),
+                    "500": problem("The hub failed (details only in its log)")
+                }
+            }
+        }
+    })
+}
 
 fn name_operations(document: &mut Value) {
     for (path, method, id) in OPERATIONS {
@@ -184,6 +326,15 @@ pub fn document() -> Value {
     generator.subschema_for::<Problem>();
     generator.subschema_for::<ClientMessage>();
     generator.subschema_for::<ServerMessage>();
+    generator.subschema_for::<PairRequest>();
+    generator.subschema_for::<PairTicket>();
+    generator.subschema_for::<PairStatus>();
+    generator.subschema_for::<PairApproval>();
+    generator.subschema_for::<PendingPair>();
+    generator.subschema_for::<TokenRequest>();
+    generator.subschema_for::<AccessToken>();
+    generator.subschema_for::<Device>();
+    generator.subschema_for::<DevicePatch>();
     let schemas = generator.take_definitions(true);
 
     let order_changed = |summary: &str,
@@ -335,6 +486,12 @@ pub fn document() -> Value {
             "schemas": schemas
         }
     });
+    if let (Some(paths), Some(devices)) = (
+        document["paths"].as_object_mut(),
+        device_paths().as_object().cloned(),
+    ) {
+        paths.extend(devices);
+    }
     name_operations(&mut document);
     link_created_order(&mut document);
     document

@@ -70,6 +70,7 @@ pub async fn run(
             tracing::debug!(%error, "could not set TCP_NODELAY");
         }
     });
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -7,6 +7,7 @@
 //! This crate does no I/O.
 
 pub mod channel;
+pub mod device;
 pub mod limits;
 pub mod messages;
 pub mod order;
@@ -14,6 +15,10 @@ pub mod problem;
 pub mod ticket;
 
 pub use channel::{Channel, ChannelError};
+pub use device::{
+    AccessToken, Device, DeviceCredentials, DevicePatch, PairApproval, PairRequest, PairStatus,
+    PairTicket, PendingPair, Role, TokenRequest,
+};
 pub use messages::{
     ClientMessage, Control, Cursor, Envelope, ErrorCode, Event, Recovery, ServerMessage, Snapshot,
     TicketEvent,
@@ -39,9 +44,15 @@ pub mod close_code {
     pub const MESSAGE_TOO_BIG: u16 = 1009;
     /// The hub failed internally: reconnect with backoff.
     pub const INTERNAL_ERROR: u16 = 1011;
+    /// The device's role or stations changed: reconnect with a fresh access token.
+    pub const SERVICE_RESTART: u16 = 1012;
     /// The client could not keep up with its channels (its outbound queue filled):
     /// reconnect and resume from the last sequence it applied.
     pub const TRY_AGAIN_LATER: u16 = 1013;
+
+    /// The reason of the 1008 that ends a removed (revoked) device's sockets, and of
+    /// the refusal of its tokens: the client stops retrying and asks to be paired.
+    pub const DEVICE_REMOVED: &str = "this device was removed from the hub";
 
     /// A close frame's payload is at most 125 bytes, two of them the code (RFC 6455
     /// §5.5): a longer reason makes the frame invalid and the client sees a dropped

@@ -5,6 +5,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rail_protocol::problem::{Problem, PROBLEM_CONTENT_TYPE};
 
+use crate::devices::DeviceError;
 use crate::hub::HubError;
 use crate::store::StoreError;
 
@@ -65,6 +66,31 @@ impl From<HubError> for ApiError {
             }
             HubError::Store(store) => store.into(),
             other => Self::internal(&other),
+        }
+    }
+}
+
+impl From<DeviceError> for ApiError {
+    fn from(error: DeviceError) -> Self {
+        match error {
+            DeviceError::Forbidden(detail) => Self::new(StatusCode::FORBIDDEN, "FORBIDDEN", detail),
+            DeviceError::Unauthorized(detail) => Self::unauthorized(detail),
+            DeviceError::Revoked => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "DEVICE_REVOKED",
+                error.to_string(),
+            ),
+            DeviceError::NotFound(detail) => Self::new(StatusCode::NOT_FOUND, "NOT_FOUND", detail),
+            DeviceError::Expired => {
+                Self::new(StatusCode::GONE, "PAIRING_EXPIRED", error.to_string())
+            }
+            DeviceError::TooManyWaiting => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TOO_MANY_PAIRINGS",
+                error.to_string(),
+            ),
+            DeviceError::Store(store) => store.into(),
+            DeviceError::Auth(auth) => Self::internal(&auth),
         }
     }
 }

@@ -35,7 +35,7 @@ impl FromRequestParts<Arc<Hub>> for Auth {
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)
             .ok_or_else(|| ApiError::unauthorized("send `Authorization: Bearer <token>`"))?;
-        hub.authority.verify(&token).map(Auth).map_err(|error| {
+        hub.verify(&token).map(Auth).map_err(|error| {
             hub.metrics
                 .auth_failures
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);

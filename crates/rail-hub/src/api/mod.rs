@@ -1,6 +1,7 @@
 //! The hub's HTTP surface: one route table; handlers live in modules named after their
 //! URL paths.
 
+mod devices;
 mod error;
 mod extract;
 mod orders;
@@ -32,6 +33,15 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
         .route(
             "/api/openapi.json",
             get(|| async { axum::Json(crate::openapi::document()) }),
+        )
+        .route("/api/pair", post(devices::request).get(devices::waiting))
+        .route("/api/pair/approve", post(devices::approve))
+        .route("/api/pair/{id}", get(devices::status))
+        .route("/api/token", post(devices::token))
+        .route("/api/devices", get(devices::list))
+        .route(
+            "/api/devices/{id}",
+            axum::routing::patch(devices::change).delete(devices::revoke),
         )
         .route("/api/orders", post(orders::create))
         .route("/api/orders/{id}", get(orders::show).patch(orders::patch))

@@ -8,6 +8,7 @@
 //! frames to live subscribers only after the commit.
 
 mod checkpoint;
+pub mod devices;
 mod events;
 pub(crate) mod kitchen;
 
@@ -48,6 +49,7 @@ mod private;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/001_init.sql"),
     include_str!("../../migrations/002_tickets_by_order.sql"),
+    include_str!("../../migrations/003_devices.sql"),
 ];
 
 /// The result of a mutation: what to answer, and what to publish once committed.

@@ -3,4 +3,4 @@
 /**
  * The state of the link to the hub.
  */
-export type LinkState = "connecting" | "online" | "reconnecting" | "offline";
+export type LinkState = "connecting" | "online" | "reconnecting" | "offline" | "removed";

@@ -11,7 +11,7 @@ use crate::store::StoreError;
 // OpenAPI schemas state the same ones).
 use rail_protocol::limits::{MAX_COURSE, MAX_ITEMS, MAX_QTY, MAX_TEXT};
 
-pub(super) fn check_text(what: &str, value: &str) -> Result<(), StoreError> {
+pub(crate) fn check_text(what: &str, value: &str) -> Result<(), StoreError> {
     if value.trim().is_empty() {
         return Err(StoreError::Invalid(format!("{what} must not be empty")));
     }

@@ -13,7 +13,7 @@
 //! gets; unit-tested without SQLite) and `commands` (the transactional commands that
 //! load, change, store and announce).
 
-mod checks;
+pub(crate) mod checks;
 mod commands;
 mod derive;
 

@@ -1,0 +1,584 @@
+//! Paired devices: pairing by code, the exchange of a device's secret for short-lived
+//! access tokens, renaming, reassigning and revoking — and the live side of it, which
+//! sockets belong to which device, so that a revoked screen is cut off at once.
+//!
+//! A revoked device is refused twice over: its secret no longer buys tokens, and
+//! every token already issued to it (they name the device in `sub`) is refused by
+//! [`Hub::verify`] and its open sockets are closed with 1008.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, RwLock};
+
+use rail_protocol::channel::is_valid_id;
+use rail_protocol::{
+    close_code, AccessToken, Device, DeviceCredentials, DevicePatch, PairApproval, PairRequest,
+    PairStatus, PairTicket, PendingPair, Role, TokenRequest,
+};
+use sha2::{Digest, Sha256};
+use tokio::sync::broadcast;
+
+use crate::auth::{self, AuthError, Claims};
+use crate::clock::now_ms;
+use crate::hub::Hub;
+use crate::store::devices::{DeviceRecord, PairRecord};
+use crate::store::kitchen::checks::check_text;
+use crate::store::StoreError;
+
+/// Pairing requests that may wait at once: the endpoint needs no token, so this
+/// bounds what a stranger on the network can make the hub keep.
+pub const MAX_WAITING_PAIRINGS: usize = 32;
+
+/// Why a device operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeviceError {
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("this device was removed from the hub; pair it again")]
+    Revoked,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("this pairing expired; ask for a new code")]
+    Expired,
+    #[error("{MAX_WAITING_PAIRINGS} screens are already waiting to be paired; approve or let them expire first")]
+    TooManyWaiting,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+}
+
+/// Why the hub ends a device's sockets.
+#[derive(Debug, Clone)]
+pub struct Kick {
+    pub location_id: String,
+    pub device_id: String,
+    pub code: u16,
+    pub reason: &'static str,
+}
+
+/// Close reason sent to the sockets of a revoked device.
+pub const REVOKED_REASON: &str = close_code::DEVICE_REMOVED;
+/// Close reason sent when a device's role or stations changed: it reconnects with a
+/// fresh token that carries the new ones.
+pub const REASSIGNED_REASON: &str = "this device was reassigned; reconnect";
+
+/// What the hub knows live about devices: which are revoked and how many sockets each
+/// has open, and the channel on which sockets hear that theirs must close.
+pub struct DeviceWatch {
+    revoked: RwLock<HashSet<(String, String)>>,
+    online: Mutex<HashMap<(String, String), u32>>,
+    kicks: broadcast::Sender<Kick>,
+}
+
+impl DeviceWatch {
+    /// Starts from the revoked devices kept in the database.
+    pub fn new(revoked: Vec<(String, String)>) -> Self {
+        DeviceWatch {
+            revoked: RwLock::new(revoked.into_iter().collect()),
+            online: Mutex::new(HashMap::new()),
+            kicks: broadcast::channel(64).0,
+        }
+    }
+
+    /// Is `device` of `location` revoked?
+    pub fn is_revoked(&self, location_id: &str, device_id: &str) -> bool {
+        self.revoked
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .contains(&(location_id.to_owned(), device_id.to_owned()))
+    }
+
+    fn revoke(&self, location_id: &str, device_id: &str) {
+        self.revoked
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert((location_id.to_owned(), device_id.to_owned()));
+        self.kick(
+            location_id,
+            device_id,
+            close_code::POLICY_VIOLATION,
+            REVOKED_REASON,
+        );
+    }
+
+    fn kick(&self, location_id: &str, device_id: &str, code: u16, reason: &'static str) {
+        // No receiver means no socket is open: nothing to close.
+        let _ = self.kicks.send(Kick {
+            location_id: location_id.to_owned(),
+            device_id: device_id.to_owned(),
+            code,
+            reason,
+        });
+    }
+
+    /// Sockets open for a device right now.
+    pub fn connections(&self, location_id: &str, device_id: &str) -> u32 {
+        self.online
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&(location_id.to_owned(), device_id.to_owned()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Marks a socket of `claims`' device open until the returned guard drops, and
+    /// hands it the channel on which it hears that it must close.
+    pub fn connect(&self, claims: &Claims) -> DeviceSocket<'_> {
+        let key = (claims.loc.clone(), claims.sub.clone());
+        *self
+            .online
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(key.clone())
+            .or_insert(0) += 1;
+        DeviceSocket {
+            watch: self,
+            kicks: self.kicks.subscribe(),
+            key,
+        }
+    }
+}
+
+/// One open socket of a device.
+pub struct DeviceSocket<'a> {
+    watch: &'a DeviceWatch,
+    kicks: broadcast::Receiver<Kick>,
+    key: (String, String),
+}
+
+impl DeviceSocket<'_> {
+    /// Resolves with the close code and reason when the hub ends this device's sockets.
+    pub async fn kicked(&mut self) -> (u16, &'static str) {
+        loop {
+            match self.kicks.recv().await {
+                Ok(kick) if kick.location_id == self.key.0 && kick.device_id == self.key.1 => {
+                    return (kick.code, kick.reason)
+                }
+                Ok(_) => {}
+                // Missed some kicks: the revoked set still says whether one was ours.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    if self.watch.is_revoked(&self.key.0, &self.key.1) {
+                        return (close_code::POLICY_VIOLATION, REVOKED_REASON);
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+            }
+        }
+    }
+}
+
+impl Drop for DeviceSocket<'_> {
+    fn drop(&mut self) {
+        let mut online = self
+            .watch
+            .online
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(count) = online.get_mut(&self.key) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                online.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// 32 random bytes as hex: device secrets and poll secrets.
+fn random_secret() -> String {
+    auth::random_secret()
+}
+
+fn sha256_hex(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Compares two digests without an early exit, so timing says nothing of how much of
+/// a guess was right.
+fn same_digest(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// A pairing code as typed: digits only, spaces and dashes ignored.
+fn normalise_code(code: &str) -> String {
+    code.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn check_assignment(role: Role, stations: &[String]) -> Result<(), DeviceError> {
+    let invalid = |detail: String| DeviceError::Store(StoreError::Invalid(detail));
+    if !matches!(role, Role::Kds | Role::Expo | Role::Pos) {
+        return Err(invalid(format!(
+            "a screen or till is paired as kds, expo or pos, not {role}"
+        )));
+    }
+    if role == Role::Kds && stations.is_empty() {
+        return Err(invalid("a kds screen needs at least one station".into()));
+    }
+    if let Some(bad) = stations.iter().find(|s| *s != "*" && !is_valid_id(s)) {
+        return Err(invalid(format!(
+            "station {bad:?} is not a station name (letters, digits, - _ . up to 64)"
+        )));
+    }
+    let distinct: HashSet<&String> = stations.iter().collect();
+    if distinct.len() != stations.len() {
+        return Err(invalid("a station is listed twice".into()));
+    }
+    Ok(())
+}
+
+fn admin_only(who: &Claims, what: &str) -> Result<(), DeviceError> {
+    if who.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(DeviceError::Forbidden(format!(
+            "a {} token may not {what}; the manager's admin token may",
+            who.role
+        )))
+    }
+}
+
+impl Hub {
+    /// Checks a token as [`crate::auth::Authority::verify`] does, and refuses tokens
+    /// of revoked devices.
+    ///
+    /// # Errors
+    /// The [`AuthError`] saying what is wrong with the token.
+    pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        let claims = self.authority.verify(token)?;
+        if self.devices.is_revoked(&claims.loc, &claims.sub) {
+            return Err(AuthError::Revoked);
+        }
+        Ok(claims)
+    }
+
+    /// A device with no credentials asks to pair; it gets a code to show.
+    ///
+    /// # Errors
+    /// `Invalid` names or versions, `TooManyWaiting`, store failures.
+    pub fn request_pairing(
+        &self,
+        request: &PairRequest,
+        address: Option<String>,
+    ) -> Result<PairTicket, DeviceError> {
+        check_text("name", &request.name)?;
+        if let Some(version) = &request.app_version {
+            check_text("appVersion", version)?;
+        }
+        let now = now_ms();
+        let mut state = self.lock();
+        let waiting = state.store.pair_requests(now, true)?;
+        if waiting.len() >= MAX_WAITING_PAIRINGS {
+            return Err(DeviceError::TooManyWaiting);
+        }
+        // Six digits, unique among the codes waiting now.
+        let code = loop {
+            let code = format!("{:06}", rand::random_range(0..1_000_000u32));
+            if !waiting.iter().any(|w| w.code == code) {
+                break code;
+            }
+        };
+        let poll_secret = random_secret();
+        let expires_at_ms = now + duration_ms(self.config.pairing_ttl);
+        let record = PairRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            code: code.clone(),
+            poll_sha256: sha256_hex(&poll_secret),
+            pending: PendingPair {
+                code: code.clone(),
+                name: request.name.trim().to_owned(),
+                app_version: request.app_version.clone(),
+                address,
+                requested_at_ms: now,
+                expires_at_ms,
+            },
+            approved: None,
+        };
+        state.store.insert_pair_request(&record, now)?;
+        tracing::info!(code = %code, name = %record.pending.name, "a device asks to be paired");
+        Ok(PairTicket {
+            request_id: record.id,
+            code,
+            poll_secret,
+            expires_at_ms,
+        })
+    }
+
+    /// Where a pairing stands, for the device that asked (it proves so with the poll
+    /// secret). Once approved, each call hands out a fresh device secret and voids the
+    /// previous one, so a lost answer can be asked for again until the request expires.
+    ///
+    /// # Errors
+    /// `NotFound`, `Unauthorized` (wrong poll secret), `Expired`, store failures.
+    pub fn pairing_status(
+        &self,
+        request_id: &str,
+        poll_secret: &str,
+    ) -> Result<PairStatus, DeviceError> {
+        let now = now_ms();
+        let state = self.lock();
+        let record = state
+            .store
+            .pair_request(request_id)?
+            .ok_or_else(|| DeviceError::NotFound("no such pairing request".into()))?;
+        if !same_digest(&record.poll_sha256, &sha256_hex(poll_secret)) {
+            return Err(DeviceError::Unauthorized(
+                "this is not the poll secret of that pairing request".into(),
+            ));
+        }
+        if record.pending.expires_at_ms <= now {
+            return Err(DeviceError::Expired);
+        }
+        let Some((location_id, device_id)) = record.approved else {
+            return Ok(PairStatus::Pending {
+                expires_at_ms: record.pending.expires_at_ms,
+            });
+        };
+        let device = state
+            .store
+            .device(&location_id, &device_id)?
+            .ok_or_else(|| DeviceError::NotFound("the approved device is gone".into()))?;
+        if device.device.revoked_at_ms.is_some() {
+            return Err(DeviceError::Revoked);
+        }
+        let secret = random_secret();
+        state
+            .store
+            .set_device_secret(&location_id, &device_id, &sha256_hex(&secret))?;
+        Ok(PairStatus::Approved(DeviceCredentials {
+            device_id,
+            secret,
+            location_id,
+            name: device.device.name,
+            role: device.device.role,
+            stations: device.device.stations,
+        }))
+    }
+
+    /// Pairing requests waiting for the manager of `who`'s location.
+    ///
+    /// # Errors
+    /// `Forbidden` for anyone but an admin; store failures.
+    pub fn waiting_pairings(&self, who: &Claims) -> Result<Vec<PendingPair>, DeviceError> {
+        admin_only(who, "see pairing requests")?;
+        let records = self.lock().store.pair_requests(now_ms(), true)?;
+        Ok(records.into_iter().map(|r| r.pending).collect())
+    }
+
+    /// The manager approves a code: the device is created in the manager's location.
+    ///
+    /// # Errors
+    /// `Forbidden`, `Invalid` assignments, `NotFound` (no screen waits with that
+    /// code), `Conflict` (approved already), store failures.
+    pub fn approve_pairing(
+        &self,
+        who: &Claims,
+        approval: &PairApproval,
+    ) -> Result<Device, DeviceError> {
+        admin_only(who, "pair devices")?;
+        check_text("name", &approval.name)?;
+        check_assignment(approval.role, &approval.stations)?;
+        let code = normalise_code(&approval.code);
+        let now = now_ms();
+        let mut state = self.lock();
+        let record = state
+            .store
+            .pair_requests(now, false)?
+            .into_iter()
+            .find(|r| r.code == code)
+            .ok_or_else(|| {
+                DeviceError::NotFound(format!(
+                    "no screen is waiting with code {:?}; codes last {} minutes",
+                    approval.code,
+                    self.config.pairing_ttl.as_secs() / 60
+                ))
+            })?;
+        let device = Device {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: approval.name.trim().to_owned(),
+            role: approval.role,
+            stations: approval.stations.clone(),
+            paired_at_ms: now,
+            last_seen_ms: None,
+            address: record.pending.address.clone(),
+            app_version: record.pending.app_version.clone(),
+            connections: 0,
+            revoked_at_ms: None,
+        };
+        state.store.approve_pair(&record.id, &who.loc, &device)?;
+        tracing::info!(device = %device.id, name = %device.name, by = %who.sub, "device paired");
+        Ok(device)
+    }
+
+    /// A paired device exchanges its secret for an access token.
+    ///
+    /// # Errors
+    /// `Unauthorized` (unknown device or wrong secret), `Revoked`, store failures.
+    pub fn access_token(
+        &self,
+        request: &TokenRequest,
+        address: Option<&str>,
+    ) -> Result<AccessToken, DeviceError> {
+        let refused = || DeviceError::Unauthorized("unknown device or wrong secret".into());
+        let state = self.lock();
+        let record = state
+            .store
+            .paired_device(&request.device_id)?
+            .ok_or_else(refused)?;
+        if record.device.revoked_at_ms.is_some() {
+            return Err(DeviceError::Revoked);
+        }
+        let stored = record.secret_sha256.as_deref().ok_or_else(refused)?;
+        if !same_digest(stored, &sha256_hex(&request.secret)) {
+            return Err(refused());
+        }
+        let now = now_ms();
+        state.store.touch_device(
+            &record.device.id,
+            now,
+            address,
+            request.app_version.as_deref(),
+        )?;
+        drop(state);
+        let ttl_secs = i64::try_from(self.config.access_token_ttl.as_secs()).unwrap_or(i64::MAX);
+        let claims = auth::claims(
+            &record.location_id,
+            record.device.role,
+            &record.device.stations,
+            &record.device.id,
+            ttl_secs,
+        );
+        let token = self.authority.issue(&claims)?;
+        Ok(AccessToken {
+            token,
+            expires_at_ms: claims.exp.saturating_mul(1000),
+            location_id: record.location_id,
+            name: record.device.name,
+            role: record.device.role,
+            stations: record.device.stations,
+        })
+    }
+
+    /// The devices of `who`'s location, with their open sockets counted.
+    ///
+    /// # Errors
+    /// `Forbidden` for anyone but an admin; store failures.
+    pub fn devices(&self, who: &Claims) -> Result<Vec<Device>, DeviceError> {
+        admin_only(who, "list devices")?;
+        let records = self.lock().store.devices(&who.loc)?;
+        Ok(records
+            .into_iter()
+            .map(|r| self.with_connections(r))
+            .collect())
+    }
+
+    fn with_connections(&self, record: DeviceRecord) -> Device {
+        let mut device = record.device;
+        device.connections = self.devices.connections(&record.location_id, &device.id);
+        device
+    }
+
+    fn device_of(&self, who: &Claims, device_id: &str) -> Result<DeviceRecord, DeviceError> {
+        self.lock()
+            .store
+            .device(&who.loc, device_id)?
+            .ok_or_else(|| DeviceError::NotFound(format!("no device {device_id:?} here")))
+    }
+
+    /// Renames or reassigns a device. A new role or stations close its sockets (1012),
+    /// so it reconnects with a token that carries them.
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`, `Invalid`, store failures.
+    pub fn change_device(
+        &self,
+        who: &Claims,
+        device_id: &str,
+        patch: &DevicePatch,
+    ) -> Result<Device, DeviceError> {
+        admin_only(who, "change devices")?;
+        let record = self.device_of(who, device_id)?;
+        let mut device = record.device.clone();
+        if let Some(name) = &patch.name {
+            check_text("name", name)?;
+            device.name = name.trim().to_owned();
+        }
+        device.role = patch.role.unwrap_or(device.role);
+        if let Some(stations) = &patch.stations {
+            device.stations = stations.clone();
+        }
+        let reassigned =
+            device.role != record.device.role || device.stations != record.device.stations;
+        if reassigned {
+            check_assignment(device.role, &device.stations)?;
+        }
+        self.lock().store.update_device(&who.loc, &device)?;
+        if reassigned {
+            self.devices.kick(
+                &who.loc,
+                &device.id,
+                close_code::SERVICE_RESTART,
+                REASSIGNED_REASON,
+            );
+        }
+        Ok(self.with_connections(DeviceRecord { device, ..record }))
+    }
+
+    /// Revokes a device: its secret buys no more tokens, its tokens are refused, and
+    /// its open sockets close with 1008 at once.
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`, store failures.
+    pub fn revoke_device(&self, who: &Claims, device_id: &str) -> Result<Device, DeviceError> {
+        admin_only(who, "remove devices")?;
+        let record = self.device_of(who, device_id)?;
+        let now = now_ms();
+        self.lock().store.revoke_device(&who.loc, device_id, now)?;
+        self.devices.revoke(&who.loc, device_id);
+        tracing::info!(device = %device_id, by = %who.sub, "device removed");
+        let mut device = self.with_connections(record).clone();
+        device.revoked_at_ms = device.revoked_at_ms.or(Some(now));
+        Ok(device)
+    }
+}
+
+fn duration_ms(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_read_as_typed() {
+        assert_eq!(normalise_code("483 921"), "483921");
+        assert_eq!(normalise_code(" 48-39-21 "), "483921");
+    }
+
+    #[test]
+    fn digests_compare_equal_only_when_equal() {
+        let a = sha256_hex("secret");
+        assert!(same_digest(&a, &sha256_hex("secret")));
+        assert!(!same_digest(&a, &sha256_hex("secreT")));
+        assert!(!same_digest(&a, "short"));
+    }
+
+    #[test]
+    fn assignments_are_checked() {
+        assert!(check_assignment(Role::Kds, &["grill".into()]).is_ok());
+        assert!(check_assignment(Role::Expo, &[]).is_ok());
+        assert!(check_assignment(Role::Kds, &[]).is_err());
+        assert!(check_assignment(Role::Admin, &[]).is_err());
+        assert!(check_assignment(Role::Kds, &["grill".into(), "grill".into()]).is_err());
+        assert!(check_assignment(Role::Kds, &["bad station".into()]).is_err());
+    }
+}
