@@ -41,6 +41,8 @@ struct Output {
     state: Option<Value>,
     /// Replies in the order they came, which is the order of the commands.
     replies: Vec<Outcome>,
+    /// Lines that are neither a state nor a reply (`pair code …`, `paired as …`).
+    said: Vec<String>,
 }
 
 pub struct ScreenProcess {
@@ -67,11 +69,31 @@ fn reply_outcome(reply: &Value) -> Outcome {
 
 impl ScreenProcess {
     pub fn start(hub_url: &str, token: &str, station: &str, db: PathBuf) -> Self {
-        let mut child = Command::new(binary("rail-headless"))
+        let mut command = Command::new(binary("rail-headless"));
+        command
             .args(["--hub", hub_url, "--station", station, "--json"])
             .arg("--db")
             .arg(&db)
-            .env("RAIL_TOKEN", token)
+            .env("RAIL_TOKEN", token);
+        Self::spawn(command, hub_url, token, station, db)
+    }
+
+    /// A screen with no credentials that pairs with the hub first (`--pair`), saving
+    /// its credentials in `device_file`; [`ScreenProcess::said`] shows its code.
+    pub fn pairing(hub_url: &str, name: &str, device_file: &std::path::Path, db: PathBuf) -> Self {
+        let mut command = Command::new(binary("rail-headless"));
+        command
+            .args(["--hub", hub_url, "--pair", "--name", name, "--json"])
+            .arg("--device-file")
+            .arg(device_file)
+            .arg("--db")
+            .arg(&db)
+            .env_remove("RAIL_TOKEN");
+        Self::spawn(command, hub_url, "", "", db)
+    }
+
+    fn spawn(mut command: Command, hub_url: &str, token: &str, station: &str, db: PathBuf) -> Self {
+        let mut child = command
             .env("RUST_LOG", "warn")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -84,10 +106,11 @@ impl ScreenProcess {
         let seen = output.clone();
         let reader = std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
                 let Ok(value) = serde_json::from_str::<Value>(&line) else {
+                    seen.said.push(line);
                     continue;
                 };
-                let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
                 match value.get("reply") {
                     Some(reply) => {
                         let outcome = reply_outcome(reply);
@@ -113,6 +136,11 @@ impl ScreenProcess {
 
     fn output(&self) -> std::sync::MutexGuard<'_, Output> {
         self.output.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Lines the screen printed that are neither states nor replies.
+    pub fn said(&self) -> Vec<String> {
+        self.output().said.clone()
     }
 
     /// The last state the screen printed.

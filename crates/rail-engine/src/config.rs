@@ -58,8 +58,8 @@ impl Default for SoundConfig {
 pub struct EngineConfig {
     /// The hub's base URL, e.g. `http://192.168.1.10:7070`.
     pub hub_url: String,
-    /// The screen's device token (`rail-hub token --role kds ...`).
-    pub token: String,
+    /// How the screen proves who it is: a configured token or a paired device.
+    pub credential: crate::access::Credential,
     /// Channels to follow: `kds:<station>` for a station, `location:<id>` for expo.
     pub channels: Vec<String>,
     /// Also follow the whole location of the token (expo); its id comes from `ready`.
@@ -85,7 +85,7 @@ impl EngineConfig {
     ) -> Self {
         EngineConfig {
             hub_url: hub_url.into(),
-            token: token.into(),
+            credential: crate::access::Credential::Token(token.into()),
             channels,
             expo: false,
             db_path: db_path.into(),
@@ -94,6 +94,23 @@ impl EngineConfig {
             connect_timeout: Duration::from_secs(10),
             probe_interval: Duration::from_secs(1),
         }
+    }
+
+    /// A paired device's configuration: its hub and stations come from pairing (and
+    /// the stations from each access token after that).
+    pub fn paired(device: crate::access::PairedDevice, db_path: impl Into<PathBuf>) -> Self {
+        let channels = device
+            .credentials
+            .stations
+            .iter()
+            .filter(|s| *s != "*")
+            .map(|s| rail_protocol::Channel::Kds(s.clone()).to_string())
+            .collect();
+        let expo = device.credentials.role == rail_protocol::Role::Expo;
+        let mut config = EngineConfig::new(device.hub_url.clone(), "", channels, db_path);
+        config.expo = expo;
+        config.credential = crate::access::Credential::Device(device);
+        config
     }
 
     /// The WebSocket URL derived from the hub URL.

@@ -1,5 +1,7 @@
 //! rail-engine: everything a kitchen screen does except drawing.
 //!
+//! - [`access`]: the screen's credential and the bearer token it gives each call;
+//!   [`pairing`]: getting a credential by code;
 //! - [`sync`]: the reconnecting WebSocket subscription and resume logic;
 //! - [`reachability`]: the cheap probe that ends a backoff once the hub is back;
 //! - [`store`]: the SQLite cache (tickets, cursors, outbox);
@@ -11,10 +13,12 @@
 //!
 //! No Tauri in here: the app, the headless binary and the tests all drive this crate.
 
+pub mod access;
 pub mod config;
 pub mod engine;
 pub mod keys;
 mod outbox;
+pub mod pairing;
 mod reachability;
 pub mod settings;
 mod shared;
@@ -23,6 +27,7 @@ pub mod store;
 mod sync;
 pub mod view;
 
+pub use access::{Credential, PairedDevice};
 pub use config::{Backoff, EngineConfig, SoundConfig};
 pub use engine::{ActionKey, Engine, EngineError, StateWatch};
 pub use view::{Board, Connection, LinkState, Rejection, ScreenState, Status};

@@ -8,7 +8,6 @@
 //! the queue); network errors, 401, 408, 429 and 5xx are retried with backoff.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use rail_protocol::{ActionResult, Problem, IDEMPOTENCY_KEY_HEADER};
 use reqwest::StatusCode;
@@ -26,16 +25,7 @@ enum Delivery {
 }
 
 pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let client = match reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-    {
-        Ok(client) => client,
-        Err(error) => {
-            tracing::error!(%error, "cannot build the HTTP client; actions stay queued");
-            return;
-        }
-    };
+    let client = shared.http.clone();
     let mut failures: u32 = 0;
     loop {
         if *stop.borrow() {
@@ -104,9 +94,15 @@ async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingActi
         (Action::Serve, _) => format!("{base}/api/orders/{}/status", action.ticket_id),
         (other, _) => format!("{base}/api/tickets/{}/{}", action.ticket_id, other.as_str()),
     };
+    let bearer = match shared.access.bearer(client, &shared.config.hub_url).await {
+        Ok(bearer) => bearer,
+        // Kept queued: a removed screen's actions are still its record of what the
+        // cooks did, and a screen that cannot get a token now may later.
+        Err(error) => return Delivery::Retry(error.to_string()),
+    };
     let mut request = client
         .post(&url)
-        .bearer_auth(&shared.config.token)
+        .bearer_auth(bearer)
         .header(IDEMPOTENCY_KEY_HEADER, &action.key);
     if action.action == Action::Serve {
         request = request.json(&rail_protocol::StatusChange {
@@ -138,6 +134,11 @@ async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingActi
         | StatusCode::CONFLICT
         | StatusCode::UNPROCESSABLE_ENTITY
         | StatusCode::BAD_REQUEST => Delivery::Rejected(reason),
+        StatusCode::UNAUTHORIZED => {
+            // An expired or refused access token: the next attempt fetches a fresh one.
+            shared.access.forget();
+            Delivery::Retry(reason)
+        }
         _ => Delivery::Retry(reason),
     }
 }

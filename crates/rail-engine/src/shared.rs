@@ -33,6 +33,10 @@ pub(crate) enum Settled<'a> {
 
 pub(crate) struct Shared {
     pub config: EngineConfig,
+    /// One HTTP client for the outbox and the token exchange (one connection pool).
+    pub http: reqwest::Client,
+    /// The screen's credential and its current access token.
+    pub access: crate::access::Access,
     /// The channels followed: the configured ones, plus `location:<id>` for expo once
     /// the hub has said which location the token is in.
     channels: Mutex<Vec<String>>,
@@ -62,7 +66,16 @@ impl Shared {
             clock_offset_ms: 0,
             last_sync_ms: None,
         };
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "HTTP client with defaults instead");
+                reqwest::Client::new()
+            });
         let shared = Shared {
+            http,
+            access: crate::access::Access::new(config.credential.clone()),
             channels: Mutex::new(config.channels.clone()),
             config,
             store: Mutex::new(store),
@@ -115,8 +128,22 @@ impl Shared {
 
     /// Learns the location (from `ready`) and returns the channels to subscribe to.
     pub fn channels_for(&self, location_id: &str) -> Vec<String> {
-        let mut channels = self.config.channels.clone();
-        if self.config.expo {
+        // A paired device follows what the hub assigned it last, which the manager may
+        // have changed since pairing; a configured screen follows its configuration.
+        let assigned = self.access.assigned();
+        let (mut channels, expo) = match &assigned {
+            Some(token) => (
+                token
+                    .stations
+                    .iter()
+                    .filter(|s| *s != "*")
+                    .map(|s| Channel::Kds(s.clone()).to_string())
+                    .collect(),
+                token.role == rail_protocol::Role::Expo,
+            ),
+            None => (self.config.channels.clone(), self.config.expo),
+        };
+        if expo {
             channels.push(Channel::Location(location_id.to_owned()).to_string());
         }
         *self.channels.lock().unwrap_or_else(|p| p.into_inner()) = channels.clone();

@@ -18,6 +18,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::access::AccessError;
 use crate::reachability::{self, HubAddress};
 use crate::shared::Shared;
 use crate::sound::Cue;
@@ -35,6 +36,9 @@ enum SessionError {
     Connect(String),
     #[error("the hub refused this screen's token: {0}")]
     Refused(String),
+    /// The hub removed this device; only pairing again helps.
+    #[error("this screen was removed from the hub; pair it again")]
+    Removed,
     #[error("the hub closed the link ({code}: {reason})")]
     Closed { code: u16, reason: String },
     #[error("no word from the hub for {0:?}")]
@@ -51,7 +55,8 @@ impl SessionError {
     /// Errors after which reconnecting at once is right (the link itself is fine).
     fn retry_now(&self) -> bool {
         matches!(self, SessionError::Gap(_))
-            || matches!(self, SessionError::Closed { code, .. } if *code == close_code::TRY_AGAIN_LATER)
+            || matches!(self, SessionError::Closed { code, .. }
+                if *code == close_code::TRY_AGAIN_LATER || *code == close_code::SERVICE_RESTART)
     }
 }
 
@@ -68,6 +73,11 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
         }
         let delay = match &outcome {
             Ok(()) => return,
+            Err(SessionError::Removed) => {
+                tracing::warn!("the hub removed this screen");
+                shared.set_link(LinkState::Removed, Some(SessionError::Removed.to_string()));
+                return;
+            }
             Err(error) if error.retry_now() => {
                 tracing::info!(%error, "resyncing");
                 Duration::ZERO
@@ -126,7 +136,16 @@ async fn session(
         .socket_url()
         .into_client_request()
         .map_err(|e| SessionError::Connect(e.to_string()))?;
-    let bearer = HeaderValue::from_str(&format!("Bearer {}", config.token))
+    let token = shared
+        .access
+        .bearer(&shared.http, &config.hub_url)
+        .await
+        .map_err(|error| match error {
+            AccessError::Revoked => SessionError::Removed,
+            AccessError::Refused(reason) => SessionError::Refused(reason),
+            AccessError::Unavailable(reason) => SessionError::Unreachable(reason),
+        })?;
+    let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
         .map_err(|e| SessionError::Connect(e.to_string()))?;
     request.headers_mut().insert("authorization", bearer);
     let (socket, _) = tokio::time::timeout(
@@ -169,6 +188,14 @@ async fn session(
                 let (code, reason) = frame
                     .map(|f| (u16::from(f.code), f.reason.to_string()))
                     .unwrap_or((1005, String::new()));
+                // A paired device fetches a fresh token for its next attempt: the one
+                // refused may have expired, or carry stations it no longer has.
+                shared.access.forget();
+                if code == close_code::POLICY_VIOLATION
+                    && reason.starts_with(close_code::DEVICE_REMOVED)
+                {
+                    return Err(SessionError::Removed);
+                }
                 if code == close_code::POLICY_VIOLATION {
                     return Err(SessionError::Refused(reason));
                 }

@@ -21,6 +21,8 @@ pub enum LinkState {
     Reconnecting,
     /// Retries are failing; the screen works from its cache.
     Offline,
+    /// The hub removed this screen: it shows its cache and must be paired again.
+    Removed,
 }
 
 /// The link, since when it is in that state, and why if it is not online.

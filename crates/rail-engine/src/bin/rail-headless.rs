@@ -31,6 +31,43 @@ struct Cli {
     /// Print the Argon2 hash of a settings PIN for `settings_pin_hash`, and exit.
     #[arg(long, value_name = "PIN")]
     hash_pin: Option<String>,
+    /// Pair with the hub named by --hub first: print `pair code <digits>`, wait for the
+    /// manager to approve it, save the credentials (see --device-file), then run.
+    #[arg(long, requires = "hub")]
+    pair: bool,
+    /// The name this screen asks to be paired under [default: the host name].
+    #[arg(long, requires = "pair")]
+    name: Option<String>,
+}
+
+/// Pairs with `hub_url` and saves the credentials where the engine will look for them.
+async fn pair(cli: &Cli, hub_url: &str) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let path = cli
+        .screen
+        .device_file
+        .clone()
+        .or_else(settings::device_file_default)
+        .context("no place for the device file: pass --device-file")?;
+    let name = match &cli.name {
+        Some(name) => name.clone(),
+        None => std::fs::read_to_string("/etc/hostname")
+            .map(|host| host.trim().to_owned())
+            .ok()
+            .filter(|host| !host.is_empty())
+            .unwrap_or_else(|| "kitchen screen".to_owned()),
+    };
+    let client = reqwest::Client::new();
+    let ticket = rail_engine::pairing::request(&client, hub_url, &name).await?;
+    say(&format!("pair code {}", ticket.code))?;
+    let device = rail_engine::pairing::wait(&client, hub_url, &ticket).await?;
+    rail_engine::access::save_paired(&path, &device)
+        .with_context(|| format!("saving the credentials to {}", path.display()))?;
+    say(&format!(
+        "paired as {:?} ({}) with {hub_url}",
+        device.credentials.name, device.credentials.role
+    ))?;
+    Ok(())
 }
 
 fn summary(state: &ScreenState) -> String {
@@ -142,6 +179,10 @@ async fn main() -> anyhow::Result<()> {
     if let Some(pin) = &cli.hash_pin {
         println!("{}", settings::hash_pin(pin)?);
         return Ok(());
+    }
+    if cli.pair {
+        let hub_url = cli.screen.hub.clone().unwrap_or_default();
+        pair(&cli, &hub_url).await?;
     }
     let file = cli.screen.file()?;
     let overrides = cli.screen.overrides(Some(cli.sound));

@@ -30,6 +30,10 @@ pub struct ScreenArgs {
     /// The local cache file (overrides the file).
     #[arg(long, env = "RAIL_DB")]
     pub db: Option<PathBuf>,
+    /// Where a paired screen keeps its credentials [default: <config dir>/rail/device.json].
+    /// Used when no token is given.
+    #[arg(long, env = "RAIL_DEVICE_FILE")]
+    pub device_file: Option<PathBuf>,
 }
 
 impl ScreenArgs {
@@ -54,6 +58,7 @@ impl ScreenArgs {
             channels: self.channels.clone(),
             expo: self.expo,
             db: self.db.clone(),
+            device_file: self.device_file.clone(),
             sound,
         }
     }

@@ -24,7 +24,7 @@ use ts_rs::TS;
 
 pub use args::ScreenArgs;
 pub use pin::{hash_pin, verify_pin};
-pub use resolve::{Overrides, SettingsForm, UiSettings};
+pub use resolve::{device_file_default, Overrides, SettingsForm, UiSettings};
 pub use save::save_settings;
 
 pub use crate::keys::{KeyAction, DEFAULT_KEYMAP};

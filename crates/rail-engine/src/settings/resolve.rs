@@ -19,6 +19,8 @@ pub struct Overrides {
     pub channels: Vec<String>,
     pub expo: bool,
     pub db: Option<PathBuf>,
+    /// A paired device's credentials file, instead of the default path.
+    pub device_file: Option<PathBuf>,
     /// `Some(false)` silences the screen whatever the file says.
     pub sound: Option<bool>,
 }
@@ -61,6 +63,19 @@ pub struct SettingsForm {
     pub font_scale: f64,
 }
 
+/// Where a paired screen keeps its credentials unless told otherwise.
+pub fn device_file_default() -> Option<PathBuf> {
+    dirs::config_dir().map(|dir| dir.join("rail").join("device.json"))
+}
+
+fn not_paired() -> SettingsError {
+    SettingsError::Invalid(
+        "this screen is not paired and has no token: pair it (rail-headless --pair, or the \
+         app's pairing screen), or set token in screen.toml or RAIL_TOKEN"
+            .into(),
+    )
+}
+
 impl ScreenFile {
     /// The engine configuration: flags over file over defaults.
     ///
@@ -71,6 +86,40 @@ impl ScreenFile {
         overrides: Overrides,
         default_db: PathBuf,
     ) -> Result<crate::EngineConfig, SettingsError> {
+        let db = overrides
+            .db
+            .clone()
+            .or_else(|| self.db.clone())
+            .unwrap_or(default_db);
+        let sound = crate::SoundConfig {
+            enabled: overrides
+                .sound
+                .unwrap_or(self.sound.enabled.unwrap_or(true)),
+            volume: self.sound.volume.unwrap_or(1.0),
+            muted: self
+                .sound
+                .muted_cues
+                .iter()
+                .filter_map(|name| crate::sound::Cue::parse(name))
+                .collect(),
+        };
+        // No token anywhere: a paired screen's credentials, if it has them.
+        if overrides.token.is_none() && self.token.is_none() {
+            let path = overrides
+                .device_file
+                .clone()
+                .or_else(device_file_default)
+                .ok_or_else(not_paired)?;
+            let device = crate::access::load_paired(&path)
+                .map_err(|source| SettingsError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?
+                .ok_or_else(not_paired)?;
+            let mut config = crate::EngineConfig::paired(device, db);
+            config.sound = sound;
+            return Ok(config);
+        }
         let hub_url = overrides
             .hub_url
             .or_else(|| self.hub_url.clone())
@@ -100,28 +149,9 @@ impl ScreenFile {
                     .into(),
             ));
         }
-        let mut config = crate::EngineConfig::new(
-            hub_url,
-            token,
-            channels,
-            overrides
-                .db
-                .or_else(|| self.db.clone())
-                .unwrap_or(default_db),
-        );
+        let mut config = crate::EngineConfig::new(hub_url, token, channels, db);
         config.expo = expo;
-        config.sound = crate::SoundConfig {
-            enabled: overrides
-                .sound
-                .unwrap_or(self.sound.enabled.unwrap_or(true)),
-            volume: self.sound.volume.unwrap_or(1.0),
-            muted: self
-                .sound
-                .muted_cues
-                .iter()
-                .filter_map(|name| crate::sound::Cue::parse(name))
-                .collect(),
-        };
+        config.sound = sound;
         Ok(config)
     }
 

@@ -58,6 +58,8 @@ export function connectionLabel(connection: Connection, pendingActions: number):
       return t("link.reconnecting") + waiting;
     case "offline":
       return t("link.offline", { time: clockTime(connection.sinceMs) }) + waiting;
+    case "removed":
+      return t("link.removed") + waiting;
   }
 }
 

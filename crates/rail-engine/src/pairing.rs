@@ -1,0 +1,131 @@
+//! Pairing from the screen's side: ask the hub for a code, show it, and wait until the
+//! manager approves it; the answer is the device's credentials, saved by the caller.
+
+use std::time::Duration;
+
+use rail_protocol::{PairRequest, PairStatus, PairTicket, Problem};
+
+use crate::access::PairedDevice;
+
+/// Why pairing did not finish.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PairingError {
+    #[error("cannot reach the hub at {url}: {detail}")]
+    Unreachable { url: String, detail: String },
+    #[error("the hub refused: {0}")]
+    Refused(String),
+    #[error("the code expired before it was approved; ask for a new one")]
+    Expired,
+    #[error("the hub's answer could not be read: {0}")]
+    Unreadable(String),
+}
+
+/// How often a waiting screen asks whether it was approved.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+
+fn api(hub_url: &str, path: &str) -> String {
+    format!("{}{path}", hub_url.trim_end_matches('/'))
+}
+
+async fn problem_of(response: reqwest::Response) -> String {
+    let status = response.status();
+    match response.json::<Problem>().await {
+        Ok(problem) => problem.detail.unwrap_or(problem.title),
+        Err(_) => status.to_string(),
+    }
+}
+
+/// Asks `hub_url` to pair this screen; the ticket's code is what the screen shows.
+///
+/// # Errors
+/// [`PairingError`] when the hub cannot be reached or refuses.
+pub async fn request(
+    client: &reqwest::Client,
+    hub_url: &str,
+    name: &str,
+) -> Result<PairTicket, PairingError> {
+    let url = api(hub_url, "/api/pair");
+    let response = client
+        .post(&url)
+        .timeout(Duration::from_secs(10))
+        .json(&PairRequest {
+            name: name.to_owned(),
+            app_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        })
+        .send()
+        .await
+        .map_err(|e| PairingError::Unreachable {
+            url: hub_url.to_owned(),
+            detail: e.to_string(),
+        })?;
+    if !response.status().is_success() {
+        return Err(PairingError::Refused(problem_of(response).await));
+    }
+    response
+        .json()
+        .await
+        .map_err(|e| PairingError::Unreadable(e.to_string()))
+}
+
+/// Asks once whether the pairing was approved: `None` while it waits.
+///
+/// # Errors
+/// [`PairingError::Expired`] once the code is void; others when the hub cannot be
+/// asked (worth asking again) or refuses.
+pub async fn check(
+    client: &reqwest::Client,
+    hub_url: &str,
+    ticket: &PairTicket,
+) -> Result<Option<PairedDevice>, PairingError> {
+    let url = api(hub_url, &format!("/api/pair/{}", ticket.request_id));
+    let response = client
+        .get(&url)
+        .timeout(Duration::from_secs(10))
+        .bearer_auth(&ticket.poll_secret)
+        .send()
+        .await
+        .map_err(|e| PairingError::Unreachable {
+            url: hub_url.to_owned(),
+            detail: e.to_string(),
+        })?;
+    match response.status().as_u16() {
+        200 => {}
+        410 => return Err(PairingError::Expired),
+        _ => return Err(PairingError::Refused(problem_of(response).await)),
+    }
+    match response.json::<PairStatus>().await {
+        Ok(PairStatus::Pending { .. }) => Ok(None),
+        Ok(PairStatus::Approved(credentials)) => Ok(Some(PairedDevice {
+            hub_url: hub_url.to_owned(),
+            credentials,
+        })),
+        Err(error) => Err(PairingError::Unreadable(error.to_string())),
+    }
+}
+
+/// Waits for approval, asking every [`POLL_INTERVAL`]; a hub briefly unreachable is
+/// asked again until the code expires.
+///
+/// # Errors
+/// [`PairingError::Expired`], or a refusal.
+pub async fn wait(
+    client: &reqwest::Client,
+    hub_url: &str,
+    ticket: &PairTicket,
+) -> Result<PairedDevice, PairingError> {
+    loop {
+        match check(client, hub_url, ticket).await {
+            Ok(Some(device)) => return Ok(device),
+            Ok(None) => {}
+            Err(PairingError::Unreachable { url, detail }) => {
+                tracing::debug!(%url, %detail, "hub unreachable while waiting for approval");
+                if crate::engine::now_ms() > ticket.expires_at_ms {
+                    return Err(PairingError::Expired);
+                }
+            }
+            Err(other) => return Err(other),
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+}

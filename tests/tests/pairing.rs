@@ -1,0 +1,495 @@
+//! Pairing, short-lived access tokens and revocation, with real processes: a hub, and
+//! `rail-headless` screens that start with no credentials at all.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rail_tests::eventually::{eventually, holds};
+use rail_tests::screen::ScreenProcess;
+use rail_tests::{order_for, HubOptions, HubProcess};
+use serde_json::{json, Value};
+
+/// Access tokens live this long here, so a test sees several renewals.
+const TOKEN_TTL_SECS: u64 = 2;
+
+fn hub(dir: &Path, extra: &str) -> HubProcess {
+    let config = dir.join("hub.toml");
+    std::fs::write(
+        &config,
+        format!("access_token_ttl_secs = {TOKEN_TTL_SECS}\n{extra}"),
+    )
+    .expect("config");
+    HubProcess::start_with(HubOptions {
+        config: Some(config),
+        heartbeat_secs: 1,
+        ..HubOptions::new(dir.join("hub.sqlite3"))
+    })
+    .expect("hub")
+}
+
+async fn call(
+    method: reqwest::Method,
+    url: String,
+    bearer: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new().request(method, url);
+    if let Some(bearer) = bearer {
+        request = request.bearer_auth(bearer);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn get(hub: &HubProcess, path: &str, bearer: Option<&str>) -> (u16, Value) {
+    call(
+        reqwest::Method::GET,
+        format!("{}{path}", hub.url),
+        bearer,
+        None,
+    )
+    .await
+}
+
+async fn post(hub: &HubProcess, path: &str, bearer: Option<&str>, body: Value) -> (u16, Value) {
+    call(
+        reqwest::Method::POST,
+        format!("{}{path}", hub.url),
+        bearer,
+        Some(body),
+    )
+    .await
+}
+
+/// The code a pairing screen printed.
+async fn code_of(screen: &ScreenProcess) -> String {
+    eventually(
+        "the screen shows a pairing code",
+        Duration::from_secs(20),
+        || async {
+            let said = screen.said();
+            let code = said.iter().find_map(|line| line.strip_prefix("pair code "));
+            code.map(str::to_owned)
+                .ok_or_else(|| anyhow::anyhow!("no code yet; said {said:?}"))
+        },
+    )
+    .await
+    .expect("pairing code")
+}
+
+fn shows(screen: &ScreenProcess, number: &str) -> bool {
+    screen.state()["tickets"]
+        .as_array()
+        .is_some_and(|tickets| tickets.iter().any(|t| t["orderNumber"] == number))
+}
+
+fn link(screen: &ScreenProcess) -> String {
+    screen.state()["connection"]["state"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_screen_pairs_by_code_renews_its_tokens_and_stops_when_removed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = hub(dir.path(), "");
+    let admin = hub.token("admin", &[]);
+    let pos = hub.token("pos", &[]);
+    let device_file = dir.path().join("screen/device.json");
+    let mut screen = ScreenProcess::pairing(
+        &hub.url,
+        "line-pc-1",
+        &device_file,
+        dir.path().join("screen.sqlite3"),
+    );
+
+    // The manager sees the request with the screen's code and name, and approves it.
+    let code = code_of(&screen).await;
+    assert_eq!(code.len(), 6, "{code}");
+    let (status, waiting) = get(&hub, "/api/pair", Some(&admin)).await;
+    assert_eq!(status, 200, "{waiting}");
+    assert_eq!(waiting[0]["code"], code.as_str(), "{waiting}");
+    assert_eq!(waiting[0]["name"], "line-pc-1");
+    assert_eq!(waiting[0]["address"], "127.0.0.1");
+    let (status, device) = post(
+        &hub,
+        "/api/pair/approve",
+        Some(&admin),
+        json!({ "code": format!("{} {}", &code[..3], &code[3..]), "name": "Grill left", "role": "kds", "stations": ["grill"] }),
+    )
+    .await;
+    assert_eq!(status, 201, "{device}");
+    let device_id = device["id"].as_str().expect("device id").to_owned();
+    // Approved once: the code is no longer waiting, and cannot be approved twice.
+    let (_, waiting) = get(&hub, "/api/pair", Some(&admin)).await;
+    assert_eq!(waiting, json!([]));
+    let (status, again) = post(
+        &hub,
+        "/api/pair/approve",
+        Some(&admin),
+        json!({ "code": code, "name": "Grill right", "role": "kds", "stations": ["grill"] }),
+    )
+    .await;
+    assert_eq!(
+        (status, again["code"].as_str()),
+        (409, Some("CONFLICT")),
+        "{again}"
+    );
+
+    // The screen collects its credentials (kept private) and follows the grill.
+    eventually("the screen is online", Duration::from_secs(20), || async {
+        holds(screen.online())
+    })
+    .await
+    .expect("online after pairing");
+    assert!(screen
+        .said()
+        .iter()
+        .any(|l| l.starts_with("paired as \"Grill left\" (kds)")));
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&device_file).expect("device file"))
+            .expect("json");
+    assert_eq!(saved["deviceId"], device_id.as_str());
+    assert_eq!(saved["stations"], json!(["grill"]));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&device_file)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the device file holds a secret");
+    }
+    hub.post_order(&pos, order_for("101", "grill", "Burger"))
+        .await
+        .expect("order");
+    hub.post_order(&pos, order_for("102", "fry", "Fries"))
+        .await
+        .expect("order");
+    eventually("grill's ticket shown", Duration::from_secs(10), || async {
+        holds(shows(&screen, "101"))
+    })
+    .await
+    .expect("grill ticket");
+    assert!(!shows(&screen, "102"), "a grill screen shows fry's ticket");
+
+    // Past several token lifetimes, the link stayed up and a bump still lands: the
+    // screen renewed its token without anyone noticing.
+    tokio::time::sleep(Duration::from_secs(TOKEN_TTL_SECS * 2 + 1)).await;
+    assert_eq!(link(&screen), "online");
+    let ticket = screen.open()[0].0.clone();
+    screen.command(&format!("bump {ticket}"));
+    eventually(
+        "the bump reaches the hub",
+        Duration::from_secs(10),
+        || async {
+            let at_hub = hub.ticket(&admin, &ticket).await?;
+            anyhow::ensure!(
+                at_hub.status == rail_protocol::TicketStatus::Bumped,
+                "still {:?}",
+                at_hub.status
+            );
+            anyhow::Ok(())
+        },
+    )
+    .await
+    .expect("bump after token renewals");
+
+    // The device list shows it online, with where it came from and its version.
+    let (status, devices) = get(&hub, "/api/devices", Some(&admin)).await;
+    assert_eq!(status, 200, "{devices}");
+    let listed = devices
+        .as_array()
+        .and_then(|all| all.iter().find(|d| d["id"] == device_id.as_str()))
+        .expect("the paired device is listed");
+    assert_eq!(listed["name"], "Grill left");
+    assert_eq!(listed["connections"], 1, "{listed}");
+    assert_eq!(listed["address"], "127.0.0.1");
+    assert!(listed["appVersion"].is_string(), "{listed}");
+    assert!(listed["lastSeenMs"].is_i64(), "{listed}");
+
+    // An access token as the screen holds one, to try after the revocation.
+    let secret = saved["secret"].as_str().expect("secret");
+    let (status, access) = post(
+        &hub,
+        "/api/token",
+        None,
+        json!({ "deviceId": device_id, "secret": secret }),
+    )
+    .await;
+    assert_eq!(status, 200, "{access}");
+    let access_token = access["token"].as_str().expect("token").to_owned();
+    assert_eq!(access["stations"], json!(["grill"]));
+
+    // Removed: the screen says so within a second, and nothing it holds works.
+    let revoked_at = Instant::now();
+    let (status, revoked) = call(
+        reqwest::Method::DELETE,
+        format!("{}/api/devices/{device_id}", hub.url),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{revoked}");
+    assert!(revoked["revokedAtMs"].is_i64(), "{revoked}");
+    eventually(
+        "the screen says it was removed",
+        Duration::from_secs(5),
+        || async { holds(link(&screen) == "removed") },
+    )
+    .await
+    .expect("removed");
+    let took = revoked_at.elapsed();
+    assert!(
+        took < Duration::from_secs(1),
+        "the screen heard of its removal after {took:?}"
+    );
+    let detail = screen.state()["connection"]["detail"].clone();
+    assert!(
+        detail.as_str().is_some_and(|d| d.contains("pair it again")),
+        "{detail}"
+    );
+    let (status, refused) = get(&hub, "/api/stations/grill/tickets", Some(&access_token)).await;
+    assert_eq!(
+        status, 401,
+        "an issued token outlives its device's removal: {refused}"
+    );
+    let (status, refused) = post(
+        &hub,
+        "/api/token",
+        None,
+        json!({ "deviceId": device_id, "secret": secret }),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["code"].clone()),
+        (401, json!("DEVICE_REVOKED"))
+    );
+    let (_, devices) = get(&hub, "/api/devices", Some(&admin)).await;
+    assert_eq!(devices[0]["connections"], 0, "{devices}");
+    screen.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reassigned_screen_follows_its_new_station_and_a_long_outage_needs_no_repairing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut hub = hub(dir.path(), "");
+    let admin = hub.token("admin", &[]);
+    let pos = hub.token("pos", &[]);
+    let device_file = dir.path().join("device.json");
+    let mut screen = ScreenProcess::pairing(
+        &hub.url,
+        "line-pc-2",
+        &device_file,
+        dir.path().join("screen.sqlite3"),
+    );
+    let code = code_of(&screen).await;
+    let (status, device) = post(
+        &hub,
+        "/api/pair/approve",
+        Some(&admin),
+        json!({ "code": code, "name": "Line 2", "role": "kds", "stations": ["grill"] }),
+    )
+    .await;
+    assert_eq!(status, 201, "{device}");
+    let device_id = device["id"].as_str().expect("id").to_owned();
+    eventually("online", Duration::from_secs(20), || async {
+        holds(screen.online())
+    })
+    .await
+    .expect("online");
+
+    // Moved to fry: the screen reconnects with a token for fry and shows its tickets.
+    let (status, changed) = call(
+        reqwest::Method::PATCH,
+        format!("{}/api/devices/{device_id}", hub.url),
+        Some(&admin),
+        Some(json!({ "stations": ["fry"] })),
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    hub.post_order(&pos, order_for("201", "fry", "Fries"))
+        .await
+        .expect("order");
+    eventually(
+        "fry's ticket shown after the move",
+        Duration::from_secs(15),
+        || async { holds(shows(&screen, "201")) },
+    )
+    .await
+    .expect("fry after reassignment");
+
+    // The hub is down for longer than an access token lives; when it is back, the
+    // screen trades its secret for a new token and resumes by itself.
+    hub.kill();
+    tokio::time::sleep(Duration::from_secs(TOKEN_TTL_SECS * 2 + 1)).await;
+    hub.restart().expect("hub back");
+    hub.post_order(&pos, order_for("202", "fry", "Onion rings"))
+        .await
+        .expect("order");
+    eventually(
+        "the screen resumed after the outage",
+        Duration::from_secs(20),
+        || async { holds(screen.online() && shows(&screen, "202")) },
+    )
+    .await
+    .expect("resumed");
+    screen.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pairing_refuses_strangers_mistakes_and_floods_in_plain_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = hub(dir.path(), "pairing_ttl_secs = 3\n");
+    let admin = hub.token("admin", &[]);
+    let kds = hub.token("kds", &["grill"]);
+
+    let (status, ticket) = post(&hub, "/api/pair", None, json!({ "name": "screen" })).await;
+    assert_eq!(status, 201, "{ticket}");
+    let request = ticket["requestId"].as_str().expect("id").to_owned();
+    let code = ticket["code"].as_str().expect("code").to_owned();
+    let path = format!("/api/pair/{request}");
+
+    // Only the poll secret sees the outcome.
+    let (status, _) = get(&hub, &path, Some("not-the-secret")).await;
+    assert_eq!(status, 401);
+    let (status, _) = get(&hub, &path, None).await;
+    assert_eq!(status, 401);
+    let (status, pending) = get(&hub, &path, ticket["pollSecret"].as_str()).await;
+    assert_eq!((status, pending["status"].clone()), (200, json!("pending")));
+
+    // Only the manager approves, and only what makes sense.
+    let approve = |code: &str, role: &str, stations: Value, name: &str| json!({ "code": code, "name": name, "role": role, "stations": stations });
+    let cases = [
+        (
+            Some(kds.as_str()),
+            approve(&code, "kds", json!(["grill"]), "x"),
+            403,
+            "FORBIDDEN",
+        ),
+        (
+            None,
+            approve(&code, "kds", json!(["grill"]), "x"),
+            401,
+            "UNAUTHORIZED",
+        ),
+        (
+            Some(admin.as_str()),
+            approve("000000x", "kds", json!(["grill"]), "x"),
+            404,
+            "NOT_FOUND",
+        ),
+        (
+            Some(admin.as_str()),
+            approve(&code, "kds", json!([]), "x"),
+            422,
+            "INVALID",
+        ),
+        (
+            Some(admin.as_str()),
+            approve(&code, "admin", json!([]), "x"),
+            422,
+            "INVALID",
+        ),
+        (
+            Some(admin.as_str()),
+            approve(&code, "kds", json!(["grill", "grill"]), "x"),
+            422,
+            "INVALID",
+        ),
+        (
+            Some(admin.as_str()),
+            approve(&code, "kds", json!(["no such/station"]), "x"),
+            422,
+            "INVALID",
+        ),
+        (
+            Some(admin.as_str()),
+            approve(&code, "kds", json!(["grill"]), "  "),
+            422,
+            "INVALID",
+        ),
+        (
+            Some(admin.as_str()),
+            approve(&code, "chef", json!(["grill"]), "x"),
+            422,
+            "INVALID",
+        ),
+    ];
+    for (bearer, body, expected, expected_code) in cases {
+        let (status, problem) = post(&hub, "/api/pair/approve", bearer, body.clone()).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (expected, Some(expected_code)),
+            "{body} → {problem}"
+        );
+        assert!(
+            problem["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "{problem}"
+        );
+    }
+    let (status, problem) = get(&hub, "/api/devices", Some(&kds)).await;
+    assert_eq!(status, 403, "{problem}");
+    let (status, problem) = post(
+        &hub,
+        "/api/token",
+        None,
+        json!({ "deviceId": "nobody", "secret": "x" }),
+    )
+    .await;
+    assert_eq!(status, 401, "{problem}");
+    let (status, problem) = post(&hub, "/api/pair", None, json!({ "name": "" })).await;
+    assert_eq!(status, 422, "{problem}");
+
+    // A stranger cannot make the hub keep an endless queue of requests.
+    let mut refused = None;
+    for n in 0..40 {
+        let (status, answer) = post(
+            &hub,
+            "/api/pair",
+            None,
+            json!({ "name": format!("flood {n}") }),
+        )
+        .await;
+        if status != 201 {
+            refused = Some((n, status, answer));
+            break;
+        }
+    }
+    let (n, status, answer) = refused.expect("the flood was refused");
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (429, Some("TOO_MANY_PAIRINGS")),
+        "{answer}"
+    );
+    assert_eq!(
+        n, 31,
+        "32 waiting requests are allowed, the first one included"
+    );
+
+    // A code lasts as configured; after that, the screen is told to ask again.
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    let (status, expired) = get(&hub, &path, ticket["pollSecret"].as_str()).await;
+    assert_eq!(
+        (status, expired["code"].as_str()),
+        (410, Some("PAIRING_EXPIRED")),
+        "{expired}"
+    );
+    let (status, _) = post(
+        &hub,
+        "/api/pair",
+        None,
+        json!({ "name": "after the flood" }),
+    )
+    .await;
+    assert_eq!(status, 201, "expired requests no longer count");
+}
