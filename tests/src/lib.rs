@@ -353,6 +353,20 @@ impl HubProcess {
         Ok(response.json().await?)
     }
 
+    /// Bumps a ticket through the REST API, as a screen's outbox would.
+    pub async fn bump(&self, token: &str, id: &str) -> anyhow::Result<()> {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/tickets/{id}/bump", self.url))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        let status = response.status();
+        if !status.is_success() {
+            bail!("bump refused: {status} {}", response.text().await?);
+        }
+        Ok(())
+    }
+
     /// Open tickets of a station as the hub records them.
     pub async fn open_tickets(&self, token: &str, station: &str) -> anyhow::Result<Vec<Ticket>> {
         let response = reqwest::Client::new()
