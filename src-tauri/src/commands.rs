@@ -6,10 +6,13 @@ use std::sync::Mutex;
 use rail_engine::settings::{
     save_settings as save_settings_file, ScreenFile, SettingsError, SettingsForm, UiSettings,
 };
-use rail_engine::{Engine, EngineError, ScreenState};
+use rail_engine::{EngineError, ScreenState};
 use serde::Serialize;
 use tauri::AppHandle;
 use tauri::State;
+
+use crate::pairing::EngineSlot;
+use rail_engine::pairing::{AppMode, PairCode};
 
 /// A command failure, sent to the UI as a readable message.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +23,10 @@ pub enum CommandError {
     Settings(#[from] SettingsError),
     #[error("wrong PIN")]
     WrongPin,
+    #[error("this screen is not paired yet")]
+    NotPaired,
+    #[error("{0}")]
+    Pairing(String),
 }
 
 /// The screen's configuration file and what it holds now.
@@ -53,8 +60,8 @@ impl Serialize for CommandError {
 
 /// The current screen state (cached tickets are there before the hub answers).
 #[tauri::command]
-pub fn screen_state(engine: State<'_, Engine>) -> ScreenState {
-    engine.state()
+pub fn screen_state(engine: State<'_, EngineSlot>) -> Result<ScreenState, CommandError> {
+    engine.get().map(|engine| engine.state())
 }
 
 /// Timer colours, the bump-bar key map, language, theme and the settings form.
@@ -114,32 +121,60 @@ pub fn exit_app(
 
 /// Bumps a ticket; it leaves the screen at once and reaches the hub via the outbox.
 #[tauri::command]
-pub fn bump(engine: State<'_, Engine>, ticket_id: String) -> Result<(), CommandError> {
-    engine.bump(&ticket_id)?;
+pub fn bump(engine: State<'_, EngineSlot>, ticket_id: String) -> Result<(), CommandError> {
+    engine.get()?.bump(&ticket_id)?;
     Ok(())
 }
 
 /// Bumps one item; the last pending item takes the ticket off.
 #[tauri::command]
 pub fn bump_item(
-    engine: State<'_, Engine>,
+    engine: State<'_, EngineSlot>,
     ticket_id: String,
     item_id: String,
 ) -> Result<(), CommandError> {
-    engine.bump_item(&ticket_id, &item_id)?;
+    engine.get()?.bump_item(&ticket_id, &item_id)?;
     Ok(())
 }
 
 /// Expo: the order leaves the pass.
 #[tauri::command]
-pub fn serve(engine: State<'_, Engine>, order_id: String) -> Result<(), CommandError> {
-    engine.serve(&order_id)?;
+pub fn serve(engine: State<'_, EngineSlot>, order_id: String) -> Result<(), CommandError> {
+    engine.get()?.serve(&order_id)?;
     Ok(())
 }
 
 /// Recalls a bumped ticket.
 #[tauri::command]
-pub fn recall(engine: State<'_, Engine>, ticket_id: String) -> Result<(), CommandError> {
-    engine.recall(&ticket_id)?;
+pub fn recall(engine: State<'_, EngineSlot>, ticket_id: String) -> Result<(), CommandError> {
+    engine.get()?.recall(&ticket_id)?;
     Ok(())
+}
+
+/// How the app started, and what the pairing screen offers.
+pub struct StartInfo {
+    pub kiosk: bool,
+    pub hub_hint: Option<String>,
+}
+
+/// Paired (the engine runs) or not; the hub address to offer; kiosk or not.
+#[tauri::command]
+pub fn app_mode(engine: State<'_, EngineSlot>, start: State<'_, StartInfo>) -> AppMode {
+    AppMode {
+        paired: engine.get().is_ok(),
+        hub_url: start.hub_hint.clone(),
+        name: crate::pairing::host_name(),
+        kiosk: start.kiosk,
+    }
+}
+
+/// Asks `hub_url` for a pairing code; the `paired` event follows the manager's
+/// approval, `pairing-failed` an expiry or refusal.
+#[tauri::command]
+pub async fn pair_start(
+    app: AppHandle,
+    hub_url: String,
+    name: String,
+) -> Result<PairCode, CommandError> {
+    crate::pairing::start(app, hub_url, name).await
 }

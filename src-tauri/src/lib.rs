@@ -6,13 +6,14 @@
 
 mod commands;
 mod demo;
+mod pairing;
 mod settings;
 mod webview;
 
 use std::time::Duration;
 
 use anyhow::Context;
-use rail_engine::settings::ScreenFile;
+use rail_engine::settings::{ScreenFile, SettingsError};
 use rail_engine::{Engine, EngineConfig};
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -25,13 +26,19 @@ const STATUS_EVENT: &str = "screen-status";
 /// Sent when someone tries to close the kiosk window: the UI asks for the PIN.
 const EXIT_REQUEST_EVENT: &str = "exit-requested";
 
+/// What the app starts with: a running engine, or a screen that must be paired first.
+enum Start {
+    Engine(Engine),
+    Pairing(Box<pairing::PairingSetup>),
+}
+
 async fn start_engine(
     settings: &Settings,
     file: &ScreenFile,
     data_dir: std::path::PathBuf,
-) -> anyhow::Result<Engine> {
+) -> anyhow::Result<Start> {
     let default_db = data_dir.join("rail-screen.sqlite3");
-    let config = if settings.is_demo(file) {
+    let config = if settings.demo {
         let embedded = demo::start(
             &data_dir,
             Duration::from_millis(settings.demo_every_ms.max(200)),
@@ -46,8 +53,27 @@ async fn start_engine(
         config.sound.enabled = !settings.no_sound;
         config
     } else {
-        file.engine_config(settings.overrides(), default_db)?
+        match file.engine_config(settings.overrides(), default_db.clone()) {
+            Ok(config) => config,
+            Err(SettingsError::NotPaired { device_file }) => {
+                let device_file = device_file
+                    .context("this platform has no configuration directory: pass --device-file")?;
+                return Ok(Start::Pairing(Box::new(pairing::PairingSetup {
+                    device_file,
+                    file: file.clone(),
+                    overrides: settings.overrides(),
+                    default_db,
+                })));
+            }
+            Err(other) => return Err(other.into()),
+        }
     };
+    Ok(Start::Engine(launch(config)?))
+}
+
+/// Starts an engine, making its cache's directory first. Must run inside the async
+/// runtime.
+fn launch(config: EngineConfig) -> anyhow::Result<Engine> {
     if let Some(parent) = config
         .db_path
         .parent()
@@ -153,15 +179,30 @@ pub fn run() {
             commands::bump,
             commands::bump_item,
             commands::serve,
-            commands::recall
+            commands::recall,
+            commands::app_mode,
+            commands::pair_start
         ])
         .setup(move |app| {
             let data_dir = app.path().app_data_dir().context("no app data directory")?;
-            let engine = tauri::async_runtime::block_on(start_engine(&settings, &file, data_dir))?;
-            forward_states(app.handle().clone(), &engine);
-            app.manage(engine);
+            let hub_hint = settings.screen.hub.clone().or_else(|| file.hub_url.clone());
+            app.manage(commands::StartInfo {
+                kiosk: settings.kiosk,
+                hub_hint,
+            });
+            match tauri::async_runtime::block_on(start_engine(&settings, &file, data_dir))? {
+                Start::Engine(engine) => {
+                    forward_states(app.handle().clone(), &engine);
+                    app.manage(pairing::EngineSlot::with(engine));
+                }
+                Start::Pairing(setup) => {
+                    tracing::info!(file = %setup.device_file.display(), "not paired: showing the pairing screen");
+                    app.manage(*setup);
+                    app.manage(pairing::EngineSlot::default());
+                }
+            }
             if let Some(window) = app.get_webview_window("main") {
-                webview::tune(&window);
+                webview::tune(&window, settings.gpu_compositing);
             }
             if settings.kiosk {
                 if let Some(window) = app.get_webview_window("main") {

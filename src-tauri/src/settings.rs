@@ -10,7 +10,8 @@ use rail_engine::settings::{Overrides, ScreenArgs, ScreenFile};
 pub struct Settings {
     #[command(flatten)]
     pub screen: ScreenArgs,
-    /// Run the embedded demo hub with a simulated POS (the default without --hub).
+    /// Run the embedded demo hub with a simulated POS. Without it, a screen with no token
+    /// and no pairing shows the pairing screen.
     #[arg(long, env = "RAIL_DEMO")]
     pub demo: bool,
     /// Milliseconds between simulated orders in demo mode.
@@ -22,6 +23,10 @@ pub struct Settings {
     /// No sound cues.
     #[arg(long, env = "RAIL_NO_SOUND")]
     pub no_sound: bool,
+    /// Let WebKit composite with the GPU. Off by default: with software rendering it
+    /// costs CPU and memory and draws no faster.
+    #[arg(long, env = "RAIL_GPU_COMPOSITING")]
+    pub gpu_compositing: bool,
 }
 
 impl Settings {
@@ -37,11 +42,6 @@ impl Settings {
     /// When the file is missing (if named), unreadable or invalid.
     pub fn file(&self) -> Result<ScreenFile, rail_engine::settings::SettingsError> {
         self.screen.file()
-    }
-
-    /// True when Rail should run its own hub: asked for, or no hub configured anywhere.
-    pub fn is_demo(&self, file: &ScreenFile) -> bool {
-        self.demo || (self.screen.hub.is_none() && file.hub_url.is_none())
     }
 
     /// What the flags say, to lay over the file.

@@ -542,3 +542,91 @@ async fn a_chit_printed_by_a_pos_shows_on_the_screen_and_a_void_chit_voids_it() 
     session.close().await;
     result.expect("printed chits in the window");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
+async fn a_new_screen_is_paired_by_code_typed_on_its_own_keyboard() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let admin = hub.token("admin", &[]);
+    let pos = hub.token("pos", &[]);
+    let device_file = dir.path().join("device.json");
+    // No token, no credentials: the kiosk starts on the pairing screen.
+    let args: Vec<String> = vec![
+        "--hub".into(),
+        hub.url.clone(),
+        "--device-file".into(),
+        device_file.display().to_string(),
+        "--db".into(),
+        dir.path().join("screen.sqlite3").display().to_string(),
+        "--no-sound".into(),
+        "--kiosk".into(),
+    ];
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
+    let result = async {
+        wait_for_element(client, r#"[data-testid="pair-screen"]"#, WAIT).await?;
+        let offered = wait_for_element(client, r#"[data-testid="pair-hub"]"#, WAIT)
+            .await?
+            .prop("value")
+            .await?;
+        anyhow::ensure!(offered.as_deref() == Some(hub.url.as_str()), "hub offered: {offered:?}");
+
+        // The name is typed on the screen's own keyboard, which opens with the field.
+        let name = wait_for_element(client, r#"[data-testid="pair-name"]"#, WAIT).await?;
+        name.clear().await?;
+        name.click().await?;
+        wait_for_element(client, r#"[data-testid="on-screen-keyboard"]"#, WAIT).await?;
+        for key in ["shift", "G", "r", "i", "l", "l", "space", "2", "backspace", "1"] {
+            click(client, &format!(r#"[data-testid="on-screen-keyboard"] [data-key="{key}"]"#), WAIT).await?;
+        }
+        let typed = client
+            .find(fantoccini::Locator::Css(r#"[data-testid="pair-name"]"#))
+            .await?
+            .prop("value")
+            .await?;
+        anyhow::ensure!(typed.as_deref() == Some("Grill 1"), "typed name: {typed:?}");
+        screenshot(client, "pair-keyboard").await?;
+        click(client, r#"[data-testid="on-screen-keyboard"] [data-key="done"]"#, WAIT).await?;
+        wait_for_absence(client, r#"[data-testid="on-screen-keyboard"]"#, WAIT).await?;
+
+        // Ask: the code shown is the one the hub holds, under the typed name.
+        click(client, r#"[data-testid="pair-ask"]"#, WAIT).await?;
+        let code = wait_for_element(client, r#"[data-testid="pair-code"]"#, WAIT)
+            .await?
+            .attr("data-code")
+            .await?
+            .unwrap_or_default();
+        let waiting: serde_json::Value = reqwest::Client::new()
+            .get(format!("{}/api/pair", hub.url))
+            .bearer_auth(&admin)
+            .send()
+            .await?
+            .json()
+            .await?;
+        anyhow::ensure!(
+            waiting[0]["code"] == code.as_str() && waiting[0]["name"] == "Grill 1",
+            "the hub waits for {waiting}, the screen shows {code:?}"
+        );
+        screenshot(client, "pair-code").await?;
+
+        // Approved: the screen starts its rail by itself, for the stations given.
+        let approved = reqwest::Client::new()
+            .post(format!("{}/api/pair/approve", hub.url))
+            .bearer_auth(&admin)
+            .json(&serde_json::json!({ "code": code, "name": "Grill 1", "role": "kds", "stations": ["grill"] }))
+            .send()
+            .await?;
+        anyhow::ensure!(approved.status() == 201, "approval: {}", approved.text().await?);
+        wait_for_element(client, r#"[data-testid="connection"][data-state="online"]"#, WAIT).await?;
+        hub.post_order(&pos, order_for("61", "grill", "Paired Burger")).await?;
+        let card = text_of(client, r#"[data-order-number="61"]"#, WAIT).await?;
+        anyhow::ensure!(card.contains("Paired Burger"), "card: {card:?}");
+        anyhow::ensure!(device_file.exists(), "the credentials were not saved");
+        screenshot(client, "paired-rail").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    session.close().await;
+    result.expect("pairing in the window");
+}

@@ -78,3 +78,41 @@ async fn screenshots_of_every_view() {
     session.close().await;
     result.expect("screenshots");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "makes documentation screenshots: run through `cargo xtask screenshots`"]
+async fn screenshots_of_pairing() {
+    let size = std::env::var("RAIL_SCREEN_SIZE").unwrap_or_else(|_| "1280x800".into());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let args: Vec<String> = vec![
+        "--hub".into(),
+        hub.url.clone(),
+        "--device-file".into(),
+        dir.path().join("device.json").display().to_string(),
+        "--db".into(),
+        dir.path().join("screen.sqlite3").display().to_string(),
+        "--no-sound".into(),
+        "--kiosk".into(),
+    ];
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
+    let result = async {
+        click(client, r#"[data-testid="pair-name"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-testid="on-screen-keyboard"]"#, WAIT).await?;
+        screenshot(client, &format!("pairing-keyboard-{size}")).await?;
+        click(
+            client,
+            r#"[data-testid="on-screen-keyboard"] [data-key="done"]"#,
+            WAIT,
+        )
+        .await?;
+        click(client, r#"[data-testid="pair-ask"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-testid="pair-code"]"#, WAIT).await?;
+        screenshot(client, &format!("pairing-code-{size}")).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    session.close().await;
+    result.expect("pairing screenshots");
+}

@@ -476,9 +476,22 @@ fn screenshots(root: &Path) -> anyhow::Result<()> {
     let out = root.join("docs/screenshots");
     std::fs::create_dir_all(&out)?;
     for size in ["1280x800", "1920x1080"] {
-        run(window_test(root, size, "screenshots", &[], Profile::Debug)?
-            .env("RAIL_SCREEN_SIZE", size))?;
-        for view in ["rail", "all-day", "expo", "settings"] {
+        run(window_test(
+            root,
+            size,
+            "screenshots",
+            &["--test-threads=1"],
+            Profile::Debug,
+        )?
+        .env("RAIL_SCREEN_SIZE", size))?;
+        for view in [
+            "rail",
+            "all-day",
+            "expo",
+            "settings",
+            "pairing-keyboard",
+            "pairing-code",
+        ] {
             let name = format!("{view}-{size}.png");
             std::fs::copy(root.join("target/e2e").join(&name), out.join(&name))
                 .with_context(|| format!("copying {name}"))?;

@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use rail_protocol::{PairRequest, PairStatus, PairTicket, Problem};
+use serde::Serialize;
+use ts_rs::TS;
 
 use crate::access::PairedDevice;
 
@@ -19,6 +21,31 @@ pub enum PairingError {
     Expired,
     #[error("the hub's answer could not be read: {0}")]
     Unreadable(String),
+}
+
+/// How a screen app started, for its window's first question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AppMode {
+    /// The engine runs (configured or paired); false: show the pairing screen.
+    pub paired: bool,
+    /// A hub address to offer when pairing.
+    pub hub_url: Option<String>,
+    /// The name to ask under (the host name).
+    pub name: String,
+    /// Kiosk mode: text fields get an on-screen keyboard.
+    pub kiosk: bool,
+}
+
+/// The code a screen shows while the manager approves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PairCode {
+    pub code: String,
+    #[ts(type = "number")]
+    pub expires_at_ms: i64,
 }
 
 /// How often a waiting screen asks whether it was approved.

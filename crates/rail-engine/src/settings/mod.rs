@@ -112,6 +112,12 @@ pub enum SettingsError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// No token anywhere and no paired device's credentials at `device_file`.
+    #[error(
+        "this screen is not paired and has no token: pair it (the app's pairing screen, or \
+         rail-headless --pair), or set token in screen.toml or RAIL_TOKEN"
+    )]
+    NotPaired { device_file: Option<PathBuf> },
 }
 
 impl ScreenFile {

@@ -68,30 +68,17 @@ pub fn device_file_default() -> Option<PathBuf> {
     dirs::config_dir().map(|dir| dir.join("rail").join("device.json"))
 }
 
-fn not_paired() -> SettingsError {
-    SettingsError::Invalid(
-        "this screen is not paired and has no token: pair it (rail-headless --pair, or the \
-         app's pairing screen), or set token in screen.toml or RAIL_TOKEN"
-            .into(),
-    )
-}
-
 impl ScreenFile {
-    /// The engine configuration: flags over file over defaults.
-    ///
-    /// # Errors
-    /// When no hub, token or channel is given anywhere.
-    pub fn engine_config(
-        &self,
-        overrides: Overrides,
-        default_db: PathBuf,
-    ) -> Result<crate::EngineConfig, SettingsError> {
-        let db = overrides
+    fn db_path(&self, overrides: &Overrides, default_db: PathBuf) -> PathBuf {
+        overrides
             .db
             .clone()
             .or_else(|| self.db.clone())
-            .unwrap_or(default_db);
-        let sound = crate::SoundConfig {
+            .unwrap_or(default_db)
+    }
+
+    fn sound_config(&self, overrides: &Overrides) -> crate::SoundConfig {
+        crate::SoundConfig {
             enabled: overrides
                 .sound
                 .unwrap_or(self.sound.enabled.unwrap_or(true)),
@@ -102,24 +89,48 @@ impl ScreenFile {
                 .iter()
                 .filter_map(|name| crate::sound::Cue::parse(name))
                 .collect(),
-        };
+        }
+    }
+
+    /// The engine configuration of a paired screen: hub and stations from pairing,
+    /// cache and sound from the file and flags.
+    pub fn paired_config(
+        &self,
+        device: crate::PairedDevice,
+        overrides: &Overrides,
+        default_db: PathBuf,
+    ) -> crate::EngineConfig {
+        let mut config = crate::EngineConfig::paired(device, self.db_path(overrides, default_db));
+        config.sound = self.sound_config(overrides);
+        config
+    }
+
+    /// The engine configuration: flags over file over defaults.
+    ///
+    /// # Errors
+    /// When no hub, token or channel is given anywhere.
+    pub fn engine_config(
+        &self,
+        overrides: Overrides,
+        default_db: PathBuf,
+    ) -> Result<crate::EngineConfig, SettingsError> {
         // No token anywhere: a paired screen's credentials, if it has them.
         if overrides.token.is_none() && self.token.is_none() {
-            let path = overrides
-                .device_file
-                .clone()
-                .or_else(device_file_default)
-                .ok_or_else(not_paired)?;
-            let device = crate::access::load_paired(&path)
+            let path = overrides.device_file.clone().or_else(device_file_default);
+            let not_paired = || SettingsError::NotPaired {
+                device_file: path.clone(),
+            };
+            let file = path.as_deref().ok_or_else(not_paired)?;
+            let device = crate::access::load_paired(file)
                 .map_err(|source| SettingsError::Read {
-                    path: path.display().to_string(),
+                    path: file.display().to_string(),
                     source,
                 })?
                 .ok_or_else(not_paired)?;
-            let mut config = crate::EngineConfig::paired(device, db);
-            config.sound = sound;
-            return Ok(config);
+            return Ok(self.paired_config(device, &overrides, default_db));
         }
+        let db = self.db_path(&overrides, default_db);
+        let sound = self.sound_config(&overrides);
         let hub_url = overrides
             .hub_url
             .or_else(|| self.hub_url.clone())

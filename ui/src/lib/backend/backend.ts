@@ -1,12 +1,22 @@
 // The interface between the views and whatever hosts them (the Tauri shell, or a fake
 // in a plain browser and in tests). Views depend on this, never on @tauri-apps/*.
+import type { AppMode } from "../bindings/AppMode";
 import type { Board } from "../bindings/Board";
+import type { PairCode } from "../bindings/PairCode";
 import type { ScreenState } from "../bindings/ScreenState";
 import type { Status } from "../bindings/Status";
 import type { SettingsForm } from "../bindings/SettingsForm";
 import type { UiSettings } from "../bindings/UiSettings";
 
 export interface Backend {
+  /** Paired (the engine runs) or not, and what the pairing screen offers. */
+  appMode(): Promise<AppMode>;
+  /** Asks the hub for a pairing code; `onPaired` follows the manager's approval. */
+  pairStart(hubUrl: string, name: string): Promise<PairCode>;
+  /** Calls `onPaired` once the screen is paired and its engine runs. */
+  onPaired(onPaired: () => void): Promise<() => void>;
+  /** Calls `onFailed` with the reason when a code expires or the hub refuses. */
+  onPairingFailed(onFailed: (reason: string) => void): Promise<() => void>;
   /** The state as it is now (cached tickets are there before the hub answers). */
   initialState(): Promise<ScreenState>;
   /** Timer colours and the bump-bar key map from the screen's configuration. */

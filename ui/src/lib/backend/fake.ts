@@ -1,5 +1,7 @@
 // An in-memory backend for the browser (`npm run dev` without Tauri) and view tests.
+import type { AppMode } from "../bindings/AppMode";
 import type { Board } from "../bindings/Board";
+import type { PairCode } from "../bindings/PairCode";
 import type { ScreenState } from "../bindings/ScreenState";
 import type { Status } from "../bindings/Status";
 import type { Ticket } from "../bindings/Ticket";
@@ -97,6 +99,40 @@ export class FakeBackend implements Backend {
 
   async onExitRequested(): Promise<() => void> {
     return () => {};
+  }
+
+  /** How this fake started: paired unless a test says otherwise. */
+  mode: AppMode = { paired: true, hubUrl: "http://127.0.0.1:7070", name: "line-pc-1", kiosk: false };
+  private pairedListeners = new Set<() => void>();
+  private failedListeners = new Set<(reason: string) => void>();
+
+  async appMode(): Promise<AppMode> {
+    return this.mode;
+  }
+
+  /** Hands out code 483921; `approve()` or `fail()` finish the pairing. */
+  async pairStart(hubUrl: string): Promise<PairCode> {
+    if (hubUrl.trim() === "") throw new Error("type the hub's address");
+    return { code: "483921", expiresAtMs: Date.now() + 10 * 60_000 };
+  }
+
+  approve(): void {
+    this.mode = { ...this.mode, paired: true };
+    for (const listener of this.pairedListeners) listener();
+  }
+
+  fail(reason: string): void {
+    for (const listener of this.failedListeners) listener(reason);
+  }
+
+  async onPaired(onPaired: () => void): Promise<() => void> {
+    this.pairedListeners.add(onPaired);
+    return () => this.pairedListeners.delete(onPaired);
+  }
+
+  async onPairingFailed(onFailed: (reason: string) => void): Promise<() => void> {
+    this.failedListeners.add(onFailed);
+    return () => this.failedListeners.delete(onFailed);
   }
 
   async onBoard(onBoard: (board: Board) => void): Promise<() => void> {

@@ -1,7 +1,9 @@
 // The only module that talks to the Tauri host.
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import type { AppMode } from "../bindings/AppMode";
 import type { Board } from "../bindings/Board";
+import type { PairCode } from "../bindings/PairCode";
 import type { ScreenState } from "../bindings/ScreenState";
 import type { Status } from "../bindings/Status";
 import type { SettingsForm } from "../bindings/SettingsForm";
@@ -13,6 +15,10 @@ export const BOARD_EVENT = "screen-board";
 export const STATUS_EVENT = "screen-status";
 
 export const tauriBackend: Backend = {
+  appMode: () => invoke<AppMode>("app_mode"),
+  pairStart: (hubUrl, name) => invoke<PairCode>("pair_start", { hubUrl, name }),
+  onPaired: (onPaired) => listen("paired", () => onPaired()),
+  onPairingFailed: (onFailed) => listen<string>("pairing-failed", (event) => onFailed(event.payload)),
   initialState: () => invoke<ScreenState>("screen_state"),
   uiSettings: () => invoke<UiSettings>("ui_settings"),
   onBoard: (onBoard) => listen<Board>(BOARD_EVENT, (event) => onBoard(event.payload)),
