@@ -62,7 +62,15 @@ pub async fn start(data_dir: &Path, every: Duration) -> anyhow::Result<Embedded>
     });
     let url = hub_url.clone();
     tokio::spawn(async move {
-        rail_hub::demo::run_pos(&url, &pos_token, every, None, printer_address.as_deref()).await;
+        rail_hub::demo::run_pos(
+            reqwest::Client::new(),
+            &url,
+            &pos_token,
+            every,
+            None,
+            printer_address.as_deref(),
+        )
+        .await;
     });
     tracing::info!(%hub_url, "demo hub and simulated POS running");
     Ok(Embedded {

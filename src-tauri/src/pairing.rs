@@ -73,13 +73,14 @@ pub async fn start(
     name: String,
 ) -> Result<PairCode, CommandError> {
     let hub_url = normalise_hub_url(&hub_url)?;
-    let client = reqwest::Client::new();
-    let ticket = pairing::request(&client, &hub_url, &name)
+    let ticket = pairing::request(&hub_url, &name)
         .await
         .map_err(|e| CommandError::Pairing(e.to_string()))?;
+    let client = pairing::client_for(&ticket).map_err(|e| CommandError::Pairing(e.to_string()))?;
     let code = PairCode {
         code: ticket.code.clone(),
         expires_at_ms: ticket.expires_at_ms,
+        hub_fingerprint: ticket.hub_fingerprint.clone(),
     };
     tauri::async_runtime::spawn(async move {
         let outcome = async {

@@ -102,6 +102,9 @@ pub struct HubOptions {
     pub config: Option<PathBuf>,
     /// `RUST_LOG` for the hub.
     pub log_filter: String,
+    /// Serve HTTPS and WSS with the hub's own CA (made in `tls/` beside the database)
+    /// instead of the plain HTTP most tests use (`--insecure-http`).
+    pub tls: bool,
 }
 
 impl HubOptions {
@@ -115,6 +118,7 @@ impl HubOptions {
             secret: None,
             config: None,
             log_filter: std::env::var("RAIL_TEST_HUB_LOG").unwrap_or_else(|_| "warn".into()),
+            tls: false,
         }
     }
 }
@@ -196,6 +200,9 @@ impl HubProcess {
         if let Some(config) = &options.config {
             command.arg("--config").arg(config);
         }
+        if !options.tls {
+            command.arg("--insecure-http");
+        }
         // Printer ports are announced before the hub itself.
         let (mut child, url, announced) =
             spawn_announced_after(&mut command, "rail-hub listening on ", 64)?;
@@ -227,6 +234,20 @@ impl HubProcess {
             checkpoints,
             announced,
         })
+    }
+
+    /// The hub's own certificate authority (PEM), for a hub started with `tls`.
+    pub fn ca_pem(&self) -> anyhow::Result<String> {
+        let dir = self.db.parent().context("database directory")?.join("tls");
+        std::fs::read_to_string(dir.join("ca.pem")).context("reading the hub's CA")
+    }
+
+    /// The fingerprint the hub announced for its certificate (a `tls` hub).
+    pub fn fingerprint(&self) -> Option<String> {
+        self.announced
+            .iter()
+            .find_map(|line| line.strip_prefix("rail-hub certificate fingerprint "))
+            .map(str::to_owned)
     }
 
     /// The address of the printer port named `name` (`127.0.0.1:PORT`).

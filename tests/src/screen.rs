@@ -78,6 +78,25 @@ impl ScreenProcess {
         Self::spawn(command, hub_url, token, station, db)
     }
 
+    /// Like [`ScreenProcess::start`], for an HTTPS hub whose CA is in `ca_file`.
+    pub fn start_trusting(
+        hub_url: &str,
+        token: &str,
+        station: &str,
+        db: PathBuf,
+        ca_file: &std::path::Path,
+    ) -> Self {
+        let mut command = Command::new(binary("rail-headless"));
+        command
+            .args(["--hub", hub_url, "--station", station, "--json"])
+            .arg("--db")
+            .arg(&db)
+            .arg("--hub-ca")
+            .arg(ca_file)
+            .env("RAIL_TOKEN", token);
+        Self::spawn(command, hub_url, token, station, db)
+    }
+
     /// A screen with no credentials that pairs with the hub first (`--pair`), saving
     /// its credentials in `device_file`; [`ScreenProcess::said`] shows its code.
     pub fn pairing(hub_url: &str, name: &str, device_file: &std::path::Path, db: PathBuf) -> Self {
@@ -90,6 +109,20 @@ impl ScreenProcess {
             .arg(&db)
             .env_remove("RAIL_TOKEN");
         Self::spawn(command, hub_url, "", "", db)
+    }
+
+    /// A screen paired earlier: it runs from the credentials in `device_file` alone.
+    pub fn paired(device_file: &std::path::Path, db: PathBuf) -> Self {
+        let mut command = Command::new(binary("rail-headless"));
+        command
+            .arg("--json")
+            .arg("--device-file")
+            .arg(device_file)
+            .arg("--db")
+            .arg(&db)
+            .env_remove("RAIL_TOKEN")
+            .env_remove("RAIL_HUB_URL");
+        Self::spawn(command, "", "", "", db)
     }
 
     fn spawn(mut command: Command, hub_url: &str, token: &str, station: &str, db: PathBuf) -> Self {

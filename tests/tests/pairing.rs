@@ -493,3 +493,178 @@ async fn pairing_refuses_strangers_mistakes_and_floods_in_plain_words() {
     .await;
     assert_eq!(status, 201, "expired requests no longer count");
 }
+
+/// A client that trusts `ca_pem` alone, as a paired screen does.
+fn trusting(ca_pem: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("CA")])
+        .build()
+        .expect("client")
+}
+
+fn tls_hub(dir: &Path) -> HubProcess {
+    HubProcess::start_with(HubOptions {
+        tls: true,
+        ..HubOptions::new(dir.join("hub.sqlite3"))
+    })
+    .expect("TLS hub")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_a_paired_screen_trusts_its_own_hubs_ca_and_nothing_else() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = tls_hub(&dir.path().join("hub"));
+    assert!(hub.url.starts_with("https://"), "{}", hub.url);
+    let ca = hub.ca_pem().expect("the hub made its CA");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let tls_dir = dir.path().join("hub/tls");
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&tls_dir), 0o700);
+        assert_eq!(
+            mode(&tls_dir.join("ca.key")),
+            0o600,
+            "the CA key is the hub's alone"
+        );
+    }
+
+    // The hub's certificate verifies against its own CA, and against nothing public.
+    let strict = trusting(&ca);
+    let health = strict
+        .get(format!("{}/healthz", hub.url))
+        .send()
+        .await
+        .expect("verified against the hub's CA");
+    assert_eq!(health.status(), 200);
+    let public = reqwest::Client::new()
+        .get(format!("{}/healthz", hub.url))
+        .send()
+        .await;
+    assert!(
+        public.is_err(),
+        "a public CA vouched for the hub's own certificate"
+    );
+    // No plain HTTP or WS on the hub's port.
+    let plain = hub.url.replacen("https://", "http://", 1);
+    let answer = reqwest::Client::new()
+        .get(format!("{plain}/healthz"))
+        .send()
+        .await;
+    assert!(
+        answer.as_ref().map_or(true, |r| r.status() != 200),
+        "plain HTTP answered: {answer:?}"
+    );
+    let ws = format!("{}/api/socket", hub.url.replacen("https://", "ws://", 1));
+    let socket = tokio::time::timeout(Duration::from_secs(5), tokio_tungstenite::connect_async(ws))
+        .await
+        .expect("refused in time");
+    assert!(socket.is_err(), "plain WS was accepted");
+
+    // Pairing over HTTPS: the screen shows the same fingerprint as the hub, and ends up
+    // on WSS trusting only the hub's CA.
+    let admin = hub.token("admin", &[]);
+    let pos = hub.token("pos", &[]);
+    let device_file = dir.path().join("device.json");
+    let mut screen = ScreenProcess::pairing(
+        &hub.url,
+        "tls-screen",
+        &device_file,
+        dir.path().join("screen.sqlite3"),
+    );
+    let code = code_of(&screen).await;
+    let fingerprint = hub.fingerprint().expect("announced fingerprint");
+    eventually(
+        "the screen shows the hub's fingerprint",
+        Duration::from_secs(5),
+        || async {
+            holds(
+                screen
+                    .said()
+                    .contains(&format!("hub fingerprint {fingerprint}")),
+            )
+        },
+    )
+    .await
+    .expect("fingerprint on the screen");
+    let approved = strict
+        .post(format!("{}/api/pair/approve", hub.url))
+        .bearer_auth(&admin)
+        .json(&json!({ "code": code, "name": "TLS grill", "role": "kds", "stations": ["grill"] }))
+        .send()
+        .await
+        .expect("approve");
+    assert_eq!(approved.status(), 201);
+    eventually("online over WSS", Duration::from_secs(20), || async {
+        holds(screen.online())
+    })
+    .await
+    .expect("online");
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&device_file).expect("device file"))
+            .expect("json");
+    assert_eq!(
+        saved["caPem"].as_str(),
+        Some(ca.as_str()),
+        "the screen keeps the hub's CA"
+    );
+    let created = strict
+        .post(format!("{}/api/orders", hub.url))
+        .bearer_auth(&pos)
+        .json(&order_for("301", "grill", "TLS Burger"))
+        .send()
+        .await
+        .expect("order");
+    assert_eq!(created.status(), 201);
+    eventually("the order over WSS", Duration::from_secs(10), || async {
+        holds(shows(&screen, "301"))
+    })
+    .await
+    .expect("order shown");
+    screen.kill();
+
+    // A screen set up by hand with a token trusts the CA file it is given.
+    let ca_file = dir.path().join("hub/tls/ca.pem");
+    let mut by_hand = ScreenProcess::start_trusting(
+        &hub.url,
+        &hub.token("kds", &["grill"]),
+        "grill",
+        dir.path().join("by-hand.sqlite3"),
+        &ca_file,
+    );
+    eventually(
+        "the hand-configured screen shows the order",
+        Duration::from_secs(20),
+        || async { holds(by_hand.online() && shows(&by_hand, "301")) },
+    )
+    .await
+    .expect("token screen over TLS");
+    by_hand.kill();
+
+    // The same credentials aimed at another hub (another CA) get nowhere: the screen
+    // refuses that hub's certificate before sending its secret.
+    let other = tls_hub(&dir.path().join("other"));
+    let mut moved = saved.clone();
+    moved["hubUrl"] = json!(other.url);
+    let moved_file = dir.path().join("moved.json");
+    std::fs::write(&moved_file, moved.to_string()).expect("write");
+    let stranger = ScreenProcess::paired(&moved_file, dir.path().join("moved.sqlite3"));
+    eventually(
+        "the screen gives its reason",
+        Duration::from_secs(20),
+        || async {
+            let detail = stranger.state()["connection"]["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            holds(detail.to_lowercase().contains("certificate"))
+                .map_err(|_| anyhow::anyhow!("detail so far: {detail:?}"))
+        },
+    )
+    .await
+    .expect("certificate refused");
+    assert!(
+        !stranger.online(),
+        "a screen trusted a hub its CA did not sign"
+    );
+}

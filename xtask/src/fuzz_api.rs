@@ -43,7 +43,13 @@ pub fn fuzz_api(root: &Path, seconds: u64) -> anyhow::Result<()> {
     std::fs::write(&config, "[routes]\ndefault_station = \"grill\"\n")?;
     let secret = "fuzz-api-secret";
     let mut hub = Command::new(&hub_bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .args([
+            "serve",
+            "--insecure-http",
+            "--listen",
+            "127.0.0.1:0",
+            "--config",
+        ])
         .arg(&config)
         .arg("--db")
         .arg(&db)

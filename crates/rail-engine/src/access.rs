@@ -27,9 +27,12 @@ pub enum Credential {
 
 /// What pairing left on the screen: the hub it was paired with and its credentials.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct PairedDevice {
     pub hub_url: String,
+    /// The hub's own certificate authority (PEM), trusted for this hub alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_pem: Option<String>,
     #[serde(flatten)]
     pub credentials: DeviceCredentials,
 }
@@ -47,6 +50,36 @@ pub enum AccessError {
     /// The hub could not be asked (network, or a failure on its side): try later.
     #[error("could not get an access token: {0}")]
     Unavailable(String),
+    /// The address answered with a certificate this screen does not trust: another
+    /// hub, or someone in between. The secret was not sent.
+    #[error("the hub's certificate is not one this screen trusts: {0}")]
+    Untrusted(String),
+}
+
+/// An error with its causes, which say what actually went wrong ("error sending
+/// request" alone does not).
+pub fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// A failed call: a certificate the screen does not trust, or the hub out of reach.
+fn failed_call(error: &reqwest::Error) -> AccessError {
+    let text = describe(error);
+    if text.contains("certificate") || text.contains("UnknownIssuer") {
+        AccessError::Untrusted(text)
+    } else {
+        AccessError::Unavailable(text)
+    }
 }
 
 /// Renew a token when less than this share of its life is left.
@@ -133,7 +166,7 @@ async fn fetch(
         })
         .send()
         .await
-        .map_err(|e| AccessError::Unavailable(e.to_string()))?;
+        .map_err(|e| failed_call(&e))?;
     let status = response.status();
     if status.is_success() {
         return response
@@ -206,6 +239,7 @@ mod tests {
     fn device() -> PairedDevice {
         PairedDevice {
             hub_url: "http://127.0.0.1:1".into(),
+            ca_pem: Some("-----BEGIN CERTIFICATE-----\n…".into()),
             credentials: DeviceCredentials {
                 device_id: "d-1".into(),
                 secret: "s".into(),

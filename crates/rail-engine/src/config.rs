@@ -60,6 +60,9 @@ pub struct EngineConfig {
     pub hub_url: String,
     /// How the screen proves who it is: a configured token or a paired device.
     pub credential: crate::access::Credential,
+    /// The certificate authority (PEM) that alone vouches for an `https://` hub: the
+    /// one pairing handed over. `None`: the public roots.
+    pub hub_ca: Option<String>,
     /// Channels to follow: `kds:<station>` for a station, `location:<id>` for expo.
     pub channels: Vec<String>,
     /// Also follow the whole location of the token (expo); its id comes from `ready`.
@@ -86,6 +89,7 @@ impl EngineConfig {
         EngineConfig {
             hub_url: hub_url.into(),
             credential: crate::access::Credential::Token(token.into()),
+            hub_ca: None,
             channels,
             expo: false,
             db_path: db_path.into(),
@@ -109,6 +113,7 @@ impl EngineConfig {
         let expo = device.credentials.role == rail_protocol::Role::Expo;
         let mut config = EngineConfig::new(device.hub_url.clone(), "", channels, db_path);
         config.expo = expo;
+        config.hub_ca = device.ca_pem.clone();
         config.credential = crate::access::Credential::Device(device);
         config
     }

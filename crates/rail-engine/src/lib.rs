@@ -2,6 +2,7 @@
 //!
 //! - [`access`]: the screen's credential and the bearer token it gives each call;
 //!   [`pairing`]: getting a credential by code;
+//! - [`tls`]: whom the screen trusts to be its hub;
 //! - [`sync`]: the reconnecting WebSocket subscription and resume logic;
 //! - [`reachability`]: the cheap probe that ends a backoff once the hub is back;
 //! - [`store`]: the SQLite cache (tickets, cursors, outbox);
@@ -25,6 +26,7 @@ mod shared;
 pub mod sound;
 pub mod store;
 mod sync;
+pub mod tls;
 pub mod view;
 
 pub use access::{Credential, PairedDevice};

@@ -112,7 +112,12 @@ async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingActi
     let response = request.send().await;
     let response = match response {
         Ok(response) => response,
-        Err(error) => return Delivery::Retry(format!("hub unreachable: {error}")),
+        Err(error) => {
+            return Delivery::Retry(format!(
+                "hub unreachable: {}",
+                crate::access::describe(&error)
+            ))
+        }
     };
     let status = response.status();
     if status.is_success() && action.action == Action::Serve {

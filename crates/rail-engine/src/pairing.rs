@@ -46,6 +46,8 @@ pub struct PairCode {
     pub code: String,
     #[ts(type = "number")]
     pub expires_at_ms: i64,
+    /// The hub's CA fingerprint, to compare with the admin page's (HTTPS hubs).
+    pub hub_fingerprint: Option<String>,
 }
 
 /// How often a waiting screen asks whether it was approved.
@@ -63,15 +65,19 @@ async fn problem_of(response: reqwest::Response) -> String {
     }
 }
 
-/// Asks `hub_url` to pair this screen; the ticket's code is what the screen shows.
+/// Asks `hub_url` to pair this screen; the ticket's code is what the screen shows. An
+/// `https://` hub is taken on trust for this one call: the screen has no CA for it
+/// yet. From the answer on, [`client_for`] trusts only the CA the hub handed over.
 ///
 /// # Errors
 /// [`PairingError`] when the hub cannot be reached or refuses.
-pub async fn request(
-    client: &reqwest::Client,
-    hub_url: &str,
-    name: &str,
-) -> Result<PairTicket, PairingError> {
+pub async fn request(hub_url: &str, name: &str) -> Result<PairTicket, PairingError> {
+    let client = if hub_url.starts_with("https://") {
+        crate::tls::first_contact_client()
+    } else {
+        crate::tls::http_client(None)
+    }
+    .map_err(|e| PairingError::Unreadable(e.to_string()))?;
     let url = api(hub_url, "/api/pair");
     let response = client
         .post(&url)
@@ -93,6 +99,16 @@ pub async fn request(
         .json()
         .await
         .map_err(|e| PairingError::Unreadable(e.to_string()))
+}
+
+/// The client for the rest of the pairing: it trusts the CA in `ticket` alone, if the
+/// hub handed one over.
+///
+/// # Errors
+/// When that CA is not a certificate.
+pub fn client_for(ticket: &PairTicket) -> Result<reqwest::Client, PairingError> {
+    crate::tls::http_client(ticket.ca_pem.as_deref())
+        .map_err(|e| PairingError::Refused(format!("the hub's certificate authority: {e}")))
 }
 
 /// Asks once whether the pairing was approved: `None` while it waits.
@@ -125,6 +141,7 @@ pub async fn check(
         Ok(PairStatus::Pending { .. }) => Ok(None),
         Ok(PairStatus::Approved(credentials)) => Ok(Some(PairedDevice {
             hub_url: hub_url.to_owned(),
+            ca_pem: ticket.ca_pem.clone(),
             credentials,
         })),
         Err(error) => Err(PairingError::Unreadable(error.to_string())),

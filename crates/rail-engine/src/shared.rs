@@ -66,13 +66,12 @@ impl Shared {
             clock_offset_ms: 0,
             last_sync_ms: None,
         };
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .build()
-            .unwrap_or_else(|error| {
-                tracing::warn!(%error, "HTTP client with defaults instead");
-                reqwest::Client::new()
-            });
+        let http = crate::tls::http_client(config.hub_ca.as_deref()).unwrap_or_else(|error| {
+            // A screen that cannot trust its hub cannot reach it either: its calls fail
+            // and say so, and its cache stays on the screen.
+            tracing::error!(%error, "no HTTP client for the hub");
+            reqwest::Client::new()
+        });
         let shared = Shared {
             http,
             access: crate::access::Access::new(config.credential.clone()),

@@ -144,19 +144,22 @@ async fn session(
             AccessError::Revoked => SessionError::Removed,
             AccessError::Refused(reason) => SessionError::Refused(reason),
             AccessError::Unavailable(reason) => SessionError::Unreachable(reason),
+            untrusted @ AccessError::Untrusted(_) => SessionError::Connect(untrusted.to_string()),
         })?;
     let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
         .map_err(|e| SessionError::Connect(e.to_string()))?;
     request.headers_mut().insert("authorization", bearer);
+    let connector = crate::tls::socket_connector(config.hub_ca.as_deref())
+        .map_err(|e| SessionError::Connect(e.to_string()))?;
     let (socket, _) = tokio::time::timeout(
         config.connect_timeout,
-        tokio_tungstenite::connect_async(request),
+        tokio_tungstenite::connect_async_tls_with_config(request, None, false, connector),
     )
     .await
     .map_err(|_| SessionError::Unreachable("timed out".into()))?
     .map_err(|error| match error {
         tokio_tungstenite::tungstenite::Error::Io(io) => SessionError::Unreachable(io.to_string()),
-        other => SessionError::Connect(other.to_string()),
+        other => SessionError::Connect(crate::access::describe(&other)),
     })?;
     let (mut sink, mut stream) = socket.split();
 

@@ -39,6 +39,8 @@ pub struct HubConfig {
     pub access_token_ttl: Duration,
     /// How long a pairing code stays valid (10 minutes).
     pub pairing_ttl: Duration,
+    /// The hub's TLS as pairing tells screens; `None` when it serves plain HTTP.
+    pub tls: Option<TlsIdentity>,
     pub routes: Routes,
     /// Printer ports: where POSes print kitchen chits that become orders.
     pub printers: Vec<crate::printer::Printer>,
@@ -61,6 +63,7 @@ impl Default for HubConfig {
             checkpoint_interval: Duration::from_secs(1),
             access_token_ttl: Duration::from_secs(15 * 60),
             pairing_ttl: Duration::from_secs(10 * 60),
+            tls: None,
             routes: Routes::default(),
             printers: Vec::new(),
         }
@@ -87,8 +90,43 @@ pub struct FileConfig {
     pub checkpoint_interval_ms: Option<u64>,
     pub access_token_ttl_secs: Option<u64>,
     pub pairing_ttl_secs: Option<u64>,
+    /// TLS: a certificate chain and key (PEM) to serve with instead of the hub's own
+    /// CA, extra names for the hub's own certificate, and the development switch to
+    /// plain HTTP.
+    #[serde(default)]
+    pub tls: TlsFile,
     pub routes: Option<Routes>,
     pub printers: Option<Vec<crate::printer::PrinterFile>>,
+}
+
+/// `[tls]` in the hub's configuration file.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsFile {
+    /// Certificate chain (PEM) to serve with; needs `key`.
+    pub cert: Option<std::path::PathBuf>,
+    /// Its private key (PEM).
+    pub key: Option<std::path::PathBuf>,
+    /// Where the hub keeps its own CA [default: `tls/` beside the database].
+    pub dir: Option<std::path::PathBuf>,
+    /// Names and addresses to add to the hub's own certificate (besides `localhost`,
+    /// the host name, `<host>.local` and every interface address).
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Serve plain HTTP and WS: for development only; tokens then cross the network
+    /// in clear text.
+    #[serde(default)]
+    pub insecure_http: bool,
+}
+
+/// What screens learn about the hub's TLS when they pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsIdentity {
+    /// The hub's own CA (PEM), which pairing hands to screens; `None` for a certificate
+    /// from elsewhere.
+    pub ca_pem: Option<String>,
+    /// Fingerprint of that CA (or of the given certificate), for people to compare.
+    pub fingerprint: String,
 }
 
 /// Why a configuration file was refused.
@@ -172,6 +210,7 @@ impl FileConfig {
                 .map_or(defaults.access_token_ttl, Duration::from_secs),
             pairing_ttl: positive("pairing_ttl_secs", self.pairing_ttl_secs)?
                 .map_or(defaults.pairing_ttl, Duration::from_secs),
+            tls: None,
             routes: self.routes.clone().unwrap_or(defaults.routes),
             printers: self
                 .printers

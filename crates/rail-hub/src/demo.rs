@@ -180,15 +180,16 @@ fn next_move(rng: &mut impl Rng, have_orders: bool) -> Move {
 /// brings: items added, voided, a rush, a course fired, an order cancelled. With a
 /// `printer` port (`host:port`), about one new order in four is printed there as a
 /// kitchen chit instead, as a POS without an integration would. Failures are logged
-/// and the POS carries on.
+/// and the POS carries on. `client` is how the POS reaches the hub (for an HTTPS hub,
+/// one that trusts its CA).
 pub async fn run_pos(
+    client: reqwest::Client,
     hub_url: &str,
     token: &str,
     every: Duration,
     count: Option<u32>,
     printer: Option<&str>,
 ) {
-    let client = reqwest::Client::new();
     let base = hub_url.trim_end_matches('/').to_owned();
     let mut number = 100 + rand::rng().random_range(0..800);
     let mut recent: Vec<String> = Vec::new();

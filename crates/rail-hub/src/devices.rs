@@ -304,11 +304,14 @@ impl Hub {
         };
         state.store.insert_pair_request(&record, now)?;
         tracing::info!(code = %code, name = %record.pending.name, "a device asks to be paired");
+        let tls = self.config.tls.as_ref();
         Ok(PairTicket {
             request_id: record.id,
             code,
             poll_secret,
             expires_at_ms,
+            ca_pem: tls.and_then(|tls| tls.ca_pem.clone()),
+            hub_fingerprint: tls.map(|tls| tls.fingerprint.clone()),
         })
     }
 

@@ -26,6 +26,7 @@ pub mod replay;
 pub mod routing;
 pub mod server;
 pub mod store;
+pub mod tls;
 
 pub use config::HubConfig;
 pub use hub::{Hub, HubError};

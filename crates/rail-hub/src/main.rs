@@ -40,6 +40,10 @@ enum Command {
         /// Heartbeat interval in seconds [default: 25].
         #[arg(long)]
         heartbeat_secs: Option<u64>,
+        /// Serve plain HTTP and WS instead of HTTPS and WSS. For development and tests
+        /// only: tokens then cross the network in clear text.
+        #[arg(long, env = "RAIL_HUB_INSECURE_HTTP")]
+        insecure_http: bool,
     },
     /// Print a signed token for a device.
     Token {
@@ -84,6 +88,10 @@ enum Command {
         /// as a kitchen chit instead of posted.
         #[arg(long)]
         printer: Option<String>,
+        /// The hub's CA certificate (`tls/ca.pem` beside its database), for an HTTPS
+        /// hub with its own CA.
+        #[arg(long)]
+        ca: Option<PathBuf>,
     },
 }
 
@@ -129,6 +137,7 @@ async fn main() -> anyhow::Result<()> {
             listen,
             secret,
             heartbeat_secs,
+            insecure_http,
         } => {
             let file = match &config {
                 Some(path) => FileConfig::load(path)?,
@@ -145,6 +154,16 @@ async fn main() -> anyhow::Result<()> {
             let listen = listen
                 .or(file.listen)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 7070)));
+            let tls = if insecure_http || file.tls.insecure_http {
+                tracing::warn!("serving plain HTTP: tokens cross the network in clear text");
+                None
+            } else {
+                Some(hub_tls(&file.tls, &db)?)
+            };
+            hub_config.tls = tls.as_ref().map(|tls| rail_hub::config::TlsIdentity {
+                ca_pem: tls.ca_pem.clone(),
+                fingerprint: tls.fingerprint.clone(),
+            });
             let hub = Hub::open(&db, hub_config, secret.or(file.secret))
                 .with_context(|| format!("opening {}", db.display()))?;
             // Every screen is a socket: lift the soft descriptor limit (often 1024) to
@@ -172,8 +191,18 @@ async fn main() -> anyhow::Result<()> {
             }
             // Tests and scripts read this line to find the port; the printer ports'
             // lines come before it, and nothing is printed after it.
-            println!("rail-hub listening on http://{address}");
-            rail_hub::run(listener, hub, shutdown_signal()).await?;
+            match tls {
+                Some(tls) => {
+                    println!("rail-hub certificate fingerprint {}", tls.fingerprint);
+                    println!("rail-hub listening on https://{address}");
+                    rail_hub::server::run_tls(listener, tls.server_config, hub, shutdown_signal())
+                        .await?;
+                }
+                None => {
+                    println!("rail-hub listening on http://{address}");
+                    rail_hub::run(listener, hub, shutdown_signal()).await?;
+                }
+            }
         }
         Command::Token {
             db,
@@ -233,12 +262,45 @@ async fn main() -> anyhow::Result<()> {
             every_ms,
             count,
             printer,
+            ca,
         } => {
+            let mut client = reqwest::Client::builder();
+            if let Some(ca) = ca {
+                let pem =
+                    std::fs::read(&ca).with_context(|| format!("reading {}", ca.display()))?;
+                let certificate = reqwest::Certificate::from_pem(&pem)
+                    .with_context(|| format!("{} is not a PEM certificate", ca.display()))?;
+                client = client.tls_certs_only([certificate]);
+            }
             let every = Duration::from_millis(every_ms);
-            rail_hub::demo::run_pos(&hub, &token, every, count, printer.as_deref()).await;
+            rail_hub::demo::run_pos(
+                client.build()?,
+                &hub,
+                &token,
+                every,
+                count,
+                printer.as_deref(),
+            )
+            .await;
         }
     }
     Ok(())
+}
+
+/// The hub's TLS: a configured certificate, or its own CA (made on first start).
+fn hub_tls(
+    file: &rail_hub::config::TlsFile,
+    db: &std::path::Path,
+) -> anyhow::Result<rail_hub::tls::HubTls> {
+    use rail_hub::tls::{default_dir, local_names, HubTls};
+    Ok(match (&file.cert, &file.key) {
+        (Some(cert), Some(key)) => HubTls::given(cert, key)?,
+        (None, None) => {
+            let dir = file.dir.clone().unwrap_or_else(|| default_dir(db));
+            HubTls::own(&dir, &local_names(&file.names))?
+        }
+        _ => anyhow::bail!("[tls] needs both cert and key, or neither (the hub's own CA)"),
+    })
 }
 
 async fn shutdown_signal() {

@@ -1,12 +1,14 @@
-//! Running the hub: `run(listener, hub, shutdown)` serves until `shutdown` resolves,
-//! then closes every socket with 1001 so screens reconnect to the next hub.
+//! Running the hub: `run(listener, hub, shutdown)` (plain HTTP) or `run_tls` serves
+//! until `shutdown` resolves, then closes every socket with 1001 so screens reconnect
+//! to the next hub.
 
 use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
+use axum::extract::connect_info::Connected;
+use axum::serve::IncomingStream;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -37,7 +39,8 @@ pub fn bind(address: std::net::SocketAddr) -> std::io::Result<TcpListener> {
 /// How often old history is pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 
-/// Serves REST and WebSocket on `listener` until `shutdown` completes.
+/// Serves REST and WebSocket in plain HTTP on `listener` until `shutdown` completes:
+/// for loopback (the app's demo hub, tests) or behind the development flag.
 ///
 /// # Errors
 /// When the listener fails.
@@ -46,6 +49,70 @@ pub async fn run(
     hub: Arc<Hub>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve(PlainListener(listener), hub, shutdown).await
+}
+
+/// Serves REST and WebSocket over TLS (HTTPS, WSS) on `listener`.
+///
+/// # Errors
+/// When the listener fails.
+pub async fn run_tls(
+    listener: TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    hub: Arc<Hub>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve(crate::tls::TlsListener::new(listener, tls)?, hub, shutdown).await
+}
+
+/// The address a request came from, over plain TCP or TLS alike (axum's own
+/// `ConnectInfo<SocketAddr>` knows only its own listeners).
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub std::net::SocketAddr);
+
+impl Connected<IncomingStream<'_, PlainListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, PlainListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
+impl Connected<IncomingStream<'_, crate::tls::TlsListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, crate::tls::TlsListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
+/// Plain TCP with Nagle's algorithm off on every connection. Nagle holds a small write
+/// until the previous one is acknowledged, and the screen delays that ACK up to 40 ms:
+/// `ready` then `subscribed`, or two events in a row, would wait for it.
+pub struct PlainListener(TcpListener);
+
+impl axum::serve::Listener for PlainListener {
+    type Io = tokio::net::TcpStream;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        let (stream, address) = axum::serve::Listener::accept(&mut self.0).await;
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+        (stream, address)
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.0.local_addr()
+    }
+}
+
+async fn serve<L>(
+    listener: L,
+    hub: Arc<Hub>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener<Addr = std::net::SocketAddr>,
+    Peer: for<'a> Connected<IncomingStream<'a, L>>,
+{
     let (stop_sockets, sockets_stop) = watch::channel(false);
     let app = crate::api::router(hub.clone(), sockets_stop);
     let pruner = tokio::spawn({
@@ -62,15 +129,7 @@ pub async fn run(
             }
         }
     });
-    // Nagle's algorithm holds a small write until the previous one is acknowledged, and
-    // the screen delays that ACK up to 40 ms: `ready` then `subscribed`, or two events
-    // in a row, would wait for it. axum's plain `serve` leaves Nagle on.
-    let listener = listener.tap_io(|stream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!(%error, "could not set TCP_NODELAY");
-        }
-    });
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = app.into_make_service_with_connect_info::<Peer>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

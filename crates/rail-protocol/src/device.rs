@@ -100,6 +100,16 @@ pub struct PairTicket {
     /// After this the code is void and the screen must ask again.
     #[ts(type = "number")]
     pub expires_at_ms: i64,
+    /// The hub's own certificate authority (PEM) when it serves HTTPS with it: the
+    /// screen trusts this CA alone for this hub from now on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub ca_pem: Option<String>,
+    /// Fingerprint of the hub's certificate authority, shown on the screen and on the
+    /// admin page so a person can see they match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub hub_fingerprint: Option<String>,
 }
 
 /// `GET /api/pair/{requestId}`: where a pairing stands.

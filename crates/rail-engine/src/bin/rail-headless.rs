@@ -57,9 +57,12 @@ async fn pair(cli: &Cli, hub_url: &str) -> anyhow::Result<()> {
             .filter(|host| !host.is_empty())
             .unwrap_or_else(|| "kitchen screen".to_owned()),
     };
-    let client = reqwest::Client::new();
-    let ticket = rail_engine::pairing::request(&client, hub_url, &name).await?;
+    let ticket = rail_engine::pairing::request(hub_url, &name).await?;
     say(&format!("pair code {}", ticket.code))?;
+    if let Some(fingerprint) = &ticket.hub_fingerprint {
+        say(&format!("hub fingerprint {fingerprint}"))?;
+    }
+    let client = rail_engine::pairing::client_for(&ticket)?;
     let device = rail_engine::pairing::wait(&client, hub_url, &ticket).await?;
     rail_engine::access::save_paired(&path, &device)
         .with_context(|| format!("saving the credentials to {}", path.display()))?;

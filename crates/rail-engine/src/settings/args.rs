@@ -30,6 +30,10 @@ pub struct ScreenArgs {
     /// The local cache file (overrides the file).
     #[arg(long, env = "RAIL_DB")]
     pub db: Option<PathBuf>,
+    /// The hub's CA certificate (PEM) for an `https://` hub with its own CA, when the
+    /// screen is configured with a token rather than paired (overrides the file).
+    #[arg(long, env = "RAIL_HUB_CA")]
+    pub hub_ca: Option<PathBuf>,
     /// Where a paired screen keeps its credentials [default: <config dir>/rail/device.json].
     /// Used when no token is given.
     #[arg(long, env = "RAIL_DEVICE_FILE")]
@@ -59,6 +63,7 @@ impl ScreenArgs {
             expo: self.expo,
             db: self.db.clone(),
             device_file: self.device_file.clone(),
+            hub_ca: self.hub_ca.clone(),
             sound,
         }
     }

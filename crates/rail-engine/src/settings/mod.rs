@@ -69,6 +69,9 @@ pub struct SoundSection {
 pub struct ScreenFile {
     pub hub_url: Option<String>,
     pub token: Option<String>,
+    /// The hub's CA certificate (PEM file) for an `https://` hub with its own CA; a
+    /// paired screen has it from pairing instead.
+    pub hub_ca_file: Option<PathBuf>,
     #[serde(default)]
     pub stations: Vec<String>,
     /// Follow every station of the token's location (an expo screen).

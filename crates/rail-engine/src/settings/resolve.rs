@@ -21,6 +21,8 @@ pub struct Overrides {
     pub db: Option<PathBuf>,
     /// A paired device's credentials file, instead of the default path.
     pub device_file: Option<PathBuf>,
+    /// The hub's CA certificate file, for a screen with a token.
+    pub hub_ca: Option<PathBuf>,
     /// `Some(false)` silences the screen whatever the file says.
     pub sound: Option<bool>,
 }
@@ -161,6 +163,15 @@ impl ScreenFile {
             ));
         }
         let mut config = crate::EngineConfig::new(hub_url, token, channels, db);
+        if let Some(path) = overrides.hub_ca.as_ref().or(self.hub_ca_file.as_ref()) {
+            let pem = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+            crate::tls::http_client(Some(&pem))
+                .map_err(|error| SettingsError::Invalid(format!("{}: {error}", path.display())))?;
+            config.hub_ca = Some(pem);
+        }
         config.expo = expo;
         config.sound = sound;
         Ok(config)

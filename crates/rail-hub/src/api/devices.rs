@@ -1,7 +1,6 @@
 //! `/api/pair…`, `/api/token` and `/api/devices…`: pairing a device by code, trading a
 //! device secret for an access token, and the manager's device list.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -17,6 +16,7 @@ use super::extract::{bearer, ApiJson, ApiPath, Auth};
 use super::ApiError;
 use crate::devices::DeviceError;
 use crate::hub::Hub;
+use crate::server::Peer;
 
 /// The caller's IP address, when the server records it (shown in the device list).
 pub struct PeerAddress(pub Option<String>);
@@ -27,8 +27,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PeerAddress {
         Ok(PeerAddress(
             parts
                 .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(address)| address.ip().to_string()),
+                .get::<ConnectInfo<Peer>>()
+                .map(|ConnectInfo(Peer(address))| address.ip().to_string()),
         ))
     }
 }

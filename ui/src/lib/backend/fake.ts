@@ -113,7 +113,7 @@ export class FakeBackend implements Backend {
   /** Hands out code 483921; `approve()` or `fail()` finish the pairing. */
   async pairStart(hubUrl: string): Promise<PairCode> {
     if (hubUrl.trim() === "") throw new Error("type the hub's address");
-    return { code: "483921", expiresAtMs: Date.now() + 10 * 60_000 };
+    return { code: "483921", expiresAtMs: Date.now() + 10 * 60_000, hubFingerprint: null };
   }
 
   approve(): void {

@@ -3,4 +3,8 @@
 /**
  * The code a screen shows while the manager approves it.
  */
-export type PairCode = { code: string, expiresAtMs: number, };
+export type PairCode = { code: string, expiresAtMs: number, 
+/**
+ * The hub's CA fingerprint, to compare with the admin page's (HTTPS hubs).
+ */
+hubFingerprint: string | null, };

@@ -20,4 +20,14 @@ pollSecret: string,
 /**
  * After this the code is void and the screen must ask again.
  */
-expiresAtMs: number, };
+expiresAtMs: number, 
+/**
+ * The hub's own certificate authority (PEM) when it serves HTTPS with it: the
+ * screen trusts this CA alone for this hub from now on.
+ */
+caPem?: string, 
+/**
+ * Fingerprint of the hub's certificate authority, shown on the screen and on the
+ * admin page so a person can see they match.
+ */
+hubFingerprint?: string, };
