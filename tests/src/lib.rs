@@ -1,6 +1,7 @@
 //! Helpers for cross-component tests: start a real `rail-hub` process on a free port,
 //! issue tokens, post orders like a POS, and wait for conditions without fixed sleeps.
 
+pub mod browser;
 pub mod eventually;
 pub mod loadgen;
 pub mod peer;

@@ -37,6 +37,8 @@ const APT_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
     "webkit2gtk-driver",
+    "chromium",
+    "chromium-driver",
     "imagemagick",
     "sox",
     "alsa-utils",
@@ -275,6 +277,10 @@ fn setup(root: &Path) -> anyhow::Result<()> {
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(root.join("ui")))?;
+    // The hub embeds its admin page: build it before any cargo build of the hub.
+    run(Command::new("npm")
+        .args(["run", "build:admin"])
+        .current_dir(root.join("ui")))?;
     python_env(root)?;
     if tauri_driver().is_none() {
         run(Command::new("cargo").args([
@@ -496,6 +502,15 @@ fn screenshots(root: &Path) -> anyhow::Result<()> {
             std::fs::copy(root.join("target/e2e").join(&name), out.join(&name))
                 .with_context(|| format!("copying {name}"))?;
         }
+    }
+    // The admin page, as headless Chromium shows it during its test.
+    run(Command::new("cargo")
+        .args(["test", "-p", "rail-tests", "--test", "admin_page"])
+        .current_dir(root))?;
+    for view in ["admin-login", "admin-pairing", "admin-devices", "admin-audit"] {
+        let name = format!("{view}.png");
+        std::fs::copy(root.join("target/e2e").join(&name), out.join(&name))
+            .with_context(|| format!("copying {name}"))?;
     }
     eprintln!("==> screenshots in {}", out.display());
     Ok(())

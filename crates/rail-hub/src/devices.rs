@@ -417,7 +417,18 @@ impl Hub {
             revoked_at_ms: None,
         };
         state.store.approve_pair(&record.id, &who.loc, &device)?;
+        drop(state);
         tracing::info!(device = %device.id, name = %device.name, by = %who.sub, "device paired");
+        self.audit(
+            who,
+            "pair",
+            &format!(
+                "{} ({} {}) paired with code {code}",
+                device.name,
+                device.role,
+                device.stations.join(", ")
+            ),
+        );
         Ok(device)
     }
 
@@ -524,7 +535,26 @@ impl Hub {
             check_assignment(device.role, &device.stations)?;
         }
         self.lock().store.update_device(&who.loc, &device)?;
+        if device.name != record.device.name {
+            self.audit(
+                who,
+                "rename",
+                &format!("{} → {}", record.device.name, device.name),
+            );
+        }
         if reassigned {
+            self.audit(
+                who,
+                "reassign",
+                &format!(
+                    "{}: {} {} → {} {}",
+                    device.name,
+                    record.device.role,
+                    record.device.stations.join(", "),
+                    device.role,
+                    device.stations.join(", ")
+                ),
+            );
             self.devices.kick(
                 &who.loc,
                 &device.id,
@@ -547,6 +577,7 @@ impl Hub {
         self.lock().store.revoke_device(&who.loc, device_id, now)?;
         self.devices.revoke(&who.loc, device_id);
         tracing::info!(device = %device_id, by = %who.sub, "device removed");
+        self.audit(who, "revoke", &record.device.name);
         let mut device = self.with_connections(record).clone();
         device.revoked_at_ms = device.revoked_at_ms.or(Some(now));
         Ok(device)

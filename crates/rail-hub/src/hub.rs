@@ -55,6 +55,8 @@ pub struct Hub {
     pub metrics: Metrics,
     /// Revoked devices and the sockets each device holds open.
     pub devices: crate::devices::DeviceWatch,
+    /// Failed admin sign-ins per address.
+    pub(crate) login_limiter: crate::admin::LoginLimiter,
     next_connection: AtomicU64,
     /// Sockets whose writer is still running: a shutting-down hub waits for these to
     /// have sent their close frames.
@@ -99,6 +101,7 @@ impl Hub {
             authority: Authority::new(&secret),
             metrics: Metrics::default(),
             devices,
+            login_limiter: crate::admin::LoginLimiter::default(),
             next_connection: AtomicU64::new(1),
             writers_running: AtomicU64::new(0),
         }))

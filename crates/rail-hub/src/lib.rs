@@ -10,6 +10,7 @@
 //! orders. [`demo`] is a simulated POS.
 
 pub mod access;
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod clock;

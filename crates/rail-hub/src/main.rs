@@ -45,6 +45,17 @@ enum Command {
         #[arg(long, env = "RAIL_HUB_INSECURE_HTTP")]
         insecure_http: bool,
     },
+    /// Set the password of a manager's account for the admin page (`/admin`). The
+    /// password is read from standard input (or RAIL_ADMIN_PASSWORD).
+    Admin {
+        #[arg(long, env = "RAIL_HUB_DB", default_value = "rail-hub.sqlite3")]
+        db: PathBuf,
+        /// Location (restaurant) id the account manages.
+        #[arg(long)]
+        location: String,
+        #[arg(long, default_value = "admin")]
+        username: String,
+    },
     /// Print a signed token for a device.
     Token {
         #[arg(long, env = "RAIL_HUB_DB", default_value = "rail-hub.sqlite3")]
@@ -227,6 +238,28 @@ async fn main() -> anyhow::Result<()> {
                 ttl_hours * 3600,
             ))?;
             println!("{token}");
+        }
+        Command::Admin {
+            db,
+            location,
+            username,
+        } => {
+            let password = match std::env::var("RAIL_ADMIN_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => {
+                    eprintln!(
+                        "password for {username} at {location} (at least {} characters):",
+                        rail_hub::admin::MIN_PASSWORD
+                    );
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let hub = Hub::open(&db, rail_hub::HubConfig::default(), None)
+                .with_context(|| format!("opening {}", db.display()))?;
+            hub.set_admin_password(&location, &username, &password)?;
+            println!("password set for {username} at {location}; sign in at /admin");
         }
         Command::Printer { command } => match command {
             PrinterCommand::Test {

@@ -3,9 +3,10 @@
 //! (schemars), so the document cannot describe a body the hub does not accept.
 
 use rail_protocol::{
-    AccessToken, ActionResult, AddItems, ClientMessage, Device, DevicePatch, FireCourse, NewOrder,
-    Order, OrderCreated, OrderPatch, PairApproval, PairRequest, PairStatus, PairTicket,
-    PendingPair, Problem, ServerMessage, StatusChange, Ticket, TokenRequest,
+    AccessToken, ActionResult, AddItems, AdminSession, AuditEntry, ClientMessage, Device,
+    DevicePatch, FireCourse, Login, NewOrder, Order, OrderCreated, OrderPatch, PairApproval,
+    PairRequest, PairStatus, PairTicket, PendingPair, Problem, ServerMessage, StatusChange, Ticket,
+    TokenRequest,
 };
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Value};
@@ -119,6 +120,10 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("/api/devices", "get", "listDevices"),
     ("/api/devices/{id}", "patch", "changeDevice"),
     ("/api/devices/{id}", "delete", "revokeDevice"),
+    ("/api/audit", "get", "getAuditLog"),
+    ("/admin/api/login", "post", "adminSignIn"),
+    ("/admin/api/logout", "post", "adminSignOut"),
+    ("/admin/api/session", "get", "adminSession"),
 ];
 
 /// The pairing and device operations: who may call them differs from the kitchen's
@@ -209,6 +214,57 @@ fn device_paths() -> Value {
                     "401": problem("Unknown device or wrong secret (`UNAUTHORIZED`), or the device was removed (`DEVICE_REVOKED`)"),
                     "422": problem("Missing fields or unknown ones")
                 }), &body_errors)
+            }
+        },
+        "/api/audit": {
+            "get": {
+                "summary": "The audit log",
+                "description": "For the manager: who paired, renamed, reassigned or removed which device, and sign-ins, newest first.",
+                "parameters": [{ "name": "limit", "in": "query", "required": false, "description": "How many entries (at most 1000).", "schema": { "type": "integer", "default": 100, "minimum": 0, "maximum": 4294967295u64 } }],
+                "responses": {
+                    "200": list_of("Entries", "AuditEntry"),
+                    "400": problem("A limit that is not a whole number from 0"),
+                    "401": problem("No valid token or admin session"),
+                    "403": problem("Not an admin"),
+                    "500": problem("The hub failed (details only in its log)")
+                }
+            }
+        },
+        "/admin/api/login": {
+            "post": {
+                "summary": "Sign in to the admin page",
+                "description": "Sets the session cookie `rail_admin` (HttpOnly, SameSite=Strict, Secure over HTTPS, 12 hours) and answers the session with its CSRF token, which every change made with the cookie must send as `X-CSRF-Token`. Five failed sign-ins from one address hold it back for five minutes.",
+                "security": [],
+                "requestBody": body("Login"),
+                "responses": with(json!({
+                    "200": json_body("Signed in", "AdminSession"),
+                    "401": problem("Wrong location, user name or password"),
+                    "422": problem("Missing fields or unknown ones"),
+                    "429": problem("Too many failed sign-ins from this address (`TOO_MANY_ATTEMPTS`)")
+                }), &body_errors)
+            }
+        },
+        "/admin/api/logout": {
+            "post": {
+                "summary": "Sign out",
+                "description": "Ends the session on the hub and clears the cookie.",
+                "security": [],
+                "responses": {
+                    "204": { "description": "Signed out" },
+                    "500": problem("The hub failed (details only in its log)")
+                }
+            }
+        },
+        "/admin/api/session": {
+            "get": {
+                "summary": "Who is signed in",
+                "description": "The session behind the cookie, with its CSRF token and the hub's certificate fingerprint.",
+                "security": [],
+                "responses": {
+                    "200": json_body("The session", "AdminSession"),
+                    "401": problem("Not signed in"),
+                    "500": problem("The hub failed (details only in its log)")
+                }
             }
         },
         "/api/devices": {
@@ -335,6 +391,9 @@ pub fn document() -> Value {
     generator.subschema_for::<AccessToken>();
     generator.subschema_for::<Device>();
     generator.subschema_for::<DevicePatch>();
+    generator.subschema_for::<Login>();
+    generator.subschema_for::<AdminSession>();
+    generator.subschema_for::<AuditEntry>();
     let schemas = generator.take_definitions(true);
 
     let order_changed = |summary: &str,
@@ -396,7 +455,8 @@ pub fn document() -> Value {
     Authenticate with `Authorization: Bearer <token>` (`rail-hub token`). Mutations accept an \
     `Idempotency-Key`: the same key with the same request returns the recorded response (with \
     `Idempotent-Replayed: true`) and publishes nothing again. Errors are RFC 9457 problem JSON \
-    with a stable `code`."
+    with a stable `code`. The admin page's session cookie stands in for an admin token; a change \
+    made with it must carry the session's `X-CSRF-Token`, else 403 `CSRF`."
         },
         "security": [{ "bearer": [] }],
         "paths": {

@@ -6,6 +6,7 @@
 //! `ui/src/lib/bindings/`) the UI all use these types, so they cannot drift apart.
 //! This crate does no I/O.
 
+pub mod admin;
 pub mod channel;
 pub mod device;
 pub mod limits;
@@ -14,6 +15,7 @@ pub mod order;
 pub mod problem;
 pub mod ticket;
 
+pub use admin::{AdminSession, AuditEntry, Login};
 pub use channel::{Channel, ChannelError};
 pub use device::{
     AccessToken, Device, DeviceCredentials, DevicePatch, PairApproval, PairRequest, PairStatus,

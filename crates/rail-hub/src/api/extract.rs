@@ -33,8 +33,9 @@ impl FromRequestParts<Arc<Hub>> for Auth {
         parts: &mut Parts,
         hub: &Arc<Hub>,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)
-            .ok_or_else(|| ApiError::unauthorized("send `Authorization: Bearer <token>`"))?;
+        let Some(token) = bearer(parts) else {
+            return admin_session(parts, hub).map(Auth);
+        };
         hub.verify(&token).map(Auth).map_err(|error| {
             hub.metrics
                 .auth_failures
@@ -42,6 +43,33 @@ impl FromRequestParts<Arc<Hub>> for Auth {
             ApiError::unauthorized(error.to_string())
         })
     }
+}
+
+/// The admin page's session, standing in for a token. A change (anything but GET and
+/// HEAD) must carry the session's CSRF token too: another site's page can make the
+/// browser send the cookie, but cannot read the token.
+fn admin_session(parts: &Parts, hub: &Hub) -> Result<Claims, ApiError> {
+    let id = super::admin::session_cookie(parts)
+        .ok_or_else(|| ApiError::unauthorized("send `Authorization: Bearer <token>`"))?;
+    let (claims, session) = hub
+        .admin_session(&id)?
+        .ok_or_else(|| ApiError::unauthorized("the admin session expired; sign in again"))?;
+    let safe = matches!(
+        parts.method,
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let echoed = parts
+        .headers
+        .get(crate::admin::CSRF_HEADER)
+        .and_then(|value| value.to_str().ok());
+    if !safe && echoed != Some(session.csrf.as_str()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "CSRF",
+            "this change did not come from the admin page (no or wrong X-CSRF-Token)",
+        ));
+    }
+    Ok(claims)
 }
 
 /// The `Idempotency-Key` header, when sent.

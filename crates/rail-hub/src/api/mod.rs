@@ -1,6 +1,7 @@
 //! The hub's HTTP surface: one route table; handlers live in modules named after their
 //! URL paths.
 
+mod admin;
 mod devices;
 mod error;
 mod extract;
@@ -34,6 +35,13 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
             "/api/openapi.json",
             get(|| async { axum::Json(crate::openapi::document()) }),
         )
+        .route("/admin", get(crate::admin::page::index))
+        .route("/admin/", get(crate::admin::page::index))
+        .route("/admin/assets/{file}", get(crate::admin::page::asset))
+        .route("/admin/api/login", post(admin::login))
+        .route("/admin/api/logout", post(admin::logout))
+        .route("/admin/api/session", get(admin::session))
+        .route("/api/audit", get(admin::audit))
         .route("/api/pair", post(devices::request).get(devices::waiting))
         .route("/api/pair/approve", post(devices::approve))
         .route("/api/pair/{id}", get(devices::status))

@@ -7,6 +7,7 @@
 //! outbox). The caller publishes the returned
 //! frames to live subscribers only after the commit.
 
+pub mod admin;
 mod checkpoint;
 pub mod devices;
 mod events;
@@ -50,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/001_init.sql"),
     include_str!("../../migrations/002_tickets_by_order.sql"),
     include_str!("../../migrations/003_devices.sql"),
+    include_str!("../../migrations/004_admin.sql"),
 ];
 
 /// The result of a mutation: what to answer, and what to publish once committed.

@@ -1,0 +1,46 @@
+//! The admin page's own bodies: signing in, who is signed in, and the audit log.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// `POST /admin/api/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct Login {
+    /// The restaurant (location id) the account belongs to.
+    pub location: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// Who is signed in, and what the page needs to act for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AdminSession {
+    pub location: String,
+    pub username: String,
+    /// Sent back as `X-CSRF-Token` with every change: a page on another site can make
+    /// the browser send the cookie, but cannot read this.
+    pub csrf: String,
+    #[ts(type = "number")]
+    pub expires_at_ms: i64,
+    /// The hub's certificate fingerprint, to compare with a pairing screen's.
+    pub hub_fingerprint: Option<String>,
+}
+
+/// One line of the audit log: who changed what, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub at_ms: i64,
+    /// `admin:<username>` for the admin page, else the token's device.
+    pub actor: String,
+    /// `pair`, `rename`, `reassign`, `revoke`, `login`, …
+    pub action: String,
+    pub detail: String,
+}

@@ -1,0 +1,332 @@
+//! The hub's admin page in a real browser (headless Chromium through chromedriver)
+//! against a real hub serving HTTPS with its own CA, and a real screen process pairing
+//! with it: sign in, approve the screen's code, see it online, refuse bad input in the
+//! hub's words, remove it, read the audit log. The session's protections (cookie flags,
+//! CSRF, headers, the limit on sign-ins) are checked from outside, as an attacker sees
+//! them.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, Locator};
+use rail_tests::browser::Browser;
+use rail_tests::screen::ScreenProcess;
+use rail_tests::window::{click, screenshot, text_of, wait_for_element};
+use rail_tests::{binary, eventually, holds, HubOptions, HubProcess};
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(20);
+const PASSWORD: &str = "grill-master-2026";
+
+fn tls_hub(dir: &Path) -> HubProcess {
+    let hub = HubProcess::start_with(HubOptions {
+        tls: true,
+        ..HubOptions::new(dir.join("hub.sqlite3"))
+    })
+    .expect("hub");
+    let status = std::process::Command::new(binary("rail-hub"))
+        .args(["admin", "--location", "demo"])
+        .arg("--db")
+        .arg(&hub.db)
+        .env("RAIL_ADMIN_PASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("rail-hub admin");
+    assert!(status.success(), "setting the admin password failed");
+    hub
+}
+
+fn trusting(hub: &HubProcess) -> reqwest::Client {
+    let ca = hub.ca_pem().expect("CA");
+    reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(ca.as_bytes()).expect("CA")])
+        .build()
+        .expect("client")
+}
+
+async fn type_into(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
+    let field = wait_for_element(client, css, WAIT).await?;
+    field.clear().await?;
+    field.send_keys(text).await?;
+    Ok(())
+}
+
+async fn code_of(screen: &ScreenProcess) -> String {
+    eventually("a pairing code", WAIT, || async {
+        let said = screen.said();
+        said.iter()
+            .find_map(|line| line.strip_prefix("pair code "))
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow::anyhow!("said {said:?}"))
+    })
+    .await
+    .expect("code")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manager_pairs_and_removes_a_screen_from_the_admin_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = tls_hub(dir.path());
+    let mut screen = ScreenProcess::pairing(
+        &hub.url,
+        "line-pc-7",
+        &dir.path().join("device.json"),
+        dir.path().join("screen.sqlite3"),
+    );
+    let code = code_of(&screen).await;
+    // A second screen waits too, for the refusals below.
+    let (second_code, _) = {
+        let ticket: Value = trusting(&hub)
+            .post(format!("{}/api/pair", hub.url))
+            .json(&json!({ "name": "spare" }))
+            .send()
+            .await
+            .expect("pair")
+            .json()
+            .await
+            .expect("json");
+        (ticket["code"].as_str().expect("code").to_owned(), ticket)
+    };
+
+    let browser = Browser::open().await.expect("chromium");
+    let client = &browser.client;
+    let result = async {
+        client.goto(&format!("{}/admin", hub.url)).await?;
+        // A wrong password is refused in plain words.
+        type_into(client, r#"[data-testid="login-location"]"#, "demo").await?;
+        type_into(
+            client,
+            r#"[data-testid="login-password"]"#,
+            "not the password",
+        )
+        .await?;
+        click(client, r#"[data-testid="login-submit"]"#, WAIT).await?;
+        let refused = text_of(client, r#"[data-testid="login-problem"]"#, WAIT).await?;
+        anyhow::ensure!(
+            refused.contains("wrong location, user name or password"),
+            "{refused:?}"
+        );
+        screenshot(client, "admin-login").await?;
+        type_into(client, r#"[data-testid="login-password"]"#, PASSWORD).await?;
+        click(client, r#"[data-testid="login-submit"]"#, WAIT).await?;
+
+        // The waiting screen is listed with its code; the fingerprint matches the hub's.
+        wait_for_element(client, &format!(r#"[data-pending-code="{code}"]"#), WAIT).await?;
+        let fingerprint = text_of(client, r#"[data-testid="hub-fingerprint"]"#, WAIT).await?;
+        let announced = hub.fingerprint().unwrap_or_default();
+        anyhow::ensure!(
+            fingerprint.contains(&announced),
+            "{fingerprint:?} vs {announced:?}"
+        );
+
+        // Bad input gets the hub's reason on the page.
+        type_into(client, r#"[data-testid="approve-code"]"#, &second_code).await?;
+        type_into(client, r#"[data-testid="approve-name"]"#, "Spare").await?;
+        type_into(client, r#"[data-testid="approve-stations"]"#, "").await?;
+        click(client, r#"[data-testid="approve-submit"]"#, WAIT).await?;
+        let problem = text_of(client, r#"[data-testid="approve-problem"]"#, WAIT).await?;
+        anyhow::ensure!(problem.contains("at least one station"), "{problem:?}");
+        type_into(
+            client,
+            r#"[data-testid="approve-stations"]"#,
+            "grill, no such/station",
+        )
+        .await?;
+        click(client, r#"[data-testid="approve-submit"]"#, WAIT).await?;
+        eventually("the station refused", WAIT, || async {
+            let problem = client
+                .find(Locator::Css(r#"[data-testid="approve-problem"]"#))
+                .await?
+                .text()
+                .await?;
+            holds(problem.contains("not a station name"))
+                .map_err(|_| anyhow::anyhow!("{problem:?}"))
+        })
+        .await?;
+
+        // Approve the screen's code: it comes online.
+        click(
+            client,
+            &format!(r#"[data-pending-code="{code}"] [data-testid="pending-pick"]"#),
+            WAIT,
+        )
+        .await?;
+        type_into(client, r#"[data-testid="approve-name"]"#, "Grill left").await?;
+        type_into(client, r#"[data-testid="approve-stations"]"#, "grill").await?;
+        screenshot(client, "admin-pairing").await?;
+        click(client, r#"[data-testid="approve-submit"]"#, WAIT).await?;
+        let done = text_of(client, r#"[data-testid="approve-done"]"#, WAIT).await?;
+        anyhow::ensure!(done.contains("Grill left is paired"), "{done:?}");
+        eventually("the screen online", WAIT, || async {
+            holds(screen.online())
+        })
+        .await?;
+        wait_for_element(client, r#"tr[data-state="online"]"#, WAIT).await?;
+        screenshot(client, "admin-devices").await?;
+
+        // Remove it: the screen hears within a second.
+        click(
+            client,
+            r#"tr[data-state="online"] [data-testid="device-remove"]"#,
+            WAIT,
+        )
+        .await?;
+        let removing = Instant::now();
+        client.accept_alert().await?;
+        eventually("the screen removed", Duration::from_secs(5), || async {
+            holds(screen.state()["connection"]["state"] == "removed")
+        })
+        .await?;
+        anyhow::ensure!(
+            removing.elapsed() < Duration::from_secs(2),
+            "took {:?}",
+            removing.elapsed()
+        );
+        wait_for_element(client, r#"tr[data-state="removed"]"#, WAIT).await?;
+
+        // The audit log says who did what.
+        click(client, r#"[data-testid="view-audit"]"#, WAIT).await?;
+        for action in ["sign-in", "pair", "revoke"] {
+            wait_for_element(
+                client,
+                &format!(r#"[data-testid="audit"] tr[data-action="{action}"]"#),
+                WAIT,
+            )
+            .await?;
+        }
+        let audit = text_of(client, r#"[data-testid="audit"]"#, WAIT).await?;
+        anyhow::ensure!(
+            audit.contains("admin:admin") && audit.contains("Grill left"),
+            "{audit:?}"
+        );
+        screenshot(client, "admin-audit").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await;
+    screen.kill();
+    result.expect("admin page");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_session_resists_forgery_framing_and_guessing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = tls_hub(dir.path());
+    let client = trusting(&hub);
+
+    // The page is served with headers that keep it out of frames and other origins.
+    let page = client
+        .get(format!("{}/admin", hub.url))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    let header = |name: &str| {
+        page.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert_eq!(header("x-frame-options"), "DENY");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert!(page
+        .text()
+        .await
+        .expect("html")
+        .contains("<div id=\"admin\">"));
+
+    // Signing in sets a cookie scripts cannot read, other sites cannot send, and that
+    // travels over HTTPS only.
+    let signed_in = client
+        .post(format!("{}/admin/api/login", hub.url))
+        .json(&json!({ "location": "demo", "username": "admin", "password": PASSWORD }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(signed_in.status(), 200);
+    let cookie = signed_in
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("a session cookie")
+        .to_owned();
+    for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(cookie.contains(flag), "{flag} missing: {cookie}");
+    }
+    let session: Value = signed_in.json().await.expect("session");
+    let csrf = session["csrf"].as_str().expect("csrf").to_owned();
+    let cookie_pair = cookie.split(';').next().expect("pair").to_owned();
+
+    // Reading works with the cookie alone; a change also needs the CSRF token.
+    let devices = client
+        .get(format!("{}/api/devices", hub.url))
+        .header("cookie", &cookie_pair)
+        .send()
+        .await
+        .expect("devices");
+    assert_eq!(devices.status(), 200);
+    let approval = json!({ "code": "000000", "name": "x", "role": "kds", "stations": ["grill"] });
+    for token in [None, Some("forged")] {
+        let mut request = client
+            .post(format!("{}/api/pair/approve", hub.url))
+            .header("cookie", &cookie_pair)
+            .json(&approval);
+        if let Some(token) = token {
+            request = request.header("x-csrf-token", token);
+        }
+        let refused = request.send().await.expect("approve");
+        assert_eq!(refused.status(), 403);
+        let problem: Value = refused.json().await.expect("problem");
+        assert_eq!(problem["code"], "CSRF", "{problem}");
+    }
+    let genuine = client
+        .post(format!("{}/api/pair/approve", hub.url))
+        .header("cookie", &cookie_pair)
+        .header("x-csrf-token", &csrf)
+        .json(&approval)
+        .send()
+        .await
+        .expect("approve");
+    assert_eq!(
+        genuine.status(),
+        404,
+        "past the CSRF check, an unknown code is a 404"
+    );
+
+    // Signing out ends the session on the hub, not only in the browser.
+    let out = client
+        .post(format!("{}/admin/api/logout", hub.url))
+        .header("cookie", &cookie_pair)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(out.status(), 204);
+    let after = client
+        .get(format!("{}/api/devices", hub.url))
+        .header("cookie", &cookie_pair)
+        .send()
+        .await
+        .expect("devices");
+    assert_eq!(after.status(), 401);
+
+    // Guessing is cut short: five wrong passwords, then even the right one waits.
+    let attempt = |password: &'static str| {
+        client
+            .post(format!("{}/admin/api/login", hub.url))
+            .json(&json!({ "location": "demo", "username": "admin", "password": password }))
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            attempt("guess-guess-guess").await.expect("login").status(),
+            401
+        );
+    }
+    let held = attempt(PASSWORD).await.expect("login");
+    assert_eq!(held.status(), 429);
+    let problem: Value = held.json().await.expect("problem");
+    assert_eq!(problem["code"], "TOO_MANY_ATTEMPTS", "{problem}");
+}

@@ -1,0 +1,94 @@
+// The admin page's only way to the hub: the same REST API tokens use, signed in by the
+// session cookie, with the session's CSRF token on every change. Errors come back as
+// the hub's problem JSON and are shown in its words.
+import type { AdminSession } from "../../src/lib/bindings/AdminSession";
+import type { AuditEntry } from "../../src/lib/bindings/AuditEntry";
+import type { Device } from "../../src/lib/bindings/Device";
+import type { DevicePatch } from "../../src/lib/bindings/DevicePatch";
+import type { Login } from "../../src/lib/bindings/Login";
+import type { PairApproval } from "../../src/lib/bindings/PairApproval";
+import type { PendingPair } from "../../src/lib/bindings/PendingPair";
+import type { Problem } from "../../src/lib/bindings/Problem";
+
+/** A refusal from the hub, with its reason. */
+export class HubError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The reason to show for a failed call: the problem's detail, else its title. */
+export function reasonOf(status: number, body: unknown): HubError {
+  const problem = body as Partial<Problem> | null;
+  const detail = problem && typeof problem === "object" ? (problem.detail ?? problem.title) : undefined;
+  return new HubError(status, problem?.code ?? "ERROR", detail ?? `the hub answered ${status}`);
+}
+
+export class AdminApi {
+  csrf = "";
+
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (method !== "GET") headers["X-CSRF-Token"] = this.csrf;
+    const response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+    });
+    const text = await response.text();
+    const parsed: unknown = text === "" ? null : JSON.parse(text);
+    if (!response.ok) throw reasonOf(response.status, parsed);
+    return parsed as T;
+  }
+
+  async session(): Promise<AdminSession | null> {
+    try {
+      const session = await this.#call<AdminSession>("GET", "/admin/api/session");
+      this.csrf = session.csrf;
+      return session;
+    } catch (error) {
+      if (error instanceof HubError && error.status === 401) return null;
+      throw error;
+    }
+  }
+
+  async login(login: Login): Promise<AdminSession> {
+    const session = await this.#call<AdminSession>("POST", "/admin/api/login", login);
+    this.csrf = session.csrf;
+    return session;
+  }
+
+  logout(): Promise<void> {
+    return this.#call("POST", "/admin/api/logout");
+  }
+
+  devices(): Promise<Device[]> {
+    return this.#call("GET", "/api/devices");
+  }
+
+  pending(): Promise<PendingPair[]> {
+    return this.#call("GET", "/api/pair");
+  }
+
+  approve(approval: PairApproval): Promise<Device> {
+    return this.#call("POST", "/api/pair/approve", approval);
+  }
+
+  change(id: string, patch: DevicePatch): Promise<Device> {
+    return this.#call("PATCH", `/api/devices/${encodeURIComponent(id)}`, patch);
+  }
+
+  revoke(id: string): Promise<Device> {
+    return this.#call("DELETE", `/api/devices/${encodeURIComponent(id)}`);
+  }
+
+  audit(): Promise<AuditEntry[]> {
+    return this.#call("GET", "/api/audit?limit=200");
+  }
+}

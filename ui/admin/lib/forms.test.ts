@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { reasonOf } from "./api";
+import { ago, deviceState, stationsFrom } from "./forms";
+
+describe("the admin page's forms", () => {
+  it("reads stations as typed", () => {
+    expect(stationsFrom(" grill, fry  grill,,salad ")).toEqual(["grill", "fry", "salad"]);
+    expect(stationsFrom("   ")).toEqual([]);
+  });
+
+  it("says whether a device is online, offline or removed", () => {
+    expect(deviceState({ connections: 1, revokedAtMs: null })).toBe("online");
+    expect(deviceState({ connections: 0, revokedAtMs: null })).toBe("offline");
+    expect(deviceState({ connections: 2, revokedAtMs: 5 })).toBe("removed");
+  });
+
+  it("says how long ago", () => {
+    const now = 10_000_000;
+    expect(ago(null, now)).toBe("never");
+    expect(ago(now - 5_000, now)).toBe("5 s ago");
+    expect(ago(now - 180_000, now)).toBe("3 min ago");
+    expect(ago(now - 7_200_000, now)).toBe("2 h ago");
+  });
+
+  it("shows the hub's reason for a refusal", () => {
+    const refused = reasonOf(422, { type: "x", title: "Unprocessable Entity", status: 422, detail: "a kds screen needs at least one station", code: "INVALID" });
+    expect(refused.message).toBe("a kds screen needs at least one station");
+    expect(refused.code).toBe("INVALID");
+    expect(reasonOf(502, null).message).toBe("the hub answered 502");
+  });
+});

@@ -1,0 +1,29 @@
+// What the admin page's forms mean, apart from how they look: tested without a browser.
+import type { Device } from "../../src/lib/bindings/Device";
+import type { Role } from "../../src/lib/bindings/Role";
+
+/** Stations as typed: "grill, fry" or "grill fry"; blanks and repeats dropped. */
+export function stationsFrom(text: string): string[] {
+  const seen = new Set<string>();
+  for (const station of text.split(/[\s,]+/)) if (station !== "") seen.add(station);
+  return [...seen];
+}
+
+/** Roles a device can be paired as. */
+export const DEVICE_ROLES: Role[] = ["kds", "expo", "pos"];
+
+/** "online", "offline" or "removed", as the device list shows it. */
+export function deviceState(device: Pick<Device, "connections" | "revokedAtMs">): "online" | "offline" | "removed" {
+  if (device.revokedAtMs !== null) return "removed";
+  return device.connections > 0 ? "online" : "offline";
+}
+
+/** "3 min ago", "2 h ago", "never" — when a device was last heard from. */
+export function ago(at: number | null, now: number): string {
+  if (at === null) return "never";
+  const seconds = Math.max(0, Math.round((now - at) / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
+  return `${Math.floor(seconds / 86_400)} d ago`;
+}
