@@ -507,7 +507,12 @@ fn screenshots(root: &Path) -> anyhow::Result<()> {
     run(Command::new("cargo")
         .args(["test", "-p", "rail-tests", "--test", "admin_page"])
         .current_dir(root))?;
-    for view in ["admin-login", "admin-pairing", "admin-devices", "admin-audit"] {
+    for view in [
+        "admin-login",
+        "admin-pairing",
+        "admin-devices",
+        "admin-audit",
+    ] {
         let name = format!("{view}.png");
         std::fs::copy(root.join("target/e2e").join(&name), out.join(&name))
             .with_context(|| format!("copying {name}"))?;
