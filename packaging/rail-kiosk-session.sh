@@ -1,7 +1,7 @@
 #!/bin/sh
 # The kiosk session for a kitchen screen: an X session with no desktop, the screen
 # kept awake, and Rail full screen, restarted if it ever exits.
-# Install: copy to /usr/local/bin/rail-kiosk-session, and rail-kiosk.desktop to
+# Installed by the app package as /usr/bin/rail-kiosk-session, with rail-kiosk.desktop in
 # /usr/share/xsessions/; set the display manager to log the kitchen user into it.
 set -u
 

@@ -113,8 +113,8 @@ fn finish(app: &AppHandle, device: rail_engine::PairedDevice) -> anyhow::Result<
     Ok(())
 }
 
-/// An address as typed on a touch screen: `192.168.1.10:7070` gets `http://`, and a
-/// trailing slash goes.
+/// An address as typed on a touch screen: `192.168.1.10:7070` gets `https://` (hubs
+/// serve HTTPS unless started for development), and a trailing slash goes.
 fn normalise_hub_url(typed: &str) -> Result<String, CommandError> {
     let typed = typed.trim().trim_end_matches('/');
     if typed.is_empty() {
@@ -123,7 +123,7 @@ fn normalise_hub_url(typed: &str) -> Result<String, CommandError> {
     let url = if typed.contains("://") {
         typed.to_owned()
     } else {
-        format!("http://{typed}")
+        format!("https://{typed}")
     };
     if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(' ') {
         return Err(CommandError::Pairing(format!(
@@ -141,7 +141,11 @@ mod tests {
     fn typed_addresses_become_urls() {
         assert_eq!(
             normalise_hub_url(" 192.168.1.10:7070/ ").expect("url"),
-            "http://192.168.1.10:7070"
+            "https://192.168.1.10:7070"
+        );
+        assert_eq!(
+            normalise_hub_url("http://127.0.0.1:7070").expect("url"),
+            "http://127.0.0.1:7070"
         );
         assert_eq!(
             normalise_hub_url("https://hub.local").expect("url"),

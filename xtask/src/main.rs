@@ -14,6 +14,7 @@
 
 mod fuzz;
 mod fuzz_api;
+mod package;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -39,6 +40,7 @@ const APT_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "chromium",
     "chromium-driver",
+    "lintian",
     "imagemagick",
     "sox",
     "alsa-utils",
@@ -111,6 +113,8 @@ enum Task {
     BenchPeer,
     /// The printer door: chits read a second, and chit to screen store latency.
     BenchPrinter,
+    /// Release packages: the hub's .deb and the screen app's .deb (Tauri's bundler).
+    Package,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -183,6 +187,10 @@ fn main() -> anyhow::Result<()> {
                 command.env("RAIL_CHAOS_SEED", seed.to_string());
             }
             run(&mut command)
+        }
+        Task::Package => {
+            setup(&root)?;
+            package::package(&root)
         }
         Task::Screenshots => {
             setup(&root)?;
@@ -359,6 +367,8 @@ fn test(root: &Path) -> anyhow::Result<()> {
     run(Command::new("cargo")
         .args(["build", "--bins", "-p", "rail-hub", "-p", "rail-engine"])
         .current_dir(root))?;
+    // tests/tests/package.rs checks the hub's package, built here from the debug binary.
+    package::hub_deb(root, Profile::Debug)?;
     run(Command::new("cargo")
         .args([
             "test",
@@ -425,7 +435,7 @@ fn end_to_end(root: &Path) -> anyhow::Result<()> {
 
 /// Which build a window test drives: the test uses the app, hub and headless screen
 /// of its own profile's target directory.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Profile {
     Debug,
     Release,

@@ -56,6 +56,9 @@ enum Command {
         #[arg(long, default_value = "admin")]
         username: String,
     },
+    /// Print the manual page (roff) for packaging.
+    #[command(hide = true)]
+    Manpage,
     /// Print a signed token for a device.
     Token {
         #[arg(long, env = "RAIL_HUB_DB", default_value = "rail-hub.sqlite3")]
@@ -238,6 +241,10 @@ async fn main() -> anyhow::Result<()> {
                 ttl_hours * 3600,
             ))?;
             println!("{token}");
+        }
+        Command::Manpage => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
         }
         Command::Admin {
             db,
