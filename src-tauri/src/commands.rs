@@ -155,6 +155,22 @@ pub fn recall(engine: State<'_, EngineSlot>, ticket_id: String) -> Result<(), Co
 pub struct StartInfo {
     pub kiosk: bool,
     pub hub_hint: Option<String>,
+    /// Where to listen for hubs' announcements.
+    pub mdns: rail_protocol::discovery::MdnsScope,
+}
+
+/// Hubs heard on the network (mDNS) in two seconds of listening.
+#[tauri::command]
+pub async fn discover_hubs(
+    start: State<'_, StartInfo>,
+) -> Result<Vec<rail_engine::discovery::FoundHub>, CommandError> {
+    let scope = start.mdns;
+    tauri::async_runtime::spawn_blocking(move || {
+        rail_engine::discovery::find_hubs(scope, std::time::Duration::from_secs(2))
+    })
+    .await
+    .map_err(|e| CommandError::Pairing(e.to_string()))?
+    .map_err(|e| CommandError::Pairing(e.to_string()))
 }
 
 /// Paired (the engine runs) or not; the hub address to offer; kiosk or not.

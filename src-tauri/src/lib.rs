@@ -181,7 +181,8 @@ pub fn run() {
             commands::serve,
             commands::recall,
             commands::app_mode,
-            commands::pair_start
+            commands::pair_start,
+            commands::discover_hubs
         ])
         .setup(move |app| {
             let data_dir = app.path().app_data_dir().context("no app data directory")?;
@@ -189,6 +190,7 @@ pub fn run() {
             app.manage(commands::StartInfo {
                 kiosk: settings.kiosk,
                 hub_hint,
+                mdns: settings.screen.mdns,
             });
             match tauri::async_runtime::block_on(start_engine(&settings, &file, data_dir))? {
                 Start::Engine(engine) => {

@@ -106,6 +106,9 @@ pub struct HubOptions {
     /// Serve HTTPS and WSS with the hub's own CA (made in `tls/` beside the database)
     /// instead of the plain HTTP most tests use (`--insecure-http`).
     pub tls: bool,
+    /// Announce the hub with mDNS on loopback (never on a real interface: a test must
+    /// not talk to the network); off otherwise.
+    pub mdns: bool,
 }
 
 impl HubOptions {
@@ -120,6 +123,7 @@ impl HubOptions {
             config: None,
             log_filter: std::env::var("RAIL_TEST_HUB_LOG").unwrap_or_else(|_| "warn".into()),
             tls: false,
+            mdns: false,
         }
     }
 }
@@ -204,6 +208,7 @@ impl HubProcess {
         if !options.tls {
             command.arg("--insecure-http");
         }
+        command.args(["--mdns", if options.mdns { "loopback" } else { "off" }]);
         // Printer ports are announced before the hub itself.
         let (mut child, url, announced) =
             spawn_announced_after(&mut command, "rail-hub listening on ", 64)?;

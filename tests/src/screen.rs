@@ -111,6 +111,21 @@ impl ScreenProcess {
         Self::spawn(command, hub_url, "", "", db)
     }
 
+    /// A screen with no credentials and no hub address: it pairs with the first hub it
+    /// hears announced on loopback (mDNS).
+    pub fn pairing_discovered(name: &str, device_file: &std::path::Path, db: PathBuf) -> Self {
+        let mut command = Command::new(binary("rail-headless"));
+        command
+            .args(["--pair", "--mdns", "loopback", "--name", name, "--json"])
+            .arg("--device-file")
+            .arg(device_file)
+            .arg("--db")
+            .arg(&db)
+            .env_remove("RAIL_TOKEN")
+            .env_remove("RAIL_HUB_URL");
+        Self::spawn(command, "", "", "", db)
+    }
+
     /// A screen paired earlier: it runs from the credentials in `device_file` alone.
     pub fn paired(device_file: &std::path::Path, db: PathBuf) -> Self {
         let mut command = Command::new(binary("rail-headless"));

@@ -551,10 +551,14 @@ async fn a_new_screen_is_paired_by_code_typed_on_its_own_keyboard() {
     let admin = hub.token("admin", &[]);
     let pos = hub.token("pos", &[]);
     let device_file = dir.path().join("device.json");
-    // No token, no credentials: the kiosk starts on the pairing screen.
+    // No token, no credentials: the kiosk starts on the pairing screen. (mDNS stays off:
+    // a test does not listen on the machine's network; the pairing test finds hubs by
+    // mDNS in a network namespace of its own.)
     let args: Vec<String> = vec![
         "--hub".into(),
         hub.url.clone(),
+        "--mdns".into(),
+        "off".into(),
         "--device-file".into(),
         device_file.display().to_string(),
         "--db".into(),

@@ -127,7 +127,14 @@ async fn the_packaged_hub_runs_with_the_packaged_configuration() {
     // CA) in a scratch directory instead of /var/lib/rail, and a free loopback port.
     let mut command = Command::new(root.path().join("usr/bin/rail-hub"));
     command
-        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .args([
+            "serve",
+            "--mdns",
+            "off",
+            "--listen",
+            "127.0.0.1:0",
+            "--config",
+        ])
         .arg(root.path().join("etc/rail/hub.toml"))
         .arg("--db")
         .arg(data.path().join("hub.sqlite3"))

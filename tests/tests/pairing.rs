@@ -668,3 +668,83 @@ async fn over_tls_a_paired_screen_trusts_its_own_hubs_ca_and_nothing_else() {
         "a screen trusted a hub its CA did not sign"
     );
 }
+
+/// Set for the run of the mDNS scenario inside its own network namespace.
+const IN_NAMESPACE: &str = "RAIL_TEST_IN_NETNS";
+
+/// mDNS binds every interface and joins multicast groups on them; a test must not talk
+/// to a real network, so the scenario runs again in a network namespace of its own
+/// (an unprivileged user namespace with only loopback), where it is the whole network.
+#[test]
+fn a_screen_with_no_address_finds_the_hub_by_mdns_and_pairs() {
+    let exe = std::env::current_exe().expect("test binary");
+    let status = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--net", "sh", "-c"])
+        .arg("ip link set lo up && exec \"$0\" \"$@\"")
+        .arg(&exe)
+        .args([
+            "--exact",
+            "mdns_pairing_inside_a_network_namespace",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(IN_NAMESPACE, "1")
+        .status()
+        .expect("unshare (util-linux)");
+    assert!(
+        status.success(),
+        "the mDNS scenario failed in its namespace"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run inside its own network namespace by a_screen_with_no_address_finds_the_hub_by_mdns_and_pairs"]
+async fn mdns_pairing_inside_a_network_namespace() {
+    assert!(
+        std::env::var_os(IN_NAMESPACE).is_some(),
+        "this scenario announces on every interface: run it through \
+         a_screen_with_no_address_finds_the_hub_by_mdns_and_pairs"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start_with(HubOptions {
+        tls: true,
+        mdns: true,
+        ..HubOptions::new(dir.path().join("hub/hub.sqlite3"))
+    })
+    .expect("hub");
+    let mut screen = ScreenProcess::pairing_discovered(
+        "found-by-mdns",
+        &dir.path().join("device.json"),
+        dir.path().join("screen.sqlite3"),
+    );
+    let code = code_of(&screen).await;
+    let found = screen.said();
+    assert!(
+        found
+            .iter()
+            .any(|line| line.starts_with(&format!("found hub {} ", hub.url))),
+        "the hub at {} was not heard: {found:?}",
+        hub.url
+    );
+    let fingerprint = hub.fingerprint().expect("fingerprint");
+    assert!(
+        found.contains(&format!("hub fingerprint {fingerprint}")),
+        "{found:?}"
+    );
+    let approved = trusting(&hub.ca_pem().expect("CA"))
+        .post(format!("{}/api/pair/approve", hub.url))
+        .bearer_auth(hub.token("admin", &[]))
+        .json(&json!({ "code": code, "name": "Found", "role": "expo" }))
+        .send()
+        .await
+        .expect("approve");
+    assert_eq!(approved.status(), 201);
+    eventually(
+        "online after pairing by mDNS",
+        Duration::from_secs(20),
+        || async { holds(screen.online()) },
+    )
+    .await
+    .expect("online");
+    screen.kill();
+}

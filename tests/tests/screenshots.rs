@@ -88,6 +88,8 @@ async fn screenshots_of_pairing() {
     let args: Vec<String> = vec![
         "--hub".into(),
         hub.url.clone(),
+        "--mdns".into(),
+        "off".into(),
         "--device-file".into(),
         dir.path().join("device.json").display().to_string(),
         "--db".into(),

@@ -46,6 +46,8 @@ pub fn fuzz_api(root: &Path, seconds: u64) -> anyhow::Result<()> {
         .args([
             "serve",
             "--insecure-http",
+            "--mdns",
+            "off",
             "--listen",
             "127.0.0.1:0",
             "--config",

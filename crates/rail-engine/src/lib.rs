@@ -1,7 +1,7 @@
 //! rail-engine: everything a kitchen screen does except drawing.
 //!
 //! - [`access`]: the screen's credential and the bearer token it gives each call;
-//!   [`pairing`]: getting a credential by code;
+//!   [`pairing`]: getting a credential by code; [`discovery`]: finding hubs by mDNS;
 //! - [`tls`]: whom the screen trusts to be its hub;
 //! - [`sync`]: the reconnecting WebSocket subscription and resume logic;
 //! - [`reachability`]: the cheap probe that ends a backoff once the hub is back;
@@ -16,6 +16,7 @@
 
 pub mod access;
 pub mod config;
+pub mod discovery;
 pub mod engine;
 pub mod keys;
 mod outbox;

@@ -95,6 +95,9 @@ pub struct FileConfig {
     /// plain HTTP.
     #[serde(default)]
     pub tls: TlsFile,
+    /// Where the hub announces itself with mDNS: `all` interfaces (default),
+    /// `loopback` only, or `off`.
+    pub mdns: Option<rail_protocol::discovery::MdnsScope>,
     pub routes: Option<Routes>,
     pub printers: Option<Vec<crate::printer::PrinterFile>>,
 }

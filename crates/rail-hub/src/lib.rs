@@ -18,6 +18,7 @@ pub mod config;
 pub mod connection;
 pub mod demo;
 pub mod devices;
+pub mod discovery;
 pub mod fanout;
 pub mod hub;
 pub mod metrics;

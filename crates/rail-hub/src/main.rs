@@ -44,6 +44,10 @@ enum Command {
         /// only: tokens then cross the network in clear text.
         #[arg(long, env = "RAIL_HUB_INSECURE_HTTP")]
         insecure_http: bool,
+        /// Where to announce the hub with mDNS: all, loopback or off [default: the
+        /// file's `mdns`, else all].
+        #[arg(long, env = "RAIL_HUB_MDNS")]
+        mdns: Option<rail_protocol::discovery::MdnsScope>,
     },
     /// Set the password of a manager's account for the admin page (`/admin`). The
     /// password is read from standard input (or RAIL_ADMIN_PASSWORD).
@@ -152,6 +156,7 @@ async fn main() -> anyhow::Result<()> {
             secret,
             heartbeat_secs,
             insecure_http,
+            mdns,
         } => {
             let file = match &config {
                 Some(path) => FileConfig::load(path)?,
@@ -205,6 +210,18 @@ async fn main() -> anyhow::Result<()> {
             }
             // Tests and scripts read this line to find the port; the printer ports'
             // lines come before it, and nothing is printed after it.
+            // Screens being set up find the hub by this; without it they type its address.
+            let _announcement = match rail_hub::discovery::announce(
+                address.port(),
+                tls.as_ref().map(|tls| tls.fingerprint.as_str()),
+                mdns.or(file.mdns).unwrap_or_default(),
+            ) {
+                Ok(announcement) => announcement,
+                Err(error) => {
+                    tracing::warn!(%error, "screens will need the hub's address typed in");
+                    None
+                }
+            };
             match tls {
                 Some(tls) => {
                     println!("rail-hub certificate fingerprint {}", tls.fingerprint);

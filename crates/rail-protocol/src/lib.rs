@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod channel;
 pub mod device;
+pub mod discovery;
 pub mod limits;
 pub mod messages;
 pub mod order;

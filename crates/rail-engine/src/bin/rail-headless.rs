@@ -31,13 +31,29 @@ struct Cli {
     /// Print the Argon2 hash of a settings PIN for `settings_pin_hash`, and exit.
     #[arg(long, value_name = "PIN")]
     hash_pin: Option<String>,
-    /// Pair with the hub named by --hub first: print `pair code <digits>`, wait for the
-    /// manager to approve it, save the credentials (see --device-file), then run.
-    #[arg(long, requires = "hub")]
+    /// Pair first: with the hub named by --hub, else the first one heard on the network
+    /// (mDNS, see --mdns; each printed as `found hub <url> <name>`). Prints
+    /// `pair code <digits>`, waits for the manager to approve it, saves the credentials
+    /// (see --device-file), then runs.
+    #[arg(long)]
     pair: bool,
     /// The name this screen asks to be paired under [default: the host name].
     #[arg(long, requires = "pair")]
     name: Option<String>,
+}
+
+/// The first hub heard on the network, after listening a few seconds.
+async fn discover(scope: rail_protocol::discovery::MdnsScope) -> anyhow::Result<String> {
+    let hubs = tokio::task::spawn_blocking(move || {
+        rail_engine::discovery::find_hubs(scope, std::time::Duration::from_secs(3))
+    })
+    .await??;
+    for hub in &hubs {
+        say(&format!("found hub {} {}", hub.url, hub.name))?;
+    }
+    hubs.first()
+        .map(|hub| hub.url.clone())
+        .ok_or_else(|| anyhow::anyhow!("no hub heard on the network: name one with --hub"))
 }
 
 /// Pairs with `hub_url` and saves the credentials where the engine will look for them.
@@ -184,7 +200,10 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     if cli.pair {
-        let hub_url = cli.screen.hub.clone().unwrap_or_default();
+        let hub_url = match cli.screen.hub.clone() {
+            Some(url) => url,
+            None => discover(cli.screen.mdns).await?,
+        };
         pair(&cli, &hub_url).await?;
     }
     let file = cli.screen.file()?;

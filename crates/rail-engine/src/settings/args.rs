@@ -34,6 +34,9 @@ pub struct ScreenArgs {
     /// screen is configured with a token rather than paired (overrides the file).
     #[arg(long, env = "RAIL_HUB_CA")]
     pub hub_ca: Option<PathBuf>,
+    /// Where to listen for hubs' mDNS announcements when pairing: all, loopback or off.
+    #[arg(long, env = "RAIL_MDNS", default_value = "all")]
+    pub mdns: rail_protocol::discovery::MdnsScope,
     /// Where a paired screen keeps its credentials [default: <config dir>/rail/device.json].
     /// Used when no token is given.
     #[arg(long, env = "RAIL_DEVICE_FILE")]

@@ -2,6 +2,7 @@
 // in a plain browser and in tests). Views depend on this, never on @tauri-apps/*.
 import type { AppMode } from "../bindings/AppMode";
 import type { Board } from "../bindings/Board";
+import type { FoundHub } from "../bindings/FoundHub";
 import type { PairCode } from "../bindings/PairCode";
 import type { ScreenState } from "../bindings/ScreenState";
 import type { Status } from "../bindings/Status";
@@ -11,6 +12,8 @@ import type { UiSettings } from "../bindings/UiSettings";
 export interface Backend {
   /** Paired (the engine runs) or not, and what the pairing screen offers. */
   appMode(): Promise<AppMode>;
+  /** Hubs heard on the network (mDNS) in a couple of seconds of listening. */
+  discoverHubs(): Promise<FoundHub[]>;
   /** Asks the hub for a pairing code; `onPaired` follows the manager's approval. */
   pairStart(hubUrl: string, name: string): Promise<PairCode>;
   /** Calls `onPaired` once the screen is paired and its engine runs. */

@@ -1,6 +1,7 @@
 // An in-memory backend for the browser (`npm run dev` without Tauri) and view tests.
 import type { AppMode } from "../bindings/AppMode";
 import type { Board } from "../bindings/Board";
+import type { FoundHub } from "../bindings/FoundHub";
 import type { PairCode } from "../bindings/PairCode";
 import type { ScreenState } from "../bindings/ScreenState";
 import type { Status } from "../bindings/Status";
@@ -108,6 +109,13 @@ export class FakeBackend implements Backend {
 
   async appMode(): Promise<AppMode> {
     return this.mode;
+  }
+
+  /** Hubs this fake "hears". */
+  hubs: FoundHub[] = [{ name: "Rail hub on kitchen-pc (7070)", url: "https://192.168.1.10:7070", fingerprint: "1FA7 62FC", version: "0.1.0" }];
+
+  async discoverHubs(): Promise<FoundHub[]> {
+    return this.hubs;
   }
 
   /** Hands out code 483921; `approve()` or `fail()` finish the pairing. */

@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { AppMode } from "../bindings/AppMode";
 import type { Board } from "../bindings/Board";
+import type { FoundHub } from "../bindings/FoundHub";
 import type { PairCode } from "../bindings/PairCode";
 import type { ScreenState } from "../bindings/ScreenState";
 import type { Status } from "../bindings/Status";
@@ -16,6 +17,7 @@ export const STATUS_EVENT = "screen-status";
 
 export const tauriBackend: Backend = {
   appMode: () => invoke<AppMode>("app_mode"),
+  discoverHubs: () => invoke<FoundHub[]>("discover_hubs"),
   pairStart: (hubUrl, name) => invoke<PairCode>("pair_start", { hubUrl, name }),
   onPaired: (onPaired) => listen("paired", () => onPaired()),
   onPairingFailed: (onFailed) => listen<string>("pairing-failed", (event) => onFailed(event.payload)),
