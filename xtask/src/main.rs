@@ -41,6 +41,8 @@ const APT_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "lintian",
+    "iproute2",
+    "systemd",
     "imagemagick",
     "sox",
     "alsa-utils",
