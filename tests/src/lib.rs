@@ -242,6 +242,35 @@ impl HubProcess {
         })
     }
 
+    /// An HTTP client for this hub: trusting its own CA (and nothing else) when it
+    /// serves HTTPS, as a paired screen does.
+    pub fn client(&self) -> reqwest::Client {
+        let mut builder = reqwest::Client::builder();
+        if self.options.tls {
+            if let Some(ca) = self
+                .ca_pem()
+                .ok()
+                .and_then(|pem| reqwest::Certificate::from_pem(pem.as_bytes()).ok())
+            {
+                builder = builder.tls_certs_only([ca]);
+            }
+        }
+        builder.build().unwrap_or_default()
+    }
+
+    /// Sets the admin page's password for the location `demo` (`rail-hub admin`).
+    pub fn set_admin_password(&self, password: &str) {
+        let status = Command::new(binary("rail-hub"))
+            .args(["admin", "--location", "demo"])
+            .arg("--db")
+            .arg(&self.db)
+            .env("RAIL_ADMIN_PASSWORD", password)
+            .stdout(Stdio::null())
+            .status()
+            .expect("rail-hub admin");
+        assert!(status.success(), "setting the admin password failed");
+    }
+
     /// The hub's own certificate authority (PEM), for a hub started with `tls`.
     pub fn ca_pem(&self) -> anyhow::Result<String> {
         let dir = self.db.parent().context("database directory")?.join("tls");
@@ -351,7 +380,8 @@ impl HubProcess {
         pos_token: &str,
         order: serde_json::Value,
     ) -> anyhow::Result<Vec<Ticket>> {
-        let response = reqwest::Client::new()
+        let response = self
+            .client()
             .post(format!("{}/api/orders", self.url))
             .bearer_auth(pos_token)
             .json(&order)
@@ -368,7 +398,8 @@ impl HubProcess {
 
     /// A ticket as the hub records it.
     pub async fn ticket(&self, token: &str, id: &str) -> anyhow::Result<Ticket> {
-        let response = reqwest::Client::new()
+        let response = self
+            .client()
             .get(format!("{}/api/tickets/{id}", self.url))
             .bearer_auth(token)
             .send()
@@ -382,7 +413,8 @@ impl HubProcess {
 
     /// Bumps a ticket through the REST API, as a screen's outbox would.
     pub async fn bump(&self, token: &str, id: &str) -> anyhow::Result<()> {
-        let response = reqwest::Client::new()
+        let response = self
+            .client()
             .post(format!("{}/api/tickets/{id}/bump", self.url))
             .bearer_auth(token)
             .send()
@@ -396,7 +428,8 @@ impl HubProcess {
 
     /// Open tickets of a station as the hub records them.
     pub async fn open_tickets(&self, token: &str, station: &str) -> anyhow::Result<Vec<Ticket>> {
-        let response = reqwest::Client::new()
+        let response = self
+            .client()
             .get(format!("{}/api/stations/{station}/tickets", self.url))
             .bearer_auth(token)
             .send()
@@ -534,7 +567,8 @@ impl HubProcess {
 
     /// The hub's count of WebSocket connections accepted since it started.
     pub async fn connections_opened(&self) -> u64 {
-        let text = reqwest::Client::new()
+        let text = self
+            .client()
             .get(format!("{}/metrics", self.url))
             .bearer_auth(self.token("operator", &[]))
             .send()
@@ -575,7 +609,7 @@ impl HubProcess {
         key: &str,
         order: &serde_json::Value,
     ) {
-        let client = &reqwest::Client::new();
+        let client = &self.client();
         let url = &self.url;
         let accepted = eventually(
             "the hub to accept the order",

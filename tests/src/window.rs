@@ -136,6 +136,14 @@ pub async fn click(client: &Client, css: &str, timeout: Duration) -> anyhow::Res
     .await
 }
 
+/// Replaces the text of the field matching `css` with `text`, as typed.
+pub async fn type_into(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
+    let field = wait_for_element(client, css, Duration::from_secs(20)).await?;
+    field.clear().await?;
+    field.send_keys(text).await?;
+    Ok(())
+}
+
 /// The text of the element matching `css`, looked up afresh on each try: the screen
 /// redraws whenever its state changes, and an element held across a redraw is stale.
 pub async fn text_of(client: &Client, css: &str, timeout: Duration) -> anyhow::Result<String> {

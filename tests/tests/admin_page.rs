@@ -8,11 +8,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use rail_tests::browser::Browser;
 use rail_tests::screen::ScreenProcess;
-use rail_tests::window::{click, screenshot, text_of, wait_for_element};
-use rail_tests::{binary, eventually, holds, HubOptions, HubProcess};
+use rail_tests::window::{click, screenshot, text_of, type_into, wait_for_element};
+use rail_tests::{eventually, holds, HubOptions, HubProcess};
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -24,31 +24,12 @@ fn tls_hub(dir: &Path) -> HubProcess {
         ..HubOptions::new(dir.join("hub.sqlite3"))
     })
     .expect("hub");
-    let status = std::process::Command::new(binary("rail-hub"))
-        .args(["admin", "--location", "demo"])
-        .arg("--db")
-        .arg(&hub.db)
-        .env("RAIL_ADMIN_PASSWORD", PASSWORD)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("rail-hub admin");
-    assert!(status.success(), "setting the admin password failed");
+    hub.set_admin_password(PASSWORD);
     hub
 }
 
 fn trusting(hub: &HubProcess) -> reqwest::Client {
-    let ca = hub.ca_pem().expect("CA");
-    reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(ca.as_bytes()).expect("CA")])
-        .build()
-        .expect("client")
-}
-
-async fn type_into(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
-    let field = wait_for_element(client, css, WAIT).await?;
-    field.clear().await?;
-    field.send_keys(text).await?;
-    Ok(())
+    hub.client()
 }
 
 async fn code_of(screen: &ScreenProcess) -> String {

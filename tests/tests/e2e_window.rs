@@ -4,14 +4,16 @@
 
 use std::time::Duration;
 
+use rail_tests::browser::Browser;
 use rail_tests::printer::{hub_with_printer, print_chits};
 use rail_tests::window::{
-    click, pin_screen_args, press, screenshot, station_args, text_of, wait_for_absence,
+    click, pin_screen_args, press, screenshot, station_args, text_of, type_into, wait_for_absence,
     wait_for_element, AppSession, SETTINGS_PIN,
 };
-use rail_tests::{eventually, holds, order_for, HubProcess};
+use rail_tests::{eventually, holds, order_for, HubOptions, HubProcess};
 
 const WAIT: Duration = Duration::from_secs(20);
+const ADMIN_PASSWORD: &str = "pass-the-pass-2026";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
@@ -545,10 +547,15 @@ async fn a_chit_printed_by_a_pos_shows_on_the_screen_and_a_void_chit_voids_it() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
-async fn a_new_screen_is_paired_by_code_typed_on_its_own_keyboard() {
+async fn a_new_screen_is_paired_by_code_typed_on_its_own_keyboard_and_approved_on_the_admin_page() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let hub = HubProcess::start(dir.path()).expect("hub");
-    let admin = hub.token("admin", &[]);
+    // HTTPS with the hub's own CA, as a kitchen runs it.
+    let hub = HubProcess::start_with(HubOptions {
+        tls: true,
+        ..HubOptions::new(dir.path().join("hub.sqlite3"))
+    })
+    .expect("hub");
+    hub.set_admin_password(ADMIN_PASSWORD);
     let pos = hub.token("pos", &[]);
     let device_file = dir.path().join("device.json");
     // No token, no credentials: the kiosk starts on the pairing screen. (mDNS stays off:
@@ -574,15 +581,34 @@ async fn a_new_screen_is_paired_by_code_typed_on_its_own_keyboard() {
             .await?
             .prop("value")
             .await?;
-        anyhow::ensure!(offered.as_deref() == Some(hub.url.as_str()), "hub offered: {offered:?}");
+        anyhow::ensure!(
+            offered.as_deref() == Some(hub.url.as_str()),
+            "hub offered: {offered:?}"
+        );
 
         // The name is typed on the screen's own keyboard, which opens with the field.
         let name = wait_for_element(client, r#"[data-testid="pair-name"]"#, WAIT).await?;
         name.clear().await?;
         name.click().await?;
         wait_for_element(client, r#"[data-testid="on-screen-keyboard"]"#, WAIT).await?;
-        for key in ["shift", "G", "r", "i", "l", "l", "space", "2", "backspace", "1"] {
-            click(client, &format!(r#"[data-testid="on-screen-keyboard"] [data-key="{key}"]"#), WAIT).await?;
+        for key in [
+            "shift",
+            "G",
+            "r",
+            "i",
+            "l",
+            "l",
+            "space",
+            "2",
+            "backspace",
+            "1",
+        ] {
+            click(
+                client,
+                &format!(r#"[data-testid="on-screen-keyboard"] [data-key="{key}"]"#),
+                WAIT,
+            )
+            .await?;
         }
         let typed = client
             .find(fantoccini::Locator::Css(r#"[data-testid="pair-name"]"#))
@@ -591,39 +617,68 @@ async fn a_new_screen_is_paired_by_code_typed_on_its_own_keyboard() {
             .await?;
         anyhow::ensure!(typed.as_deref() == Some("Grill 1"), "typed name: {typed:?}");
         screenshot(client, "pair-keyboard").await?;
-        click(client, r#"[data-testid="on-screen-keyboard"] [data-key="done"]"#, WAIT).await?;
+        click(
+            client,
+            r#"[data-testid="on-screen-keyboard"] [data-key="done"]"#,
+            WAIT,
+        )
+        .await?;
         wait_for_absence(client, r#"[data-testid="on-screen-keyboard"]"#, WAIT).await?;
 
-        // Ask: the code shown is the one the hub holds, under the typed name.
+        // Ask: the screen shows a code and the hub's certificate fingerprint.
         click(client, r#"[data-testid="pair-ask"]"#, WAIT).await?;
         let code = wait_for_element(client, r#"[data-testid="pair-code"]"#, WAIT)
             .await?
             .attr("data-code")
             .await?
             .unwrap_or_default();
-        let waiting: serde_json::Value = reqwest::Client::new()
-            .get(format!("{}/api/pair", hub.url))
-            .bearer_auth(&admin)
-            .send()
-            .await?
-            .json()
-            .await?;
+        let fingerprint = text_of(client, r#"[data-testid="pair-fingerprint"]"#, WAIT).await?;
+        let announced = hub.fingerprint().unwrap_or_default();
         anyhow::ensure!(
-            waiting[0]["code"] == code.as_str() && waiting[0]["name"] == "Grill 1",
-            "the hub waits for {waiting}, the screen shows {code:?}"
+            fingerprint.contains(&announced),
+            "{fingerprint:?} vs {announced:?}"
         );
         screenshot(client, "pair-code").await?;
 
-        // Approved: the screen starts its rail by itself, for the stations given.
-        let approved = reqwest::Client::new()
-            .post(format!("{}/api/pair/approve", hub.url))
-            .bearer_auth(&admin)
-            .json(&serde_json::json!({ "code": code, "name": "Grill 1", "role": "kds", "stations": ["grill"] }))
-            .send()
+        // The manager approves it on the admin page, in a real browser: the same code,
+        // under the name typed on the screen.
+        let browser = Browser::open().await?;
+        let approved = async {
+            let page = &browser.client;
+            page.goto(&format!("{}/admin", hub.url)).await?;
+            type_into(page, r#"[data-testid="login-location"]"#, "demo").await?;
+            type_into(page, r#"[data-testid="login-password"]"#, ADMIN_PASSWORD).await?;
+            click(page, r#"[data-testid="login-submit"]"#, WAIT).await?;
+            let row = format!(r#"[data-pending-code="{code}"]"#);
+            let listed = text_of(page, &row, WAIT).await?;
+            anyhow::ensure!(
+                listed.contains("Grill 1"),
+                "the admin page lists {listed:?}"
+            );
+            click(
+                page,
+                &format!(r#"{row} [data-testid="pending-pick"]"#),
+                WAIT,
+            )
             .await?;
-        anyhow::ensure!(approved.status() == 201, "approval: {}", approved.text().await?);
-        wait_for_element(client, r#"[data-testid="connection"][data-state="online"]"#, WAIT).await?;
-        hub.post_order(&pos, order_for("61", "grill", "Paired Burger")).await?;
+            type_into(page, r#"[data-testid="approve-stations"]"#, "grill").await?;
+            click(page, r#"[data-testid="approve-submit"]"#, WAIT).await?;
+            text_of(page, r#"[data-testid="approve-done"]"#, WAIT).await?;
+            anyhow::Ok(())
+        }
+        .await;
+        browser.close().await;
+        approved?;
+
+        // Approved: the screen starts its rail by itself over WSS, trusting the hub's CA.
+        wait_for_element(
+            client,
+            r#"[data-testid="connection"][data-state="online"]"#,
+            WAIT,
+        )
+        .await?;
+        hub.post_order(&pos, order_for("61", "grill", "Paired Burger"))
+            .await?;
         let card = text_of(client, r#"[data-order-number="61"]"#, WAIT).await?;
         anyhow::ensure!(card.contains("Paired Burger"), "card: {card:?}");
         anyhow::ensure!(device_file.exists(), "the credentials were not saved");
