@@ -311,3 +311,87 @@ async fn the_admin_session_resists_forgery_framing_and_guessing() {
     let problem: Value = held.json().await.expect("problem");
     assert_eq!(problem["code"], "TOO_MANY_ATTEMPTS", "{problem}");
 }
+
+async fn sign_in(client: &fantoccini::Client, hub: &HubProcess) -> anyhow::Result<()> {
+    client.goto(&format!("{}/admin", hub.url)).await?;
+    type_into(client, r#"[data-testid="login-location"]"#, "demo").await?;
+    type_into(client, r#"[data-testid="login-password"]"#, PASSWORD).await?;
+    click(client, r#"[data-testid="login-submit"]"#, WAIT).await?;
+    wait_for_element(client, r#"[data-testid="view-kitchen"]"#, WAIT).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_routing_change_on_the_admin_page_routes_the_next_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = tls_hub(dir.path());
+    let pos = hub.token("pos", &[]);
+    let burger = |number: &str| json!({ "number": number, "items": [{ "name": "Smash Burger", "qty": 1, "category": "burgers" }] });
+    let before = hub.post_order(&pos, burger("1")).await.expect("order");
+    assert_eq!(
+        before[0].station, "grill",
+        "the file's rules route burgers to grill"
+    );
+
+    let browser = Browser::open().await.expect("chromium");
+    let client = &browser.client;
+    let result = async {
+        sign_in(client, &hub).await?;
+        click(client, r#"[data-testid="view-kitchen"]"#, WAIT).await?;
+        let categories =
+            wait_for_element(client, r#"[data-testid="kitchen-categories"]"#, WAIT).await?;
+        let text = categories.prop("value").await?.unwrap_or_default();
+        anyhow::ensure!(
+            text.contains("burgers = grill"),
+            "the file's rules are shown: {text:?}"
+        );
+
+        // A rule to a station the kitchen does not have is refused in the hub's words.
+        let moved = text.replace("burgers = grill", "burgers = smoker");
+        type_into(client, r#"[data-testid="kitchen-categories"]"#, &moved).await?;
+        click(client, r#"[data-testid="kitchen-save"]"#, WAIT).await?;
+        let problem = text_of(client, r#"[data-testid="kitchen-problem"]"#, WAIT).await?;
+        anyhow::ensure!(
+            problem.contains("smoker") && problem.contains("not one of the kitchen's stations"),
+            "{problem:?}"
+        );
+        // With the station added, it is saved.
+        let stations = wait_for_element(client, r#"[data-testid="kitchen-stations"]"#, WAIT)
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        type_into(
+            client,
+            r#"[data-testid="kitchen-stations"]"#,
+            &format!("{stations}, smoker"),
+        )
+        .await?;
+        click(client, r#"[data-testid="kitchen-save"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-testid="kitchen-saved"]"#, WAIT).await?;
+        screenshot(client, "admin-kitchen").await?;
+
+        // The next order follows the new rule; the audit log says who moved what.
+        let after = hub.post_order(&pos, burger("2")).await?;
+        anyhow::ensure!(
+            after[0].station == "smoker",
+            "burgers went to {}",
+            after[0].station
+        );
+        click(client, r#"[data-testid="view-audit"]"#, WAIT).await?;
+        let audit = text_of(
+            client,
+            r#"[data-testid="audit"] tr[data-action="routing"]"#,
+            WAIT,
+        )
+        .await?;
+        anyhow::ensure!(
+            audit.contains("burgers → smoker (was grill)") && audit.contains("+ station smoker"),
+            "{audit:?}"
+        );
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await;
+    result.expect("routing on the admin page");
+}

@@ -523,6 +523,7 @@ fn screenshots(root: &Path) -> anyhow::Result<()> {
         "admin-login",
         "admin-pairing",
         "admin-devices",
+        "admin-kitchen",
         "admin-audit",
     ] {
         let name = format!("{view}.png");

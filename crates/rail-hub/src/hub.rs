@@ -162,7 +162,7 @@ impl Hub {
                 who.role.as_str()
             )));
         }
-        let routes = &self.config.routes;
+        let routes = &self.routes_for(&who.loc)?;
         self.mutate(&who.loc, idem, |tx, now| {
             let (created, published) =
                 store::kitchen_ops::create_order(tx, &who.loc, order, routes, now)?;
@@ -189,7 +189,7 @@ impl Hub {
                 who.role.as_str()
             )));
         }
-        let routes = &self.config.routes;
+        let routes = &self.routes_for(&who.loc)?;
         self.mutate(&who.loc, idem, |tx, now| {
             let (order, published) = store::kitchen_ops::change_order(
                 tx, &who.loc, order_id, command, routes, &who.sub, now,

@@ -21,6 +21,7 @@ pub mod devices;
 pub mod discovery;
 pub mod fanout;
 pub mod hub;
+pub mod kitchen_setup;
 pub mod metrics;
 pub mod openapi;
 pub mod printer;

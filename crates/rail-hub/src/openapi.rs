@@ -4,9 +4,9 @@
 
 use rail_protocol::{
     AccessToken, ActionResult, AddItems, AdminSession, AuditEntry, ClientMessage, Device,
-    DevicePatch, FireCourse, Login, NewOrder, Order, OrderCreated, OrderPatch, PairApproval,
-    PairRequest, PairStatus, PairTicket, PendingPair, Problem, ServerMessage, StatusChange, Ticket,
-    TokenRequest,
+    DevicePatch, FireCourse, KitchenSetup, Login, NewOrder, Order, OrderCreated, OrderPatch,
+    PairApproval, PairRequest, PairStatus, PairTicket, PendingPair, Problem, ServerMessage,
+    StatusChange, Ticket, TokenRequest,
 };
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Value};
@@ -121,6 +121,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("/api/devices/{id}", "patch", "changeDevice"),
     ("/api/devices/{id}", "delete", "revokeDevice"),
     ("/api/audit", "get", "getAuditLog"),
+    ("/api/kitchen", "get", "getKitchen"),
+    ("/api/kitchen", "put", "setKitchen"),
     ("/admin/api/login", "post", "adminSignIn"),
     ("/admin/api/logout", "post", "adminSignOut"),
     ("/admin/api/session", "get", "adminSession"),
@@ -228,6 +230,29 @@ fn device_paths() -> Value {
                     "403": problem("Not an admin"),
                     "500": problem("The hub failed (details only in its log)")
                 }
+            }
+        },
+        "/api/kitchen": {
+            "get": {
+                "summary": "The restaurant's stations and routing rules",
+                "description": "For the manager. Until they are first saved, the configuration file's rules.",
+                "responses": {
+                    "200": json_body("Stations and rules", "KitchenSetup"),
+                    "401": problem("No valid token or admin session"),
+                    "403": problem("Not an admin"),
+                    "500": problem("The hub failed (details only in its log)")
+                }
+            },
+            "put": {
+                "summary": "Replace the stations and routing rules",
+                "description": "The next order follows them; the change is recorded in the audit log.",
+                "requestBody": body("KitchenSetup"),
+                "responses": with(json!({
+                    "200": json_body("Stations and rules as saved", "KitchenSetup"),
+                    "401": problem("No valid token or admin session"),
+                    "403": problem("Not an admin, or an admin-page change without its CSRF token (`CSRF`)"),
+                    "422": problem("No station, a station without a name or listed twice, a rule or default station naming a station the kitchen does not have, a category or item with two rules")
+                }), &body_errors)
             }
         },
         "/admin/api/login": {
@@ -394,6 +419,7 @@ pub fn document() -> Value {
     generator.subschema_for::<Login>();
     generator.subschema_for::<AdminSession>();
     generator.subschema_for::<AuditEntry>();
+    generator.subschema_for::<KitchenSetup>();
     let schemas = generator.take_definitions(true);
 
     let order_changed = |summary: &str,

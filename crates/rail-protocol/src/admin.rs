@@ -44,3 +44,24 @@ pub struct AuditEntry {
     pub action: String,
     pub detail: String,
 }
+
+/// A restaurant's stations and routing rules (`GET`/`PUT /api/kitchen`). Items name
+/// their station outright, or are routed by item name, then by category, then to the
+/// default station; names and categories match case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct KitchenSetup {
+    /// Every station of the kitchen; every rule must name one of them.
+    pub stations: Vec<String>,
+    /// Category → station.
+    #[serde(default)]
+    pub by_category: std::collections::BTreeMap<String, String>,
+    /// Item name → station, before categories.
+    #[serde(default)]
+    pub by_item: std::collections::BTreeMap<String, String>,
+    /// Where items no rule matches go; none refuses them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub default_station: Option<String>,
+}

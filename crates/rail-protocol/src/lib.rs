@@ -16,7 +16,7 @@ pub mod order;
 pub mod problem;
 pub mod ticket;
 
-pub use admin::{AdminSession, AuditEntry, Login};
+pub use admin::{AdminSession, AuditEntry, KitchenSetup, Login};
 pub use channel::{Channel, ChannelError};
 pub use device::{
     AccessToken, Device, DeviceCredentials, DevicePatch, PairApproval, PairRequest, PairStatus,

@@ -5,6 +5,7 @@ import type { AdminSession } from "../../src/lib/bindings/AdminSession";
 import type { AuditEntry } from "../../src/lib/bindings/AuditEntry";
 import type { Device } from "../../src/lib/bindings/Device";
 import type { DevicePatch } from "../../src/lib/bindings/DevicePatch";
+import type { KitchenSetup } from "../../src/lib/bindings/KitchenSetup";
 import type { Login } from "../../src/lib/bindings/Login";
 import type { PairApproval } from "../../src/lib/bindings/PairApproval";
 import type { PendingPair } from "../../src/lib/bindings/PendingPair";
@@ -86,6 +87,14 @@ export class AdminApi {
 
   revoke(id: string): Promise<Device> {
     return this.#call("DELETE", `/api/devices/${encodeURIComponent(id)}`);
+  }
+
+  kitchen(): Promise<KitchenSetup> {
+    return this.#call("GET", "/api/kitchen");
+  }
+
+  setKitchen(setup: KitchenSetup): Promise<KitchenSetup> {
+    return this.#call("PUT", "/api/kitchen", setup);
   }
 
   audit(): Promise<AuditEntry[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { reasonOf } from "./api";
-import { ago, deviceState, stationsFrom } from "./forms";
+import { ago, deviceState, rulesFromText, rulesToText, stationsFrom } from "./forms";
 
 describe("the admin page's forms", () => {
   it("reads stations as typed", () => {
@@ -27,5 +27,10 @@ describe("the admin page's forms", () => {
     expect(refused.message).toBe("a kds screen needs at least one station");
     expect(refused.code).toBe("INVALID");
     expect(reasonOf(502, null).message).toBe("the hub answered 502");
+  });
+
+  it("reads and writes routing rules one per line", () => {
+    expect(rulesToText({ burgers: "grill", fries: "fry" })).toBe("burgers = grill\nfries = fry");
+    expect(rulesFromText("burgers = grill\n\n  fish =sea \nbroken line\n= fry")).toEqual({ rules: { burgers: "grill", fish: "sea" }, bad: [4, 5] });
   });
 });

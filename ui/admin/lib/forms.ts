@@ -27,3 +27,26 @@ export function ago(at: number | null, now: number): string {
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
   return `${Math.floor(seconds / 86_400)} d ago`;
 }
+
+/** Rules as the manager writes them, one per line: `burgers = grill`. */
+export function rulesToText(rules: Partial<Record<string, string>>): string {
+  return Object.entries(rules)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([key, station]) => `${key} = ${station}`)
+    .join("\n");
+}
+
+/** Reads `key = station` lines back; a line without `=` is reported by number. */
+export function rulesFromText(text: string): { rules: Record<string, string>; bad: number[] } {
+  const rules: Record<string, string> = {};
+  const bad: number[] = [];
+  text.split("\n").forEach((line, index) => {
+    if (line.trim() === "") return;
+    const at = line.indexOf("=");
+    const key = at < 0 ? "" : line.slice(0, at).trim();
+    const station = at < 0 ? "" : line.slice(at + 1).trim();
+    if (key === "" || station === "") bad.push(index + 1);
+    else rules[key] = station;
+  });
+  return { rules, bad };
+}

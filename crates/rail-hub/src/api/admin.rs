@@ -9,10 +9,10 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rail_protocol::{AdminSession, AuditEntry, Login};
+use rail_protocol::{AdminSession, AuditEntry, KitchenSetup, Login};
 use serde::Deserialize;
 
-use super::devices::PeerAddress;
+use super::devices::{blocking, PeerAddress};
 use super::extract::{ApiJson, ApiQuery, Auth};
 use super::ApiError;
 use crate::admin::{AdminError, SESSION_COOKIE, SESSION_TTL};
@@ -128,6 +128,25 @@ pub async fn session(State(hub): State<Arc<Hub>>, parts: Parts) -> Result<Respon
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// `GET /api/kitchen`: the restaurant's stations and routing rules.
+pub async fn kitchen(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+) -> Result<Json<KitchenSetup>, ApiError> {
+    Ok(Json(blocking(hub, move |hub| hub.kitchen(&who)).await?))
+}
+
+/// `PUT /api/kitchen`: replaces them; the next order follows.
+pub async fn set_kitchen(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    ApiJson(setup): ApiJson<KitchenSetup>,
+) -> Result<Json<KitchenSetup>, ApiError> {
+    Ok(Json(
+        blocking(hub, move |hub| hub.set_kitchen(&who, &setup)).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]

@@ -35,7 +35,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PeerAddress {
 
 /// Runs a device operation on the blocking pool: each one is a short SQLite
 /// transaction, kept off the async workers like every other write.
-async fn blocking<T, F>(hub: Arc<Hub>, run: F) -> Result<T, ApiError>
+pub(super) async fn blocking<T, F>(hub: Arc<Hub>, run: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&Hub) -> Result<T, DeviceError> + Send + 'static,

@@ -42,6 +42,7 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
         .route("/admin/api/logout", post(admin::logout))
         .route("/admin/api/session", get(admin::session))
         .route("/api/audit", get(admin::audit))
+        .route("/api/kitchen", get(admin::kitchen).put(admin::set_kitchen))
         .route("/api/pair", post(devices::request).get(devices::waiting))
         .route("/api/pair/approve", post(devices::approve))
         .route("/api/pair/{id}", get(devices::status))

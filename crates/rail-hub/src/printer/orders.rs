@@ -173,7 +173,7 @@ fn apply_read(
             keep_as_printed(hub, who, idem, printer, chit, &why, day)
         }
         (_, Some(_)) => {
-            let items = items(&read.items, printer, &hub.config.routes);
+            let items = items(&read.items, printer, &hub.routes_for(&who.loc)?);
             let count = items.len();
             let mutation =
                 hub.change_order(who, Some(idem), &order_id, &OrderCommand::AddItems(items))?;
@@ -187,7 +187,13 @@ fn apply_read(
             })
         }
         (_, None) => {
-            let order = new_order(&order_id, &number, read, printer, &hub.config.routes);
+            let order = new_order(
+                &order_id,
+                &number,
+                read,
+                printer,
+                &hub.routes_for(&who.loc)?,
+            );
             let count = order.items.len();
             let mutation = hub.create_order(who, Some(idem), &order)?;
             if mutation.replayed {

@@ -52,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/002_tickets_by_order.sql"),
     include_str!("../../migrations/003_devices.sql"),
     include_str!("../../migrations/004_admin.sql"),
+    include_str!("../../migrations/005_kitchen_setup.sql"),
 ];
 
 /// The result of a mutation: what to answer, and what to publish once committed.
