@@ -201,6 +201,24 @@ pub fn station_args(
     args
 }
 
+/// Arguments for a kiosk with no credentials, offered `hub_url` on its pairing screen,
+/// keeping what pairing gives it in `device_file` and its cache in `dir`. mDNS stays
+/// off: a test does not listen on the machine's network.
+pub fn pairing_args(hub_url: &str, device_file: &Path, dir: &Path) -> Vec<String> {
+    vec![
+        "--hub".into(),
+        hub_url.into(),
+        "--mdns".into(),
+        "off".into(),
+        "--device-file".into(),
+        device_file.display().to_string(),
+        "--db".into(),
+        dir.join("screen.sqlite3").display().to_string(),
+        "--no-sound".into(),
+        "--kiosk".into(),
+    ]
+}
+
 /// The settings PIN of the screens `pin_screen_args` configures.
 pub const SETTINGS_PIN: &str = "2468";
 

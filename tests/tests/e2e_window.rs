@@ -7,8 +7,8 @@ use std::time::Duration;
 use rail_tests::browser::Browser;
 use rail_tests::printer::{hub_with_printer, print_chits};
 use rail_tests::window::{
-    click, pin_screen_args, press, screenshot, station_args, text_of, type_into, wait_for_absence,
-    wait_for_element, AppSession, SETTINGS_PIN,
+    click, pairing_args, pin_screen_args, press, screenshot, station_args, text_of, type_into,
+    wait_for_absence, wait_for_element, AppSession, SETTINGS_PIN,
 };
 use rail_tests::{eventually, holds, order_for, HubOptions, HubProcess};
 
@@ -558,21 +558,9 @@ async fn a_new_screen_is_paired_by_code_typed_on_its_own_keyboard_and_approved_o
     hub.set_admin_password(ADMIN_PASSWORD);
     let pos = hub.token("pos", &[]);
     let device_file = dir.path().join("device.json");
-    // No token, no credentials: the kiosk starts on the pairing screen. (mDNS stays off:
-    // a test does not listen on the machine's network; the pairing test finds hubs by
-    // mDNS in a network namespace of its own.)
-    let args: Vec<String> = vec![
-        "--hub".into(),
-        hub.url.clone(),
-        "--mdns".into(),
-        "off".into(),
-        "--device-file".into(),
-        device_file.display().to_string(),
-        "--db".into(),
-        dir.path().join("screen.sqlite3").display().to_string(),
-        "--no-sound".into(),
-        "--kiosk".into(),
-    ];
+    // No token, no credentials: the kiosk starts on the pairing screen. (The pairing
+    // test finds hubs by mDNS, in a network namespace of its own.)
+    let args = pairing_args(&hub.url, &device_file, dir.path());
     let session = AppSession::open(&args).await.expect("app");
     let client = &session.client;
     let result = async {

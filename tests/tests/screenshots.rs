@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use rail_tests::window::{
-    click, pin_screen_args, press, screenshot, wait_for_element, AppSession, SETTINGS_PIN,
+    click, pairing_args, pin_screen_args, press, screenshot, wait_for_element, AppSession,
+    SETTINGS_PIN,
 };
 use rail_tests::{binary, HubProcess};
 
@@ -85,18 +86,7 @@ async fn screenshots_of_pairing() {
     let size = std::env::var("RAIL_SCREEN_SIZE").unwrap_or_else(|_| "1280x800".into());
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = HubProcess::start(dir.path()).expect("hub");
-    let args: Vec<String> = vec![
-        "--hub".into(),
-        hub.url.clone(),
-        "--mdns".into(),
-        "off".into(),
-        "--device-file".into(),
-        dir.path().join("device.json").display().to_string(),
-        "--db".into(),
-        dir.path().join("screen.sqlite3").display().to_string(),
-        "--no-sound".into(),
-        "--kiosk".into(),
-    ];
+    let args = pairing_args(&hub.url, &dir.path().join("device.json"), dir.path());
     let session = AppSession::open(&args).await.expect("app");
     let client = &session.client;
     let result = async {
