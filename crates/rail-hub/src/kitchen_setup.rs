@@ -261,10 +261,13 @@ mod tests {
         }
     }
 
+    /// A change to a good setup, and what the refusal must say.
+    type Case = (fn(&mut KitchenSetup), &'static str);
+
     #[test]
     fn a_setup_that_would_misroute_is_refused_with_its_reason() {
         assert!(check(&setup()).is_ok());
-        let cases: [(fn(&mut KitchenSetup), &str); 5] = [
+        let cases: [Case; 5] = [
             (|s| s.stations.clear(), "at least one station"),
             (|s| s.stations.push("GRILL".into()), "listed twice"),
             (|s| s.stations.push(" ".into()), "needs a name"),
