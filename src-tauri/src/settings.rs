@@ -12,20 +12,20 @@ pub struct Settings {
     pub screen: ScreenArgs,
     /// Run the embedded demo hub with a simulated POS. Without it, a screen with no token
     /// and no pairing shows the pairing screen.
-    #[arg(long, env = "RAIL_DEMO")]
+    #[arg(long, env = "RAIL_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
     /// Milliseconds between simulated orders in demo mode.
     #[arg(long, default_value_t = 4000)]
     pub demo_every_ms: u64,
     /// Full screen, no window chrome.
-    #[arg(long, env = "RAIL_KIOSK")]
+    #[arg(long, env = "RAIL_KIOSK", value_parser = clap::builder::BoolishValueParser::new())]
     pub kiosk: bool,
     /// No sound cues.
-    #[arg(long, env = "RAIL_NO_SOUND")]
+    #[arg(long, env = "RAIL_NO_SOUND", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_sound: bool,
     /// Let WebKit composite with the GPU. Off by default: with software rendering it
     /// costs CPU and memory and draws no faster.
-    #[arg(long, env = "RAIL_GPU_COMPOSITING")]
+    #[arg(long, env = "RAIL_GPU_COMPOSITING", value_parser = clap::builder::BoolishValueParser::new())]
     pub gpu_compositing: bool,
 }
 

@@ -159,8 +159,14 @@ async fn two_hundred_open_tickets() {
             let number = format!("{}", 5000 + probe);
             sent.push((number.clone(), now_ms()));
             let tickets = hub.post_order(&pos, order_for(&number, "grill", "Probe")).await?;
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            // Bumped again once drawn, so the rail stays at the same length throughout.
+            // Bumped again once drawn (not before: a bump arriving first would keep the
+            // card from ever being drawn), so the rail stays at the same length.
+            let drawn = format!("return window.__seen[{number:?}] ?? null");
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while client.execute(&drawn, vec![]).await?.is_null() && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
             for ticket in tickets {
                 hub.bump(&kds, &ticket.id).await?;
             }

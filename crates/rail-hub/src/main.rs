@@ -42,7 +42,7 @@ enum Command {
         heartbeat_secs: Option<u64>,
         /// Serve plain HTTP and WS instead of HTTPS and WSS. For development and tests
         /// only: tokens then cross the network in clear text.
-        #[arg(long, env = "RAIL_HUB_INSECURE_HTTP")]
+        #[arg(long, env = "RAIL_HUB_INSECURE_HTTP", value_parser = clap::builder::BoolishValueParser::new())]
         insecure_http: bool,
         /// Where to announce the hub with mDNS: all, loopback or off [default: the
         /// file's `mdns`, else all].
