@@ -748,3 +748,38 @@ async fn mdns_pairing_inside_a_network_namespace() {
     .expect("online");
     screen.kill();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_with_a_signed_token_is_a_device_the_manager_can_remove() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = hub(dir.path(), "");
+    let admin = hub.token("admin", &[]);
+    let till = hub.device_token("pos", &[], "till-1");
+    let (_, devices) = get(&hub, "/api/devices", Some(&admin)).await;
+    let listed = devices
+        .as_array()
+        .and_then(|all| all.iter().find(|d| d["id"] == "till-1"))
+        .unwrap_or_else(|| panic!("the till is not listed: {devices}"));
+    assert_eq!(listed["role"], "pos");
+    hub.post_order(&till, order_for("401", "grill", "Burger"))
+        .await
+        .expect("the till posts");
+    let (status, _) = call(
+        reqwest::Method::DELETE,
+        format!("{}/api/devices/till-1", hub.url),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let refused = hub
+        .post_order(&till, order_for("402", "grill", "Burger"))
+        .await;
+    let error = refused
+        .expect_err("a removed till's token is refused")
+        .to_string();
+    assert!(
+        error.contains("401") && error.contains("removed"),
+        "{error}"
+    );
+}

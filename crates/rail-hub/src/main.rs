@@ -257,6 +257,30 @@ async fn main() -> anyhow::Result<()> {
                 &device,
                 ttl_hours * 3600,
             ))?;
+            // A till or script holding this token is a device too: the admin page lists
+            // it, and removing it there refuses the token.
+            let registered = rail_hub::store::Store::open(&db).and_then(|store| {
+                store.register_device(
+                    &location,
+                    &rail_protocol::Device {
+                        id: device.clone(),
+                        name: device.clone(),
+                        role,
+                        stations: stations.clone(),
+                        paired_at_ms: rail_hub::clock::now_ms(),
+                        last_seen_ms: None,
+                        address: None,
+                        app_version: None,
+                        connections: 0,
+                        revoked_at_ms: None,
+                    },
+                )
+            });
+            if let Err(error) = registered {
+                eprintln!(
+                    "rail-hub: the token works, but {device:?} is not in the device list: {error}"
+                );
+            }
             println!("{token}");
         }
         Command::Manpage => {
