@@ -578,7 +578,7 @@ impl Hub {
         self.devices.revoke(&who.loc, device_id);
         tracing::info!(device = %device_id, by = %who.sub, "device removed");
         self.audit(who, "revoke", &record.device.name);
-        let mut device = self.with_connections(record).clone();
+        let mut device = self.with_connections(record);
         device.revoked_at_ms = device.revoked_at_ms.or(Some(now));
         Ok(device)
     }
