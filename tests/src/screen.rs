@@ -67,13 +67,29 @@ fn reply_outcome(reply: &Value) -> Outcome {
     }
 }
 
+/// `rail-headless --json` with its cache at `db`.
+fn headless(db: &std::path::Path) -> Command {
+    let mut command = Command::new(binary("rail-headless"));
+    command.arg("--json").arg("--db").arg(db);
+    command
+}
+
+/// `rail-headless` for a screen with no token, whatever the environment says.
+fn without_token(db: &std::path::Path, device_file: &std::path::Path) -> Command {
+    let mut command = headless(db);
+    command
+        .arg("--device-file")
+        .arg(device_file)
+        .env_remove("RAIL_TOKEN")
+        .env_remove("RAIL_HUB_URL");
+    command
+}
+
 impl ScreenProcess {
     pub fn start(hub_url: &str, token: &str, station: &str, db: PathBuf) -> Self {
-        let mut command = Command::new(binary("rail-headless"));
+        let mut command = headless(&db);
         command
-            .args(["--hub", hub_url, "--station", station, "--json"])
-            .arg("--db")
-            .arg(&db)
+            .args(["--hub", hub_url, "--station", station])
             .env("RAIL_TOKEN", token);
         Self::spawn(command, hub_url, token, station, db)
     }
@@ -86,11 +102,9 @@ impl ScreenProcess {
         db: PathBuf,
         ca_file: &std::path::Path,
     ) -> Self {
-        let mut command = Command::new(binary("rail-headless"));
+        let mut command = headless(&db);
         command
-            .args(["--hub", hub_url, "--station", station, "--json"])
-            .arg("--db")
-            .arg(&db)
+            .args(["--hub", hub_url, "--station", station])
             .arg("--hub-ca")
             .arg(ca_file)
             .env("RAIL_TOKEN", token);
@@ -100,43 +114,22 @@ impl ScreenProcess {
     /// A screen with no credentials that pairs with the hub first (`--pair`), saving
     /// its credentials in `device_file`; [`ScreenProcess::said`] shows its code.
     pub fn pairing(hub_url: &str, name: &str, device_file: &std::path::Path, db: PathBuf) -> Self {
-        let mut command = Command::new(binary("rail-headless"));
-        command
-            .args(["--hub", hub_url, "--pair", "--name", name, "--json"])
-            .arg("--device-file")
-            .arg(device_file)
-            .arg("--db")
-            .arg(&db)
-            .env_remove("RAIL_TOKEN");
+        let mut command = without_token(&db, device_file);
+        command.args(["--hub", hub_url, "--pair", "--name", name]);
         Self::spawn(command, hub_url, "", "", db)
     }
 
     /// A screen with no credentials and no hub address: it pairs with the first hub it
     /// hears announced on loopback (mDNS).
     pub fn pairing_discovered(name: &str, device_file: &std::path::Path, db: PathBuf) -> Self {
-        let mut command = Command::new(binary("rail-headless"));
-        command
-            .args(["--pair", "--mdns", "loopback", "--name", name, "--json"])
-            .arg("--device-file")
-            .arg(device_file)
-            .arg("--db")
-            .arg(&db)
-            .env_remove("RAIL_TOKEN")
-            .env_remove("RAIL_HUB_URL");
+        let mut command = without_token(&db, device_file);
+        command.args(["--pair", "--mdns", "loopback", "--name", name]);
         Self::spawn(command, "", "", "", db)
     }
 
     /// A screen paired earlier: it runs from the credentials in `device_file` alone.
     pub fn paired(device_file: &std::path::Path, db: PathBuf) -> Self {
-        let mut command = Command::new(binary("rail-headless"));
-        command
-            .arg("--json")
-            .arg("--device-file")
-            .arg(device_file)
-            .arg("--db")
-            .arg(&db)
-            .env_remove("RAIL_TOKEN")
-            .env_remove("RAIL_HUB_URL");
+        let command = without_token(&db, device_file);
         Self::spawn(command, "", "", "", db)
     }
 

@@ -57,6 +57,17 @@ fn api(hub_url: &str, path: &str) -> String {
     format!("{}{path}", hub_url.trim_end_matches('/'))
 }
 
+/// Sends a pairing call (the clients of [`crate::tls`] bound each in time).
+async fn send(
+    request: reqwest::RequestBuilder,
+    hub_url: &str,
+) -> Result<reqwest::Response, PairingError> {
+    request.send().await.map_err(|e| PairingError::Unreachable {
+        url: hub_url.to_owned(),
+        detail: e.to_string(),
+    })
+}
+
 async fn problem_of(response: reqwest::Response) -> String {
     let status = response.status();
     match response.json::<Problem>().await {
@@ -78,20 +89,11 @@ pub async fn request(hub_url: &str, name: &str) -> Result<PairTicket, PairingErr
         crate::tls::http_client(None)
     }
     .map_err(|e| PairingError::Unreadable(e.to_string()))?;
-    let url = api(hub_url, "/api/pair");
-    let response = client
-        .post(&url)
-        .timeout(Duration::from_secs(10))
-        .json(&PairRequest {
-            name: name.to_owned(),
-            app_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
-        })
-        .send()
-        .await
-        .map_err(|e| PairingError::Unreachable {
-            url: hub_url.to_owned(),
-            detail: e.to_string(),
-        })?;
+    let request = client.post(api(hub_url, "/api/pair")).json(&PairRequest {
+        name: name.to_owned(),
+        app_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+    });
+    let response = send(request, hub_url).await?;
     if !response.status().is_success() {
         return Err(PairingError::Refused(problem_of(response).await));
     }
@@ -121,17 +123,10 @@ pub async fn check(
     hub_url: &str,
     ticket: &PairTicket,
 ) -> Result<Option<PairedDevice>, PairingError> {
-    let url = api(hub_url, &format!("/api/pair/{}", ticket.request_id));
-    let response = client
-        .get(&url)
-        .timeout(Duration::from_secs(10))
-        .bearer_auth(&ticket.poll_secret)
-        .send()
-        .await
-        .map_err(|e| PairingError::Unreachable {
-            url: hub_url.to_owned(),
-            detail: e.to_string(),
-        })?;
+    let request = client
+        .get(api(hub_url, &format!("/api/pair/{}", ticket.request_id)))
+        .bearer_auth(&ticket.poll_secret);
+    let response = send(request, hub_url).await?;
     match response.status().as_u16() {
         200 => {}
         410 => return Err(PairingError::Expired),

@@ -199,6 +199,17 @@ pub fn claims(
     }
 }
 
+/// SHA-256 of `text` as lowercase hex: how device secrets, poll secrets and session ids
+/// are kept, so the database alone lets nobody in (they are 256 random bits, so a fast
+/// hash is enough: there is nothing to guess).
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// 32 random bytes as hex, for a new signing secret.
 pub fn random_secret() -> String {
     let bytes: [u8; 32] = rand::random();

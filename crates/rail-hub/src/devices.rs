@@ -14,7 +14,6 @@ use rail_protocol::{
     close_code, AccessToken, Device, DeviceCredentials, DevicePatch, PairApproval, PairRequest,
     PairStatus, PairTicket, PendingPair, Role, TokenRequest,
 };
-use sha2::{Digest, Sha256};
 use tokio::sync::broadcast;
 
 use crate::auth::{self, AuthError, Claims};
@@ -186,18 +185,6 @@ impl Drop for DeviceSocket<'_> {
     }
 }
 
-/// 32 random bytes as hex: device secrets and poll secrets.
-fn random_secret() -> String {
-    auth::random_secret()
-}
-
-fn sha256_hex(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// Compares two digests without an early exit, so timing says nothing of how much of
 /// a guess was right.
 fn same_digest(a: &str, b: &str) -> bool {
@@ -286,12 +273,12 @@ impl Hub {
                 break code;
             }
         };
-        let poll_secret = random_secret();
+        let poll_secret = auth::random_secret();
         let expires_at_ms = now + duration_ms(self.config.pairing_ttl);
         let record = PairRecord {
             id: uuid::Uuid::new_v4().to_string(),
             code: code.clone(),
-            poll_sha256: sha256_hex(&poll_secret),
+            poll_sha256: auth::sha256_hex(&poll_secret),
             pending: PendingPair {
                 code: code.clone(),
                 name: request.name.trim().to_owned(),
@@ -332,7 +319,7 @@ impl Hub {
             .store
             .pair_request(request_id)?
             .ok_or_else(|| DeviceError::NotFound("no such pairing request".into()))?;
-        if !same_digest(&record.poll_sha256, &sha256_hex(poll_secret)) {
+        if !same_digest(&record.poll_sha256, &auth::sha256_hex(poll_secret)) {
             return Err(DeviceError::Unauthorized(
                 "this is not the poll secret of that pairing request".into(),
             ));
@@ -352,10 +339,10 @@ impl Hub {
         if device.device.revoked_at_ms.is_some() {
             return Err(DeviceError::Revoked);
         }
-        let secret = random_secret();
+        let secret = auth::random_secret();
         state
             .store
-            .set_device_secret(&location_id, &device_id, &sha256_hex(&secret))?;
+            .set_device_secret(&location_id, &device_id, &auth::sha256_hex(&secret))?;
         Ok(PairStatus::Approved(DeviceCredentials {
             device_id,
             secret,
@@ -451,7 +438,7 @@ impl Hub {
             return Err(DeviceError::Revoked);
         }
         let stored = record.secret_sha256.as_deref().ok_or_else(refused)?;
-        if !same_digest(stored, &sha256_hex(&request.secret)) {
+        if !same_digest(stored, &auth::sha256_hex(&request.secret)) {
             return Err(refused());
         }
         let now = now_ms();
@@ -600,9 +587,9 @@ mod tests {
 
     #[test]
     fn digests_compare_equal_only_when_equal() {
-        let a = sha256_hex("secret");
-        assert!(same_digest(&a, &sha256_hex("secret")));
-        assert!(!same_digest(&a, &sha256_hex("secreT")));
+        let a = auth::sha256_hex("secret");
+        assert!(same_digest(&a, &auth::sha256_hex("secret")));
+        assert!(!same_digest(&a, &auth::sha256_hex("secreT")));
         assert!(!same_digest(&a, "short"));
     }
 

@@ -13,7 +13,6 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 use rail_protocol::{AdminSession, AuditEntry, Login, Role};
-use sha2::{Digest, Sha256};
 
 use crate::auth::Claims;
 use crate::clock::now_ms;
@@ -111,13 +110,6 @@ fn password_matches(hash: &str, password: &str) -> bool {
     })
 }
 
-fn digest(id: &str) -> String {
-    Sha256::digest(id.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// A session's cookie id and what the page learns about it.
 pub struct SignedIn {
     pub cookie_id: String,
@@ -188,7 +180,7 @@ impl Hub {
         let state = self.lock();
         state
             .store
-            .open_session(&digest(&cookie_id), &record, now)?;
+            .open_session(&crate::auth::sha256_hex(&cookie_id), &record, now)?;
         state.store.audit(
             &record.location_id,
             now,
@@ -222,7 +214,11 @@ impl Hub {
         cookie_id: &str,
     ) -> Result<Option<(Claims, AdminSession)>, StoreError> {
         let now = now_ms();
-        let Some(record) = self.lock().store.session(&digest(cookie_id), now)? else {
+        let Some(record) = self
+            .lock()
+            .store
+            .session(&crate::auth::sha256_hex(cookie_id), now)?
+        else {
             return Ok(None);
         };
         let claims = Claims {
@@ -242,7 +238,9 @@ impl Hub {
     /// # Errors
     /// On store failure.
     pub fn sign_out(&self, cookie_id: &str) -> Result<(), StoreError> {
-        self.lock().store.close_session(&digest(cookie_id))
+        self.lock()
+            .store
+            .close_session(&crate::auth::sha256_hex(cookie_id))
     }
 
     /// Records a change in the audit log; a failure to record is logged, not fatal
