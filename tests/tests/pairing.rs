@@ -783,3 +783,241 @@ async fn a_till_with_a_signed_token_is_a_device_the_manager_can_remove() {
         "{error}"
     );
 }
+
+async fn put(hub: &HubProcess, path: &str, bearer: &str, body: Value) -> (u16, Value) {
+    call(
+        reqwest::Method::PUT,
+        format!("{}{path}", hub.url),
+        Some(bearer),
+        Some(body),
+    )
+    .await
+}
+
+fn profile(warn: f64, late: f64, language: &str) -> Value {
+    json!({
+        "name": "line",
+        "timers": { "warnAfterMin": warn, "lateAfterMin": late },
+        "language": language,
+        "theme": "high-contrast",
+        "fontScale": 1.2,
+        "soundEnabled": true,
+        "volume": 0.6,
+        "mutedCues": ["modified"]
+    })
+}
+
+/// The screen's profile as it last printed its state.
+fn profile_shown(screen: &ScreenProcess) -> Value {
+    screen.state()["profile"].clone()
+}
+
+/// The device as the manager's list shows it.
+async fn listed(hub: &HubProcess, admin: &str, device_id: &str) -> Value {
+    let (status, devices) = get(hub, "/api/devices", Some(admin)).await;
+    assert_eq!(status, 200, "{devices}");
+    devices
+        .as_array()
+        .and_then(|all| all.iter().find(|d| d["id"] == device_id))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_screen_profile_reaches_its_screens_live_and_the_device_list_shows_their_lag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut hub = hub(dir.path(), "");
+    let admin = hub.token("admin", &[]);
+    let pos = hub.token("pos", &[]);
+
+    // Bad profiles are refused with every problem named; a good one is created.
+    let mut bad = profile(9.0, 2.0, "fr");
+    bad["mutedCues"] = json!(["boom"]);
+    let (status, problem) = put(&hub, "/api/profiles/line", &admin, bad).await;
+    assert_eq!(status, 422, "{problem}");
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    for named in ["timers", "language \"fr\"", "muted cue \"boom\""] {
+        assert!(detail.contains(named), "{named} not named in {detail}");
+    }
+    let (status, problem) = put(&hub, "/api/profiles/other", &admin, profile(2.0, 4.0, "es")).await;
+    assert_eq!(
+        status, 422,
+        "a name that differs from the address: {problem}"
+    );
+    let (status, created) = put(&hub, "/api/profiles/line", &admin, profile(2.0, 4.0, "es")).await;
+    assert_eq!(status, 201, "{created}");
+    let (status, refused) = put(&hub, "/api/profiles/line", &pos, profile(2.0, 4.0, "es")).await;
+    assert_eq!(status, 403, "a till may not change profiles: {refused}");
+
+    // Paired straight into the profile: the screen takes it with its first socket.
+    let device_file = dir.path().join("device.json");
+    let db = dir.path().join("screen.sqlite3");
+    let mut screen = ScreenProcess::pairing(&hub.url, "line-pc-3", &device_file, db.clone());
+    let code = code_of(&screen).await;
+    let (status, problem) = post(
+        &hub,
+        "/api/pair/approve",
+        Some(&admin),
+        json!({ "code": code, "name": "Line 3", "role": "kds", "stations": ["grill"], "profile": "nope" }),
+    )
+    .await;
+    assert_eq!(status, 422, "an unknown profile: {problem}");
+    let (status, device) = post(
+        &hub,
+        "/api/pair/approve",
+        Some(&admin),
+        json!({ "code": code, "name": "Line 3", "role": "kds", "stations": ["grill"], "profile": "line" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{device}");
+    assert_eq!(device["profile"], "line");
+    let device_id = device["id"].as_str().expect("id").to_owned();
+    eventually(
+        "the screen follows the profile",
+        Duration::from_secs(20),
+        || async {
+            let shown = profile_shown(&screen);
+            holds(
+                screen.online()
+                    && shown["timers"]["warnAfterMin"] == 2.0
+                    && shown["language"] == "es",
+            )
+        },
+    )
+    .await
+    .expect("profile at pairing");
+
+    // Changed on the hub: the running screen takes it on the socket it has open.
+    let sockets_before = hub.connections_opened().await;
+    let (status, changed) = put(&hub, "/api/profiles/line", &admin, profile(3.0, 7.0, "en")).await;
+    assert_eq!(status, 200, "{changed}");
+    eventually(
+        "the change reached the screen",
+        Duration::from_secs(10),
+        || async {
+            let shown = profile_shown(&screen);
+            holds(shown["timers"]["warnAfterMin"] == 3.0 && shown["language"] == "en")
+        },
+    )
+    .await
+    .expect("live profile change");
+    assert_eq!(
+        hub.connections_opened().await,
+        sockets_before,
+        "taken live, without reconnecting"
+    );
+
+    // The device list: its profile, and where it stands on its channel.
+    for number in ["301", "302"] {
+        hub.post_order(&pos, order_for(number, "grill", "Burger"))
+            .await
+            .expect("order");
+    }
+    eventually("both orders shown", Duration::from_secs(10), || async {
+        holds(shows(&screen, "301") && shows(&screen, "302"))
+    })
+    .await
+    .expect("orders shown");
+    let entry = listed(&hub, &admin, &device_id).await;
+    assert_eq!(entry["profile"], "line", "{entry}");
+    let grill = entry["channels"]
+        .as_array()
+        .and_then(|channels| channels.iter().find(|c| c["channel"] == "kds:grill"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no kds:grill position: {entry}"));
+    assert_eq!(grill["lag"], 0, "{entry}");
+    let seq_online = grill["seq"].as_u64().expect("seq");
+    assert!(seq_online >= 2, "{entry}");
+
+    // Offline, it falls behind by what it misses.
+    screen.kill();
+    for number in ["303", "304", "305"] {
+        hub.post_order(&pos, order_for(number, "grill", "Burger"))
+            .await
+            .expect("order");
+    }
+    let entry = listed(&hub, &admin, &device_id).await;
+    assert_eq!(entry["connections"], 0, "{entry}");
+    assert_eq!(entry["channels"][0]["seq"], seq_online, "{entry}");
+    assert_eq!(
+        entry["channels"][0]["lag"], 3,
+        "three orders missed: {entry}"
+    );
+
+    // A profile in use cannot be deleted; the manager is told who follows it.
+    let (status, problem) = call(
+        reqwest::Method::DELETE,
+        format!("{}/api/profiles/line", hub.url),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Line 3"),
+        "{problem}"
+    );
+
+    // Restarted while the hub is away, the screen still looks the way it was set.
+    hub.kill();
+    let mut screen = ScreenProcess::paired(&device_file, db);
+    eventually(
+        "the kept profile is shown offline",
+        Duration::from_secs(10),
+        || async { holds(profile_shown(&screen)["timers"]["warnAfterMin"] == 3.0) },
+    )
+    .await
+    .expect("profile from the cache");
+    hub.restart().expect("hub back");
+    eventually(
+        "online again, caught up",
+        Duration::from_secs(20),
+        || async { holds(screen.online() && shows(&screen, "305")) },
+    )
+    .await
+    .expect("caught up");
+    assert_eq!(
+        listed(&hub, &admin, &device_id).await["channels"][0]["lag"],
+        0
+    );
+
+    // Taken away: the screen goes back to its own settings, live.
+    let (status, changed) = call(
+        reqwest::Method::PATCH,
+        format!("{}/api/devices/{device_id}", hub.url),
+        Some(&admin),
+        Some(json!({ "profile": "" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["profile"], Value::Null);
+    eventually(
+        "back to its own settings",
+        Duration::from_secs(10),
+        || async { holds(profile_shown(&screen).is_null() && screen.online()) },
+    )
+    .await
+    .expect("profile removed");
+    let (status, _) = call(
+        reqwest::Method::DELETE,
+        format!("{}/api/profiles/line", hub.url),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204, "no longer followed: deleted");
+    let (status, audit) = get(&hub, "/api/audit", Some(&admin)).await;
+    assert_eq!(status, 200);
+    let profile_entries = audit
+        .as_array()
+        .map(|all| all.iter().filter(|e| e["action"] == "profile").count())
+        .unwrap_or(0);
+    assert!(
+        profile_entries >= 4,
+        "created, changed, taken away, deleted: {audit}"
+    );
+    screen.kill();
+}

@@ -43,6 +43,21 @@ pub struct SoundConfig {
     pub muted: Vec<crate::sound::Cue>,
 }
 
+impl SoundConfig {
+    /// The sound a screen profile asks for.
+    pub fn from_profile(profile: &rail_protocol::ScreenProfile) -> Self {
+        SoundConfig {
+            enabled: profile.sound_enabled,
+            volume: profile.volume,
+            muted: profile
+                .muted_cues
+                .iter()
+                .filter_map(|name| crate::sound::Cue::parse(name))
+                .collect(),
+        }
+    }
+}
+
 impl Default for SoundConfig {
     fn default() -> Self {
         SoundConfig {

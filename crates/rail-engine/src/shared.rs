@@ -65,6 +65,7 @@ impl Shared {
             rejections: Vec::new(),
             clock_offset_ms: 0,
             last_sync_ms: None,
+            profile: None,
         };
         let http = crate::tls::http_client(config.hub_ca.as_deref()).unwrap_or_else(|error| {
             // A screen that cannot trust its hub cannot reach it either: its calls fail
@@ -86,6 +87,11 @@ impl Shared {
             board_reads: AtomicU64::new(0),
         };
         shared.publish_board();
+        // The profile kept from the last time the hub was heard, until it speaks again.
+        match shared.store().profile() {
+            Ok(profile) => shared.show_profile(profile),
+            Err(error) => tracing::warn!(%error, "the kept screen profile is unreadable"),
+        }
         shared
     }
 
@@ -230,6 +236,33 @@ impl Shared {
     }
 
     // --- Changes to the status only ------------------------------------------------
+
+    /// The hub said which screen profile this device follows (none: its own
+    /// settings): kept for restarts, shown, and heard in the next cue.
+    pub fn apply_profile(&self, profile: Option<rail_protocol::ScreenProfile>) {
+        if self.status.borrow().profile == profile {
+            return;
+        }
+        if let Err(error) = self.store().set_profile(profile.as_ref()) {
+            tracing::warn!(%error, "could not keep the screen profile");
+        }
+        tracing::info!(profile = ?profile.as_ref().map(|p| &p.name), "screen profile");
+        self.show_profile(profile);
+    }
+
+    fn show_profile(&self, profile: Option<rail_protocol::ScreenProfile>) {
+        self.sound.set(match &profile {
+            Some(profile) => crate::config::SoundConfig::from_profile(profile),
+            None => self.config.sound.clone(),
+        });
+        self.status.send_if_modified(|status| {
+            if status.profile == profile {
+                return false;
+            }
+            status.profile = profile;
+            true
+        });
+    }
 
     /// The hub said something: note when, and its clock when it says the time.
     pub fn heard_from_hub(&self, server_time_ms: Option<i64>) {

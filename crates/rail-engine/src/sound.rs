@@ -8,7 +8,7 @@
 use std::io::Cursor;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::config::SoundConfig;
@@ -82,28 +82,52 @@ impl Cue {
 pub struct SoundPlayer {
     cues: Option<Sender<Cue>>,
     played: Arc<AtomicU64>,
+    /// Volume, muted cues and on/off as they are now: a screen profile from the hub
+    /// changes them while the screen runs.
+    live: Arc<Mutex<SoundConfig>>,
 }
 
 impl SoundPlayer {
-    /// Starts the sound thread, or a silent player when sound is disabled.
+    /// Starts the sound thread, or a silent player when sound is disabled. A screen
+    /// started silent (its own settings or a flag) stays silent whatever a profile
+    /// says later: silence chosen at the screen is final.
     pub fn start(config: SoundConfig) -> Self {
         let played = Arc::new(AtomicU64::new(0));
-        if !config.enabled {
-            return SoundPlayer { cues: None, played };
+        let enabled = config.enabled;
+        let live = Arc::new(Mutex::new(config));
+        let silent = |played, live| SoundPlayer {
+            cues: None,
+            played,
+            live,
+        };
+        if !enabled {
+            return silent(played, live);
         }
         let (cues, queue) = mpsc::channel();
         let counter = played.clone();
+        let settings = live.clone();
         let spawned = std::thread::Builder::new()
             .name("rail-sound".into())
-            .spawn(move || sound_thread(queue, config, counter));
+            .spawn(move || sound_thread(queue, settings, counter));
         if let Err(error) = spawned {
             tracing::warn!(%error, "could not start the sound thread; sound is off");
-            return SoundPlayer { cues: None, played };
+            return silent(played, live);
         }
         SoundPlayer {
             cues: Some(cues),
             played,
+            live,
         }
+    }
+
+    /// Takes new volume, muted cues and on/off for the next cues.
+    pub fn set(&self, config: SoundConfig) {
+        *self.live.lock().unwrap_or_else(|p| p.into_inner()) = config;
+    }
+
+    /// The settings the next cue plays with.
+    pub fn current(&self) -> SoundConfig {
+        self.live.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Asks for a cue without waiting for it to play.
@@ -123,8 +147,7 @@ impl SoundPlayer {
 /// missing ALSA device is slow and prints to stderr every time.
 const DEVICE_RETRY: Duration = Duration::from_secs(60);
 
-fn sound_thread(queue: Receiver<Cue>, config: SoundConfig, played: Arc<AtomicU64>) {
-    let volume = config.volume;
+fn sound_thread(queue: Receiver<Cue>, live: Arc<Mutex<SoundConfig>>, played: Arc<AtomicU64>) {
     let mut warned = false;
     let mut failed_at: Option<Instant> = None;
     while let Ok(first) = queue.recv() {
@@ -134,10 +157,14 @@ fn sound_thread(queue: Receiver<Cue>, config: SoundConfig, played: Arc<AtomicU64
         while let Ok(next) = queue.try_recv() {
             cue = cue.max(next);
         }
-        if config.muted.contains(&cue) || failed_at.is_some_and(|at| at.elapsed() < DEVICE_RETRY) {
+        let config = live.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if !config.enabled
+            || config.muted.contains(&cue)
+            || failed_at.is_some_and(|at| at.elapsed() < DEVICE_RETRY)
+        {
             continue;
         }
-        match play_once(cue, volume) {
+        match play_once(cue, config.volume) {
             Ok(()) => {
                 failed_at = None;
                 played.fetch_add(1, Ordering::Relaxed);
@@ -171,4 +198,29 @@ fn play_once(cue: Cue, volume: f32) -> Result<(), SoundError> {
     player.append(rodio::Decoder::try_from(Cursor::new(cue.bytes()))?);
     player.sleep_until_end();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cues_a_profile_may_mute_are_the_cues_the_screen_plays() {
+        let names: Vec<&str> = Cue::ALL.iter().map(|cue| cue.name()).collect();
+        assert_eq!(names, rail_protocol::profile::CUES);
+    }
+
+    #[test]
+    fn a_screen_started_silent_stays_silent_whatever_it_is_told_later() {
+        let player = SoundPlayer::start(SoundConfig {
+            enabled: false,
+            ..SoundConfig::default()
+        });
+        player.set(SoundConfig::default());
+        assert!(
+            player.cues.is_none(),
+            "no sound thread for a silenced screen"
+        );
+        assert!(player.current().enabled, "the setting itself is kept");
+    }
 }

@@ -213,9 +213,11 @@ async fn session(
                 server_time_ms,
                 heartbeat_ms,
                 location_id,
+                profile,
                 ..
             }) => {
                 shared.heard_from_hub(Some(server_time_ms));
+                shared.apply_profile(profile);
                 // Two heartbeats of silence mean the link is dead, whatever TCP thinks.
                 silent_limit = Duration::from_millis(heartbeat_ms.saturating_mul(2))
                     .max(Duration::from_millis(200));
@@ -280,6 +282,10 @@ async fn session(
                         Some(format!("{}: {message}", channel.unwrap_or_default())),
                     );
                 }
+            }
+            ServerMessage::Control(Control::Profile { profile }) => {
+                shared.heard_from_hub(None);
+                shared.apply_profile(profile);
             }
             ServerMessage::Control(Control::Unsubscribed { .. }) => {}
             ServerMessage::Event(envelope) => {

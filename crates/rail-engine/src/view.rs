@@ -69,7 +69,7 @@ pub struct Board {
 
 /// How the screen is doing: small, and changed often (every heartbeat moves
 /// `last_sync_ms`). Publishing it never reads or copies a ticket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Status {
@@ -85,11 +85,14 @@ pub struct Status {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub last_sync_ms: Option<i64>,
+    /// The screen profile the manager assigned on the hub: its timer colours, language,
+    /// look and sound win over the screen's own settings. None: the screen's own.
+    pub profile: Option<rail_protocol::ScreenProfile>,
 }
 
 /// Everything the screen draws: the board and the status, flattened into one object
 /// on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct ScreenState {
     #[serde(flatten)]

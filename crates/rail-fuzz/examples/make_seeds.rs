@@ -92,6 +92,7 @@ fn hub_frames() -> Vec<String> {
         connection_id: hub.connection_id(),
         queue,
         overflow: Arc::new(Notify::new()),
+        positions: Arc::default(),
     };
     let mut session = ClientSession::new(device(Role::Kds, &["grill"]), subscriber);
     let mut frames = Vec::new();

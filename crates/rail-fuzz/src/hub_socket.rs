@@ -50,6 +50,7 @@ pub fn run(data: &[u8]) {
         connection_id: hub.connection_id(),
         queue,
         overflow: Arc::new(Notify::new()),
+        positions: Arc::default(),
     };
     let mut session = ClientSession::new(device(Role::Kds, &["grill"]), subscriber);
     for text in parts(data).into_iter().take(MAX_FRAMES) {

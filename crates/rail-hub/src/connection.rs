@@ -18,6 +18,7 @@ use tokio::time::Instant;
 
 use crate::auth::{AuthError, Claims};
 use crate::clock::now_ms;
+use crate::devices::Notice;
 use crate::fanout::{Outbound, Subscriber};
 use crate::hub::{Hub, HubError};
 
@@ -79,11 +80,14 @@ pub async fn serve(
                 return closing;
             }
         };
+        // Listening before the profile is read: a change made in between is told.
+        let mut device = hub.devices.connect(&claims);
         let ready = ServerMessage::Control(Control::Ready {
             connection_id: connection_id.to_string(),
             server_time_ms: now_ms(),
             heartbeat_ms: u64::try_from(hub.config.heartbeat.as_millis()).unwrap_or(u64::MAX),
             location_id: claims.loc.clone(),
+            profile: hub.profile_of(&claims),
         });
         if queue.send(Outbound::Frame(encode(&ready))).await.is_err() {
             return None;
@@ -92,13 +96,24 @@ pub async fn serve(
             connection_id,
             queue: queue.clone(),
             overflow,
+            positions: device.positions(),
         };
         // A revoked or reassigned device loses its sockets at once, not at its next
-        // reconnect.
-        let mut device = hub.devices.connect(&claims);
+        // reconnect, and a new screen profile reaches it while it runs.
+        let told = async {
+            loop {
+                let profile = match device.next_notice().await {
+                    Notice::Close { code, reason } => return (code, reason),
+                    Notice::Profile(profile) => profile.map(|p| (*p).clone()),
+                    Notice::Missed => hub.profile_of(&claims),
+                };
+                let message = ServerMessage::Control(Control::Profile { profile });
+                let _ = queue.send(Outbound::Frame(encode(&message))).await;
+            }
+        };
         tokio::select! {
             closing = read_loop(&hub, &mut stream, &claims, subscriber, &last_heard) => closing,
-            (code, reason) = device.kicked() => Some((code, reason.to_owned())),
+            (code, reason) = told => Some((code, reason.to_owned())),
         }
     };
 

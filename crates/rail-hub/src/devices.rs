@@ -7,17 +7,18 @@
 //! [`Hub::verify`] and its open sockets are closed with 1008.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use rail_protocol::channel::is_valid_id;
 use rail_protocol::{
-    close_code, AccessToken, Device, DeviceCredentials, DevicePatch, PairApproval, PairRequest,
-    PairStatus, PairTicket, PendingPair, Role, TokenRequest,
+    close_code, AccessToken, ChannelPosition, Device, DeviceCredentials, DevicePatch, PairApproval,
+    PairRequest, PairStatus, PairTicket, PendingPair, Role, ScreenProfile, TokenRequest,
 };
 use tokio::sync::broadcast;
 
 use crate::auth::{self, AuthError, Claims};
 use crate::clock::now_ms;
+use crate::fanout::Positions;
 use crate::hub::Hub;
 use crate::store::devices::{DeviceRecord, PairRecord};
 use crate::store::kitchen::checks::check_text;
@@ -49,13 +50,23 @@ pub enum DeviceError {
     Auth(#[from] AuthError),
 }
 
-/// Why the hub ends a device's sockets.
+/// What the hub tells the open sockets of one device.
 #[derive(Debug, Clone)]
-pub struct Kick {
+pub struct DeviceNotice {
     pub location_id: String,
     pub device_id: String,
-    pub code: u16,
-    pub reason: &'static str,
+    pub notice: Notice,
+}
+
+/// What a device's socket must do.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// Close with this code and reason.
+    Close { code: u16, reason: &'static str },
+    /// Send the device its screen profile (none: its own settings).
+    Profile(Option<Arc<ScreenProfile>>),
+    /// Notices were missed: look up the device's state afresh.
+    Missed,
 }
 
 /// Close reason sent to the sockets of a revoked device.
@@ -69,7 +80,9 @@ pub const REASSIGNED_REASON: &str = "this device was reassigned; reconnect";
 pub struct DeviceWatch {
     revoked: RwLock<HashSet<(String, String)>>,
     online: Mutex<HashMap<(String, String), u32>>,
-    kicks: broadcast::Sender<Kick>,
+    /// Where each device stands on its channels, kept after its sockets close.
+    positions: Mutex<HashMap<(String, String), Arc<Positions>>>,
+    notices: broadcast::Sender<DeviceNotice>,
 }
 
 impl DeviceWatch {
@@ -78,7 +91,8 @@ impl DeviceWatch {
         DeviceWatch {
             revoked: RwLock::new(revoked.into_iter().collect()),
             online: Mutex::new(HashMap::new()),
-            kicks: broadcast::channel(64).0,
+            positions: Mutex::new(HashMap::new()),
+            notices: broadcast::channel(64).0,
         }
     }
 
@@ -104,12 +118,16 @@ impl DeviceWatch {
     }
 
     fn kick(&self, location_id: &str, device_id: &str, code: u16, reason: &'static str) {
-        // No receiver means no socket is open: nothing to close.
-        let _ = self.kicks.send(Kick {
+        self.tell(location_id, device_id, Notice::Close { code, reason });
+    }
+
+    /// Tells the open sockets of a device, if it has any.
+    pub(crate) fn tell(&self, location_id: &str, device_id: &str, notice: Notice) {
+        // No receiver means no socket is open: nobody to tell.
+        let _ = self.notices.send(DeviceNotice {
             location_id: location_id.to_owned(),
             device_id: device_id.to_owned(),
-            code,
-            reason,
+            notice,
         });
     }
 
@@ -133,35 +151,63 @@ impl DeviceWatch {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .entry(key.clone())
             .or_insert(0) += 1;
+        let positions = self
+            .positions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(key.clone())
+            .or_default()
+            .clone();
         DeviceSocket {
             watch: self,
-            kicks: self.kicks.subscribe(),
+            notices: self.notices.subscribe(),
             key,
+            positions,
         }
+    }
+
+    /// Where a device stands on each channel it followed since the hub started.
+    pub fn positions(&self, location_id: &str, device_id: &str) -> Vec<(String, u64)> {
+        self.positions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&(location_id.to_owned(), device_id.to_owned()))
+            .map(|positions| positions.all())
+            .unwrap_or_default()
     }
 }
 
 /// One open socket of a device.
 pub struct DeviceSocket<'a> {
     watch: &'a DeviceWatch,
-    kicks: broadcast::Receiver<Kick>,
+    notices: broadcast::Receiver<DeviceNotice>,
     key: (String, String),
+    positions: Arc<Positions>,
 }
 
 impl DeviceSocket<'_> {
-    /// Resolves with the close code and reason when the hub ends this device's sockets.
-    pub async fn kicked(&mut self) -> (u16, &'static str) {
+    /// The device's channel positions, for its subscriber to move forward.
+    pub fn positions(&self) -> Arc<Positions> {
+        self.positions.clone()
+    }
+
+    /// Resolves with the next thing the hub tells this device's sockets.
+    pub async fn next_notice(&mut self) -> Notice {
         loop {
-            match self.kicks.recv().await {
-                Ok(kick) if kick.location_id == self.key.0 && kick.device_id == self.key.1 => {
-                    return (kick.code, kick.reason)
+            match self.notices.recv().await {
+                Ok(told) if told.location_id == self.key.0 && told.device_id == self.key.1 => {
+                    return told.notice
                 }
                 Ok(_) => {}
-                // Missed some kicks: the revoked set still says whether one was ours.
+                // Missed some: the revoked set still says whether a removal was ours.
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     if self.watch.is_revoked(&self.key.0, &self.key.1) {
-                        return (close_code::POLICY_VIOLATION, REVOKED_REASON);
+                        return Notice::Close {
+                            code: close_code::POLICY_VIOLATION,
+                            reason: REVOKED_REASON,
+                        };
                     }
+                    return Notice::Missed;
                 }
                 Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
             }
@@ -187,7 +233,7 @@ impl Drop for DeviceSocket<'_> {
 
 /// Compares two digests without an early exit, so timing says nothing of how much of
 /// a guess was right.
-fn same_digest(a: &str, b: &str) -> bool {
+pub(crate) fn same_digest(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -222,7 +268,7 @@ fn check_assignment(role: Role, stations: &[String]) -> Result<(), DeviceError> 
     Ok(())
 }
 
-fn admin_only(who: &Claims, what: &str) -> Result<(), DeviceError> {
+pub(crate) fn admin_only(who: &Claims, what: &str) -> Result<(), DeviceError> {
     if who.role == Role::Admin {
         Ok(())
     } else {
@@ -376,6 +422,10 @@ impl Hub {
         admin_only(who, "pair devices")?;
         check_text("name", &approval.name)?;
         check_assignment(approval.role, &approval.stations)?;
+        let profile = approval.profile.clone().filter(|p| !p.is_empty());
+        if let Some(profile) = &profile {
+            self.check_profile_exists(who, profile)?;
+        }
         let code = normalise_code(&approval.code);
         let now = now_ms();
         let mut state = self.lock();
@@ -402,6 +452,8 @@ impl Hub {
             app_version: record.pending.app_version.clone(),
             connections: 0,
             revoked_at_ms: None,
+            profile,
+            channels: Vec::new(),
         };
         state.store.approve_pair(&record.id, &who.loc, &device)?;
         drop(state);
@@ -481,9 +533,33 @@ impl Hub {
             .collect())
     }
 
+    /// The record with what the hub knows live: open sockets, and per channel where
+    /// the device stands and how far behind it is.
     fn with_connections(&self, record: DeviceRecord) -> Device {
         let mut device = record.device;
-        device.connections = self.devices.connections(&record.location_id, &device.id);
+        let location = &record.location_id;
+        device.connections = self.devices.connections(location, &device.id);
+        let positions = self.devices.positions(location, &device.id);
+        if !positions.is_empty() {
+            let state = self.lock();
+            device.channels = positions
+                .into_iter()
+                .map(|(channel, seq)| {
+                    let newest = match state.store.position(location, &channel) {
+                        Ok(position) => position.last_seq,
+                        Err(error) => {
+                            tracing::warn!(%error, %channel, "could not read a channel's position");
+                            seq
+                        }
+                    };
+                    ChannelPosition {
+                        channel,
+                        seq,
+                        lag: newest.saturating_sub(seq),
+                    }
+                })
+                .collect();
+        }
         device
     }
 
@@ -521,6 +597,11 @@ impl Hub {
         if reassigned {
             check_assignment(device.role, &device.stations)?;
         }
+        let mut new_profile = None;
+        if let Some(name) = &patch.profile {
+            new_profile = Some(self.check_profile_exists(who, name)?);
+            device.profile = Some(name.clone()).filter(|n| !n.is_empty());
+        }
         self.lock().store.update_device(&who.loc, &device)?;
         if device.name != record.device.name {
             self.audit(
@@ -528,6 +609,26 @@ impl Hub {
                 "rename",
                 &format!("{} → {}", record.device.name, device.name),
             );
+        }
+        if device.profile != record.device.profile {
+            self.audit(
+                who,
+                "profile",
+                &format!(
+                    "{}: {} → {}",
+                    device.name,
+                    record
+                        .device
+                        .profile
+                        .as_deref()
+                        .unwrap_or("its own settings"),
+                    device.profile.as_deref().unwrap_or("its own settings")
+                ),
+            );
+            if let Some(profile) = new_profile {
+                self.devices
+                    .tell(&who.loc, &device.id, Notice::Profile(profile.map(Arc::new)));
+            }
         }
         if reassigned {
             self.audit(

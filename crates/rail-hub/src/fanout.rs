@@ -5,7 +5,7 @@
 //! cursor), so one slow screen can neither stall the kitchen nor grow the hub's memory.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{mpsc, Notify};
@@ -29,6 +29,36 @@ pub struct Subscriber {
     pub queue: mpsc::Sender<Outbound>,
     /// Woken when the queue overflowed and the connection must close.
     pub overflow: Arc<Notify>,
+    /// Where its device stands on each channel, for the manager's device list.
+    pub positions: Arc<Positions>,
+}
+
+/// The last sequence number handed to a device on each of its channels. Shared by
+/// the device's sockets, and kept after they close, so the device list can say how
+/// far behind a screen is even while it is offline.
+#[derive(Debug, Default)]
+pub struct Positions(Mutex<HashMap<String, u64>>);
+
+impl Positions {
+    /// Notes that `seq` on `channel` was handed over (positions only move forward:
+    /// two sockets of one device may hand over the same event).
+    pub fn note(&self, channel: &str, seq: u64) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get_mut(channel) {
+            Some(known) => *known = (*known).max(seq),
+            None => {
+                map.insert(channel.to_owned(), seq);
+            }
+        }
+    }
+
+    /// Every channel and its position, by channel name.
+    pub fn all(&self) -> Vec<(String, u64)> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut all: Vec<(String, u64)> = map.iter().map(|(c, s)| (c.clone(), *s)).collect();
+        all.sort();
+        all
+    }
 }
 
 /// `(location, channel)`: channels are always scoped to a location.
@@ -90,7 +120,10 @@ impl Registry {
             let frame = Utf8Bytes::from(event.frame.clone());
             list.retain(|subscriber| {
                 match subscriber.queue.try_send(Outbound::Frame(frame.clone())) {
-                    Ok(()) => true,
+                    Ok(()) => {
+                        subscriber.positions.note(&event.channel, event.seq);
+                        true
+                    }
                     Err(mpsc::error::TrySendError::Full(_)) => {
                         tracing::warn!(
                             connection = subscriber.connection_id,
@@ -128,6 +161,7 @@ mod tests {
             connection_id,
             queue: mpsc::channel(4).0,
             overflow: Arc::new(Notify::new()),
+            positions: Arc::default(),
         }
     }
 
@@ -177,6 +211,7 @@ mod tests {
         let (slow_queue, mut slow_rx) = mpsc::channel(2);
         let slow_overflow = Arc::new(Notify::new());
         let (fast_queue, mut fast_rx) = mpsc::channel(16);
+        let (slow_positions, fast_positions) = (Arc::new(Positions::default()), Arc::default());
         registry.add(
             "loc",
             "kds:grill",
@@ -184,6 +219,7 @@ mod tests {
                 connection_id: 1,
                 queue: slow_queue,
                 overflow: slow_overflow.clone(),
+                positions: slow_positions.clone(),
             },
         );
         registry.add(
@@ -193,6 +229,7 @@ mod tests {
                 connection_id: 2,
                 queue: fast_queue,
                 overflow: Arc::new(Notify::new()),
+                positions: Arc::clone(&fast_positions),
             },
         );
         registry.publish(&[published(1), published(2), published(3)]);
@@ -216,5 +253,8 @@ mod tests {
         for _ in 0..3 {
             assert!(matches!(fast_rx.try_recv(), Ok(Outbound::Frame(_))));
         }
+        // Each device's position is the last event it was handed.
+        assert_eq!(slow_positions.all(), vec![("kds:grill".to_owned(), 2)]);
+        assert_eq!(fast_positions.all(), vec![("kds:grill".to_owned(), 3)]);
     }
 }

@@ -57,6 +57,8 @@ pub struct Hub {
     pub devices: crate::devices::DeviceWatch,
     /// Failed admin sign-ins per address.
     pub(crate) login_limiter: crate::admin::LoginLimiter,
+    /// The one-time code of a hub with no admin account yet.
+    pub(crate) setup: crate::admin::setup::SetupCode,
     next_connection: AtomicU64,
     /// Sockets whose writer is still running: a shutting-down hub waits for these to
     /// have sent their close frames.
@@ -102,6 +104,7 @@ impl Hub {
             metrics: Metrics::default(),
             devices,
             login_limiter: crate::admin::LoginLimiter::default(),
+            setup: crate::admin::setup::SetupCode::default(),
             next_connection: AtomicU64::new(1),
             writers_running: AtomicU64::new(0),
         }))
@@ -315,6 +318,7 @@ impl Hub {
         let name = channel.to_string();
         let mut state = self.lock();
         let plan = replay::plan(&state.store, &who.loc, &channel, since)?;
+        subscriber.positions.note(&name, plan.seq);
         let frames = plan.frames.into_iter().map(Utf8Bytes::from).collect();
         subscriber
             .queue

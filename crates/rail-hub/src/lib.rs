@@ -25,6 +25,7 @@ pub mod kitchen_setup;
 pub mod metrics;
 pub mod openapi;
 pub mod printer;
+pub mod profiles;
 pub mod replay;
 pub mod routing;
 pub mod server;

@@ -191,6 +191,16 @@ async fn main() -> anyhow::Result<()> {
                 Ok(limit) => tracing::debug!(limit, "file descriptor limit"),
                 Err(error) => tracing::warn!(%error, "could not raise the file descriptor limit"),
             }
+            let setup_file = db
+                .parent()
+                .map(|dir| dir.join("setup-code"))
+                .unwrap_or_else(|| PathBuf::from("setup-code"));
+            if let Some(code) = hub.open_first_setup(Some(&setup_file))? {
+                println!(
+                    "rail-hub first start: open /admin and set the manager's password with setup code {code} (also in {})",
+                    setup_file.display()
+                );
+            }
             let listener =
                 rail_hub::server::bind(listen).with_context(|| format!("binding {listen}"))?;
             let address = listener.local_addr()?;
@@ -273,6 +283,8 @@ async fn main() -> anyhow::Result<()> {
                         app_version: None,
                         connections: 0,
                         revoked_at_ms: None,
+                        profile: None,
+                        channels: Vec::new(),
                     },
                 )
             });

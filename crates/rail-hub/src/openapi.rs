@@ -123,9 +123,14 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("/api/audit", "get", "getAuditLog"),
     ("/api/kitchen", "get", "getKitchen"),
     ("/api/kitchen", "put", "setKitchen"),
+    ("/api/profiles", "get", "listProfiles"),
+    ("/api/profiles/{name}", "put", "putProfile"),
+    ("/api/profiles/{name}", "delete", "deleteProfile"),
     ("/admin/api/login", "post", "adminSignIn"),
     ("/admin/api/logout", "post", "adminSignOut"),
     ("/admin/api/session", "get", "adminSession"),
+    ("/admin/api/setup", "get", "adminSetupState"),
+    ("/admin/api/setup", "post", "adminFirstSetup"),
 ];
 
 /// The pairing and device operations: who may call them differs from the kitchen's
@@ -150,6 +155,8 @@ fn device_paths() -> Value {
     };
     let id_param =
         json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }]);
+    let name_param =
+        json!([{ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } }]);
     json!({
         "/api/pair": {
             "post": {
@@ -193,7 +200,7 @@ fn device_paths() -> Value {
         "/api/pair/approve": {
             "post": {
                 "summary": "Approve a code",
-                "description": "The manager (`admin` token) approves the code a screen shows and says what the device is: its name, role (`kds`, `expo` or `pos`) and stations. The device is created in the manager's location.",
+                "description": "The manager (`admin` token) approves the code a screen shows and says what the device is: its name, role (`kds`, `expo` or `pos`), stations and, optionally, the screen profile it follows. The device is created in the manager's location.",
                 "requestBody": body("PairApproval"),
                 "responses": with(json!({
                     "201": json_body("The new device", "Device"),
@@ -201,7 +208,7 @@ fn device_paths() -> Value {
                     "403": problem("Not an admin token"),
                     "404": problem("No screen waits with this code"),
                     "409": problem("This code was approved already"),
-                    "422": problem("An empty name, a role that is not kds/expo/pos, a kds screen with no station, a station listed twice or not a station name")
+                    "422": problem("An empty name, a role that is not kds/expo/pos, a kds screen with no station, a station listed twice or not a station name, a profile that does not exist")
                 }), &body_errors)
             }
         },
@@ -255,6 +262,47 @@ fn device_paths() -> Value {
                 }), &body_errors)
             }
         },
+        "/api/profiles": {
+            "get": {
+                "summary": "The screen profiles",
+                "description": "For the manager: every profile of the location, by name.",
+                "responses": {
+                    "200": list_of("Profiles", "ScreenProfile"),
+                    "401": problem("No valid token or admin session"),
+                    "403": problem("Not an admin"),
+                    "500": problem("The hub failed (details only in its log)")
+                }
+            }
+        },
+        "/api/profiles/{name}": {
+            "put": {
+                "summary": "Create or replace a screen profile",
+                "description": "Timer colours, language, theme, text size and sound for every screen that follows it. The screens following it take the change at once (a `profile` message on their sockets; a screen offline gets it in `ready` when it returns). Recorded in the audit log.",
+                "parameters": name_param,
+                "requestBody": body("ScreenProfile"),
+                "responses": with(json!({
+                    "200": json_body("Replaced", "ScreenProfile"),
+                    "201": json_body("Created", "ScreenProfile"),
+                    "401": problem("No valid token or admin session"),
+                    "403": problem("Not an admin, or an admin-page change without its CSRF token (`CSRF`)"),
+                    "422": problem("A name that differs from the address or is not a name, warn after not below late after, an unknown language, theme or cue, a text size outside 0.8-1.6, a volume outside 0-1 (every problem named)")
+                }), &body_errors)
+            },
+            "delete": {
+                "summary": "Delete a screen profile",
+                "description": "Only a profile no device follows.",
+                "parameters": name_param,
+                "responses": {
+                    "204": { "description": "Deleted" },
+                    "400": problem("A path that is not UTF-8"),
+                    "401": problem("No valid token or admin session"),
+                    "403": problem("Not an admin"),
+                    "404": problem("No such profile"),
+                    "409": problem("Devices follow it (named): give them another profile first"),
+                    "500": problem("The hub failed (details only in its log)")
+                }
+            }
+        },
         "/admin/api/login": {
             "post": {
                 "summary": "Sign in to the admin page",
@@ -280,6 +328,28 @@ fn device_paths() -> Value {
                 }
             }
         },
+        "/admin/api/setup": {
+            "get": {
+                "summary": "Does the hub wait for its first account?",
+                "description": "True from the first start of a hub with no admin account until one is made (here or by `rail-hub admin`).",
+                "security": [],
+                "responses": {
+                    "200": json_body("Whether setup is open", "SetupState")
+                }
+            },
+            "post": {
+                "summary": "Create the first admin account",
+                "description": "With the one-time setup code the hub printed at start and wrote to `setup-code` beside its database. Signs the new account in (sets the session cookie). Wrong codes count against the address like wrong passwords.",
+                "security": [],
+                "requestBody": body("FirstSetup"),
+                "responses": with(json!({
+                    "200": json_body("Signed in", "AdminSession"),
+                    "401": problem("Wrong setup code, or the hub is set up already"),
+                    "422": problem("A password under 10 characters, a location or user name that is not a name"),
+                    "429": problem("Too many failed attempts from this address (`TOO_MANY_ATTEMPTS`)")
+                }), &body_errors)
+            }
+        },
         "/admin/api/session": {
             "get": {
                 "summary": "Who is signed in",
@@ -295,7 +365,7 @@ fn device_paths() -> Value {
         "/api/devices": {
             "get": {
                 "summary": "The location's devices",
-                "description": "For the manager (`admin` token): every device, removed ones included, with its open sockets, last contact, address and app version.",
+                "description": "For the manager (`admin` token): every device, removed ones included, with its open sockets, last contact, address, app version, profile and, per channel it followed since the hub started, the last event handed to it and how many it has not had yet.",
                 "responses": {
                     "200": list_of("Devices", "Device"),
                     "401": problem("No valid token"),
@@ -306,8 +376,8 @@ fn device_paths() -> Value {
         },
         "/api/devices/{id}": {
             "patch": {
-                "summary": "Rename or reassign a device",
-                "description": "A new role or stations close the device's sockets with 1012; it reconnects with a token that carries them.",
+                "summary": "Rename, reassign or re-profile a device",
+                "description": "A new role or stations close the device's sockets with 1012; it reconnects with a token that carries them. A new profile (`\"\"` for none) reaches its open sockets at once as a `profile` message.",
                 "parameters": id_param,
                 "requestBody": body("DevicePatch"),
                 "responses": with(json!({
@@ -420,6 +490,9 @@ pub fn document() -> Value {
     generator.subschema_for::<AdminSession>();
     generator.subschema_for::<AuditEntry>();
     generator.subschema_for::<KitchenSetup>();
+    generator.subschema_for::<rail_protocol::ScreenProfile>();
+    generator.subschema_for::<rail_protocol::FirstSetup>();
+    generator.subschema_for::<rail_protocol::SetupState>();
     let schemas = generator.take_definitions(true);
 
     let order_changed = |summary: &str,

@@ -13,6 +13,8 @@ pub struct Plan {
     pub recovery: Recovery,
     /// The `subscribed` message, then replayed events if any.
     pub frames: Vec<String>,
+    /// Where the client stands once it has applied the frames: the channel's newest.
+    pub seq: u64,
 }
 
 /// Decides how `channel` starts for a client that last saw `since`.
@@ -59,7 +61,11 @@ pub fn plan(
     if let (Recovery::Recovered, Some(cursor)) = (recovery, since) {
         frames.extend(store.frames_after(location_id, &name, cursor.seq)?);
     }
-    Ok(Plan { recovery, frames })
+    Ok(Plan {
+        recovery,
+        frames,
+        seq: position.last_seq,
+    })
 }
 
 /// The current state of a channel.

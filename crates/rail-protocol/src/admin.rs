@@ -65,3 +65,25 @@ pub struct KitchenSetup {
     #[ts(optional)]
     pub default_station: Option<String>,
 }
+
+/// `POST /admin/api/setup`: the first account of a hub that has none, proven by the
+/// one-time setup code the hub printed (and wrote beside its database) at start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct FirstSetup {
+    pub setup_code: String,
+    /// The restaurant's id (letters, digits, `-`, `_`, `.`); its screens and tills
+    /// belong to it.
+    pub location: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// `GET /admin/api/setup`: whether the hub still waits for its first account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SetupState {
+    pub needed: bool,
+}

@@ -157,6 +157,11 @@ pub struct PairApproval {
     /// The stations a `kds` screen shows (at least one) or a `pos` may follow.
     #[serde(default)]
     pub stations: Vec<String>,
+    /// The screen profile it follows (timer colours, language, look, sound); none
+    /// keeps the screen's own settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub profile: Option<String>,
 }
 
 /// `POST /api/token`: a paired device asks for an access token.
@@ -210,6 +215,26 @@ pub struct Device {
     pub connections: u32,
     #[ts(type = "number | null")]
     pub revoked_at_ms: Option<i64>,
+    /// The screen profile it follows, if any.
+    pub profile: Option<String>,
+    /// Where it stands on each channel it follows (since the hub started).
+    pub channels: Vec<ChannelPosition>,
+}
+
+/// How far behind a device is on one channel: the last event the hub handed its
+/// socket, against the channel's newest. A device offline keeps the position it had
+/// when it left, so its lag grows with every order it misses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ChannelPosition {
+    pub channel: String,
+    /// The last sequence number handed to the device.
+    #[ts(type = "number")]
+    pub seq: u64,
+    /// Events on the channel it has not been handed yet.
+    #[ts(type = "number")]
+    pub lag: u64,
 }
 
 /// `PATCH /api/devices/{id}`: rename or reassign a device. Absent fields stay.
@@ -227,6 +252,10 @@ pub struct DevicePatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub stations: Option<Vec<String>>,
+    /// A screen profile's name, or `""` for none (the screen's own settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub profile: Option<String>,
 }
 
 /// A pairing waiting for the manager, as the admin page lists it.

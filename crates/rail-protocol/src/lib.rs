@@ -14,13 +14,14 @@ pub mod limits;
 pub mod messages;
 pub mod order;
 pub mod problem;
+pub mod profile;
 pub mod ticket;
 
-pub use admin::{AdminSession, AuditEntry, KitchenSetup, Login};
+pub use admin::{AdminSession, AuditEntry, FirstSetup, KitchenSetup, Login, SetupState};
 pub use channel::{Channel, ChannelError};
 pub use device::{
-    AccessToken, Device, DeviceCredentials, DevicePatch, PairApproval, PairRequest, PairStatus,
-    PairTicket, PendingPair, Role, TokenRequest,
+    AccessToken, ChannelPosition, Device, DeviceCredentials, DevicePatch, PairApproval,
+    PairRequest, PairStatus, PairTicket, PendingPair, Role, TokenRequest,
 };
 pub use messages::{
     ClientMessage, Control, Cursor, Envelope, ErrorCode, Event, Recovery, ServerMessage, Snapshot,
@@ -31,6 +32,7 @@ pub use order::{
     OrderStatus, OrderStatusChanged, StatusChange,
 };
 pub use problem::Problem;
+pub use profile::{ScreenProfile, Thresholds};
 pub use ticket::{
     ActionOutcome, ActionResult, ItemBump, ItemStatus, OrderType, Ticket, TicketItem, TicketStatus,
 };

@@ -103,6 +103,15 @@ pub enum Control {
         #[ts(type = "number")]
         heartbeat_ms: u64,
         location_id: String,
+        /// The screen profile the manager assigned this device, if any; none means
+        /// the screen keeps its own settings.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        profile: Option<crate::ScreenProfile>,
+    },
+    /// The manager changed this device's screen profile (or took it away: none).
+    Profile {
+        profile: Option<crate::ScreenProfile>,
     },
     /// Answer to a subscribe. `seq` is the channel's position the snapshot (if any) is
     /// valid at; replayed events (for `recovered`) follow this message.
@@ -305,13 +314,22 @@ mod tests {
             server_time_ms: 1,
             heartbeat_ms: 25_000,
             location_id: "loc".into(),
+            profile: None,
         });
         let text = serde_json::to_string(&ready).expect("encode");
         assert!(text.contains(r#""type":"ready""#), "{text}");
         assert!(text.contains(r#""heartbeatMs":25000"#), "{text}");
+        assert!(!text.contains("profile"), "no profile, no key: {text}");
         assert_eq!(
             serde_json::from_str::<ServerMessage>(&text).expect("decode"),
             ready
+        );
+        let cleared = ServerMessage::Control(Control::Profile { profile: None });
+        let text = serde_json::to_string(&cleared).expect("encode");
+        assert_eq!(text, r#"{"type":"profile","profile":null}"#);
+        assert_eq!(
+            serde_json::from_str::<ServerMessage>(&text).expect("decode"),
+            cleared
         );
     }
 

@@ -48,8 +48,10 @@ export class Screen {
   /** Tickets whose changes the cook has confirmed (`id@version`), kept across restarts. */
   acknowledged = $state<string[]>(loadAcknowledged());
 
-  /** Colours and keys follow the settings (defaults until they are read). */
-  thresholds: Thresholds = $derived(this.settings?.thresholds ?? DEFAULT_THRESHOLDS);
+  /** The hub's screen profile for this screen, if the manager assigned one. */
+  profile = $derived(this.status?.profile ?? null);
+  /** Colours follow the profile, else the screen's settings (defaults until read). */
+  thresholds: Thresholds = $derived(this.profile?.timers ?? this.settings?.thresholds ?? DEFAULT_THRESHOLDS);
   keys = $derived(invertKeymap({ ...DEFAULT_KEYMAP, ...(this.settings?.keymap ?? {}) }));
 
   tickets = $derived(this.board ? searchTickets(railOrder(this.board.tickets), this.search ?? "") : []);
@@ -67,7 +69,13 @@ export class Screen {
   async start(): Promise<void> {
     // Listen first, then read: a state emitted in between is not lost.
     this.#stop.push(await this.#backend.onBoard((board) => (this.board = board)));
-    this.#stop.push(await this.#backend.onStatus((status) => (this.status = status)));
+    this.#stop.push(
+      await this.#backend.onStatus((status) => {
+        const profileChanged = JSON.stringify(status.profile) !== JSON.stringify(this.status?.profile);
+        this.status = status;
+        if (profileChanged) this.#applyLook();
+      }),
+    );
     this.#stop.push(await this.#backend.onExitRequested(() => (this.pinFor = "exit")));
     const [initial, settings] = await Promise.all([this.#backend.initialState(), this.#backend.uiSettings()]);
     const { channels, expo, tickets, recent, orders, ...status } = initial;
@@ -86,10 +94,17 @@ export class Screen {
   /** Applies settings that need no restart: colours, keys, language, look. */
   applySettings(settings: UiSettings): void {
     this.settings = settings;
-    if (isLang(settings.language)) locale.lang = settings.language;
+    this.#applyLook();
+  }
+
+  /** Language, theme and text size: the hub's profile's, else the screen's own. */
+  #applyLook(): void {
+    const look = this.profile ?? this.settings;
+    if (!look) return;
+    if (isLang(look.language)) locale.lang = look.language;
     if (typeof document !== "undefined") {
-      document.documentElement.dataset.theme = settings.theme;
-      document.documentElement.style.setProperty("--font-scale", String(settings.fontScale));
+      document.documentElement.dataset.theme = look.theme;
+      document.documentElement.style.setProperty("--font-scale", String(look.fontScale));
     }
   }
 

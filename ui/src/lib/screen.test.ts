@@ -69,3 +69,31 @@ describe("settings behind the PIN", () => {
     }
   });
 });
+
+describe("a screen profile from the hub", () => {
+  it("wins over the screen's own settings while assigned, and gives way when taken away", async () => {
+    const { screen, backend } = await started();
+    const own = screen.thresholds;
+    const profile = {
+      name: "line",
+      timers: { warnAfterMin: 1, lateAfterMin: 3 },
+      language: "es",
+      theme: "high-contrast",
+      fontScale: 1.4,
+      soundEnabled: true,
+      volume: 0.5,
+      mutedCues: [],
+    };
+    try {
+      backend.set({ ...backend.state, profile });
+      expect(screen.thresholds).toEqual({ warnAfterMin: 1, lateAfterMin: 3 });
+      expect(locale.lang).toBe("es");
+      backend.set({ ...backend.state, profile: null });
+      expect(screen.thresholds).toEqual(own);
+      expect(locale.lang).toBe("en");
+    } finally {
+      locale.lang = "en";
+      screen.stop();
+    }
+  });
+});

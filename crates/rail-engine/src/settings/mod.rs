@@ -19,8 +19,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use argon2::password_hash::phc::PasswordHash;
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
+use serde::Deserialize;
 
 pub use args::ScreenArgs;
 pub use pin::{hash_pin, verify_pin};
@@ -28,28 +27,8 @@ pub use resolve::{device_file_default, Overrides, SettingsForm, UiSettings};
 pub use save::save_settings;
 
 pub use crate::keys::{KeyAction, DEFAULT_KEYMAP};
-
-/// Timer colour thresholds, in minutes: green under 5, yellow under 10, red beyond.
-/// The same names in `screen.toml`'s `[timers]` (snake_case) and for the UI (camelCase).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
-#[ts(export, rename_all = "camelCase")]
-pub struct Thresholds {
-    /// `warn_after_min` in TOML, `warnAfterMin` from the UI.
-    #[serde(alias = "warnAfterMin")]
-    pub warn_after_min: f64,
-    #[serde(alias = "lateAfterMin")]
-    pub late_after_min: f64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            warn_after_min: 5.0,
-            late_after_min: 10.0,
-        }
-    }
-}
+pub use rail_protocol::profile::{LANGUAGES, THEMES};
+pub use rail_protocol::Thresholds;
 
 /// `[sound]`
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -93,11 +72,6 @@ pub struct ScreenFile {
     /// Text size relative to the default, 0.8 to 1.6.
     pub font_scale: Option<f64>,
 }
-
-/// Languages the screen speaks.
-pub const LANGUAGES: &[&str] = &["en", "es"];
-/// Looks the screen can take.
-pub const THEMES: &[&str] = &["dark", "high-contrast"];
 
 /// Why a configuration was refused.
 #[derive(Debug, thiserror::Error)]
@@ -155,12 +129,8 @@ impl ScreenFile {
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
-        if let Some(t) = self.timers {
-            if !(t.warn_after_min > 0.0 && t.late_after_min > t.warn_after_min) {
-                return Err(SettingsError::Invalid(
-                    "timers: need 0 < warn_after_min < late_after_min".into(),
-                ));
-            }
+        if let Some(problem) = self.timers.and_then(|t| t.problem()) {
+            return Err(SettingsError::Invalid(problem));
         }
         for cue in &self.sound.muted_cues {
             if crate::sound::Cue::parse(cue).is_none() {
@@ -205,7 +175,7 @@ impl ScreenFile {
             }
         }
         if let Some(scale) = self.font_scale {
-            if !(0.8..=1.6).contains(&scale) {
+            if !rail_protocol::profile::FONT_SCALE_RANGE.contains(&scale) {
                 return Err(SettingsError::Invalid(format!(
                     "font_scale {scale} is not between 0.8 and 1.6"
                 )));
@@ -278,7 +248,7 @@ mod tests {
             ("colour = 1", "colour"),
             (
                 "[timers]\nwarn_after_min = 9\nlate_after_min = 3",
-                "warn_after_min",
+                "timers:",
             ),
             ("[sound]\nvolume = 3.0", "volume"),
             ("[keymap]\nexplode = \"x\"", "explode"),

@@ -1,7 +1,7 @@
 //! The screen's local cache in SQLite, one file per screen: tickets as the hub last
 //! stated them (`tickets`), the cursor of every channel (`cursors`), the outbox of
-//! actions not yet acknowledged (`outbox`) and the status of orders at the pass
-//! (`orders`).
+//! actions not yet acknowledged (`outbox`), the status of orders at the pass
+//! (`orders`) and the screen profile the hub last gave it (`profile`).
 //!
 //! Each event is applied in one transaction together with its channel's cursor, so a
 //! crash (or SIGKILL) between two events can neither lose one nor apply one twice: on
@@ -10,6 +10,7 @@
 mod cursors;
 mod orders;
 mod outbox;
+mod profile;
 mod tickets;
 
 use std::path::Path;
@@ -67,6 +68,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/001_init.sql"),
     include_str!("../../migrations/002_item_actions.sql"),
     include_str!("../../migrations/003_orders.sql"),
+    include_str!("../../migrations/004_profile.sql"),
 ];
 
 /// The open cache file.

@@ -4,6 +4,7 @@
 //! itself is in [`page`]; what it calls is the same REST API tokens use.
 
 pub mod page;
+pub mod setup;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -39,6 +40,8 @@ pub const MIN_PASSWORD: usize = 10;
 pub enum AdminError {
     #[error("wrong location, user name or password")]
     WrongCredentials,
+    #[error("wrong setup code, or this hub is set up already (sign in instead)")]
+    WrongSetupCode,
     #[error("too many failed sign-ins from this address; try again in {0} seconds")]
     TooManyAttempts(u64),
     #[error("a password needs at least {MIN_PASSWORD} characters")]

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rail_protocol::{AdminSession, AuditEntry, KitchenSetup, Login};
+use rail_protocol::{AdminSession, AuditEntry, FirstSetup, KitchenSetup, Login, SetupState};
 use serde::Deserialize;
 
 use super::devices::{blocking, PeerAddress};
@@ -21,7 +21,9 @@ use crate::hub::Hub;
 impl From<AdminError> for ApiError {
     fn from(error: AdminError) -> Self {
         match error {
-            AdminError::WrongCredentials => ApiError::unauthorized(error.to_string()),
+            AdminError::WrongCredentials | AdminError::WrongSetupCode => {
+                ApiError::unauthorized(error.to_string())
+            }
             AdminError::TooManyAttempts(_) => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "TOO_MANY_ATTEMPTS",
@@ -80,9 +82,35 @@ pub async fn login(
     ApiJson(login): ApiJson<Login>,
 ) -> Result<Response, ApiError> {
     let address = address.unwrap_or_else(|| "unknown".into());
+    signed_in_response(hub, move |hub| hub.sign_in(&login, &address)).await
+}
+
+/// `GET /admin/api/setup`: does the hub still wait for its first account?
+pub async fn setup_state(State(hub): State<Arc<Hub>>) -> Json<SetupState> {
+    Json(SetupState {
+        needed: hub.setup_needed(),
+    })
+}
+
+/// `POST /admin/api/setup`: the first account, with the setup code; signs it in.
+pub async fn first_setup(
+    State(hub): State<Arc<Hub>>,
+    PeerAddress(address): PeerAddress,
+    ApiJson(setup): ApiJson<FirstSetup>,
+) -> Result<Response, ApiError> {
+    let address = address.unwrap_or_else(|| "unknown".into());
+    signed_in_response(hub, move |hub| hub.first_setup(&setup, &address)).await
+}
+
+/// Runs a sign-in (Argon2 is slow: off the async workers) and answers its session
+/// with the cookie set.
+async fn signed_in_response<F>(hub: Arc<Hub>, sign_in: F) -> Result<Response, ApiError>
+where
+    F: FnOnce(&Hub) -> Result<crate::admin::SignedIn, AdminError> + Send + 'static,
+{
     let signed_in = {
         let hub = hub.clone();
-        tokio::task::spawn_blocking(move || hub.sign_in(&login, &address))
+        tokio::task::spawn_blocking(move || sign_in(&hub))
             .await
             .map_err(|_| {
                 ApiError::new(

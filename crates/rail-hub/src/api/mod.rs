@@ -6,6 +6,7 @@ mod devices;
 mod error;
 mod extract;
 mod orders;
+mod profiles;
 mod socket;
 mod tickets;
 
@@ -41,8 +42,17 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
         .route("/admin/api/login", post(admin::login))
         .route("/admin/api/logout", post(admin::logout))
         .route("/admin/api/session", get(admin::session))
+        .route(
+            "/admin/api/setup",
+            get(admin::setup_state).post(admin::first_setup),
+        )
         .route("/api/audit", get(admin::audit))
         .route("/api/kitchen", get(admin::kitchen).put(admin::set_kitchen))
+        .route("/api/profiles", get(profiles::list))
+        .route(
+            "/api/profiles/{name}",
+            axum::routing::put(profiles::put).delete(profiles::delete),
+        )
         .route("/api/pair", post(devices::request).get(devices::waiting))
         .route("/api/pair/approve", post(devices::approve))
         .route("/api/pair/{id}", get(devices::status))

@@ -42,6 +42,16 @@ impl Store {
         Ok(())
     }
 
+    /// How many admin accounts the hub has, in every location.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn admin_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM admins", [], |row| row.get(0))?)
+    }
+
     /// An account's password hash.
     ///
     /// # Errors

@@ -27,7 +27,7 @@ pub struct PairRecord {
 }
 
 const DEVICE_COLUMNS: &str = "location_id, id, name, role, stations, secret_sha256, paired_at_ms, \
-     last_seen_ms, address, app_version, revoked_at_ms";
+     last_seen_ms, address, app_version, revoked_at_ms, profile";
 
 fn device_row(row: &Row<'_>) -> rusqlite::Result<(String, DeviceRow)> {
     Ok((
@@ -43,6 +43,7 @@ fn device_row(row: &Row<'_>) -> rusqlite::Result<(String, DeviceRow)> {
             address: row.get(8)?,
             app_version: row.get(9)?,
             revoked_at_ms: row.get(10)?,
+            profile: row.get(11)?,
         },
     ))
 }
@@ -58,6 +59,7 @@ struct DeviceRow {
     address: Option<String>,
     app_version: Option<String>,
     revoked_at_ms: Option<i64>,
+    profile: Option<String>,
 }
 
 impl DeviceRow {
@@ -80,6 +82,8 @@ impl DeviceRow {
                 app_version: self.app_version,
                 connections: 0,
                 revoked_at_ms: self.revoked_at_ms,
+                profile: self.profile,
+                channels: Vec::new(),
             },
         })
     }
@@ -196,7 +200,7 @@ impl Store {
             ));
         }
         tx.execute(
-            &format!("INSERT INTO devices ({DEVICE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, NULL, ?7, ?8, NULL)"),
+            &format!("INSERT INTO devices ({DEVICE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, NULL, ?7, ?8, NULL, ?9)"),
             (
                 location_id,
                 &device.id,
@@ -206,6 +210,7 @@ impl Store {
                 device.paired_at_ms,
                 &device.address,
                 &device.app_version,
+                &device.profile,
             ),
         )?;
         tx.commit()?;
@@ -285,7 +290,7 @@ impl Store {
         self.conn.execute(
             &format!(
                 "INSERT INTO devices ({DEVICE_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, NULL, NULL, NULL, NULL)
+                 VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, NULL, NULL, NULL, NULL, NULL)
                  ON CONFLICT (location_id, id) DO NOTHING"
             ),
             (
@@ -348,13 +353,13 @@ impl Store {
         Ok(())
     }
 
-    /// Saves a device's name, role and stations.
+    /// Saves a device's name, role, stations and profile.
     ///
     /// # Errors
     /// On database failure.
     pub fn update_device(&self, location_id: &str, device: &Device) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE devices SET name = ?3, role = ?4, stations = ?5
+            "UPDATE devices SET name = ?3, role = ?4, stations = ?5, profile = ?6
              WHERE location_id = ?1 AND id = ?2",
             (
                 location_id,
@@ -362,6 +367,7 @@ impl Store {
                 &device.name,
                 device.role.as_str(),
                 serde_json::to_string(&device.stations)?,
+                &device.profile,
             ),
         )?;
         Ok(())

@@ -12,6 +12,7 @@ mod checkpoint;
 pub mod devices;
 mod events;
 pub(crate) mod kitchen;
+pub mod profiles;
 
 use std::path::Path;
 
@@ -53,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/003_devices.sql"),
     include_str!("../../migrations/004_admin.sql"),
     include_str!("../../migrations/005_kitchen_setup.sql"),
+    include_str!("../../migrations/006_profiles.sql"),
 ];
 
 /// The result of a mutation: what to answer, and what to publish once committed.

@@ -49,6 +49,7 @@ export class FakeBackend implements Backend {
       rejections: [],
       orders: [],
       clockOffsetMs: 0,
+      profile: null,
     };
   }
 

@@ -4,4 +4,8 @@ import type { Role } from "./Role";
 /**
  * `PATCH /api/devices/{id}`: rename or reassign a device. Absent fields stay.
  */
-export type DevicePatch = { name?: string, role?: Role, stations?: Array<string>, };
+export type DevicePatch = { name?: string, role?: Role, stations?: Array<string>, 
+/**
+ * A screen profile's name, or `""` for none (the screen's own settings).
+ */
+profile?: string, };

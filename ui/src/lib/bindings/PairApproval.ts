@@ -16,4 +16,9 @@ role: Role,
 /**
  * The stations a `kds` screen shows (at least one) or a `pos` may follow.
  */
-stations: Array<string>, };
+stations: Array<string>, 
+/**
+ * The screen profile it follows (timer colours, language, look, sound); none
+ * keeps the screen's own settings.
+ */
+profile?: string, };

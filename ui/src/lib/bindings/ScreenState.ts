@@ -2,6 +2,7 @@
 import type { Connection } from "./Connection";
 import type { ExpoOrder } from "./ExpoOrder";
 import type { Rejection } from "./Rejection";
+import type { ScreenProfile } from "./ScreenProfile";
 import type { Ticket } from "./Ticket";
 
 /**
@@ -41,4 +42,9 @@ clockOffsetMs: number,
 /**
  * Local time of the last message from the hub.
  */
-lastSyncMs?: number, };
+lastSyncMs?: number, 
+/**
+ * The screen profile the manager assigned on the hub: its timer colours, language,
+ * look and sound win over the screen's own settings. None: the screen's own.
+ */
+profile: ScreenProfile | null, };

@@ -1,0 +1,11 @@
+-- Screen profiles (timer colours, language, look, sound) kept per restaurant, and the
+-- one each device follows.
+CREATE TABLE profiles (
+    location_id   TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (location_id, name)
+);
+
+ALTER TABLE devices ADD COLUMN profile TEXT;
