@@ -285,6 +285,15 @@ impl HubProcess {
             .map(str::to_owned)
     }
 
+    /// The one-time setup code a hub with no admin account announced at start.
+    pub fn setup_code(&self) -> Option<String> {
+        self.announced.iter().find_map(|line| {
+            let rest = line.strip_prefix("rail-hub first start: ")?;
+            let code = rest.split("setup code ").nth(1)?;
+            code.split_whitespace().next().map(str::to_owned)
+        })
+    }
+
     /// The address of the printer port named `name` (`127.0.0.1:PORT`).
     pub fn printer_address(&self, name: &str) -> Option<String> {
         let prefix = format!("rail-hub printer {name} listening on ");

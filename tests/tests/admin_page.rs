@@ -395,3 +395,163 @@ async fn a_routing_change_on_the_admin_page_routes_the_next_order() {
     browser.close().await;
     result.expect("routing on the admin page");
 }
+
+/// Waits for a screen process to show a profile whose yellow comes after `warn` minutes.
+async fn screen_warns_after(screen: &ScreenProcess, warn: f64) -> anyhow::Result<()> {
+    eventually(
+        &format!("the screen's timers turn yellow after {warn} min"),
+        WAIT,
+        || async {
+            let shown = screen.state()["profile"]["timers"]["warnAfterMin"].clone();
+            holds(shown == warn).map_err(|_| anyhow::anyhow!("the screen shows {shown}"))
+        },
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_hub_is_set_up_on_its_page_and_a_profile_made_there_reaches_a_screen_live() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // No `rail-hub admin`: the hub starts with no manager and announces a setup code.
+    let hub = HubProcess::start_with(HubOptions {
+        tls: true,
+        ..HubOptions::new(dir.path().join("hub.sqlite3"))
+    })
+    .expect("hub");
+    let setup_code = hub
+        .setup_code()
+        .expect("a fresh hub announces a setup code");
+    let code_file = dir.path().join("setup-code");
+    assert_eq!(
+        std::fs::read_to_string(&code_file)
+            .expect("setup-code file")
+            .trim(),
+        setup_code
+    );
+
+    // A screen paired (by the API, with an admin token) and running with its own settings.
+    let admin = hub.token("admin", &[]);
+    let mut screen = ScreenProcess::pairing(
+        &hub.url,
+        "line-pc-9",
+        &dir.path().join("device.json"),
+        dir.path().join("screen.sqlite3"),
+    );
+    let code = code_of(&screen).await;
+    let approved = trusting(&hub)
+        .post(format!("{}/api/pair/approve", hub.url))
+        .bearer_auth(&admin)
+        .json(&json!({ "code": code, "name": "Grill right", "role": "kds", "stations": ["grill"] }))
+        .send()
+        .await
+        .expect("approve");
+    assert_eq!(approved.status(), 201);
+    eventually("the screen online", WAIT, || async {
+        holds(screen.online())
+    })
+    .await
+    .expect("online");
+    assert!(screen.state()["profile"].is_null(), "its own settings");
+
+    let browser = Browser::open().await.expect("chromium");
+    let client = &browser.client;
+    let result = async {
+        client.goto(&format!("{}/admin", hub.url)).await?;
+        wait_for_element(client, r#"[data-testid="setup"]"#, WAIT).await?;
+        type_into(client, r#"[data-testid="setup-code"]"#, "0000-0000-0000").await?;
+        type_into(client, r#"[data-testid="login-location"]"#, "demo").await?;
+        type_into(client, r#"[data-testid="login-password"]"#, PASSWORD).await?;
+        type_into(client, r#"[data-testid="setup-repeat"]"#, PASSWORD).await?;
+        screenshot(client, "admin-setup").await?;
+        click(client, r#"[data-testid="login-submit"]"#, WAIT).await?;
+        let refused = text_of(client, r#"[data-testid="login-problem"]"#, WAIT).await?;
+        anyhow::ensure!(refused.contains("wrong setup code"), "{refused:?}");
+        type_into(client, r#"[data-testid="setup-code"]"#, &setup_code).await?;
+        type_into(client, r#"[data-testid="login-password"]"#, PASSWORD).await?;
+        type_into(client, r#"[data-testid="setup-repeat"]"#, PASSWORD).await?;
+        click(client, r#"[data-testid="login-submit"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-testid="view-profiles"]"#, WAIT).await?;
+
+        // A profile made on the page: bad values are refused in the hub's words.
+        click(client, r#"[data-testid="view-profiles"]"#, WAIT).await?;
+        type_into(client, r#"[data-testid="profile-new-name"]"#, "line").await?;
+        click(client, r#"[data-testid="profile-create"]"#, WAIT).await?;
+        type_into(client, r#"[data-testid="profile-warn"]"#, "8").await?;
+        type_into(client, r#"[data-testid="profile-late"]"#, "4").await?;
+        click(client, r#"[data-testid="profile-save"]"#, WAIT).await?;
+        let problem = text_of(client, r#"[data-testid="profile-problem"]"#, WAIT).await?;
+        anyhow::ensure!(problem.contains("timers"), "{problem:?}");
+        type_into(client, r#"[data-testid="profile-warn"]"#, "2").await?;
+        click(client, r#"[data-testid="profile-save"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-testid="profile-saved"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-profile="line"]"#, WAIT).await?;
+
+        // The screen is put on it from the device list, and takes it while it runs.
+        click(client, r#"[data-testid="view-devices"]"#, WAIT).await?;
+        click(
+            client,
+            r#"tr[data-state="online"] [data-testid="device-edit"]"#,
+            WAIT,
+        )
+        .await?;
+        wait_for_element(client, r#"[data-testid="device-profile"]"#, WAIT)
+            .await?
+            .select_by_value("line")
+            .await?;
+        click(client, r#"[data-testid="device-save"]"#, WAIT).await?;
+        screen_warns_after(&screen, 2.0).await?;
+        let listed = text_of(
+            client,
+            r#"tr[data-state="online"] [data-testid="device-profile-name"]"#,
+            WAIT,
+        )
+        .await?;
+        anyhow::ensure!(listed == "line", "{listed:?}");
+        let lag = text_of(
+            client,
+            r#"tr[data-state="online"] [data-testid="device-lag"]"#,
+            WAIT,
+        )
+        .await?;
+        anyhow::ensure!(
+            lag == "0",
+            "a screen online and caught up is 0 behind: {lag:?}"
+        );
+        screenshot(client, "admin-devices-profile").await?;
+
+        // Edited on the page: the change reaches the running screen.
+        click(client, r#"[data-testid="view-profiles"]"#, WAIT).await?;
+        click(
+            client,
+            r#"[data-profile="line"] [data-testid="profile-edit"]"#,
+            WAIT,
+        )
+        .await?;
+        type_into(client, r#"[data-testid="profile-warn"]"#, "3").await?;
+        wait_for_element(client, r#"[data-testid="profile-language"]"#, WAIT)
+            .await?
+            .select_by_value("es")
+            .await?;
+        screenshot(client, "admin-profiles").await?;
+        click(client, r#"[data-testid="profile-save"]"#, WAIT).await?;
+        screen_warns_after(&screen, 3.0).await?;
+        anyhow::ensure!(screen.state()["profile"]["language"] == "es");
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await;
+    screen.kill();
+    result.expect("setup and profiles on the admin page");
+
+    // Set up: the code is spent and its file gone.
+    assert!(!code_file.exists(), "the setup code's file is removed");
+    let state: Value = trusting(&hub)
+        .get(format!("{}/admin/api/setup", hub.url))
+        .send()
+        .await
+        .expect("setup state")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(state["needed"], false);
+}

@@ -108,7 +108,7 @@ mod tests {
     }
 
     /// Writes the defaults the UI needs at run time (the types come from ts-rs):
-    /// actions with their keys in order, and the cues. `cargo xtask test` fails when
+    /// actions with their keys in order, the cues, languages and themes. `cargo xtask test` fails when
     /// the committed file is stale, as for the bindings.
     #[test]
     fn export_defaults_for_the_ui() {
@@ -120,6 +120,8 @@ mod tests {
         let text = serde_json::to_string_pretty(&serde_json::json!({
             "keymap": keymap,
             "cues": cues,
+            "languages": rail_protocol::profile::LANGUAGES,
+            "themes": rail_protocol::profile::THEMES,
         }))
         .expect("encode")
             + "\n";

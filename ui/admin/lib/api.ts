@@ -10,6 +10,9 @@ import type { Login } from "../../src/lib/bindings/Login";
 import type { PairApproval } from "../../src/lib/bindings/PairApproval";
 import type { PendingPair } from "../../src/lib/bindings/PendingPair";
 import type { Problem } from "../../src/lib/bindings/Problem";
+import type { FirstSetup } from "../../src/lib/bindings/FirstSetup";
+import type { ScreenProfile } from "../../src/lib/bindings/ScreenProfile";
+import type { SetupState } from "../../src/lib/bindings/SetupState";
 
 /** A refusal from the hub, with its reason. */
 export class HubError extends Error {
@@ -65,6 +68,17 @@ export class AdminApi {
     return session;
   }
 
+  /** Whether the hub still waits for its first account. */
+  async setupNeeded(): Promise<boolean> {
+    return (await this.#call<SetupState>("GET", "/admin/api/setup")).needed;
+  }
+
+  async firstSetup(setup: FirstSetup): Promise<AdminSession> {
+    const session = await this.#call<AdminSession>("POST", "/admin/api/setup", setup);
+    this.csrf = session.csrf;
+    return session;
+  }
+
   logout(): Promise<void> {
     return this.#call("POST", "/admin/api/logout");
   }
@@ -95,6 +109,18 @@ export class AdminApi {
 
   setKitchen(setup: KitchenSetup): Promise<KitchenSetup> {
     return this.#call("PUT", "/api/kitchen", setup);
+  }
+
+  profiles(): Promise<ScreenProfile[]> {
+    return this.#call("GET", "/api/profiles");
+  }
+
+  putProfile(profile: ScreenProfile): Promise<ScreenProfile> {
+    return this.#call("PUT", `/api/profiles/${encodeURIComponent(profile.name)}`, profile);
+  }
+
+  deleteProfile(name: string): Promise<void> {
+    return this.#call("DELETE", `/api/profiles/${encodeURIComponent(name)}`);
   }
 
   audit(): Promise<AuditEntry[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { reasonOf } from "./api";
-import { ago, deviceState, rulesFromText, rulesToText, stationsFrom } from "./forms";
+import { ago, deviceState, lagOf, newProfile, profileSummary, rulesFromText, rulesToText, stationsFrom } from "./forms";
 
 describe("the admin page's forms", () => {
   it("reads stations as typed", () => {
@@ -32,5 +32,18 @@ describe("the admin page's forms", () => {
   it("reads and writes routing rules one per line", () => {
     expect(rulesToText({ burgers: "grill", fries: "fry" })).toBe("burgers = grill\nfries = fry");
     expect(rulesFromText("burgers = grill\n\n  fish =sea \nbroken line\n= fry")).toEqual({ rules: { burgers: "grill", fish: "sea" }, bad: [4, 5] });
+  });
+
+  it("adds up how far behind a device is over its channels", () => {
+    expect(lagOf({ channels: [] }).total).toBeNull();
+    const lag = lagOf({ channels: [{ channel: "kds:grill", seq: 40, lag: 3 }, { channel: "kds:fry", seq: 12, lag: 0 }] });
+    expect(lag.total).toBe(3);
+    expect(lag.detail).toBe("kds:grill: at 40, 3 behind\nkds:fry: at 12, 0 behind");
+  });
+
+  it("starts a profile at a screen's defaults and sums it up", () => {
+    const profile = newProfile("line");
+    expect(profileSummary(profile)).toBe("yellow after 5 min, red after 10 min · en · dark · text ×1 · sound 100 %");
+    expect(profileSummary({ ...profile, soundEnabled: false })).toContain("silent");
   });
 });

@@ -1,6 +1,8 @@
 // What the admin page's forms mean, apart from how they look: tested without a browser.
 import type { Device } from "../../src/lib/bindings/Device";
 import type { Role } from "../../src/lib/bindings/Role";
+import type { ScreenProfile } from "../../src/lib/bindings/ScreenProfile";
+import defaults from "../../src/lib/bindings/defaults.json";
 
 /** Stations as typed: "grill, fry" or "grill fry"; blanks and repeats dropped. */
 export function stationsFrom(text: string): string[] {
@@ -49,4 +51,37 @@ export function rulesFromText(text: string): { rules: Record<string, string>; ba
     else rules[key] = station;
   });
   return { rules, bad };
+}
+
+/** How far behind a device is, in events, over all its channels; "—" when unknown. */
+export function lagOf(device: Pick<Device, "channels">): { total: number | null; detail: string } {
+  if (device.channels.length === 0) return { total: null, detail: "not connected since the hub started" };
+  const total = device.channels.reduce((sum, channel) => sum + channel.lag, 0);
+  const detail = device.channels.map((c) => `${c.channel}: at ${c.seq}, ${c.lag} behind`).join("\n");
+  return { total, detail };
+}
+
+/** Languages, themes and cues a screen profile may name, generated from the hub's rules. */
+export const LANGUAGES: string[] = defaults.languages;
+export const THEMES: string[] = defaults.themes;
+export const CUES: string[] = defaults.cues;
+
+/** A new profile with a screen's defaults. */
+export function newProfile(name: string): ScreenProfile {
+  return {
+    name,
+    timers: { warnAfterMin: 5, lateAfterMin: 10 },
+    language: "en",
+    theme: "dark",
+    fontScale: 1,
+    soundEnabled: true,
+    volume: 1,
+    mutedCues: [],
+  };
+}
+
+/** A profile's values in one line, for the list. */
+export function profileSummary(profile: ScreenProfile): string {
+  const sound = profile.soundEnabled ? `sound ${Math.round(profile.volume * 100)} %` : "silent";
+  return `yellow after ${profile.timers.warnAfterMin} min, red after ${profile.timers.lateAfterMin} min · ${profile.language} · ${profile.theme} · text ×${profile.fontScale} · ${sound}`;
 }
