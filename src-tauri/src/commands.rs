@@ -27,6 +27,8 @@ pub enum CommandError {
     NotPaired,
     #[error("{0}")]
     Pairing(String),
+    #[error("set a settings PIN on this screen first: pairing other screens needs one")]
+    NoPin,
 }
 
 /// The screen's configuration file and what it holds now.
@@ -45,6 +47,22 @@ impl ConfigFile {
         let file = self.current();
         // With no PIN set (a new install) settings are open, so the PIN can be set up.
         if file.settings_pin_hash.is_none() || file.pin_matches(pin) {
+            Ok(())
+        } else {
+            Err(CommandError::WrongPin)
+        }
+    }
+}
+
+impl ConfigFile {
+    /// Stricter than [`ConfigFile::check_pin`]: a PIN must be set, since pairing a
+    /// screen hands out the kitchen's tickets.
+    fn check_set_pin(&self, pin: &str) -> Result<(), CommandError> {
+        let file = self.current();
+        if file.settings_pin_hash.is_none() {
+            return Err(CommandError::NoPin);
+        }
+        if file.pin_matches(pin) {
             Ok(())
         } else {
             Err(CommandError::WrongPin)
@@ -193,4 +211,35 @@ pub async fn pair_start(
     name: String,
 ) -> Result<PairCode, CommandError> {
     crate::pairing::start(app, hub_url, name).await
+}
+
+/// Expo: the codes of screens waiting to be paired at the hub (settings PIN required).
+#[tauri::command]
+pub async fn waiting_pairings(
+    engine: State<'_, EngineSlot>,
+    config: State<'_, ConfigFile>,
+    pin: String,
+) -> Result<Vec<rail_protocol::PendingPair>, CommandError> {
+    config.check_set_pin(&pin)?;
+    let engine = engine.get()?;
+    engine
+        .waiting_pairings()
+        .await
+        .map_err(|e| CommandError::Pairing(e.to_string()))
+}
+
+/// Expo: approves another kitchen screen's code (settings PIN required).
+#[tauri::command]
+pub async fn approve_pairing(
+    engine: State<'_, EngineSlot>,
+    config: State<'_, ConfigFile>,
+    pin: String,
+    approval: rail_protocol::PairApproval,
+) -> Result<rail_protocol::Device, CommandError> {
+    config.check_set_pin(&pin)?;
+    let engine = engine.get()?;
+    engine
+        .approve_pairing(&approval)
+        .await
+        .map_err(|e| CommandError::Pairing(e.to_string()))
 }

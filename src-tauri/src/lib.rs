@@ -182,7 +182,9 @@ pub fn run() {
             commands::recall,
             commands::app_mode,
             commands::pair_start,
-            commands::discover_hubs
+            commands::discover_hubs,
+            commands::waiting_pairings,
+            commands::approve_pairing
         ])
         .setup(move |app| {
             let data_dir = app.path().app_data_dir().context("no app data directory")?;

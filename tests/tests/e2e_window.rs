@@ -677,3 +677,99 @@ async fn a_new_screen_is_paired_by_code_typed_on_its_own_keyboard_and_approved_o
     session.close().await;
     result.expect("pairing in the window");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
+async fn the_expo_screen_pairs_a_line_screen_behind_its_pin_and_follows_a_profile_live() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let admin = hub.token("admin", &[]);
+    let pos = hub.token("pos", &[]);
+    hub.post_order(&pos, order_for("81", "grill", "Burger"))
+        .await
+        .expect("order");
+    let args = pin_screen_args(
+        dir.path(),
+        &format!(
+            "hub_url = \"{}\"\ntoken = \"{}\"\nexpo = true\n",
+            hub.url,
+            hub.token("expo", &[]),
+        ),
+    )
+    .expect("config");
+    // A new line screen waits with its code.
+    let mut line = rail_tests::screen::ScreenProcess::pairing(
+        &hub.url,
+        "line-pc-6",
+        &dir.path().join("line.json"),
+        dir.path().join("line.sqlite3"),
+    );
+    let code = eventually("the line screen's code", WAIT, || async {
+        let said = line.said();
+        said.iter()
+            .find_map(|l| l.strip_prefix("pair code "))
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow::anyhow!("said {said:?}"))
+    })
+    .await
+    .expect("code");
+
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
+    let http = reqwest::Client::new();
+    let result = async {
+        wait_for_element(client, r#"[data-order-number="81"]"#, WAIT).await?;
+        click(client, r#"[data-testid="settings-button"]"#, WAIT).await?;
+        for key in SETTINGS_PIN.chars() {
+            click(client, &format!(r#"[data-pin-key="{key}"]"#), WAIT).await?;
+        }
+        click(client, r#"[data-testid="pin-ok"]"#, WAIT).await?;
+        // The waiting code is listed; picking it fills the form.
+        click(client, &format!(r#"[data-pending-code="{code}"]"#), WAIT).await?;
+        type_into(client, r#"[data-testid="pair-others-name"]"#, "Line 6").await?;
+        type_into(client, r#"[data-testid="pair-others-stations"]"#, "grill").await?;
+        screenshot(client, "expo-pairs-a-screen").await?;
+        click(client, r#"[data-testid="pair-others-approve"]"#, WAIT).await?;
+        let said = text_of(client, r#"[data-testid="pair-others-message"]"#, WAIT).await?;
+        anyhow::ensure!(said == "Line 6 is paired.", "{said:?}");
+        eventually("the line screen shows its station", WAIT, || async {
+            let shown = line.state()["tickets"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| t["orderNumber"] == "81"));
+            holds(line.online() && shown)
+        })
+        .await?;
+        click(client, r#"[data-testid="settings"] .close"#, WAIT).await?;
+
+        // The manager puts the expo screen on a profile: it turns Spanish while it runs.
+        let profile = serde_json::json!({
+            "name": "pass", "timers": { "warnAfterMin": 1, "lateAfterMin": 2 },
+            "language": "es", "theme": "dark", "fontScale": 1.0,
+            "soundEnabled": false, "volume": 1.0, "mutedCues": []
+        });
+        let response = http
+            .put(format!("{}/api/profiles/pass", hub.url))
+            .bearer_auth(&admin)
+            .json(&profile)
+            .send()
+            .await?;
+        anyhow::ensure!(response.status() == 201, "{}", response.status());
+        let response = http
+            .patch(format!("{}/api/devices/test-expo", hub.url))
+            .bearer_auth(&admin)
+            .json(&serde_json::json!({ "profile": "pass" }))
+            .send()
+            .await?;
+        anyhow::ensure!(response.status() == 200, "{}", response.status());
+        eventually("the window in Spanish", WAIT, || async {
+            let count = text_of(client, r#"[data-testid="open-count"]"#, WAIT).await?;
+            holds(count.starts_with("Abiertas")).map_err(|_| anyhow::anyhow!("{count:?}"))
+        })
+        .await?;
+        anyhow::Ok(())
+    }
+    .await;
+    session.close().await;
+    line.kill();
+    result.expect("expo pairs a screen");
+}

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rail_tests::eventually::{eventually, holds};
-use rail_tests::screen::ScreenProcess;
+use rail_tests::screen::{Outcome, ScreenProcess};
 use rail_tests::{order_for, HubOptions, HubProcess};
 use serde_json::{json, Value};
 
@@ -1020,4 +1020,87 @@ async fn a_screen_profile_reaches_its_screens_live_and_the_device_list_shows_the
         "created, changed, taken away, deleted: {audit}"
     );
     screen.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expo_screen_pairs_a_line_screen_but_not_a_till() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = hub(dir.path(), "");
+    let admin = hub.token("admin", &[]);
+
+    // The expo screen, paired by the manager.
+    let mut expo = ScreenProcess::pairing(
+        &hub.url,
+        "pass-pc",
+        &dir.path().join("expo.json"),
+        dir.path().join("expo.sqlite3"),
+    );
+    let code = code_of(&expo).await;
+    let (status, device) = post(
+        &hub,
+        "/api/pair/approve",
+        Some(&admin),
+        json!({ "code": code, "name": "Pass", "role": "expo" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{device}");
+    eventually("expo online", Duration::from_secs(20), || async {
+        holds(expo.online())
+    })
+    .await
+    .expect("expo online");
+
+    // A new line screen waits; a station screen's token may not even see its code.
+    let mut line = ScreenProcess::pairing(
+        &hub.url,
+        "line-pc-5",
+        &dir.path().join("line.json"),
+        dir.path().join("line.sqlite3"),
+    );
+    let line_code = code_of(&line).await;
+    let kds = hub.token("kds", &["grill"]);
+    let (status, refused) = get(&hub, "/api/pair", Some(&kds)).await;
+    assert_eq!(status, 403, "{refused}");
+
+    // From the expo screen: a till is refused, the line screen is paired.
+    let till = expo.command_answered(
+        &format!("approve {line_code} pos grill Front till"),
+        Duration::from_secs(10),
+    );
+    match till {
+        Outcome::Refused(reason) => {
+            assert!(reason.contains("may pair kitchen screens"), "{reason}")
+        }
+        other => panic!("a till paired from expo: {other:?}"),
+    }
+    let paired = expo.command_answered(
+        &format!("approve {line_code} kds grill Line 5"),
+        Duration::from_secs(10),
+    );
+    assert!(matches!(paired, Outcome::Acked(_)), "{paired:?}");
+    let pos = hub.token("pos", &[]);
+    hub.post_order(&pos, order_for("501", "grill", "Burger"))
+        .await
+        .expect("order");
+    eventually(
+        "the line screen shows grill",
+        Duration::from_secs(20),
+        || async { holds(line.online() && shows(&line, "501")) },
+    )
+    .await
+    .expect("line screen paired by expo");
+
+    // The audit log names the expo screen as the one who paired it.
+    let (_, audit) = get(&hub, "/api/audit", Some(&admin)).await;
+    let expo_id = device["id"].as_str().expect("id");
+    let by_expo = audit.as_array().is_some_and(|all| {
+        all.iter().any(|e| {
+            e["action"] == "pair"
+                && e["actor"] == expo_id
+                && e["detail"].as_str().is_some_and(|d| d.contains("Line 5"))
+        })
+    });
+    assert!(by_expo, "{audit}");
+    expo.kill();
+    line.kill();
 }

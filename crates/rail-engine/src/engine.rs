@@ -48,7 +48,7 @@ pub fn now_ms() -> i64 {
 /// A running engine. Clone it freely; [`Engine::shutdown`] stops it.
 #[derive(Clone)]
 pub struct Engine {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }

@@ -68,6 +68,21 @@ async fn send(
     })
 }
 
+/// Sends a call and reads its JSON answer, or the hub's reason for refusing it.
+pub(crate) async fn answer<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+    hub_url: &str,
+) -> Result<T, PairingError> {
+    let response = send(request, hub_url).await?;
+    if !response.status().is_success() {
+        return Err(PairingError::Refused(problem_of(response).await));
+    }
+    response
+        .json()
+        .await
+        .map_err(|e| PairingError::Unreadable(e.to_string()))
+}
+
 async fn problem_of(response: reqwest::Response) -> String {
     let status = response.status();
     match response.json::<Problem>().await {
@@ -93,14 +108,7 @@ pub async fn request(hub_url: &str, name: &str) -> Result<PairTicket, PairingErr
         name: name.to_owned(),
         app_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
     });
-    let response = send(request, hub_url).await?;
-    if !response.status().is_success() {
-        return Err(PairingError::Refused(problem_of(response).await));
-    }
-    response
-        .json()
-        .await
-        .map_err(|e| PairingError::Unreadable(e.to_string()))
+    answer(request, hub_url).await
 }
 
 /// The client for the rest of the pairing: it trusts the CA in `ticket` alone, if the

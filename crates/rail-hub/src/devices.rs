@@ -268,6 +268,20 @@ fn check_assignment(role: Role, stations: &[String]) -> Result<(), DeviceError> 
     Ok(())
 }
 
+/// Who may see and approve pairing codes: the manager for any device; an expo
+/// screen for kitchen screens only (`role` none: only looking at the codes).
+fn may_pair(who: &Claims, role: Option<Role>) -> Result<(), DeviceError> {
+    match (who.role, role) {
+        (Role::Admin, _) | (Role::Expo, None | Some(Role::Kds | Role::Expo)) => Ok(()),
+        (Role::Expo, Some(role)) => Err(DeviceError::Forbidden(format!(
+            "an expo screen may pair kitchen screens (kds or expo), not a {role}; the manager pairs tills on the admin page"
+        ))),
+        (role, _) => Err(DeviceError::Forbidden(format!(
+            "a {role} token may not pair devices; the manager or an expo screen may"
+        ))),
+    }
+}
+
 pub(crate) fn admin_only(who: &Claims, what: &str) -> Result<(), DeviceError> {
     if who.role == Role::Admin {
         Ok(())
@@ -399,17 +413,21 @@ impl Hub {
         }))
     }
 
-    /// Pairing requests waiting for the manager of `who`'s location.
+    /// Pairing requests waiting for the manager of `who`'s location (or its expo
+    /// screen).
     ///
     /// # Errors
-    /// `Forbidden` for anyone but an admin; store failures.
+    /// `Forbidden` for anyone but an admin or an expo screen; store failures.
     pub fn waiting_pairings(&self, who: &Claims) -> Result<Vec<PendingPair>, DeviceError> {
-        admin_only(who, "see pairing requests")?;
+        may_pair(who, None)?;
         let records = self.lock().store.pair_requests(now_ms(), true)?;
         Ok(records.into_iter().map(|r| r.pending).collect())
     }
 
     /// The manager approves a code: the device is created in the manager's location.
+    /// An expo screen may approve kitchen screens (kds or expo) too, behind its own
+    /// settings PIN: the person at the pass sets up a new line screen without the
+    /// admin page. Tills need the manager: they post orders.
     ///
     /// # Errors
     /// `Forbidden`, `Invalid` assignments, `NotFound` (no screen waits with that
@@ -419,7 +437,7 @@ impl Hub {
         who: &Claims,
         approval: &PairApproval,
     ) -> Result<Device, DeviceError> {
-        admin_only(who, "pair devices")?;
+        may_pair(who, Some(approval.role))?;
         check_text("name", &approval.name)?;
         check_assignment(approval.role, &approval.stations)?;
         let profile = approval.profile.clone().filter(|p| !p.is_empty());
@@ -692,6 +710,29 @@ mod tests {
         assert!(same_digest(&a, &auth::sha256_hex("secret")));
         assert!(!same_digest(&a, &auth::sha256_hex("secreT")));
         assert!(!same_digest(&a, "short"));
+    }
+
+    #[test]
+    fn the_manager_pairs_anything_an_expo_screen_only_kitchen_screens() {
+        let who = |role: Role| Claims {
+            sub: "d".into(),
+            loc: "l".into(),
+            role,
+            stations: vec!["*".into()],
+            exp: 0,
+            iat: 0,
+            nbf: None,
+        };
+        for role in [Role::Kds, Role::Expo, Role::Pos] {
+            assert!(may_pair(&who(Role::Admin), Some(role)).is_ok());
+        }
+        assert!(may_pair(&who(Role::Expo), None).is_ok());
+        assert!(may_pair(&who(Role::Expo), Some(Role::Kds)).is_ok());
+        assert!(may_pair(&who(Role::Expo), Some(Role::Expo)).is_ok());
+        assert!(may_pair(&who(Role::Expo), Some(Role::Pos)).is_err());
+        for role in [Role::Kds, Role::Pos, Role::Operator] {
+            assert!(may_pair(&who(role), None).is_err(), "{role}");
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@ import type { Board } from "./bindings/Board";
 import type { Status } from "./bindings/Status";
 import type { SettingsForm } from "./bindings/SettingsForm";
 import type { UiSettings } from "./bindings/UiSettings";
+import type { PendingPair } from "./bindings/PendingPair";
+import type { Role } from "./bindings/Role";
 import { isLang, locale, t } from "./i18n.svelte";
 import { type Action, actionForKey, DEFAULT_KEYMAP, invertKeymap, moveSelection, selectPosition } from "./keys/keymap";
 import { changeKey, railOrder, searchTickets } from "./tickets/card";
@@ -132,6 +134,17 @@ export class Screen {
     } catch (error) {
       return String(error);
     }
+  }
+
+  /** Expo: codes waiting at the hub, with the PIN that opened settings. */
+  waitingPairings(): Promise<PendingPair[]> {
+    return this.#backend.waitingPairings(this.settingsPin ?? "");
+  }
+
+  /** Expo: pairs a kitchen screen; resolves to its name as paired. */
+  async approvePairing(code: string, name: string, role: Role, stations: string[]): Promise<string> {
+    const device = await this.#backend.approvePairing(this.settingsPin ?? "", { code, name, role, stations });
+    return device.name;
   }
 
   async restart(): Promise<void> {

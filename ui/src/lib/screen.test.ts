@@ -97,3 +97,19 @@ describe("a screen profile from the hub", () => {
     }
   });
 });
+
+describe("pairing another screen from expo", () => {
+  it("lists waiting codes and approves one with the PIN that opened settings; a till is refused", async () => {
+    const { screen, backend } = await started();
+    backend.waiting = [{ code: "483921", name: "line-pc-5", appVersion: "0.1.0", address: "10.0.0.5", requestedAtMs: 1, expiresAtMs: 2 }];
+    screen.openSettings();
+    await screen.submitPin("1234");
+    expect((await screen.waitingPairings()).map((w) => w.code)).toEqual(["483921"]);
+    await expect(screen.approvePairing("483 921", "Till", "pos", [])).rejects.toThrow("kitchen screens");
+    expect(await screen.approvePairing("483 921", "Line 5", "kds", ["grill"])).toBe("Line 5");
+    expect(await screen.waitingPairings()).toEqual([]);
+    screen.settingsPin = "0000";
+    await expect(screen.waitingPairings()).rejects.toThrow("wrong PIN");
+    screen.stop();
+  });
+});

@@ -151,8 +151,34 @@ fn say(line: &str) -> std::io::Result<()> {
     out.flush()
 }
 
-const USAGE: &str =
-    "use `bump <ticket>`, `bump-item <ticket> <item>`, `recall <ticket>` or `serve <order>`";
+const USAGE: &str = "use `bump <ticket>`, `bump-item <ticket> <item>`, `recall <ticket>`, \
+     `serve <order>` or (an expo screen) `approve <code> <kds|expo> <station,station> <name>`";
+
+/// Approves another screen's pairing code (an expo screen); answers its device id.
+async fn approve(
+    engine: &Engine,
+    code: &str,
+    role: &str,
+    stations: &str,
+    name: &str,
+) -> Result<String, String> {
+    let approval = rail_protocol::PairApproval {
+        code: code.to_owned(),
+        name: name.to_owned(),
+        role: role.parse()?,
+        stations: stations
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        profile: None,
+    };
+    engine
+        .approve_pairing(&approval)
+        .await
+        .map(|device| device.id)
+        .map_err(|e| e.to_string())
+}
 
 /// Applies command lines from standard input and answers each on standard output.
 async fn read_commands(engine: Engine, json: bool) {
@@ -162,14 +188,20 @@ async fn read_commands(engine: Engine, json: bool) {
         let line = line.trim();
         let result = match line.split_whitespace().collect::<Vec<_>>().as_slice() {
             [] => continue,
-            ["bump", id] => engine.bump(id).map_err(|e| e.to_string()),
-            ["recall", id] => engine.recall(id).map_err(|e| e.to_string()),
-            ["bump-item", id, item] => engine.bump_item(id, item).map_err(|e| e.to_string()),
-            ["serve", order] => engine.serve(order).map_err(|e| e.to_string()),
+            ["bump", id] => engine.bump(id).map(|k| k.0).map_err(|e| e.to_string()),
+            ["recall", id] => engine.recall(id).map(|k| k.0).map_err(|e| e.to_string()),
+            ["bump-item", id, item] => engine
+                .bump_item(id, item)
+                .map(|k| k.0)
+                .map_err(|e| e.to_string()),
+            ["serve", order] => engine.serve(order).map(|k| k.0).map_err(|e| e.to_string()),
+            ["approve", code, role, stations, name @ ..] if !name.is_empty() => {
+                approve(&engine, code, role, stations, &name.join(" ")).await
+            }
             _ => Err(format!("unknown command: {USAGE}")),
         };
         let (key, error) = match result {
-            Ok(key) => (Some(key.0), None),
+            Ok(key) => (Some(key), None),
             Err(error) => (None, Some(error)),
         };
         let printed = Reply {

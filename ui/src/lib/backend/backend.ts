@@ -8,6 +8,9 @@ import type { ScreenState } from "../bindings/ScreenState";
 import type { Status } from "../bindings/Status";
 import type { SettingsForm } from "../bindings/SettingsForm";
 import type { UiSettings } from "../bindings/UiSettings";
+import type { Device } from "../bindings/Device";
+import type { PairApproval } from "../bindings/PairApproval";
+import type { PendingPair } from "../bindings/PendingPair";
 
 export interface Backend {
   /** Paired (the engine runs) or not, and what the pairing screen offers. */
@@ -37,6 +40,10 @@ export interface Backend {
   verifyPin(pin: string): Promise<boolean>;
   /** Saves settings; resolves to what applies now. */
   saveSettings(pin: string, form: SettingsForm): Promise<UiSettings>;
+  /** Expo: codes of screens waiting to be paired (the settings PIN must be set). */
+  waitingPairings(pin: string): Promise<PendingPair[]>;
+  /** Expo: approves a kitchen screen's code; rejects with the hub's reason. */
+  approvePairing(pin: string, approval: PairApproval): Promise<Device>;
   restartApp(pin: string): Promise<void>;
   exitApp(pin: string): Promise<void>;
   /** Calls `onRequest` when someone tries to close the kiosk window. */

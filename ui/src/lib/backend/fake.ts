@@ -10,6 +10,9 @@ import type { SettingsForm } from "../bindings/SettingsForm";
 import type { UiSettings } from "../bindings/UiSettings";
 import { DEFAULT_KEYMAP } from "../keys/keymap";
 import { isToCook } from "../tickets/rules";
+import type { Device } from "../bindings/Device";
+import type { PairApproval } from "../bindings/PairApproval";
+import type { PendingPair } from "../bindings/PendingPair";
 import type { Backend } from "./backend";
 
 export function sampleTicket(number: string, minutesAgo: number, now = Date.now()): Ticket {
@@ -93,6 +96,36 @@ export class FakeBackend implements Backend {
     if (pin !== this.pin) throw new Error("wrong PIN");
     this.settings = { ...this.settings, thresholds: form.thresholds, language: form.language, theme: form.theme, fontScale: form.fontScale, form };
     return this.settings;
+  }
+
+  /** Screens waiting to be paired, as the hub would list them. */
+  waiting: PendingPair[] = [];
+
+  async waitingPairings(pin: string): Promise<PendingPair[]> {
+    if (pin !== this.pin) throw new Error("wrong PIN");
+    return this.waiting;
+  }
+
+  async approvePairing(pin: string, approval: PairApproval): Promise<Device> {
+    if (pin !== this.pin) throw new Error("wrong PIN");
+    if (approval.role === "pos") throw new Error("the hub refused: an expo screen may pair kitchen screens (kds or expo), not a pos");
+    const request = this.waiting.find((w) => w.code === approval.code.replace(/\D/g, ""));
+    if (!request) throw new Error(`the hub refused: no screen is waiting with code "${approval.code}"`);
+    this.waiting = this.waiting.filter((w) => w !== request);
+    return {
+      id: `device-${request.code}`,
+      name: approval.name,
+      role: approval.role,
+      stations: approval.stations,
+      pairedAtMs: Date.now(),
+      lastSeenMs: null,
+      address: request.address,
+      appVersion: request.appVersion,
+      connections: 0,
+      revokedAtMs: null,
+      profile: approval.profile ?? null,
+      channels: [],
+    };
   }
 
   async restartApp(): Promise<void> {}

@@ -9,6 +9,9 @@ import type { ScreenState } from "../bindings/ScreenState";
 import type { Status } from "../bindings/Status";
 import type { SettingsForm } from "../bindings/SettingsForm";
 import type { UiSettings } from "../bindings/UiSettings";
+import type { Device } from "../bindings/Device";
+import type { PairApproval } from "../bindings/PairApproval";
+import type { PendingPair } from "../bindings/PendingPair";
 import type { Backend } from "./backend";
 
 /** The events the shell emits with each new Board and each new Status. */
@@ -31,6 +34,8 @@ export const tauriBackend: Backend = {
   serve: (orderId) => invoke<void>("serve", { orderId }),
   verifyPin: (pin) => invoke<boolean>("verify_pin", { pin }),
   saveSettings: (pin, form: SettingsForm) => invoke<UiSettings>("save_settings", { pin, form }),
+  waitingPairings: (pin) => invoke<PendingPair[]>("waiting_pairings", { pin }),
+  approvePairing: (pin, approval) => invoke<Device>("approve_pairing", { pin, approval }),
   restartApp: (pin) => invoke<void>("restart_app", { pin }),
   exitApp: (pin) => invoke<void>("exit_app", { pin }),
   onExitRequested: (onRequest) => listen("exit-requested", () => onRequest()),

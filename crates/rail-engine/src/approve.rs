@@ -1,0 +1,48 @@
+//! An expo screen pairing another kitchen screen: the codes waiting at the hub, and
+//! approving one with the new screen's name, role and stations. The app asks for the
+//! settings PIN before either; the hub lets an expo screen pair kds and expo screens
+//! only (tills need the manager).
+
+use rail_protocol::{Device, PairApproval, PendingPair};
+
+use crate::engine::Engine;
+use crate::pairing::PairingError;
+
+impl Engine {
+    /// Codes waiting to be approved at this screen's hub.
+    ///
+    /// # Errors
+    /// [`PairingError`] when the hub cannot be reached or refuses (a station screen
+    /// may not see them).
+    pub async fn waiting_pairings(&self) -> Result<Vec<PendingPair>, PairingError> {
+        let shared = &self.shared;
+        let url = format!("{}/api/pair", shared.config.hub_url.trim_end_matches('/'));
+        let bearer = self.bearer().await?;
+        let request = shared.http.get(url).bearer_auth(bearer);
+        crate::pairing::answer(request, &shared.config.hub_url).await
+    }
+
+    /// Approves a waiting code.
+    ///
+    /// # Errors
+    /// [`PairingError`] with the hub's reason (unknown code, bad stations, a till).
+    pub async fn approve_pairing(&self, approval: &PairApproval) -> Result<Device, PairingError> {
+        let shared = &self.shared;
+        let url = format!(
+            "{}/api/pair/approve",
+            shared.config.hub_url.trim_end_matches('/')
+        );
+        let bearer = self.bearer().await?;
+        let request = shared.http.post(url).bearer_auth(bearer).json(approval);
+        crate::pairing::answer(request, &shared.config.hub_url).await
+    }
+
+    async fn bearer(&self) -> Result<String, PairingError> {
+        let shared = &self.shared;
+        shared
+            .access
+            .bearer(&shared.http, &shared.config.hub_url)
+            .await
+            .map_err(|error| PairingError::Refused(crate::access::describe(&error)))
+    }
+}
