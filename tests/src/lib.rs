@@ -526,6 +526,23 @@ impl HubProcess {
             .expect("opening the hub database")
     }
 
+    /// Hub time of the `kind` event of ticket `ticket_id` on `channel`, if there is one.
+    pub fn event_time(&self, channel: &str, kind: &str, ticket_id: &str) -> Option<i64> {
+        let conn = self.read_only_db();
+        let mut stmt = conn
+            .prepare("SELECT ts_ms, frame FROM events WHERE channel = ?1 ORDER BY seq")
+            .expect("reading events");
+        let rows: Vec<(i64, String)> = stmt
+            .query_map([channel], |row| Ok((row.get(0)?, row.get(1)?)))
+            .expect("reading events")
+            .collect::<Result<_, _>>()
+            .expect("reading events");
+        rows.into_iter().find_map(|(ts, frame)| {
+            let event: serde_json::Value = serde_json::from_str(&frame).ok()?;
+            (event["type"] == kind && event["data"]["ticket"]["id"] == ticket_id).then_some(ts)
+        })
+    }
+
     /// Every `kind` event on `channel` in the hub's log, as `(ticket id, by)`.
     pub fn ticket_events(&self, channel: &str, kind: &str) -> Vec<(String, Option<String>)> {
         let conn = self.read_only_db();

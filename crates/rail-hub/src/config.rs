@@ -44,6 +44,8 @@ pub struct HubConfig {
     pub routes: Routes,
     /// Printer ports: where POSes print kitchen chits that become orders.
     pub printers: Vec<crate::printer::Printer>,
+    /// How long dishes take: the menu's prep times, for scheduled orders.
+    pub prep_times: crate::schedule::PrepTimes,
 }
 
 impl Default for HubConfig {
@@ -66,6 +68,7 @@ impl Default for HubConfig {
             tls: None,
             routes: Routes::default(),
             printers: Vec::new(),
+            prep_times: crate::schedule::PrepTimes::default(),
         }
     }
 }
@@ -100,6 +103,10 @@ pub struct FileConfig {
     pub mdns: Option<rail_protocol::discovery::MdnsScope>,
     pub routes: Option<Routes>,
     pub printers: Option<Vec<crate::printer::PrinterFile>>,
+    /// Prep time of an item the menu does not list, in minutes (5).
+    pub default_prep_minutes: Option<f64>,
+    /// `[prep_times]`: item name → minutes, case-insensitive.
+    pub prep_times: Option<std::collections::BTreeMap<String, f64>>,
 }
 
 /// `[tls]` in the hub's configuration file.
@@ -215,6 +222,11 @@ impl FileConfig {
                 .map_or(defaults.pairing_ttl, Duration::from_secs),
             tls: None,
             routes: self.routes.clone().unwrap_or(defaults.routes),
+            prep_times: crate::schedule::PrepTimes::from_minutes(
+                self.prep_times.clone().unwrap_or_default(),
+                self.default_prep_minutes,
+            )
+            .map_err(ConfigError::Invalid)?,
             printers: self
                 .printers
                 .iter()

@@ -134,6 +134,7 @@ pub fn random_order(rng: &mut impl Rng, number: u32) -> NewOrder {
             category: Some(dish.category.to_owned()),
             station: None,
             course: None,
+            prep_secs: None,
         });
     }
     NewOrder {
@@ -148,6 +149,7 @@ pub fn random_order(rng: &mut impl Rng, number: u32) -> NewOrder {
         rush: rng.random_bool(0.04),
         notes: None,
         items,
+        due_at_ms: None,
     }
 }
 
@@ -223,6 +225,7 @@ pub async fn run_pos(
                                 category: Some(dessert.category.to_owned()),
                                 station: None,
                                 course: Some(2),
+                                prep_secs: None,
                             });
                         }
                     }
@@ -249,6 +252,7 @@ pub async fn run_pos(
                         category: Some(dish.category.to_owned()),
                         station: None,
                         course: None,
+                        prep_secs: None,
                     };
                     (
                         "item added".to_owned(),

@@ -44,7 +44,7 @@ pub enum HubError {
 
 pub(crate) struct State {
     pub(crate) store: Store,
-    registry: Registry,
+    pub(crate) registry: Registry,
 }
 
 /// One running hub.
@@ -59,6 +59,8 @@ pub struct Hub {
     pub(crate) login_limiter: crate::admin::LoginLimiter,
     /// The one-time code of a hub with no admin account yet.
     pub(crate) setup: crate::admin::setup::SetupCode,
+    /// Woken by every change to orders, so the scheduler looks at fire times again.
+    pub(crate) schedule_changed: tokio::sync::Notify,
     next_connection: AtomicU64,
     /// Sockets whose writer is still running: a shutting-down hub waits for these to
     /// have sent their close frames.
@@ -105,6 +107,7 @@ impl Hub {
             devices,
             login_limiter: crate::admin::LoginLimiter::default(),
             setup: crate::admin::setup::SetupCode::default(),
+            schedule_changed: tokio::sync::Notify::new(),
             next_connection: AtomicU64::new(1),
             writers_running: AtomicU64::new(0),
         }))
@@ -143,6 +146,9 @@ impl Hub {
             .mutate(location, idem, now, |tx| change(tx, now))?;
         state.registry.publish(&mutation.published);
         drop(state);
+        if !mutation.replayed {
+            self.schedule_changed.notify_one();
+        }
         self.metrics
             .events_published
             .fetch_add(mutation.published.len() as u64, Ordering::Relaxed);
@@ -166,9 +172,11 @@ impl Hub {
             )));
         }
         let routes = &self.routes_for(&who.loc)?;
+        let mut order = order.clone();
+        self.config.prep_times.fill(&mut order.items);
         self.mutate(&who.loc, idem, |tx, now| {
             let (created, published) =
-                store::kitchen_ops::create_order(tx, &who.loc, order, routes, now)?;
+                store::kitchen_ops::create_order(tx, &who.loc, &order, routes, now)?;
             Ok((201, serde_json::to_string(&created)?, published))
         })
     }
@@ -193,9 +201,13 @@ impl Hub {
             )));
         }
         let routes = &self.routes_for(&who.loc)?;
+        let mut command = command.clone();
+        if let OrderCommand::AddItems(items) = &mut command {
+            self.config.prep_times.fill(items);
+        }
         self.mutate(&who.loc, idem, |tx, now| {
             let (order, published) = store::kitchen_ops::change_order(
-                tx, &who.loc, order_id, command, routes, &who.sub, now,
+                tx, &who.loc, order_id, &command, routes, &who.sub, now,
             )?;
             Ok((200, serde_json::to_string(&order)?, published))
         })

@@ -28,6 +28,7 @@ pub mod printer;
 pub mod profiles;
 pub mod replay;
 pub mod routing;
+pub mod schedule;
 pub mod server;
 pub mod store;
 pub mod tls;

@@ -129,6 +129,7 @@ where
             }
         }
     });
+    let scheduler = tokio::spawn(crate::schedule::run(hub.clone()));
     let app = app.into_make_service_with_connect_info::<Peer>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -138,6 +139,7 @@ where
         })
         .await;
     pruner.abort();
+    scheduler.abort();
     // Upgraded sockets live outside axum's connection tracking, so `serve` returns
     // while they are still sending their 1001 (perhaps behind a snapshot of several
     // megabytes). Exiting then would cut them off without a close frame. Their

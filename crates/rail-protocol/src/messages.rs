@@ -282,6 +282,8 @@ mod tests {
             version: 1,
             bumped_at_ms: None,
             items: vec![],
+            due_at_ms: None,
+            fire_at_ms: None,
         }
     }
 

@@ -39,6 +39,13 @@ pub struct NewOrder {
     #[ts(optional)]
     #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub notes: Option<String>,
+    /// A scheduled order (a pickup or delivery for later): when it must be ready, in
+    /// hub time (ms since the Unix epoch). The hub holds each station's ticket and
+    /// fires it so every station finishes together by then. None: as soon as possible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    #[schemars(range(min = 0))]
+    pub due_at_ms: Option<i64>,
     #[schemars(length(min = 1, max = crate::limits::MAX_ITEMS))]
     pub items: Vec<NewOrderItem>,
 }
@@ -80,6 +87,12 @@ pub struct NewOrderItem {
     #[ts(optional)]
     #[schemars(range(min = 1, max = crate::limits::MAX_COURSE))]
     pub course: Option<u32>,
+    /// How long the item takes to make, in seconds; without it the hub's menu table
+    /// (configuration `[prep_times]`) or its default prep time is used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    #[schemars(range(min = 0, max = crate::limits::MAX_PREP_SECS))]
+    pub prep_secs: Option<u32>,
 }
 
 fn one() -> u32 {
@@ -133,6 +146,10 @@ pub struct OrderItem {
     /// Added after the order was first sent to the kitchen.
     #[serde(default)]
     pub added: bool,
+    /// How long it takes to make, in seconds, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub prep_secs: Option<u32>,
 }
 
 /// An order as the hub keeps it: `GET /api/orders/{id}` and `order:*` events.
@@ -164,6 +181,10 @@ pub struct Order {
     pub created_at_ms: i64,
     #[ts(type = "number")]
     pub version: u64,
+    /// When a scheduled order must be ready (hub time); none: as soon as possible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub due_at_ms: Option<i64>,
     pub items: Vec<OrderItem>,
 }
 
@@ -191,6 +212,11 @@ pub struct OrderPatch {
     #[ts(optional)]
     #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub server: Option<String>,
+    /// Moves a scheduled order's due time (hub time); tickets not fired yet follow it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    #[schemars(range(min = 0))]
+    pub due_at_ms: Option<i64>,
 }
 
 /// `POST /api/orders/{id}/items`: lines added to an order already in the kitchen.

@@ -152,6 +152,16 @@ pub struct Ticket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub bumped_at_ms: Option<i64>,
+    /// A scheduled order's due time (hub time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub due_at_ms: Option<i64>,
+    /// When the hub fires (or fired) this station's part of a scheduled order: the due
+    /// time less the longest prep time of its items, so every station finishes
+    /// together. While it is ahead the ticket is `held`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub fire_at_ms: Option<i64>,
     pub items: Vec<TicketItem>,
 }
 
@@ -290,6 +300,8 @@ mod tests {
             version: 1,
             bumped_at_ms: None,
             items,
+            due_at_ms: None,
+            fire_at_ms: None,
         }
     }
 

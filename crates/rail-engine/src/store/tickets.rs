@@ -306,6 +306,8 @@ mod tests {
                 held: false,
                 added: false,
             }],
+            due_at_ms: None,
+            fire_at_ms: None,
         }
     }
 

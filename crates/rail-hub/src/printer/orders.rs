@@ -261,6 +261,7 @@ fn new_order(
         rush: false,
         notes: joined(&read.notes),
         items: items(&read.items, printer, routes),
+        due_at_ms: None,
     }
 }
 
@@ -278,6 +279,7 @@ fn items(read: &[ChitItem], printer: &Printer, routes: &Routes) -> Vec<NewOrderI
                 category: None,
                 station: None,
                 course: item.course.map(|c| c.clamp(1, MAX_COURSE)),
+                prep_secs: None,
             };
             // The routing rules place what they know; the rest stays at this
             // printer's station.
@@ -333,7 +335,9 @@ fn keep_as_printed(
             category: None,
             station: Some(printer.station.clone()),
             course: None,
+            prep_secs: None,
         }],
+        due_at_ms: None,
     };
     let mutation = hub.create_order(who, Some(idem), &order)?;
     if mutation.replayed {

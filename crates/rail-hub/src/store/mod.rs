@@ -55,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/004_admin.sql"),
     include_str!("../../migrations/005_kitchen_setup.sql"),
     include_str!("../../migrations/006_profiles.sql"),
+    include_str!("../../migrations/007_schedule.sql"),
 ];
 
 /// The result of a mutation: what to answer, and what to publish once committed.

@@ -90,7 +90,9 @@ impl TestHub {
                 category: None,
                 station: Some(station.into()),
                 course: None,
+                prep_secs: None,
             }],
+            due_at_ms: None,
         };
         let mutation = self.hub.create_order(&who, None, &order).expect("order");
         let created: rail_protocol::OrderCreated =

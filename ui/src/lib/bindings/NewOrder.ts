@@ -13,4 +13,10 @@ id?: string,
 /**
  * The number printed on the receipt and called out in the kitchen.
  */
-number: string, table?: string, guest?: string, orderType: OrderType, server?: string, rush: boolean, notes?: string, items: Array<NewOrderItem>, };
+number: string, table?: string, guest?: string, orderType: OrderType, server?: string, rush: boolean, notes?: string, 
+/**
+ * A scheduled order (a pickup or delivery for later): when it must be ready, in
+ * hub time (ms since the Unix epoch). The hub holds each station's ticket and
+ * fires it so every station finishes together by then. None: as soon as possible.
+ */
+dueAtMs?: number, items: Array<NewOrderItem>, };

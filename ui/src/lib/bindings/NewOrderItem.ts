@@ -4,4 +4,9 @@
  * One line of a posted order. It reaches a station either named outright (`station`)
  * or through the hub's routing rules (by item name, then by `category`).
  */
-export type NewOrderItem = { id?: string, name: string, qty: number, modifiers: Array<string>, notes?: string, allergens: Array<string>, category?: string, station?: string, course?: number, };
+export type NewOrderItem = { id?: string, name: string, qty: number, modifiers: Array<string>, notes?: string, allergens: Array<string>, category?: string, station?: string, course?: number, 
+/**
+ * How long the item takes to make, in seconds; without it the hub's menu table
+ * (configuration `[prep_times]`) or its default prep time is used.
+ */
+prepSecs?: number, };

@@ -10,4 +10,8 @@ export type Order = { id: string, locationId: string, number: string, table?: st
 /**
  * Courses up to this one are cooking; later ones are held.
  */
-firedCourse: number, createdAtMs: number, version: number, items: Array<OrderItem>, };
+firedCourse: number, createdAtMs: number, version: number, 
+/**
+ * When a scheduled order must be ready (hub time); none: as soon as possible.
+ */
+dueAtMs?: number, items: Array<OrderItem>, };

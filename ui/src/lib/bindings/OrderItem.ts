@@ -8,4 +8,8 @@ export type OrderItem = { id: string, name: string, qty: number, modifiers: Arra
 /**
  * Added after the order was first sent to the kitchen.
  */
-added: boolean, };
+added: boolean, 
+/**
+ * How long it takes to make, in seconds, when known.
+ */
+prepSecs?: number, };

@@ -3,4 +3,8 @@
 /**
  * `PATCH /api/orders/{id}`: fields to change; absent fields stay as they are.
  */
-export type OrderPatch = { rush?: boolean, notes?: string, table?: string, guest?: string, server?: string, };
+export type OrderPatch = { rush?: boolean, notes?: string, table?: string, guest?: string, server?: string, 
+/**
+ * Moves a scheduled order's due time (hub time); tickets not fired yet follow it.
+ */
+dueAtMs?: number, };

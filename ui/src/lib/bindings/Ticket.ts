@@ -28,4 +28,14 @@ createdAtMs: number, rush: boolean, status: TicketStatus,
 /**
  * Grows with every change; a screen keeps the highest it has seen.
  */
-version: number, bumpedAtMs?: number, items: Array<TicketItem>, };
+version: number, bumpedAtMs?: number, 
+/**
+ * A scheduled order's due time (hub time).
+ */
+dueAtMs?: number, 
+/**
+ * When the hub fires (or fired) this station's part of a scheduled order: the due
+ * time less the longest prep time of its items, so every station finishes
+ * together. While it is ahead the ticket is `held`.
+ */
+fireAtMs?: number, items: Array<TicketItem>, };

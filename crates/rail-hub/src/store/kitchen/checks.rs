@@ -9,7 +9,7 @@ use crate::store::StoreError;
 
 // Limits on what a POS may post, so one bad request cannot bloat every screen (the
 // OpenAPI schemas state the same ones).
-use rail_protocol::limits::{MAX_COURSE, MAX_ITEMS, MAX_QTY, MAX_TEXT};
+use rail_protocol::limits::{MAX_COURSE, MAX_ITEMS, MAX_PREP_SECS, MAX_QTY, MAX_TEXT};
 
 pub(crate) fn check_text(what: &str, value: &str) -> Result<(), StoreError> {
     if value.trim().is_empty() {
@@ -67,6 +67,12 @@ pub(super) fn new_items(
                 item.name
             )));
         }
+        if item.prep_secs.is_some_and(|secs| secs > MAX_PREP_SECS) {
+            return Err(StoreError::Invalid(format!(
+                "item {:?}: prep time must be at most {MAX_PREP_SECS} seconds",
+                item.name
+            )));
+        }
         let id = item
             .id
             .clone()
@@ -103,6 +109,7 @@ pub(super) fn new_items(
             station,
             status: ItemStatus::Pending,
             added,
+            prep_secs: item.prep_secs,
         });
     }
     Ok(made)

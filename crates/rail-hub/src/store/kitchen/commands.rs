@@ -13,7 +13,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 
 use super::checks::{check_optional_text, check_text, new_items};
 use super::derive::{
-    derive_ticket, order_channels, stations, ticket_channels, ticket_event, Cause,
+    derive_ticket, order_channels, scheduled_fire, stations, ticket_channels, ticket_event, Cause,
 };
 use super::OrderCommand;
 use rail_protocol::limits::MAX_COURSE;
@@ -100,11 +100,11 @@ fn order_tickets(
 
 fn save_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> {
     tx.execute(
-        "INSERT INTO tickets (location_id, id, order_id, station, status, version, created_at_ms, bumped_at_ms, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO tickets (location_id, id, order_id, station, status, version, created_at_ms, bumped_at_ms, body, fire_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (location_id, id) DO UPDATE SET
              status = excluded.status, version = excluded.version, created_at_ms = excluded.created_at_ms,
-             bumped_at_ms = excluded.bumped_at_ms, body = excluded.body",
+             bumped_at_ms = excluded.bumped_at_ms, body = excluded.body, fire_at_ms = excluded.fire_at_ms",
         (
             &ticket.location_id,
             &ticket.id,
@@ -115,6 +115,7 @@ fn save_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> 
             ticket.created_at_ms,
             ticket.bumped_at_ms,
             serde_json::to_string(ticket)?,
+            scheduled_fire(ticket),
         ),
     )?;
     Ok(())
@@ -271,6 +272,7 @@ pub(crate) fn create_order(
         fired_course: first_course,
         created_at_ms: now_ms,
         version: 1,
+        due_at_ms: posted.due_at_ms,
         items,
     };
     save_order(tx, &order)?;
@@ -321,6 +323,9 @@ pub(crate) fn change_order(
             check_optional_text("notes", patch.notes.as_ref())?;
             if let Some(rush) = patch.rush {
                 order.rush = rush;
+            }
+            if let Some(due) = patch.due_at_ms {
+                order.due_at_ms = Some(due);
             }
             for (field, value) in [
                 (&mut order.notes, &patch.notes),
@@ -517,4 +522,36 @@ pub(crate) fn bump_item(
         load_ticket(tx, location_id, ticket_id)?,
         published,
     ))
+}
+
+/// Fires every ticket whose scheduled time has come: each order with such a ticket is
+/// re-derived at `now_ms`, so its waiting stations go on the rail (`kds:ticket-fired`)
+/// with their timers starting now.
+pub(crate) fn fire_scheduled(
+    tx: &Transaction<'_>,
+    now_ms: i64,
+) -> Result<Vec<Published>, StoreError> {
+    let due: Vec<(String, String)> = {
+        let mut statement = tx.prepare_cached(
+            "SELECT DISTINCT location_id, order_id FROM tickets
+             WHERE fire_at_ms IS NOT NULL AND fire_at_ms <= ?1",
+        )?;
+        let rows = statement.query_map([now_ms], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut published = Vec::new();
+    for (location_id, order_id) in due {
+        let order = load_order(tx, &location_id, &order_id)?;
+        published.extend(sync_tickets(tx, &order, &Cause::Fired, None, now_ms)?);
+    }
+    Ok(published)
+}
+
+/// The earliest fire time the scheduler waits for, if any ticket waits.
+pub(crate) fn next_fire_at(conn: &rusqlite::Connection) -> Result<Option<i64>, StoreError> {
+    Ok(conn.query_row(
+        "SELECT MIN(fire_at_ms) FROM tickets WHERE fire_at_ms IS NOT NULL",
+        [],
+        |row| row.get(0),
+    )?)
 }

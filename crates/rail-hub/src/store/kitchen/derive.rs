@@ -71,9 +71,14 @@ pub(super) fn derive_ticket(
         .collect();
     let live: Vec<&TicketItem> = items.iter().filter(|i| i.status.is_live()).collect();
     let previous = stored.map(|t| t.status);
+    let fire_at_ms = fire_at(order, station);
+    // Only a ticket not yet on the rail waits for its fire time: a change to a ticket
+    // the cooks already have never takes it away from them.
+    let not_yet_on_rail = matches!(previous, None | Some(TicketStatus::Held));
+    let waits_for_schedule = not_yet_on_rail && fire_at_ms.is_some_and(|at| now_ms < at);
     let status = if live.is_empty() {
         TicketStatus::Voided
-    } else if live.iter().all(|i| i.held) {
+    } else if live.iter().all(|i| i.held) || waits_for_schedule {
         TicketStatus::Held
     } else {
         match previous {
@@ -112,8 +117,37 @@ pub(super) fn derive_ticket(
         } else {
             None
         },
+        due_at_ms: order.due_at_ms,
+        fire_at_ms,
         items,
     }
+}
+
+/// When `station`'s part of a scheduled order must start so that it is ready at the
+/// order's due time: the due time less the longest prep time among the items it still
+/// has to cook, since a station cooks its items side by side. Items of a course the POS
+/// holds do not count until it is fired. None for an order wanted as soon as possible,
+/// or when nothing is left to cook. An item with no prep time counts as instant: the
+/// hub gives every item of a scheduled order one (its own, the menu's, or the default)
+/// before it gets here.
+pub(super) fn fire_at(order: &Order, station: &str) -> Option<i64> {
+    let due = order.due_at_ms?;
+    let longest = order
+        .items
+        .iter()
+        .filter(|i| i.station == station && i.status.is_live() && i.course <= order.fired_course)
+        .map(|i| i.prep_secs.unwrap_or(0))
+        .max()?;
+    Some(due.saturating_sub(i64::from(longest) * 1000))
+}
+
+/// The fire time the scheduler waits for: set only while the ticket is held by its
+/// schedule alone (held with something to cook that no course holds back). A ticket
+/// held because the POS holds its course waits for the POS instead.
+pub(super) fn scheduled_fire(ticket: &Ticket) -> Option<i64> {
+    let schedule_only = ticket.status == TicketStatus::Held
+        && ticket.items.iter().any(|i| i.status.is_live() && !i.held);
+    ticket.fire_at_ms.filter(|_| schedule_only)
 }
 
 /// True when `items` has work to cook that the stored ticket did not have.
@@ -170,6 +204,7 @@ mod tests {
             station: station.into(),
             status: ItemStatus::Pending,
             added: false,
+            prep_secs: None,
         }
     }
 
@@ -188,6 +223,7 @@ mod tests {
             fired_course: 1,
             created_at_ms: 1_000,
             version: 1,
+            due_at_ms: None,
             items,
         }
     }
@@ -318,6 +354,79 @@ mod tests {
             order_channels(&order),
             ["location:bistro", "order:o1"],
             "a table name that cannot be a channel id gets no channel"
+        );
+    }
+
+    fn timed(id: &str, station: &str, course: u32, prep_secs: u32) -> OrderItem {
+        OrderItem {
+            prep_secs: Some(prep_secs),
+            ..item(id, station, course)
+        }
+    }
+
+    #[test]
+    fn each_station_fires_its_longest_item_before_the_due_time() {
+        let mut order = order(vec![
+            timed("steak", "grill", 1, 720),
+            timed("burger", "grill", 1, 480),
+            timed("salad", "salad", 1, 120),
+            timed("cake", "salad", 2, 900),
+        ]);
+        order.due_at_ms = Some(3_600_000);
+        // The grill's part takes as long as the steak; the held cake does not count.
+        assert_eq!(fire_at(&order, "grill"), Some(3_600_000 - 720_000));
+        assert_eq!(fire_at(&order, "salad"), Some(3_600_000 - 120_000));
+        order.due_at_ms = None;
+        assert_eq!(fire_at(&order, "grill"), None, "as soon as possible");
+    }
+
+    #[test]
+    fn a_scheduled_ticket_waits_then_fires_with_its_timer_starting_then() {
+        let mut order = order(vec![timed("steak", "grill", 1, 600)]);
+        order.due_at_ms = Some(1_000_000);
+        let waiting = derive_ticket(&order, "grill", None, 100_000);
+        assert_eq!(waiting.status, TicketStatus::Held);
+        assert_eq!(waiting.fire_at_ms, Some(400_000));
+        assert_eq!(
+            scheduled_fire(&waiting),
+            Some(400_000),
+            "the scheduler waits for it"
+        );
+        let fired = derive_ticket(&order, "grill", Some(&waiting), 400_050);
+        assert_eq!(fired.status, TicketStatus::Open);
+        assert_eq!(fired.created_at_ms, 400_050, "timed from when it was fired");
+        assert_eq!(scheduled_fire(&fired), None);
+        assert!(matches!(
+            ticket_event(&Cause::Fired, Some(&waiting), &fired, None),
+            Event::TicketFired(_)
+        ));
+        // Moving the due time later never takes a ticket back from the cooks.
+        order.due_at_ms = Some(5_000_000);
+        assert_eq!(
+            derive_ticket(&order, "grill", Some(&fired), 400_100).status,
+            TicketStatus::Open
+        );
+    }
+
+    #[test]
+    fn a_past_due_time_fires_at_once_and_a_held_course_waits_for_the_pos() {
+        let mut order = order(vec![
+            timed("steak", "grill", 1, 600),
+            timed("cake", "salad", 2, 60),
+        ]);
+        order.due_at_ms = Some(1_000);
+        let late = derive_ticket(&order, "grill", None, 50_000);
+        assert_eq!(
+            late.status,
+            TicketStatus::Open,
+            "due already: straight to the rail"
+        );
+        let course_held = derive_ticket(&order, "salad", None, 50_000);
+        assert_eq!(course_held.status, TicketStatus::Held);
+        assert_eq!(
+            scheduled_fire(&course_held),
+            None,
+            "held by its course, not by the schedule: the scheduler leaves it to the POS"
         );
     }
 }

@@ -20,6 +20,7 @@ mod derive;
 use rail_protocol::{NewOrderItem, Order, OrderPatch, OrderStatus, Ticket};
 
 pub(crate) use commands::{bump_item, bump_ticket, change_order, create_order};
+use commands::{fire_scheduled, next_fire_at};
 use commands::{load_order, load_ticket};
 
 use super::{Store, StoreError};
@@ -86,6 +87,26 @@ impl Store {
     /// [`StoreError::NotFound`] when it does not exist in this location.
     pub fn ticket(&self, location_id: &str, id: &str) -> Result<Ticket, StoreError> {
         load_ticket(self.conn(), location_id, id)
+    }
+
+    /// Fires every ticket whose scheduled time is at or before `now_ms`, in one
+    /// transaction; answers the events to publish.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn fire_scheduled(&mut self, now_ms: i64) -> Result<Vec<super::Published>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let published = fire_scheduled(&tx, now_ms)?;
+        tx.commit()?;
+        Ok(published)
+    }
+
+    /// The earliest time a held ticket waits to be fired.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn next_fire_at(&self) -> Result<Option<i64>, StoreError> {
+        next_fire_at(self.conn())
     }
 
     /// One order by id.
