@@ -773,3 +773,70 @@ async fn the_expo_screen_pairs_a_line_screen_behind_its_pin_and_follows_a_profil
     line.kill();
     result.expect("expo pairs a screen");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
+async fn expo_sees_a_scheduled_order_waiting_and_its_station_fired_on_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .expect("clock");
+    // Due in 10 minutes: the 12-minute ribeye fires at once, the salad waits.
+    let order = serde_json::json!({ "id": "p1", "number": "91", "orderType": "pickup", "guest": "Marta",
+        "dueAtMs": now + 600_000, "items": [
+        { "name": "Ribeye", "station": "grill", "prepSecs": 720 },
+        { "name": "Caesar salad", "station": "salad", "prepSecs": 120 }
+    ] });
+    hub.post_order(&pos, order).await.expect("order");
+    let args: Vec<String> = vec![
+        "--hub".into(),
+        hub.url.clone(),
+        "--token".into(),
+        hub.token("expo", &[]),
+        "--expo".into(),
+        "--db".into(),
+        dir.path().join("expo.sqlite3").display().to_string(),
+        "--no-sound".into(),
+    ];
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
+    let result = async {
+        wait_for_element(client, r#"[data-order-number="91"]"#, WAIT).await?;
+        let chip = text_of(client, r#"[data-testid="scheduled-next"]"#, WAIT).await?;
+        anyhow::ensure!(chip.starts_with("Scheduled: 1"), "{chip:?}");
+        press(client, "e").await?;
+        let waiting = text_of(client, r#"[data-scheduled-order="91"]"#, WAIT).await?;
+        anyhow::ensure!(
+            waiting.contains("Marta") && waiting.contains("salad") && waiting.contains("in 8 min"),
+            "{waiting:?}"
+        );
+        anyhow::ensure!(
+            client
+                .find_all(fantoccini::Locator::Css(
+                    r#"[data-scheduled-order="91"] [data-fire-station="grill"]"#
+                ))
+                .await?
+                .is_empty(),
+            "the grill's part is already on the rail, not waiting"
+        );
+        screenshot(client, "expo-scheduled").await?;
+        // The POS moves the pickup forward: the salad fires at once.
+        let response = reqwest::Client::new()
+            .patch(format!("{}/api/orders/p1", hub.url))
+            .bearer_auth(&pos)
+            .json(&serde_json::json!({ "dueAtMs": now }))
+            .send()
+            .await?;
+        anyhow::ensure!(response.status().is_success(), "{}", response.status());
+        wait_for_absence(client, r#"[data-testid="scheduled"]"#, WAIT).await?;
+        press(client, "e").await?;
+        wait_for_element(client, r#"[data-ticket-id="p1:salad"]"#, WAIT).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    session.close().await;
+    result.expect("scheduled order at expo");
+}

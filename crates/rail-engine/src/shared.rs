@@ -350,6 +350,7 @@ impl Shared {
         } else {
             Vec::new()
         };
+        let scheduled = store.scheduled()?;
         let pending = store.pending_count()?;
         let rejections = store
             .rejections(5)?
@@ -363,6 +364,7 @@ impl Shared {
                 tickets,
                 recent,
                 orders,
+                scheduled,
             },
             pending,
             rejections,

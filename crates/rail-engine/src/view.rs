@@ -65,6 +65,8 @@ pub struct Board {
     pub recent: Vec<Ticket>,
     /// Orders at the pass, for an expo screen (empty on station screens).
     pub orders: Vec<ExpoOrder>,
+    /// Tickets of scheduled orders the hub holds until their fire time, soonest first.
+    pub scheduled: Vec<Ticket>,
 }
 
 /// How the screen is doing: small, and changed often (every heartbeat moves

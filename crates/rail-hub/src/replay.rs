@@ -71,15 +71,15 @@ pub fn plan(
 /// The current state of a channel.
 fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snapshot, StoreError> {
     let tickets = match channel {
-        Channel::Kds(station) => store.tickets(location_id, Some(station), StationFilter::Open)?,
-        Channel::Location(_) => store.tickets(location_id, None, StationFilter::Open)?,
+        Channel::Kds(station) => store.tickets(location_id, Some(station), StationFilter::Live)?,
+        Channel::Location(_) => store.tickets(location_id, None, StationFilter::Live)?,
         Channel::Order(order_id) => store
-            .tickets(location_id, None, StationFilter::Open)?
+            .tickets(location_id, None, StationFilter::Live)?
             .into_iter()
             .filter(|t| &t.order_id == order_id)
             .collect(),
         Channel::Table(table) => store
-            .tickets(location_id, None, StationFilter::Open)?
+            .tickets(location_id, None, StationFilter::Live)?
             .into_iter()
             .filter(|t| t.table.as_deref() == Some(table.as_str()))
             .collect(),

@@ -176,6 +176,15 @@ impl Ticket {
         self.status == TicketStatus::Open
     }
 
+    /// The time a ticket held by its order's schedule alone will be fired: held, with
+    /// something to cook that no course holds back. A ticket held because the POS
+    /// holds its course waits for the POS instead, and answers none.
+    pub fn scheduled_fire(&self) -> Option<i64> {
+        let schedule_only = self.status == TicketStatus::Held
+            && self.items.iter().any(|i| i.status.is_live() && !i.held);
+        self.fire_at_ms.filter(|_| schedule_only)
+    }
+
     /// The items still to cook (see [`TicketItem::is_to_cook`]).
     pub fn items_to_cook(&self) -> impl Iterator<Item = &TicketItem> {
         self.items.iter().filter(|item| item.is_to_cook())

@@ -14,6 +14,7 @@ import { isLang, locale, t } from "./i18n.svelte";
 import { type Action, actionForKey, DEFAULT_KEYMAP, invertKeymap, moveSelection, selectPosition } from "./keys/keymap";
 import { changeKey, railOrder, searchTickets } from "./tickets/card";
 import { DEFAULT_THRESHOLDS, hubNow, type Thresholds } from "./tickets/timer";
+import { scheduledOrders } from "./tickets/schedule";
 
 /** How long the undo offer stays after a bump. */
 export const UNDO_MS = 6000;
@@ -56,6 +57,8 @@ export class Screen {
   thresholds: Thresholds = $derived(this.profile?.timers ?? this.settings?.thresholds ?? DEFAULT_THRESHOLDS);
   keys = $derived(invertKeymap({ ...DEFAULT_KEYMAP, ...(this.settings?.keymap ?? {}) }));
 
+  /** Orders for later the hub holds, soonest first. */
+  scheduled = $derived(scheduledOrders(this.board?.scheduled ?? []));
   tickets = $derived(this.board ? searchTickets(railOrder(this.board.tickets), this.search ?? "") : []);
   now = $derived(hubNow(this.localNow, this.status?.clockOffsetMs ?? 0));
   selectedId = $derived(this.tickets[Math.min(this.cursor, this.tickets.length - 1)]?.id ?? null);
@@ -80,8 +83,8 @@ export class Screen {
     );
     this.#stop.push(await this.#backend.onExitRequested(() => (this.pinFor = "exit")));
     const [initial, settings] = await Promise.all([this.#backend.initialState(), this.#backend.uiSettings()]);
-    const { channels, expo, tickets, recent, orders, ...status } = initial;
-    this.board ??= { channels, expo, tickets, recent, orders };
+    const { channels, expo, tickets, recent, orders, scheduled, ...status } = initial;
+    this.board ??= { channels, expo, tickets, recent, orders, scheduled };
     this.status ??= status;
     this.applySettings(settings);
     const timer = setInterval(() => (this.localNow = Date.now()), 1000);

@@ -35,10 +35,11 @@ impl Store {
         let mut new_tickets = 0;
         if let Some(snapshot) = snapshot {
             let keep: Vec<&str> = snapshot.tickets.iter().map(|t| t.id.as_str()).collect();
-            // Open tickets the hub no longer lists were closed while we were away;
-            // bumped ones stay for the recall list.
-            let mut stmt =
-                tx.prepare("SELECT id FROM tickets WHERE channel = ?1 AND status = 'open'")?;
+            // Open and waiting tickets the hub no longer lists were closed while we
+            // were away; bumped ones stay for the recall list.
+            let mut stmt = tx.prepare(
+                "SELECT id FROM tickets WHERE channel = ?1 AND status IN ('open', 'held')",
+            )?;
             let cached: Vec<String> = stmt
                 .query_map([channel], |row| row.get(0))?
                 .collect::<Result<_, _>>()?;
@@ -50,7 +51,9 @@ impl Store {
             // cached (after a reset the versions come from another history and cannot be
             // compared). Anything newer arrives as the events after `seq`.
             for ticket in &snapshot.tickets {
-                if write_ticket(&tx, channel, ticket, true)? == Upsert::Inserted {
+                // A waiting (held) ticket is not on the rail yet: no cue for it.
+                if write_ticket(&tx, channel, ticket, true)? == Upsert::Inserted && ticket.is_open()
+                {
                     new_tickets += 1;
                 }
             }
@@ -126,6 +129,26 @@ impl Store {
         upsert(&tx, &channel, ticket)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Tickets of scheduled orders waiting for their fire time, soonest first.
+    ///
+    /// # Errors
+    /// On database failure or undecodable cached rows.
+    pub fn scheduled(&self) -> Result<Vec<Ticket>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM tickets WHERE status = 'held'")?;
+        let held: Vec<Ticket> = stmt
+            .query_map([], |row| row.get::<_, String>(0))?
+            .map(|body| Ok(serde_json::from_str(&body?)?))
+            .collect::<Result<_, StoreError>>()?;
+        let mut scheduled: Vec<Ticket> = held
+            .into_iter()
+            .filter(|t| t.scheduled_fire().is_some())
+            .collect();
+        scheduled.sort_by_key(|t| (t.fire_at_ms, t.id.clone()));
+        Ok(scheduled)
     }
 
     /// The screen's view: open tickets oldest first and the recall list newest first,
@@ -261,10 +284,11 @@ fn write_ticket(
 }
 
 /// Keeps the cache from growing through a long service: closed tickets beyond the
-/// recall depth (and voided ones) are dropped.
+/// recall depth (and voided ones) are dropped; waiting ones (held) stay, since they
+/// come to the rail later.
 fn prune_bumped(tx: &Transaction<'_>) -> Result<(), StoreError> {
     tx.execute(
-        "DELETE FROM tickets WHERE status != 'open' AND id NOT IN (
+        "DELETE FROM tickets WHERE status NOT IN ('open', 'held') AND id NOT IN (
              SELECT id FROM tickets WHERE status = 'bumped' ORDER BY bumped_at_ms DESC LIMIT ?1)",
         [RECALL_DEPTH * 5],
     )?;
@@ -509,5 +533,75 @@ mod tests {
             store.next_pending().expect("next").map(|a| a.ticket_id),
             Some("a".to_owned())
         );
+    }
+
+    fn scheduled_ticket(id: &str, version: u64, fire_at_ms: i64) -> Ticket {
+        Ticket {
+            fire_at_ms: Some(fire_at_ms),
+            due_at_ms: Some(fire_at_ms + 600_000),
+            ..ticket(id, version, TicketStatus::Held)
+        }
+    }
+
+    #[test]
+    fn scheduled_tickets_wait_off_the_rail_silently_and_arrive_when_fired() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("cache.sqlite3")).expect("store");
+        let snapshot = Snapshot {
+            tickets: vec![
+                ticket("now", 1, TicketStatus::Open),
+                scheduled_ticket("later", 1, 9_000),
+                scheduled_ticket("sooner", 1, 5_000),
+            ],
+        };
+        let new_tickets = store
+            .apply_subscribed("kds:grill", "epoch", 3, Recovery::Fresh, Some(&snapshot))
+            .expect("subscribed");
+        assert_eq!(
+            new_tickets, 1,
+            "only the ticket on the rail calls for a cue"
+        );
+        assert_eq!(open_ids(&store), ["now"]);
+        let waiting: Vec<String> = store
+            .scheduled()
+            .expect("scheduled")
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        assert_eq!(waiting, ["sooner", "later"], "soonest first");
+
+        // Kept through the pruning every event does, then fired onto the rail.
+        store.apply_event(&new(4, "other")).expect("apply");
+        let fired = envelope(
+            5,
+            Event::TicketFired(TicketEvent {
+                ticket: ticket("sooner", 2, TicketStatus::Open),
+                item_id: None,
+                by: None,
+            }),
+        );
+        assert_eq!(
+            store.apply_event(&fired).expect("apply"),
+            Applied::Applied(Change::Arrived)
+        );
+        let waiting: Vec<String> = store
+            .scheduled()
+            .expect("scheduled")
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        assert_eq!(waiting, ["later"]);
+
+        // A reset without it (the order was cancelled while away) drops it.
+        store
+            .apply_subscribed(
+                "kds:grill",
+                "epoch2",
+                1,
+                Recovery::Reset,
+                Some(&Snapshot::default()),
+            )
+            .expect("reset");
+        assert!(store.scheduled().expect("scheduled").is_empty());
     }
 }

@@ -51,6 +51,7 @@ export class FakeBackend implements Backend {
       pendingActions: 0,
       rejections: [],
       orders: [],
+      scheduled: [],
       clockOffsetMs: 0,
       profile: null,
     };
@@ -190,8 +191,8 @@ export class FakeBackend implements Backend {
   /** Replaces the state and tells the listeners, as the engine would: board and status apart. */
   set(state: ScreenState): void {
     this.state = state;
-    const { channels, expo, tickets, recent, orders, ...status } = state;
-    for (const listener of this.boardListeners) listener({ channels, expo, tickets, recent, orders });
+    const { channels, expo, tickets, recent, orders, scheduled, ...status } = state;
+    for (const listener of this.boardListeners) listener({ channels, expo, tickets, recent, orders, scheduled });
     for (const listener of this.statusListeners) listener(status);
   }
 

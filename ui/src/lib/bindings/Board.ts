@@ -26,4 +26,8 @@ recent: Array<Ticket>,
 /**
  * Orders at the pass, for an expo screen (empty on station screens).
  */
-orders: Array<ExpoOrder>, };
+orders: Array<ExpoOrder>, 
+/**
+ * Tickets of scheduled orders the hub holds until their fire time, soonest first.
+ */
+scheduled: Array<Ticket>, };

@@ -29,7 +29,11 @@ recent: Array<Ticket>,
 /**
  * Orders at the pass, for an expo screen (empty on station screens).
  */
-orders: Array<ExpoOrder>, connection: Connection, 
+orders: Array<ExpoOrder>, 
+/**
+ * Tickets of scheduled orders the hub holds until their fire time, soonest first.
+ */
+scheduled: Array<Ticket>, connection: Connection, 
 /**
  * Actions waiting to reach the hub.
  */

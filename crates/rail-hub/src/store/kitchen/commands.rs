@@ -13,7 +13,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 
 use super::checks::{check_optional_text, check_text, new_items};
 use super::derive::{
-    derive_ticket, order_channels, scheduled_fire, stations, ticket_channels, ticket_event, Cause,
+    derive_ticket, order_channels, stations, ticket_channels, ticket_event, Cause,
 };
 use super::OrderCommand;
 use rail_protocol::limits::MAX_COURSE;
@@ -115,7 +115,7 @@ fn save_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> 
             ticket.created_at_ms,
             ticket.bumped_at_ms,
             serde_json::to_string(ticket)?,
-            scheduled_fire(ticket),
+            ticket.scheduled_fire(),
         ),
     )?;
     Ok(())

@@ -141,15 +141,6 @@ pub(super) fn fire_at(order: &Order, station: &str) -> Option<i64> {
     Some(due.saturating_sub(i64::from(longest) * 1000))
 }
 
-/// The fire time the scheduler waits for: set only while the ticket is held by its
-/// schedule alone (held with something to cook that no course holds back). A ticket
-/// held because the POS holds its course waits for the POS instead.
-pub(super) fn scheduled_fire(ticket: &Ticket) -> Option<i64> {
-    let schedule_only = ticket.status == TicketStatus::Held
-        && ticket.items.iter().any(|i| i.status.is_live() && !i.held);
-    ticket.fire_at_ms.filter(|_| schedule_only)
-}
-
 /// True when `items` has work to cook that the stored ticket did not have.
 fn has_new_work(stored: &Ticket, items: &[TicketItem]) -> bool {
     items
@@ -388,14 +379,14 @@ mod tests {
         assert_eq!(waiting.status, TicketStatus::Held);
         assert_eq!(waiting.fire_at_ms, Some(400_000));
         assert_eq!(
-            scheduled_fire(&waiting),
+            waiting.scheduled_fire(),
             Some(400_000),
             "the scheduler waits for it"
         );
         let fired = derive_ticket(&order, "grill", Some(&waiting), 400_050);
         assert_eq!(fired.status, TicketStatus::Open);
         assert_eq!(fired.created_at_ms, 400_050, "timed from when it was fired");
-        assert_eq!(scheduled_fire(&fired), None);
+        assert_eq!(fired.scheduled_fire(), None);
         assert!(matches!(
             ticket_event(&Cause::Fired, Some(&waiting), &fired, None),
             Event::TicketFired(_)
@@ -424,7 +415,7 @@ mod tests {
         let course_held = derive_ticket(&order, "salad", None, 50_000);
         assert_eq!(course_held.status, TicketStatus::Held);
         assert_eq!(
-            scheduled_fire(&course_held),
+            course_held.scheduled_fire(),
             None,
             "held by its course, not by the schedule: the scheduler leaves it to the POS"
         );

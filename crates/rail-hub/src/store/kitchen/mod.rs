@@ -30,6 +30,9 @@ use super::{Store, StoreError};
 pub enum StationFilter {
     /// On the rail, oldest first.
     Open,
+    /// On the rail or waiting to be (a course the POS holds, a scheduled order's
+    /// fire time): what a channel's snapshot carries.
+    Live,
     /// Recently bumped, newest first (the recall list).
     Bumped { limit: u32 },
 }
@@ -60,20 +63,19 @@ impl Store {
         station: Option<&str>,
         filter: StationFilter,
     ) -> Result<Vec<Ticket>, StoreError> {
-        let (status, order, limit) = match filter {
-            StationFilter::Open => ("open", "created_at_ms ASC", u32::MAX),
-            StationFilter::Bumped { limit } => ("bumped", "bumped_at_ms DESC", limit),
+        let (statuses, order, limit) = match filter {
+            StationFilter::Open => ("'open'", "created_at_ms ASC", u32::MAX),
+            StationFilter::Live => ("'open', 'held'", "created_at_ms ASC", u32::MAX),
+            StationFilter::Bumped { limit } => ("'bumped'", "bumped_at_ms DESC", limit),
         };
         let sql = format!(
             "SELECT body FROM tickets
-             WHERE location_id = ?1 AND (?2 IS NULL OR station = ?2) AND status = ?3
-             ORDER BY {order}, id LIMIT ?4"
+             WHERE location_id = ?1 AND (?2 IS NULL OR station = ?2) AND status IN ({statuses})
+             ORDER BY {order}, id LIMIT ?3"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let bodies = stmt
-            .query_map((location_id, station, status, limit), |row| {
-                row.get::<_, String>(0)
-            })?
+            .query_map((location_id, station, limit), |row| row.get::<_, String>(0))?
             .collect::<Result<Vec<_>, _>>()?;
         bodies
             .iter()
