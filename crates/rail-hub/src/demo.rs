@@ -229,6 +229,13 @@ pub async fn run_pos(
                             });
                         }
                     }
+                    // Now and then a pickup for later, so screens show a scheduled
+                    // order waiting for its fire time.
+                    if order.order_type != OrderType::DineIn && rng.random_bool(0.2) {
+                        let minutes = rng.random_range(8..20);
+                        order.order_type = OrderType::Pickup;
+                        order.due_at_ms = Some(crate::clock::now_ms() + minutes * 60_000);
+                    }
                     let id = format!("demo-{number}-{}", rng.random_range(1000..9999));
                     order.id = Some(id.clone());
                     recent.push(id);
