@@ -222,9 +222,9 @@ pub fn pairing_args(hub_url: &str, device_file: &Path, dir: &Path) -> Vec<String
 /// The settings PIN of the screens `pin_screen_args` configures.
 pub const SETTINGS_PIN: &str = "2468";
 
-/// Arguments for a screen configured by a `screen.toml` in `dir`: `settings` (hub,
-/// token, stations or expo…) plus the hash of [`SETTINGS_PIN`]; silent, with its
-/// cache in `dir`.
+/// Arguments for a screen configured by a `screen.toml` in `dir`: the hash of
+/// [`SETTINGS_PIN`], then `settings` (hub, token, stations or expo…, tables last);
+/// silent, with its cache in `dir`.
 pub fn pin_screen_args(dir: &Path, settings: &str) -> anyhow::Result<Vec<String>> {
     let hash = Command::new(crate::binary("rail-headless"))
         .args(["--hash-pin", SETTINGS_PIN])
@@ -234,7 +234,7 @@ pub fn pin_screen_args(dir: &Path, settings: &str) -> anyhow::Result<Vec<String>
     let config = dir.join("screen.toml");
     std::fs::write(
         &config,
-        format!("{settings}settings_pin_hash = \"{hash}\"\n"),
+        format!("settings_pin_hash = \"{hash}\"\n{settings}"),
     )?;
     Ok(vec![
         "--config".into(),

@@ -840,3 +840,100 @@ async fn expo_sees_a_scheduled_order_waiting_and_its_station_fired_on_time() {
     session.close().await;
     result.expect("scheduled order at expo");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
+async fn a_drive_thru_turns_late_on_its_own_clock_and_every_card_says_where_it_came_from() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    // Drive-thru orders are yellow after 3 s and red after 6 s here; tables keep 5/10 min.
+    let args = pin_screen_args(
+        dir.path(),
+        &format!(
+            "hub_url = \"{}\"\ntoken = \"{}\"\nstations = [\"grill\"]\n\
+             [timers_by_order_type.drive-thru]\nwarn_after_min = 0.05\nlate_after_min = 0.1\n",
+            hub.url,
+            hub.token("kds", &["grill"]),
+        ),
+    )
+    .expect("config");
+    for (id, number, order_type, source) in [
+        (
+            "d1",
+            "61",
+            "drive-thru",
+            serde_json::json!({ "channel": "pos" }),
+        ),
+        (
+            "d2",
+            "62",
+            "dine-in",
+            serde_json::json!({ "channel": "kiosk" }),
+        ),
+        (
+            "d3",
+            "63",
+            "delivery",
+            serde_json::json!({ "channel": "third-party", "name": "Uber Eats" }),
+        ),
+    ] {
+        let order = serde_json::json!({ "id": id, "number": number, "orderType": order_type, "source": source,
+            "items": [{ "name": "Burger", "station": "grill" }] });
+        hub.post_order(&pos, order).await.expect("order");
+    }
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
+    let result = async {
+        wait_for_element(client, r#"[data-order-number="63"]"#, WAIT).await?;
+        let badge = text_of(
+            client,
+            r#"[data-order-number="63"] [data-source="third-party"]"#,
+            WAIT,
+        )
+        .await?;
+        anyhow::ensure!(badge == "Uber Eats", "{badge:?}");
+        wait_for_element(
+            client,
+            r#"[data-order-number="62"] [data-source="kiosk"]"#,
+            WAIT,
+        )
+        .await?;
+        wait_for_element(
+            client,
+            r#"[data-order-number="61"] [data-order-type="drive-thru"]"#,
+            WAIT,
+        )
+        .await?;
+        anyhow::ensure!(
+            client
+                .find_all(fantoccini::Locator::Css(
+                    r#"[data-order-number="61"] [data-source]"#
+                ))
+                .await?
+                .is_empty(),
+            "an order from the till needs no source badge"
+        );
+        wait_for_element(
+            client,
+            r#"[data-order-number="61"].late"#,
+            Duration::from_secs(30),
+        )
+        .await?;
+        let table = client
+            .find(fantoccini::Locator::Css(r#"[data-order-number="62"]"#))
+            .await?
+            .attr("class")
+            .await?
+            .unwrap_or_default();
+        anyhow::ensure!(
+            table.contains("fresh"),
+            "the table's ticket is still green: {table:?}"
+        );
+        screenshot(client, "order-types").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    session.close().await;
+    result.expect("order types and sources");
+}

@@ -217,7 +217,7 @@ async fn session(
                 ..
             }) => {
                 shared.heard_from_hub(Some(server_time_ms));
-                shared.apply_profile(profile);
+                shared.apply_profile(profile.map(|p| *p));
                 // Two heartbeats of silence mean the link is dead, whatever TCP thinks.
                 silent_limit = Duration::from_millis(heartbeat_ms.saturating_mul(2))
                     .max(Duration::from_millis(200));
@@ -285,7 +285,7 @@ async fn session(
             }
             ServerMessage::Control(Control::Profile { profile }) => {
                 shared.heard_from_hub(None);
-                shared.apply_profile(profile);
+                shared.apply_profile(profile.map(|p| *p));
             }
             ServerMessage::Control(Control::Unsubscribed { .. }) => {}
             ServerMessage::Event(envelope) => {

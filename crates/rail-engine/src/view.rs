@@ -132,6 +132,9 @@ pub struct ExpoOrder {
     #[ts(optional)]
     pub guest: Option<String>,
     pub order_type: rail_protocol::OrderType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub source: Option<rail_protocol::OrderSource>,
     pub rush: bool,
     /// When its first ticket reached the rail (hub time).
     #[ts(type = "number")]
@@ -167,6 +170,7 @@ pub fn expo_orders(open: &[Ticket], recent: &[Ticket], gone: &[String]) -> Vec<E
                 table: ticket.table.clone(),
                 guest: ticket.guest.clone(),
                 order_type: ticket.order_type,
+                source: ticket.source.clone(),
                 rush: ticket.rush,
                 created_at_ms: ticket.created_at_ms,
                 stations: vec![progress],

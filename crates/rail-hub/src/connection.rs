@@ -87,7 +87,7 @@ pub async fn serve(
             server_time_ms: now_ms(),
             heartbeat_ms: u64::try_from(hub.config.heartbeat.as_millis()).unwrap_or(u64::MAX),
             location_id: claims.loc.clone(),
-            profile: hub.profile_of(&claims),
+            profile: hub.profile_of(&claims).map(Box::new),
         });
         if queue.send(Outbound::Frame(encode(&ready))).await.is_err() {
             return None;
@@ -104,8 +104,8 @@ pub async fn serve(
             loop {
                 let profile = match device.next_notice().await {
                     Notice::Close { code, reason } => return (code, reason),
-                    Notice::Profile(profile) => profile.map(|p| (*p).clone()),
-                    Notice::Missed => hub.profile_of(&claims),
+                    Notice::Profile(profile) => profile.map(|p| Box::new((*p).clone())),
+                    Notice::Missed => hub.profile_of(&claims).map(Box::new),
                 };
                 let message = ServerMessage::Control(Control::Profile { profile });
                 let _ = queue.send(Outbound::Frame(encode(&message))).await;

@@ -150,6 +150,7 @@ pub fn random_order(rng: &mut impl Rng, number: u32) -> NewOrder {
         notes: None,
         items,
         due_at_ms: None,
+        source: None,
     }
 }
 
@@ -229,6 +230,25 @@ pub async fn run_pos(
                             });
                         }
                     }
+                    // Orders come in from more than the till: a kiosk, the website,
+                    // the delivery apps.
+                    order.source = match (order.order_type, rng.random_range(0..10)) {
+                        (OrderType::Delivery, n) => Some(rail_protocol::OrderSource {
+                            channel: rail_protocol::SourceChannel::ThirdParty,
+                            name: Some(["Uber Eats", "DoorDash", "Deliveroo"][n % 3].to_owned()),
+                        }),
+                        (OrderType::Takeout | OrderType::Pickup, 0..=3) => {
+                            Some(rail_protocol::OrderSource {
+                                channel: rail_protocol::SourceChannel::Online,
+                                name: None,
+                            })
+                        }
+                        (_, 0 | 1) => Some(rail_protocol::OrderSource {
+                            channel: rail_protocol::SourceChannel::Kiosk,
+                            name: None,
+                        }),
+                        _ => None,
+                    };
                     // Now and then a pickup for later, so screens show a scheduled
                     // order waiting for its fire time.
                     if order.order_type != OrderType::DineIn && rng.random_bool(0.2) {

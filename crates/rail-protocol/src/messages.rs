@@ -107,11 +107,11 @@ pub enum Control {
         /// the screen keeps its own settings.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
-        profile: Option<crate::ScreenProfile>,
+        profile: Option<Box<crate::ScreenProfile>>,
     },
     /// The manager changed this device's screen profile (or took it away: none).
     Profile {
-        profile: Option<crate::ScreenProfile>,
+        profile: Option<Box<crate::ScreenProfile>>,
     },
     /// Answer to a subscribe. `seq` is the channel's position the snapshot (if any) is
     /// valid at; replayed events (for `recovered`) follow this message.
@@ -284,6 +284,7 @@ mod tests {
             items: vec![],
             due_at_ms: None,
             fire_at_ms: None,
+            source: None,
         }
     }
 

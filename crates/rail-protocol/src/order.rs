@@ -29,6 +29,10 @@ pub struct NewOrder {
     pub guest: Option<String>,
     #[serde(default)]
     pub order_type: OrderType,
+    /// Where the order came in from: `{"channel": "third-party", "name": "Uber Eats"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub source: Option<crate::ticket::OrderSource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
@@ -167,6 +171,9 @@ pub struct Order {
     #[ts(optional)]
     pub guest: Option<String>,
     pub order_type: OrderType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub source: Option<crate::ticket::OrderSource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub server: Option<String>,

@@ -6,6 +6,8 @@
 //! a screen without one keeps its own. The hub hands a paired screen its profile when
 //! the socket opens (in `ready`) and again whenever the manager changes it.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -66,6 +68,14 @@ pub struct ScreenProfile {
     #[schemars(length(min = 1, max = 64))]
     pub name: String,
     pub timers: Thresholds,
+    /// Timer colours for some order types instead of `timers` (a drive-thru is late
+    /// sooner than a table).
+    #[serde(default)]
+    pub timers_by_order_type: BTreeMap<crate::OrderType, Thresholds>,
+    /// Timer colours for some stations instead of `timers`; when a station's and an
+    /// order type's both apply, the stricter of each threshold wins.
+    #[serde(default)]
+    pub timers_by_station: BTreeMap<String, Thresholds>,
     /// One of [`LANGUAGES`].
     pub language: String,
     /// One of [`THEMES`].
@@ -92,6 +102,20 @@ impl ScreenProfile {
             ));
         }
         problems.extend(self.timers.problem());
+        for (order_type, timers) in &self.timers_by_order_type {
+            if let Some(problem) = timers.problem() {
+                problems.push(format!("{} {problem}", order_type.as_str()));
+            }
+        }
+        for (station, timers) in &self.timers_by_station {
+            if !crate::channel::is_valid_id(station) {
+                problems.push(format!(
+                    "station {station:?}: letters, digits, - _ . up to 64"
+                ));
+            } else if let Some(problem) = timers.problem() {
+                problems.push(format!("station {station} {problem}"));
+            }
+        }
         if !LANGUAGES.contains(&self.language.as_str()) {
             problems.push(format!(
                 "language {:?}: one of {}",
@@ -134,6 +158,8 @@ mod tests {
         ScreenProfile {
             name: "line".into(),
             timers: Thresholds::default(),
+            timers_by_order_type: BTreeMap::new(),
+            timers_by_station: BTreeMap::new(),
             language: "en".into(),
             theme: "dark".into(),
             font_scale: 1.0,
@@ -147,7 +173,7 @@ mod tests {
     fn a_good_profile_has_no_problems_and_each_bad_field_is_named() {
         assert!(profile().problems().is_empty());
         type Spoil = fn(&mut ScreenProfile);
-        let cases: [(Spoil, &str); 7] = [
+        let cases: [(Spoil, &str); 9] = [
             (|p| p.name = "two words".into(), "profile name"),
             (|p| p.timers.late_after_min = 1.0, "timers"),
             (|p| p.timers.warn_after_min = f64::NAN, "timers"),
@@ -155,6 +181,25 @@ mod tests {
             (|p| p.theme = "pink".into(), "theme"),
             (|p| p.font_scale = 3.0, "text size"),
             (|p| p.muted_cues = vec!["boom".into()], "muted cue"),
+            (
+                |p| {
+                    p.timers_by_order_type.insert(
+                        crate::OrderType::DriveThru,
+                        Thresholds {
+                            warn_after_min: 4.0,
+                            late_after_min: 2.0,
+                        },
+                    );
+                },
+                "drive-thru timers",
+            ),
+            (
+                |p| {
+                    p.timers_by_station
+                        .insert("two words".into(), Thresholds::default());
+                },
+                "station \"two words\"",
+            ),
         ];
         for (spoil, expected) in cases {
             let mut bad = profile();
@@ -162,6 +207,22 @@ mod tests {
             let problems = bad.problems();
             assert_eq!(problems.len(), 1, "{problems:?}");
             assert!(problems[0].contains(expected), "{problems:?}");
+        }
+    }
+
+    #[test]
+    fn order_types_are_named_alike_in_files_and_on_the_wire() {
+        for order_type in [
+            crate::OrderType::DineIn,
+            crate::OrderType::Takeout,
+            crate::OrderType::Delivery,
+            crate::OrderType::Pickup,
+            crate::OrderType::DriveThru,
+        ] {
+            assert_eq!(
+                serde_json::to_value(order_type).expect("encode"),
+                serde_json::json!(order_type.as_str())
+            );
         }
     }
 

@@ -9,7 +9,21 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// How the guest gets the food; screens colour and filter by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    TS,
+    JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 #[ts(export)]
 pub enum OrderType {
@@ -19,6 +33,46 @@ pub enum OrderType {
     Delivery,
     Pickup,
     DriveThru,
+}
+
+impl OrderType {
+    /// The name on the wire and in configuration files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderType::DineIn => "dine-in",
+            OrderType::Takeout => "takeout",
+            OrderType::Delivery => "delivery",
+            OrderType::Pickup => "pickup",
+            OrderType::DriveThru => "drive-thru",
+        }
+    }
+}
+
+/// Where an order came in from, beside how it is eaten ([`OrderType`]): the till, a
+/// self-order kiosk, the restaurant's own online ordering, a delivery platform (named),
+/// or the phone. Screens show it with an icon and a colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export)]
+pub enum SourceChannel {
+    Pos,
+    Kiosk,
+    Online,
+    ThirdParty,
+    Phone,
+}
+
+/// `source` of an order: its channel, and for a delivery platform its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct OrderSource {
+    pub channel: SourceChannel,
+    /// The platform's name for a third-party order ("Uber Eats"), shown on the ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
+    pub name: Option<String>,
 }
 
 /// Where a ticket is in its life at a station.
@@ -130,6 +184,10 @@ pub struct Ticket {
     pub guest: Option<String>,
     #[serde(default)]
     pub order_type: OrderType,
+    /// Where the order came in from, when the POS said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub source: Option<OrderSource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub server: Option<String>,
@@ -311,6 +369,7 @@ mod tests {
             items,
             due_at_ms: None,
             fire_at_ms: None,
+            source: None,
         }
     }
 

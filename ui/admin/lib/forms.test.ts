@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { reasonOf } from "./api";
-import { ago, deviceState, lagOf, newProfile, profileSummary, rulesFromText, rulesToText, stationsFrom } from "./forms";
+import { ago, deviceState, lagOf, newProfile, profileSummary, rulesFromText, rulesToText, stationsFrom, timersFromText, timersToText } from "./forms";
 
 describe("the admin page's forms", () => {
   it("reads stations as typed", () => {
@@ -45,5 +45,13 @@ describe("the admin page's forms", () => {
     const profile = newProfile("line");
     expect(profileSummary(profile)).toBe("yellow after 5 min, red after 10 min · en · dark · text ×1 · sound 100 %");
     expect(profileSummary({ ...profile, soundEnabled: false })).toContain("silent");
+  });
+
+  it("reads and writes timer overrides as warn / late minutes", () => {
+    expect(timersToText({ "drive-thru": { warnAfterMin: 2, lateAfterMin: 4 } })).toBe("drive-thru = 2 / 4");
+    expect(timersFromText("drive-thru = 2 / 4\n\nsalad=3/6.5\nfry = soon\n= 1 / 2")).toEqual({
+      rules: { "drive-thru": { warnAfterMin: 2, lateAfterMin: 4 }, salad: { warnAfterMin: 3, lateAfterMin: 6.5 } },
+      bad: [4, 5],
+    });
   });
 });

@@ -71,6 +71,8 @@ export function newProfile(name: string): ScreenProfile {
   return {
     name,
     timers: { warnAfterMin: 5, lateAfterMin: 10 },
+    timersByOrderType: {},
+    timersByStation: {},
     language: "en",
     theme: "dark",
     fontScale: 1,
@@ -84,4 +86,27 @@ export function newProfile(name: string): ScreenProfile {
 export function profileSummary(profile: ScreenProfile): string {
   const sound = profile.soundEnabled ? `sound ${Math.round(profile.volume * 100)} %` : "silent";
   return `yellow after ${profile.timers.warnAfterMin} min, red after ${profile.timers.lateAfterMin} min · ${profile.language} · ${profile.theme} · text ×${profile.fontScale} · ${sound}`;
+}
+
+/** Timer overrides as the manager writes them, one per line: `drive-thru = 2 / 4`. */
+export function timersToText(rules: Partial<Record<string, { warnAfterMin: number; lateAfterMin: number }>>): string {
+  return Object.entries(rules)
+    .filter((entry): entry is [string, { warnAfterMin: number; lateAfterMin: number }] => entry[1] !== undefined)
+    .map(([key, t]) => `${key} = ${t.warnAfterMin} / ${t.lateAfterMin}`)
+    .join("\n");
+}
+
+/** Reads `key = warn / late` lines back (minutes); bad lines are reported by number. */
+export function timersFromText(text: string): { rules: Record<string, { warnAfterMin: number; lateAfterMin: number }>; bad: number[] } {
+  const rules: Record<string, { warnAfterMin: number; lateAfterMin: number }> = {};
+  const bad: number[] = [];
+  text.split("\n").forEach((line, index) => {
+    if (line.trim() === "") return;
+    const match = /^\s*([^=]+?)\s*=\s*([0-9.]+)\s*\/\s*([0-9.]+)\s*$/.exec(line);
+    const warn = Number(match?.[2]);
+    const late = Number(match?.[3]);
+    if (!match || !Number.isFinite(warn) || !Number.isFinite(late)) bad.push(index + 1);
+    else rules[match[1] as string] = { warnAfterMin: warn, lateAfterMin: late };
+  });
+  return { rules, bad };
 }

@@ -13,7 +13,7 @@ import type { Role } from "./bindings/Role";
 import { isLang, locale, t } from "./i18n.svelte";
 import { type Action, actionForKey, DEFAULT_KEYMAP, invertKeymap, moveSelection, selectPosition } from "./keys/keymap";
 import { changeKey, railOrder, searchTickets } from "./tickets/card";
-import { DEFAULT_THRESHOLDS, hubNow, type Thresholds } from "./tickets/timer";
+import { DEFAULT_TIMER_RULES, hubNow, type Thresholds, type TimerRules } from "./tickets/timer";
 import { scheduledOrders } from "./tickets/schedule";
 
 /** How long the undo offer stays after a bump. */
@@ -54,7 +54,14 @@ export class Screen {
   /** The hub's screen profile for this screen, if the manager assigned one. */
   profile = $derived(this.status?.profile ?? null);
   /** Colours follow the profile, else the screen's settings (defaults until read). */
-  thresholds: Thresholds = $derived(this.profile?.timers ?? this.settings?.thresholds ?? DEFAULT_THRESHOLDS);
+  timers: TimerRules = $derived(
+    this.profile
+      ? { base: this.profile.timers, byOrderType: this.profile.timersByOrderType, byStation: this.profile.timersByStation }
+      : this.settings
+        ? { base: this.settings.thresholds, byOrderType: this.settings.timersByOrderType, byStation: this.settings.timersByStation }
+        : DEFAULT_TIMER_RULES,
+  );
+  thresholds: Thresholds = $derived(this.timers.base);
   keys = $derived(invertKeymap({ ...DEFAULT_KEYMAP, ...(this.settings?.keymap ?? {}) }));
 
   /** Orders for later the hub holds, soonest first. */

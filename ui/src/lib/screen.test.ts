@@ -77,6 +77,8 @@ describe("a screen profile from the hub", () => {
     const profile = {
       name: "line",
       timers: { warnAfterMin: 1, lateAfterMin: 3 },
+      timersByOrderType: {},
+      timersByStation: { salad: { warnAfterMin: 4, lateAfterMin: 8 } },
       language: "es",
       theme: "high-contrast",
       fontScale: 1.4,
@@ -87,6 +89,7 @@ describe("a screen profile from the hub", () => {
     try {
       backend.set({ ...backend.state, profile });
       expect(screen.thresholds).toEqual({ warnAfterMin: 1, lateAfterMin: 3 });
+      expect(screen.timers.byStation.salad).toEqual({ warnAfterMin: 4, lateAfterMin: 8 });
       expect(locale.lang).toBe("es");
       backend.set({ ...backend.state, profile: null });
       expect(screen.thresholds).toEqual(own);

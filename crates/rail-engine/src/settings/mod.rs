@@ -58,6 +58,14 @@ pub struct ScreenFile {
     pub expo: bool,
     pub db: Option<PathBuf>,
     pub timers: Option<Thresholds>,
+    /// `[timers_by_order_type.drive-thru]`: timer colours for an order type instead
+    /// of `[timers]`.
+    #[serde(default)]
+    pub timers_by_order_type: BTreeMap<rail_protocol::OrderType, Thresholds>,
+    /// `[timers_by_station.salad]`: timer colours for a station instead of `[timers]`;
+    /// with both, the stricter of each threshold wins.
+    #[serde(default)]
+    pub timers_by_station: BTreeMap<String, Thresholds>,
     #[serde(default)]
     pub sound: SoundSection,
     /// Action → key; actions not listed keep their default key.
@@ -131,6 +139,21 @@ impl ScreenFile {
     fn validate(&self) -> Result<(), SettingsError> {
         if let Some(problem) = self.timers.and_then(|t| t.problem()) {
             return Err(SettingsError::Invalid(problem));
+        }
+        for (order_type, timers) in &self.timers_by_order_type {
+            if let Some(problem) = timers.problem() {
+                return Err(SettingsError::Invalid(format!(
+                    "timers_by_order_type.{}: {problem}",
+                    order_type.as_str()
+                )));
+            }
+        }
+        for (station, timers) in &self.timers_by_station {
+            if let Some(problem) = timers.problem() {
+                return Err(SettingsError::Invalid(format!(
+                    "timers_by_station.{station}: {problem}"
+                )));
+            }
         }
         for cue in &self.sound.muted_cues {
             if crate::sound::Cue::parse(cue).is_none() {
@@ -255,6 +278,18 @@ mod tests {
             ("[keymap]\nbump = \"r\"", "both"),
             ("settings_pin_hash = \"1234\"", "Argon2"),
             ("[sound]\nmuted_cues = [\"boom\"]", "boom"),
+            (
+                "[timers_by_order_type.drive-thru]\nwarn_after_min = 4\nlate_after_min = 2",
+                "timers_by_order_type.drive-thru",
+            ),
+            (
+                "[timers_by_order_type.boat]\nwarn_after_min = 1\nlate_after_min = 2",
+                "boat",
+            ),
+            (
+                "[timers_by_station.salad]\nwarn_after_min = 0\nlate_after_min = 2",
+                "timers_by_station.salad",
+            ),
         ];
         for (text, expected) in cases {
             let dir = tempfile::tempdir().expect("tempdir");

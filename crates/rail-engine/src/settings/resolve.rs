@@ -33,6 +33,10 @@ pub struct Overrides {
 #[ts(export)]
 pub struct UiSettings {
     pub thresholds: Thresholds,
+    /// Timer colours for some order types instead of `thresholds`.
+    pub timers_by_order_type: BTreeMap<rail_protocol::OrderType, Thresholds>,
+    /// Timer colours for some stations instead; the stricter wins when both apply.
+    pub timers_by_station: BTreeMap<String, Thresholds>,
     /// Action → `KeyboardEvent.key`.
     pub keymap: BTreeMap<String, String>,
     /// A settings PIN is set (the UI asks for it before settings or exit).
@@ -187,6 +191,8 @@ impl ScreenFile {
         let font_scale = self.font_scale.unwrap_or(1.0);
         Ok(UiSettings {
             thresholds: self.timers.unwrap_or_default(),
+            timers_by_order_type: self.timers_by_order_type.clone(),
+            timers_by_station: self.timers_by_station.clone(),
             keymap: self.keymap()?,
             pin_set: self.settings_pin_hash.is_some(),
             language: language.clone(),

@@ -59,6 +59,8 @@ mod tests {
             sound_enabled: true,
             volume: 0.5,
             muted_cues: vec!["modified".into()],
+            timers_by_order_type: Default::default(),
+            timers_by_station: Default::default(),
         };
         {
             let store = Store::open(&path).expect("open");

@@ -332,6 +332,7 @@ mod tests {
             }],
             due_at_ms: None,
             fire_at_ms: None,
+            source: None,
         }
     }
 

@@ -262,6 +262,7 @@ fn new_order(
         notes: joined(&read.notes),
         items: items(&read.items, printer, routes),
         due_at_ms: None,
+        source: None,
     }
 }
 
@@ -338,6 +339,7 @@ fn keep_as_printed(
             prep_secs: None,
         }],
         due_at_ms: None,
+        source: None,
     };
     let mutation = hub.create_order(who, Some(idem), &order)?;
     if mutation.replayed {

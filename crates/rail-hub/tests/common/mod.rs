@@ -93,6 +93,7 @@ impl TestHub {
                 prep_secs: None,
             }],
             due_at_ms: None,
+            source: None,
         };
         let mutation = self.hub.create_order(&who, None, &order).expect("order");
         let created: rail_protocol::OrderCreated =

@@ -65,6 +65,8 @@ export class FakeBackend implements Backend {
   pin = "1234";
   settings: UiSettings = {
     thresholds: { warnAfterMin: 5, lateAfterMin: 10 },
+    timersByOrderType: { "drive-thru": { warnAfterMin: 2, lateAfterMin: 4 } },
+    timersByStation: {},
     keymap: { ...DEFAULT_KEYMAP },
     pinSet: true,
     language: "en",

@@ -1,4 +1,5 @@
 // What a ticket card says, apart from how it looks.
+import type { OrderSource } from "../bindings/OrderSource";
 import type { OrderType } from "../bindings/OrderType";
 import type { Ticket } from "../bindings/Ticket";
 import type { TicketItem } from "../bindings/TicketItem";
@@ -8,6 +9,12 @@ import { isToCook } from "./rules";
 
 export function orderTypeLabel(type: OrderType): string {
   return t(`type.${type}`);
+}
+
+/** Where an order came from, as the badge says it: a platform by its name. */
+export function sourceLabel(source: OrderSource): string {
+  if (source.channel === "third-party" && source.name) return source.name;
+  return t(`source.${source.channel}`);
 }
 
 /** Who the ticket is for: the table, else the guest's name, else nothing. */

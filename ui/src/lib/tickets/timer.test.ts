@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { elapsedMs, formatElapsed, hubNow, urgency } from "./timer";
+import { elapsedMs, formatElapsed, hubNow, urgency, thresholdsFor, type TimerRules } from "./timer";
 
 describe("formatElapsed", () => {
   it("shows minutes and zero-padded seconds", () => {
@@ -38,5 +38,31 @@ describe("hub clock", () => {
     const kioskNow = created + 60_000 - 600_000;
     expect(elapsedMs(created, hubNow(kioskNow, 600_000))).toBe(60_000);
     expect(elapsedMs(created, kioskNow)).toBe(0);
+  });
+});
+
+describe("timer colours per order type and station", () => {
+  const rules: TimerRules = {
+    base: { warnAfterMin: 5, lateAfterMin: 10 },
+    byOrderType: { "drive-thru": { warnAfterMin: 2, lateAfterMin: 4 } },
+    byStation: { pastry: { warnAfterMin: 8, lateAfterMin: 15 }, fry: { warnAfterMin: 3, lateAfterMin: 6 } },
+  };
+
+  it("takes the order type's or the station's instead of the screen's", () => {
+    expect(thresholdsFor(rules, "dine-in", "grill")).toEqual({ warnAfterMin: 5, lateAfterMin: 10 });
+    expect(thresholdsFor(rules, "drive-thru", "grill")).toEqual({ warnAfterMin: 2, lateAfterMin: 4 });
+    expect(thresholdsFor(rules, "dine-in", "pastry")).toEqual({ warnAfterMin: 8, lateAfterMin: 15 });
+    expect(thresholdsFor(rules, "drive-thru")).toEqual({ warnAfterMin: 2, lateAfterMin: 4 });
+  });
+
+  it("takes the stricter of each when both apply", () => {
+    expect(thresholdsFor(rules, "drive-thru", "pastry")).toEqual({ warnAfterMin: 2, lateAfterMin: 4 });
+    expect(thresholdsFor({ ...rules, byOrderType: { takeout: { warnAfterMin: 2, lateAfterMin: 9 } } }, "takeout", "fry")).toEqual({
+      warnAfterMin: 2,
+      lateAfterMin: 6,
+    });
+    // Three minutes in: yellow for a drive-thru, still green at a table.
+    expect(urgency(3 * 60_000, thresholdsFor(rules, "drive-thru", "grill"))).toBe("warn");
+    expect(urgency(3 * 60_000, thresholdsFor(rules, "dine-in", "grill"))).toBe("fresh");
   });
 });

@@ -1,4 +1,5 @@
 // Ticket timers: elapsed time on the hub's clock and the colour it earns.
+import type { OrderType } from "../bindings/OrderType";
 
 /** Colour thresholds in minutes: green under 5, yellow under 10, red beyond. */
 export interface Thresholds {
@@ -7,6 +8,30 @@ export interface Thresholds {
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = { warnAfterMin: 5, lateAfterMin: 10 };
+
+/** The screen's timer colours: its own, and those of some order types and stations. */
+export interface TimerRules {
+  base: Thresholds;
+  byOrderType: Partial<Record<OrderType, Thresholds>>;
+  byStation: Partial<Record<string, Thresholds>>;
+}
+
+export const DEFAULT_TIMER_RULES: TimerRules = { base: DEFAULT_THRESHOLDS, byOrderType: {}, byStation: {} };
+
+/**
+ * A ticket's thresholds: its station's or its order type's instead of the screen's; when
+ * both are set, the stricter of each (a drive-thru at a slow station is still late soon).
+ */
+export function thresholdsFor(rules: TimerRules, orderType: OrderType, station?: string): Thresholds {
+  const applicable = [station === undefined ? undefined : rules.byStation[station], rules.byOrderType[orderType]].filter(
+    (t): t is Thresholds => t !== undefined,
+  );
+  if (applicable.length === 0) return rules.base;
+  return {
+    warnAfterMin: Math.min(...applicable.map((t) => t.warnAfterMin)),
+    lateAfterMin: Math.min(...applicable.map((t) => t.lateAfterMin)),
+  };
+}
 
 export type Urgency = "fresh" | "warn" | "late";
 

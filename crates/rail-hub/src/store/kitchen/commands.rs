@@ -239,6 +239,10 @@ pub(crate) fn create_order(
     check_optional_text("guest", posted.guest.as_ref())?;
     check_optional_text("server", posted.server.as_ref())?;
     check_optional_text("notes", posted.notes.as_ref())?;
+    check_optional_text(
+        "source name",
+        posted.source.as_ref().and_then(|s| s.name.as_ref()),
+    )?;
     let id = match &posted.id {
         Some(id) if is_valid_id(id) => id.clone(),
         Some(id) => {
@@ -274,6 +278,7 @@ pub(crate) fn create_order(
         version: 1,
         due_at_ms: posted.due_at_ms,
         items,
+        source: posted.source.clone(),
     };
     save_order(tx, &order)?;
     let mut published = sync_tickets(tx, &order, &Cause::Created, None, now_ms)?;

@@ -120,6 +120,7 @@ pub(super) fn derive_ticket(
         due_at_ms: order.due_at_ms,
         fire_at_ms,
         items,
+        source: order.source.clone(),
     }
 }
 
@@ -216,17 +217,26 @@ mod tests {
             version: 1,
             due_at_ms: None,
             items,
+            source: None,
         }
     }
 
     #[test]
     fn a_station_sees_only_its_items_and_later_courses_held() {
-        let order = order(vec![
+        let mut order = order(vec![
             item("a", "grill", 1),
             item("b", "fry", 1),
             item("c", "grill", 2),
         ]);
+        order.source = Some(rail_protocol::OrderSource {
+            channel: rail_protocol::SourceChannel::ThirdParty,
+            name: Some("Uber Eats".into()),
+        });
         let ticket = derive_ticket(&order, "grill", None, 5_000);
+        assert_eq!(
+            ticket.source, order.source,
+            "the ticket says where the order came from"
+        );
         let ids: Vec<&str> = ticket.items.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids, ["a", "c"]);
         assert_eq!(
