@@ -151,6 +151,7 @@ pub fn random_order(rng: &mut impl Rng, number: u32) -> NewOrder {
         items,
         due_at_ms: None,
         source: None,
+        placed_at_ms: None,
     }
 }
 

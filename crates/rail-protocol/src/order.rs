@@ -43,6 +43,14 @@ pub struct NewOrder {
     #[ts(optional)]
     #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub notes: Option<String>,
+    /// When the POS took the order (hub time), if it was some time ago: a till that
+    /// queued orders while the hub was unreachable sends them late, and the kitchen
+    /// times them from when the guest ordered. Never later than now, never more than
+    /// six hours back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    #[schemars(range(min = 0))]
+    pub placed_at_ms: Option<i64>,
     /// A scheduled order (a pickup or delivery for later): when it must be ready, in
     /// hub time (ms since the Unix epoch). The hub holds each station's ticket and
     /// fires it so every station finishes together by then. None: as soon as possible.

@@ -263,6 +263,7 @@ fn new_order(
         items: items(&read.items, printer, routes),
         due_at_ms: None,
         source: None,
+        placed_at_ms: None,
     }
 }
 
@@ -340,6 +341,7 @@ fn keep_as_printed(
         }],
         due_at_ms: None,
         source: None,
+        placed_at_ms: None,
     };
     let mutation = hub.create_order(who, Some(idem), &order)?;
     if mutation.replayed {

@@ -94,6 +94,7 @@ impl TestHub {
             }],
             due_at_ms: None,
             source: None,
+            placed_at_ms: None,
         };
         let mutation = self.hub.create_order(&who, None, &order).expect("order");
         let created: rail_protocol::OrderCreated =

@@ -274,7 +274,7 @@ pub(crate) fn create_order(
         notes: posted.notes.clone(),
         status: OrderStatus::Pending,
         fired_course: first_course,
-        created_at_ms: now_ms,
+        created_at_ms: placed_at(posted.placed_at_ms, now_ms),
         version: 1,
         due_at_ms: posted.due_at_ms,
         items,
@@ -559,4 +559,36 @@ pub(crate) fn next_fire_at(conn: &rusqlite::Connection) -> Result<Option<i64>, S
         [],
         |row| row.get(0),
     )?)
+}
+
+/// How far back a POS may date an order: a till offline for a whole service, no more.
+const OLDEST_PLACED: i64 = 6 * 3600 * 1000;
+
+/// When the kitchen times an order from: when the POS says it was placed, bounded to
+/// the last six hours (a wrong till clock cannot make every ticket hours late, nor
+/// early).
+fn placed_at(placed_at_ms: Option<i64>, now_ms: i64) -> i64 {
+    placed_at_ms.map_or(now_ms, |at| at.clamp(now_ms - OLDEST_PLACED, now_ms))
+}
+
+#[cfg(test)]
+mod placed_tests {
+    use super::*;
+
+    #[test]
+    fn an_order_is_timed_from_when_it_was_placed_within_reason() {
+        let now = 10 * OLDEST_PLACED;
+        assert_eq!(placed_at(None, now), now);
+        assert_eq!(placed_at(Some(now - 90_000), now), now - 90_000);
+        assert_eq!(
+            placed_at(Some(now + 60_000), now),
+            now,
+            "never in the future"
+        );
+        assert_eq!(
+            placed_at(Some(0), now),
+            now - OLDEST_PLACED,
+            "at most six hours back"
+        );
+    }
 }
