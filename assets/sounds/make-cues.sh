@@ -23,5 +23,10 @@ tone "$tmp/v1.wav" synth 0.25 square 440 fade q 0.005 0.25 0.05 vol 0.35
 tone "$tmp/v2.wav" synth 0.4 square 330 fade q 0.005 0.4 0.2 vol 0.35
 sox -D "$tmp/v1.wav" "$tmp/v2.wav" voided.wav
 
+tone "$tmp/r1.wav" synth 0.14 sine 1046.5 fade q 0.005 0.14 0.03 vol 0.6
+tone "$tmp/r2.wav" synth 0.14 sine 1318.5 fade q 0.005 0.14 0.03 vol 0.6
+tone "$tmp/r3.wav" synth 0.5 sine 1568 fade q 0.005 0.5 0.35 vol 0.6
+sox -D "$tmp/r1.wav" "$tmp/r2.wav" "$tmp/r3.wav" order-ready.wav
+
 tone link-lost.wav synth 0.7 sine 440:220 fade q 0.01 0.7 0.3 vol 0.6
 tone link-restored.wav synth 0.35 sine 660:990 fade q 0.01 0.35 0.1 vol 0.6

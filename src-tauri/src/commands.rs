@@ -169,6 +169,35 @@ pub fn recall(engine: State<'_, EngineSlot>, ticket_id: String) -> Result<(), Co
     Ok(())
 }
 
+/// Expo: takes a serve back (the undo after serving).
+#[tauri::command]
+pub fn unserve(engine: State<'_, EngineSlot>, order_id: String) -> Result<(), CommandError> {
+    engine.get()?.unserve(&order_id)?;
+    Ok(())
+}
+
+/// Expo: marks an order rush, or not.
+#[tauri::command]
+pub fn set_rush(
+    engine: State<'_, EngineSlot>,
+    order_id: String,
+    rush: bool,
+) -> Result<(), CommandError> {
+    engine.get()?.set_rush(&order_id, rush)?;
+    Ok(())
+}
+
+/// Expo: fires a course the POS held.
+#[tauri::command]
+pub fn fire_course(
+    engine: State<'_, EngineSlot>,
+    order_id: String,
+    course: u32,
+) -> Result<(), CommandError> {
+    engine.get()?.fire_course(&order_id, course)?;
+    Ok(())
+}
+
 /// How the app started, and what the pairing screen offers.
 pub struct StartInfo {
     pub kiosk: bool,

@@ -94,6 +94,15 @@ impl ScreenProcess {
         Self::spawn(command, hub_url, token, station, db)
     }
 
+    /// An expo screen: every station of the token's location, and the pass.
+    pub fn start_expo(hub_url: &str, token: &str, db: PathBuf) -> Self {
+        let mut command = headless(&db);
+        command
+            .args(["--hub", hub_url, "--expo"])
+            .env("RAIL_TOKEN", token);
+        Self::spawn(command, hub_url, token, "", db)
+    }
+
     /// Like [`ScreenProcess::start`], for an HTTPS hub whose CA is in `ca_file`.
     pub fn start_trusting(
         hub_url: &str,

@@ -937,3 +937,113 @@ async fn a_drive_thru_turns_late_on_its_own_clock_and_every_card_says_where_it_c
     session.close().await;
     result.expect("order types and sources");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
+async fn expo_sees_each_item_fires_rushes_and_sends_an_unfinished_order_only_when_asked_twice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let cooks = hub.token("kds", &["*"]);
+    let order = serde_json::json!({ "id": "e2", "number": "72", "table": "T3", "items": [
+        { "id": "1", "name": "Burger", "station": "grill" },
+        { "id": "2", "name": "Fries", "station": "fry" },
+        { "id": "3", "name": "Cheesecake", "station": "pastry", "course": 2 } ] });
+    hub.post_order(&pos, order).await.expect("order");
+    hub.bump(&cooks, "e2:fry").await.expect("fry done");
+    let args: Vec<String> = vec![
+        "--hub".into(),
+        hub.url.clone(),
+        "--token".into(),
+        hub.token("expo", &[]),
+        "--expo".into(),
+        "--db".into(),
+        dir.path().join("expo.sqlite3").display().to_string(),
+        "--no-sound".into(),
+    ];
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
+    let http = reqwest::Client::new();
+    let status_of = |id: &'static str| {
+        let http = http.clone();
+        let url = format!("{}/api/orders/{id}", hub.url);
+        let pos = pos.clone();
+        async move {
+            let order: serde_json::Value =
+                http.get(url).bearer_auth(pos).send().await?.json().await?;
+            anyhow::Ok(order["status"].as_str().unwrap_or_default().to_owned())
+        }
+    };
+    let result = async {
+        wait_for_element(client, r#"[data-order-number="72"]"#, WAIT).await?;
+        press(client, "e").await?;
+        // The items, grouped by station: the fry's is struck through (done, even though
+        // this screen started after it was bumped); the cake waits for its course.
+        wait_for_element(
+            client,
+            r#"[data-expo-order="72"] [data-station="fry"].done [data-expo-item="2"].made"#,
+            WAIT,
+        )
+        .await?;
+        wait_for_element(
+            client,
+            r#"[data-expo-order="72"] [data-expo-item="3"].held"#,
+            WAIT,
+        )
+        .await?;
+        // Rush from expo, then fire course 2: both through the hub.
+        click(client, r#"[data-rush-id="e2"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-expo-order="72"].rush"#, WAIT).await?;
+        click(client, r#"[data-fire-id="e2"]"#, WAIT).await?;
+        wait_for_absence(
+            client,
+            r#"[data-expo-order="72"] [data-expo-item="3"].held"#,
+            WAIT,
+        )
+        .await?;
+        // Unfinished: the first tap only asks.
+        click(client, r#"[data-serve-id="e2"]"#, WAIT).await?;
+        wait_for_element(
+            client,
+            r#"[data-serve-id="e2"][data-confirming="true"]"#,
+            WAIT,
+        )
+        .await?;
+        screenshot(client, "expo-actions").await?;
+        anyhow::ensure!(
+            status_of("e2").await? != "served",
+            "one tap sent an unfinished order"
+        );
+        click(client, r#"[data-serve-id="e2"]"#, WAIT).await?;
+        wait_for_absence(client, r#"[data-expo-order="72"]"#, WAIT).await?;
+        eventually("served at the hub", WAIT, || async {
+            let status = status_of("e2").await?;
+            anyhow::ensure!(status == "served", "{status}");
+            anyhow::Ok(())
+        })
+        .await?;
+        // Taken back from the undo offer.
+        click(client, r#"[data-testid="undo"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-expo-order="72"]"#, WAIT).await?;
+        eventually("back at the pass", WAIT, || async {
+            let status = status_of("e2").await?;
+            anyhow::ensure!(status == "ready", "{status}");
+            anyhow::Ok(())
+        })
+        .await?;
+        // Every station done: the card says READY.
+        for station in ["grill", "pastry"] {
+            hub.bump(&cooks, &format!("e2:{station}")).await?;
+        }
+        wait_for_element(
+            client,
+            r#"[data-expo-order="72"] [data-testid="ready"]"#,
+            WAIT,
+        )
+        .await?;
+        anyhow::Ok(())
+    }
+    .await;
+    session.close().await;
+    result.expect("expo runs the pass");
+}

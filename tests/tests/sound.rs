@@ -35,14 +35,15 @@ fn stat(stats: &[(String, f64)], name: &str) -> f64 {
         .unwrap_or_else(|| panic!("sox printed no {name:?}: {stats:?}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_new_ticket_plays_the_chime_on_the_default_sound_device() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let captured = dir.path().join("captured.wav");
-    std::fs::create_dir_all(dir.path().join("alsa")).expect("alsa dir");
+/// Points ALSA's default device of processes given `XDG_CONFIG_HOME=dir` at a WAV file
+/// sink; answers the file. The sink reopens (and truncates) the file for each cue, so
+/// it holds the last cue played.
+fn alsa_file_sink(dir: &std::path::Path) -> std::path::PathBuf {
+    let captured = dir.join("captured.wav");
+    std::fs::create_dir_all(dir.join("alsa")).expect("alsa dir");
     // plug → S16_LE is required, or the WAV header lies about the format.
     std::fs::write(
-        dir.path().join("alsa/asoundrc"),
+        dir.join("alsa/asoundrc"),
         format!(
             "pcm.!default {{ type plug slave {{ pcm \"capture_file\" format S16_LE rate 48000 channels 2 }} }}\n\
              pcm.capture_file {{ type file slave.pcm \"null\" file \"{}\" format \"wav\" truncate true }}\n",
@@ -50,15 +51,22 @@ async fn a_new_ticket_plays_the_chime_on_the_default_sound_device() {
         ),
     )
     .expect("asoundrc");
+    captured
+}
 
-    let hub = HubProcess::start(dir.path()).expect("hub");
-    let pos = hub.token("pos", &[]);
+/// A `rail-headless --sound` process with `args`, and every line it prints.
+fn screen_with_sound(
+    dir: &std::path::Path,
+    token: &str,
+    args: &[&str],
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
     let mut screen = Command::new(binary("rail-headless"))
-        .args(["--hub", &hub.url, "--station", "grill", "--sound"])
+        .args(args)
+        .arg("--sound")
         .arg("--db")
-        .arg(dir.path().join("screen.sqlite3"))
-        .env("RAIL_TOKEN", hub.token("kds", &["grill"]))
-        .env("XDG_CONFIG_HOME", dir.path())
+        .arg(dir.join("screen.sqlite3"))
+        .env("RAIL_TOKEN", token)
+        .env("XDG_CONFIG_HOME", dir)
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -79,18 +87,34 @@ async fn a_new_ticket_plays_the_chime_on_the_default_sound_device() {
                 .for_each(|l| drop(tx.send(l)))
         });
     }
-    let wait_line = |needle: &str| {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match lines.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return,
-                Ok(_) => continue,
-                Err(_) => panic!("rail-headless never printed {needle:?}"),
-            }
+    (screen, lines)
+}
+
+/// Waits (15 s at most) for a line containing `needle`.
+fn wait_line(lines: &std::sync::mpsc::Receiver<String>, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return,
+            Ok(_) => continue,
+            Err(_) => panic!("rail-headless never printed {needle:?}"),
         }
-    };
-    wait_line("Online");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_ticket_plays_the_chime_on_the_default_sound_device() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let captured = alsa_file_sink(dir.path());
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let (mut screen, lines) = screen_with_sound(
+        dir.path(),
+        &hub.token("kds", &["grill"]),
+        &["--hub", &hub.url, "--station", "grill"],
+    );
+    wait_line(&lines, "Online");
     assert!(
         !captured.exists() || std::fs::metadata(&captured).map(|m| m.len()).unwrap_or(0) < 1024,
         "silent before any ticket"
@@ -98,7 +122,7 @@ async fn a_new_ticket_plays_the_chime_on_the_default_sound_device() {
     hub.post_order(&pos, order_for("7", "grill", "Burger"))
         .await
         .expect("order");
-    wait_line("cue played");
+    wait_line(&lines, "cue played");
     let _ = screen.kill();
     let _ = screen.wait();
 
@@ -113,5 +137,43 @@ async fn a_new_ticket_plays_the_chime_on_the_default_sound_device() {
     assert!(
         (700.0..=1500.0).contains(&frequency),
         "chime frequency {frequency} Hz"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expo_hears_its_own_chime_when_every_station_of_an_order_is_done() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let captured = alsa_file_sink(dir.path());
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let cooks = hub.token("kds", &["*"]);
+    let (mut screen, lines) = screen_with_sound(
+        dir.path(),
+        &hub.token("expo", &[]),
+        &["--hub", &hub.url, "--expo"],
+    );
+    wait_line(&lines, "Online");
+    let order = serde_json::json!({ "id": "r1", "number": "8", "items": [
+        { "name": "Burger", "station": "grill" }, { "name": "Fries", "station": "fry" } ] });
+    hub.post_order(&pos, order).await.expect("order");
+    wait_line(&lines, "NewTicket");
+    hub.bump(&cooks, "r1:grill").await.expect("grill done");
+    hub.bump(&cooks, "r1:fry").await.expect("fry done");
+    wait_line(&lines, "OrderReady");
+    let _ = screen.kill();
+    let _ = screen.wait();
+
+    let stats = sox_stat(&captured);
+    eprintln!("captured ready chime: {stats:?}");
+    let length = stat(&stats, "Length (seconds)");
+    let frequency = stat(&stats, "Rough   frequency");
+    // C6, E6, G6: 0.78 s, higher than the new-ticket chime.
+    assert!(
+        (0.6..=1.1).contains(&length),
+        "ready chime length {length} s"
+    );
+    assert!(
+        (900.0..=1800.0).contains(&frequency),
+        "ready chime frequency {frequency} Hz"
     );
 }

@@ -135,6 +135,32 @@ impl Engine {
         self.shared.enqueue(order_id, Action::Serve, None)
     }
 
+    /// Expo: takes a serve back (undo); the order is at the pass again.
+    ///
+    /// # Errors
+    /// When the cache fails.
+    pub fn unserve(&self, order_id: &str) -> Result<ActionKey, EngineError> {
+        self.shared.enqueue(order_id, Action::Unserve, None)
+    }
+
+    /// Expo: marks an order rush, or not.
+    ///
+    /// # Errors
+    /// When the cache fails.
+    pub fn set_rush(&self, order_id: &str, rush: bool) -> Result<ActionKey, EngineError> {
+        let flag = if rush { "on" } else { "off" };
+        self.shared.enqueue(order_id, Action::Rush, Some(flag))
+    }
+
+    /// Expo: fires a course the POS held.
+    ///
+    /// # Errors
+    /// When the cache fails.
+    pub fn fire_course(&self, order_id: &str, course: u32) -> Result<ActionKey, EngineError> {
+        self.shared
+            .enqueue(order_id, Action::Fire, Some(&course.to_string()))
+    }
+
     fn act(&self, ticket_id: &str, action: Action) -> Result<ActionKey, EngineError> {
         self.shared.enqueue(ticket_id, action, None)
     }

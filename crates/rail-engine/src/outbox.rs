@@ -18,7 +18,7 @@ use crate::store::{Action, PendingAction};
 
 enum Delivery {
     Delivered(Box<ActionResult>),
-    /// An order status change: its answer is the order, nothing for the ticket cache.
+    /// An action on an order: its answer is the order, nothing for the ticket cache.
     Served,
     Rejected(String),
     Retry(String),
@@ -82,6 +82,35 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     }
 }
 
+/// The JSON body of an action on an order; `Err` for one recorded without what it
+/// needs (it can never be delivered).
+fn order_body(action: &PendingAction) -> Result<Option<serde_json::Value>, String> {
+    use rail_protocol::{FireCourse, OrderPatch, OrderStatus, StatusChange};
+    let json =
+        |value: serde_json::Result<serde_json::Value>| value.map(Some).map_err(|e| e.to_string());
+    match action.action {
+        Action::Serve => json(serde_json::to_value(StatusChange {
+            status: OrderStatus::Served,
+        })),
+        Action::Unserve => json(serde_json::to_value(StatusChange {
+            status: OrderStatus::Ready,
+        })),
+        Action::Rush => json(serde_json::to_value(OrderPatch {
+            rush: Some(action.item_id.as_deref() != Some("off")),
+            ..OrderPatch::default()
+        })),
+        Action::Fire => {
+            let course = action
+                .item_id
+                .as_deref()
+                .and_then(|c| c.parse::<u32>().ok())
+                .ok_or_else(|| "a fire without a course number".to_owned())?;
+            json(serde_json::to_value(FireCourse { course }))
+        }
+        Action::Bump | Action::Recall | Action::BumpItem => Ok(None),
+    }
+}
+
 async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingAction) -> Delivery {
     let base = shared.config.hub_url.trim_end_matches('/');
     let url = match (action.action, &action.item_id) {
@@ -91,8 +120,16 @@ async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingActi
         (Action::BumpItem, None) => {
             return Delivery::Rejected("an item bump without an item".into())
         }
-        (Action::Serve, _) => format!("{base}/api/orders/{}/status", action.ticket_id),
+        (Action::Serve | Action::Unserve, _) => {
+            format!("{base}/api/orders/{}/status", action.ticket_id)
+        }
+        (Action::Rush, _) => format!("{base}/api/orders/{}", action.ticket_id),
+        (Action::Fire, _) => format!("{base}/api/orders/{}/fire", action.ticket_id),
         (other, _) => format!("{base}/api/tickets/{}/{}", action.ticket_id, other.as_str()),
+    };
+    let body = match order_body(action) {
+        Ok(body) => body,
+        Err(reason) => return Delivery::Rejected(reason),
     };
     let bearer = match shared.access.bearer(client, &shared.config.hub_url).await {
         Ok(bearer) => bearer,
@@ -100,14 +137,17 @@ async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingActi
         // cooks did, and a screen that cannot get a token now may later.
         Err(error) => return Delivery::Retry(error.to_string()),
     };
+    let method = if action.action == Action::Rush {
+        reqwest::Method::PATCH
+    } else {
+        reqwest::Method::POST
+    };
     let mut request = client
-        .post(&url)
+        .request(method, &url)
         .bearer_auth(bearer)
         .header(IDEMPOTENCY_KEY_HEADER, &action.key);
-    if action.action == Action::Serve {
-        request = request.json(&rail_protocol::StatusChange {
-            status: rail_protocol::OrderStatus::Served,
-        });
+    if let Some(body) = body {
+        request = request.json(&body);
     }
     let response = request.send().await;
     let response = match response {
@@ -120,7 +160,7 @@ async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingActi
         }
     };
     let status = response.status();
-    if status.is_success() && action.action == Action::Serve {
+    if status.is_success() && action.action.is_on_order() {
         return Delivery::Served;
     }
     if status.is_success() {

@@ -191,7 +191,7 @@ impl Shared {
     ) -> Result<ActionKey, EngineError> {
         let key = {
             let mut store = self.store();
-            if action != Action::Serve {
+            if !action.is_on_order() {
                 let ticket = store
                     .ticket(target_id)?
                     .ok_or_else(|| EngineError::UnknownTicket(target_id.to_owned()))?;

@@ -33,6 +33,7 @@ pub enum Cue {
     LinkRestored,
     Modified,
     NewTicket,
+    OrderReady,
     Voided,
     Rush,
     LinkLost,
@@ -40,13 +41,14 @@ pub enum Cue {
 
 impl Cue {
     /// Every cue, for settings screens.
-    pub const ALL: [Cue; 6] = [
+    pub const ALL: [Cue; 7] = [
         Cue::NewTicket,
         Cue::Rush,
         Cue::Modified,
         Cue::Voided,
         Cue::LinkLost,
         Cue::LinkRestored,
+        Cue::OrderReady,
     ];
 
     /// The cue's name in `screen.toml` (`[sound] muted_cues`).
@@ -58,6 +60,7 @@ impl Cue {
             Cue::Voided => "voided",
             Cue::LinkLost => "link-lost",
             Cue::LinkRestored => "link-restored",
+            Cue::OrderReady => "order-ready",
         }
     }
 
@@ -73,6 +76,7 @@ impl Cue {
             Cue::Voided => include_bytes!("../../../assets/sounds/voided.wav"),
             Cue::LinkLost => include_bytes!("../../../assets/sounds/link-lost.wav"),
             Cue::LinkRestored => include_bytes!("../../../assets/sounds/link-restored.wav"),
+            Cue::OrderReady => include_bytes!("../../../assets/sounds/order-ready.wav"),
         }
     }
 }

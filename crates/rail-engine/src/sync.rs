@@ -316,6 +316,7 @@ fn cue_for(change: Change) -> Option<Cue> {
         Change::Modified => Some(Cue::Modified),
         Change::Voided => Some(Cue::Voided),
         Change::Rushed => Some(Cue::Rush),
+        Change::OrderReady => Some(Cue::OrderReady),
         Change::Quiet => None,
     }
 }

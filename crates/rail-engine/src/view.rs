@@ -116,6 +116,23 @@ pub struct StationProgress {
     pub done: bool,
     /// Items still to make there.
     pub pending: u32,
+    /// What the station makes for the order, each marked done as it is bumped.
+    pub items: Vec<ExpoItem>,
+}
+
+/// One line of an order at the pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ExpoItem {
+    pub id: String,
+    pub name: String,
+    pub qty: u32,
+    /// Made: bumped on its own, or its station's ticket bumped.
+    pub done: bool,
+    /// Its course waits for the POS (or expo) to fire it.
+    pub held: bool,
+    pub course: u32,
 }
 
 /// An order at the pass: every station's progress, ready when all are done.
@@ -144,18 +161,41 @@ pub struct ExpoOrder {
 }
 
 /// Groups tickets into orders at the pass. `gone` lists orders served, completed,
-/// cancelled (or being served from this screen).
-pub fn expo_orders(open: &[Ticket], recent: &[Ticket], gone: &[String]) -> Vec<ExpoOrder> {
+/// cancelled (or being served from this screen). A `held` ticket (a course the POS
+/// holds) joins an order already at the pass, so expo sees what is still to fire; an
+/// order only of held tickets is not at the pass yet.
+pub fn expo_orders(
+    open: &[Ticket],
+    recent: &[Ticket],
+    held: &[Ticket],
+    gone: &[String],
+) -> Vec<ExpoOrder> {
     let mut orders: Vec<ExpoOrder> = Vec::new();
-    for ticket in open.iter().chain(recent) {
+    let at_pass: Vec<&str> = open.iter().chain(recent).map(|t| t.order_id.as_str()).collect();
+    let waiting = held.iter().filter(|t| at_pass.contains(&t.order_id.as_str()));
+    for ticket in open.iter().chain(recent).chain(waiting) {
         if gone.contains(&ticket.order_id) {
             continue;
         }
+        let done = ticket.status == rail_protocol::TicketStatus::Bumped;
         let progress = StationProgress {
             station: ticket.station.clone(),
             ticket_id: ticket.id.clone(),
-            done: !ticket.is_open(),
+            done,
             pending: ticket.items_to_cook().map(|i| i.qty).sum(),
+            items: ticket
+                .items
+                .iter()
+                .filter(|i| i.status.is_live())
+                .map(|i| ExpoItem {
+                    id: i.id.clone(),
+                    name: i.name.clone(),
+                    qty: i.qty,
+                    done: done || (!i.is_to_cook() && !i.held),
+                    held: i.held,
+                    course: i.course,
+                })
+                .collect(),
         };
         match orders.iter_mut().find(|o| o.order_id == ticket.order_id) {
             Some(order) => {

@@ -192,8 +192,22 @@ impl Hub {
         order_id: &str,
         command: &OrderCommand,
     ) -> Result<Mutation, HubError> {
+        // Expo runs the pass: it fires courses, sets the status (serve, and undo a
+        // serve) and marks rush — nothing else about an order.
+        let rush_only = |patch: &rail_protocol::OrderPatch| {
+            patch.rush.is_some()
+                && *patch
+                    == rail_protocol::OrderPatch {
+                        rush: patch.rush,
+                        ..Default::default()
+                    }
+        };
         let expo_may = who.role == Role::Expo
-            && matches!(command, OrderCommand::Fire(_) | OrderCommand::Status(_));
+            && match command {
+                OrderCommand::Fire(_) | OrderCommand::Status(_) => true,
+                OrderCommand::Patch(patch) => rush_only(patch),
+                _ => false,
+            };
         if !who.may_post_orders() && !expo_may {
             return Err(HubError::Forbidden(format!(
                 "a {} token may not make this change",

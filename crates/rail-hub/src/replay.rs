@@ -72,7 +72,12 @@ pub fn plan(
 fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snapshot, StoreError> {
     let tickets = match channel {
         Channel::Kds(station) => store.tickets(location_id, Some(station), StationFilter::Live)?,
-        Channel::Location(_) => store.tickets(location_id, None, StationFilter::Live)?,
+        // Expo also sees which stations of the orders at the pass are done.
+        Channel::Location(_) => {
+            let mut tickets = store.tickets(location_id, None, StationFilter::Live)?;
+            tickets.extend(store.done_at_the_pass(location_id, crate::clock::now_ms())?);
+            tickets
+        }
         Channel::Order(order_id) => store
             .tickets(location_id, None, StationFilter::Live)?
             .into_iter()

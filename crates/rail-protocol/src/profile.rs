@@ -26,6 +26,7 @@ pub const CUES: &[&str] = &[
     "voided",
     "link-lost",
     "link-restored",
+    "order-ready",
 ];
 
 /// Timer colour thresholds, in minutes: green under `warn_after_min`, yellow under

@@ -24,7 +24,10 @@ export type Panel = "none" | "recall" | "allday";
 export type PinPurpose = "settings" | "exit";
 export type View = "tickets" | "orders";
 
+/** What the undo offer takes back: a bump (the ticket) or, on expo, a serve (the order). */
 export interface UndoOffer {
+  kind: "bump" | "serve";
+  /** The ticket's id for a bump, the order's id for a serve. */
   ticketId: string;
   orderNumber: string;
 }
@@ -179,7 +182,7 @@ export class Screen {
   async bump(ticketId: string): Promise<void> {
     const ticket = this.tickets.find((t) => t.id === ticketId);
     if (await this.#run("error.bump", () => this.#backend.bump(ticketId))) {
-      this.#offerUndo({ ticketId, orderNumber: ticket?.orderNumber ?? "" });
+      this.#offerUndo({ kind: "bump", ticketId, orderNumber: ticket?.orderNumber ?? "" });
     }
   }
 
@@ -193,8 +196,20 @@ export class Screen {
     }
   }
 
+  /** Expo sends an order out; it can be taken back from the undo offer. */
   async serve(orderId: string): Promise<void> {
-    await this.#run("error.serve", () => this.#backend.serve(orderId));
+    const order = this.board?.orders.find((o) => o.orderId === orderId);
+    if (await this.#run("error.serve", () => this.#backend.serve(orderId))) {
+      this.#offerUndo({ kind: "serve", ticketId: orderId, orderNumber: order?.orderNumber ?? "" });
+    }
+  }
+
+  async setRush(orderId: string, rush: boolean): Promise<void> {
+    await this.#run("error.serve", () => this.#backend.setRush(orderId, rush));
+  }
+
+  async fireCourse(orderId: string, course: number): Promise<void> {
+    await this.#run("error.serve", () => this.#backend.fireCourse(orderId, course));
   }
 
   /** An expo screen (following a whole location) can show orders instead of tickets. */
@@ -203,7 +218,13 @@ export class Screen {
   }
 
   async undoLast(): Promise<void> {
-    if (this.undo) await this.recall(this.undo.ticketId);
+    const undo = this.undo;
+    if (!undo) return;
+    if (undo.kind === "bump") {
+      await this.recall(undo.ticketId);
+    } else if (await this.#run("error.serve", () => this.#backend.unserve(undo.ticketId))) {
+      this.#clearUndo();
+    }
   }
 
   /** The rail reports the page it shows and how many there are. */

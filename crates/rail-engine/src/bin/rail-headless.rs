@@ -152,7 +152,8 @@ fn say(line: &str) -> std::io::Result<()> {
 }
 
 const USAGE: &str = "use `bump <ticket>`, `bump-item <ticket> <item>`, `recall <ticket>`, \
-     `serve <order>` or (an expo screen) `approve <code> <kds|expo> <station,station> <name>`";
+     or (an expo screen) `serve <order>`, `unserve <order>`, `rush <order> on|off`, \
+     `fire <order> <course>`, `approve <code> <kds|expo> <station,station> <name>`";
 
 /// Approves another screen's pairing code (an expo screen); answers its device id.
 async fn approve(
@@ -195,6 +196,21 @@ async fn read_commands(engine: Engine, json: bool) {
                 .map(|k| k.0)
                 .map_err(|e| e.to_string()),
             ["serve", order] => engine.serve(order).map(|k| k.0).map_err(|e| e.to_string()),
+            ["unserve", order] => engine
+                .unserve(order)
+                .map(|k| k.0)
+                .map_err(|e| e.to_string()),
+            ["rush", order, flag @ ("on" | "off")] => engine
+                .set_rush(order, *flag == "on")
+                .map(|k| k.0)
+                .map_err(|e| e.to_string()),
+            ["fire", order, course] => match course.parse::<u32>() {
+                Ok(course) => engine
+                    .fire_course(order, course)
+                    .map(|k| k.0)
+                    .map_err(|e| e.to_string()),
+                Err(_) => Err(format!("{course:?} is not a course number")),
+            },
             ["approve", code, role, stations, name @ ..] if !name.is_empty() => {
                 approve(&engine, code, role, stations, &name.join(" ")).await
             }

@@ -45,6 +45,8 @@ pub enum Change {
     Voided,
     /// A ticket on the rail became a rush.
     Rushed,
+    /// Every station of an order is done: it is ready at the pass (expo).
+    OrderReady,
     /// Anything else (bumps, recalls, order events, tickets not on the rail).
     Quiet,
 }

@@ -30,14 +30,24 @@ impl Store {
         open: &[Ticket],
         recent: &[Ticket],
     ) -> Result<Vec<crate::view::ExpoOrder>, StoreError> {
+        // An order is gone when the hub says it left the pass, or this screen has just
+        // served it; an undo not yet delivered brings it back. The latest of a
+        // screen's pending serve and undo decides.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM orders WHERE status IN ('served', 'completed', 'cancelled')
-             UNION SELECT ticket_id FROM outbox WHERE action = 'serve' AND state = 'pending'",
+            "WITH latest AS (
+                 SELECT ticket_id AS order_id, action FROM outbox o
+                 WHERE state = 'pending' AND action IN ('serve', 'unserve')
+                   AND seq = (SELECT MAX(seq) FROM outbox
+                              WHERE ticket_id = o.ticket_id AND state = 'pending'
+                                AND action IN ('serve', 'unserve')))
+             SELECT id FROM orders WHERE status IN ('served', 'completed', 'cancelled')
+                 AND id NOT IN (SELECT order_id FROM latest WHERE action = 'unserve')
+             UNION SELECT order_id FROM latest WHERE action = 'serve'",
         )?;
         let gone: Vec<String> = stmt
             .query_map([], |row| row.get(0))?
             .collect::<Result<_, _>>()?;
-        Ok(crate::view::expo_orders(open, recent, &gone))
+        Ok(crate::view::expo_orders(open, recent, &self.held()?, &gone))
     }
 }
 

@@ -14,6 +14,12 @@ pub enum Action {
     BumpItem,
     /// Expo sends the order out; the action's `ticket_id` holds the order id.
     Serve,
+    /// Expo takes a serve back (undo): the order is ready at the pass again.
+    Unserve,
+    /// Expo marks an order rush (`item_id` "on") or not ("off").
+    Rush,
+    /// Expo fires a held course; `item_id` holds the course number.
+    Fire,
 }
 
 impl Action {
@@ -23,7 +29,19 @@ impl Action {
             Action::Recall => "recall",
             Action::BumpItem => "bump-item",
             Action::Serve => "serve",
+            Action::Unserve => "unserve",
+            Action::Rush => "rush",
+            Action::Fire => "fire",
         }
+    }
+
+    /// An action on a whole order (expo), not on one ticket: `ticket_id` is the order's
+    /// id, and the hub answers with the order.
+    pub fn is_on_order(self) -> bool {
+        matches!(
+            self,
+            Action::Serve | Action::Unserve | Action::Rush | Action::Fire
+        )
     }
 
     pub(super) fn parse(text: &str) -> Option<Self> {
@@ -32,6 +50,9 @@ impl Action {
             "recall" => Some(Action::Recall),
             "bump-item" => Some(Action::BumpItem),
             "serve" => Some(Action::Serve),
+            "unserve" => Some(Action::Unserve),
+            "rush" => Some(Action::Rush),
+            "fire" => Some(Action::Fire),
             _ => None,
         }
     }

@@ -100,7 +100,15 @@ impl Store {
             }
             None => {
                 orders::record_status(&tx, &envelope.event)?;
-                Change::Quiet
+                match &envelope.event {
+                    Event::OrderStatus(change)
+                        if change.status == rail_protocol::OrderStatus::Ready
+                            && change.previous_status != rail_protocol::OrderStatus::Ready =>
+                    {
+                        Change::OrderReady
+                    }
+                    _ => Change::Quiet,
+                }
             }
         };
         let applied = Applied::Applied(change);
@@ -131,18 +139,28 @@ impl Store {
         Ok(())
     }
 
+    /// Tickets not on the rail yet: a course the POS holds, or a scheduled order's
+    /// fire time.
+    ///
+    /// # Errors
+    /// On database failure or undecodable cached rows.
+    pub fn held(&self) -> Result<Vec<Ticket>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM tickets WHERE status = 'held' ORDER BY id")?;
+        let held = stmt
+            .query_map([], |row| row.get::<_, String>(0))?
+            .map(|body| Ok(serde_json::from_str(&body?)?))
+            .collect::<Result<_, StoreError>>()?;
+        Ok(held)
+    }
+
     /// Tickets of scheduled orders waiting for their fire time, soonest first.
     ///
     /// # Errors
     /// On database failure or undecodable cached rows.
     pub fn scheduled(&self) -> Result<Vec<Ticket>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT body FROM tickets WHERE status = 'held'")?;
-        let held: Vec<Ticket> = stmt
-            .query_map([], |row| row.get::<_, String>(0))?
-            .map(|body| Ok(serde_json::from_str(&body?)?))
-            .collect::<Result<_, StoreError>>()?;
+        let held = self.held()?;
         let mut scheduled: Vec<Ticket> = held
             .into_iter()
             .filter(|t| t.scheduled_fire().is_some())
@@ -216,7 +234,9 @@ fn overlay(ticket: &mut Ticket, action: Action, item_id: Option<&str>, at_ms: i6
         (Action::BumpItem, Some(item_id)) => {
             ticket.bump_item(item_id, at_ms);
         }
-        (Action::BumpItem, None) | (Action::Serve, _) => {}
+        // Actions on whole orders change no ticket until the hub's events say so.
+        (Action::BumpItem, None)
+        | (Action::Serve | Action::Unserve | Action::Rush | Action::Fire, _) => {}
     }
 }
 

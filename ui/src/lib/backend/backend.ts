@@ -36,6 +36,12 @@ export interface Backend {
   recall(ticketId: string): Promise<void>;
   /** Expo: the order leaves the pass. */
   serve(orderId: string): Promise<void>;
+  /** Expo: takes a serve back (undo). */
+  unserve(orderId: string): Promise<void>;
+  /** Expo: marks an order rush, or not. */
+  setRush(orderId: string, rush: boolean): Promise<void>;
+  /** Expo: fires a course the POS held. */
+  fireCourse(orderId: string, course: number): Promise<void>;
   /** True when `pin` opens settings (always true when no PIN is set). */
   verifyPin(pin: string): Promise<boolean>;
   /** Saves settings; resolves to what applies now. */

@@ -216,8 +216,30 @@ export class FakeBackend implements Backend {
     this.set({ ...this.state, tickets: this.state.tickets.map((t) => (t.id === ticketId ? { ...t, items } : t)) });
   }
 
+  /** Orders served here, kept so an undo can bring them back. */
+  private served: ScreenState["orders"] = [];
+
   async serve(orderId: string): Promise<void> {
+    this.served.push(...this.state.orders.filter((o) => o.orderId === orderId));
     this.set({ ...this.state, orders: this.state.orders.filter((o) => o.orderId !== orderId) });
+  }
+
+  async unserve(orderId: string): Promise<void> {
+    const back = this.served.filter((o) => o.orderId === orderId);
+    this.served = this.served.filter((o) => o.orderId !== orderId);
+    this.set({ ...this.state, orders: [...this.state.orders, ...back] });
+  }
+
+  async setRush(orderId: string, rush: boolean): Promise<void> {
+    this.set({ ...this.state, orders: this.state.orders.map((o) => (o.orderId === orderId ? { ...o, rush } : o)) });
+  }
+
+  async fireCourse(orderId: string, course: number): Promise<void> {
+    const fire = (o: ScreenState["orders"][number]) => ({
+      ...o,
+      stations: o.stations.map((s) => ({ ...s, items: s.items.map((i) => (i.course <= course ? { ...i, held: false } : i)) })),
+    });
+    this.set({ ...this.state, orders: this.state.orders.map((o) => (o.orderId === orderId ? fire(o) : o)) });
   }
 
   async recall(ticketId: string): Promise<void> {

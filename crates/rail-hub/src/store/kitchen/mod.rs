@@ -25,6 +25,10 @@ use commands::{load_order, load_ticket};
 
 use super::{Store, StoreError};
 
+/// How long an order waits at the pass before expo stops being told of its done
+/// stations: a shift.
+const PASS_MEMORY_MS: i64 = 12 * 3600 * 1000;
+
 /// Which tickets of a station to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StationFilter {
@@ -76,6 +80,35 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let bodies = stmt
             .query_map((location_id, station, limit), |row| row.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        bodies
+            .iter()
+            .map(|body| Ok(serde_json::from_str(body)?))
+            .collect()
+    }
+
+    /// Tickets already bumped whose order is still at the pass (not served,
+    /// completed or cancelled), bumped in the last twelve hours: expo needs them to
+    /// show which stations are done.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn done_at_the_pass(
+        &self,
+        location_id: &str,
+        now_ms: i64,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT t.body FROM tickets t
+             JOIN orders o ON o.location_id = t.location_id AND o.id = t.order_id
+             WHERE t.location_id = ?1 AND t.status = 'bumped' AND t.bumped_at_ms >= ?2
+               AND json_extract(o.body, '$.status') NOT IN ('served', 'completed', 'cancelled')
+             ORDER BY t.created_at_ms, t.id",
+        )?;
+        let bodies = stmt
+            .query_map((location_id, now_ms - PASS_MEMORY_MS), |row| {
+                row.get::<_, String>(0)
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         bodies
             .iter()

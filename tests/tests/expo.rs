@@ -1,0 +1,143 @@
+//! Expo runs the pass through the hub, like a cook's bumps: a real hub and a real
+//! `rail-headless --expo` process marking rush, firing a held course, sending an
+//! unfinished order out and taking it back — each through the screen's outbox, so an
+//! action taken while the hub is down reaches it once it is back, exactly once.
+
+use std::time::Duration;
+
+use rail_tests::eventually::{eventually, holds};
+use rail_tests::screen::{Outcome, ScreenProcess};
+use rail_tests::HubProcess;
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+async fn order(hub: &HubProcess, token: &str, id: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{}/api/orders/{id}", hub.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("order")
+        .json()
+        .await
+        .expect("json")
+}
+
+fn acked(outcome: Outcome) -> String {
+    match outcome {
+        Outcome::Acked(key) => key,
+        other => panic!("the expo screen refused: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expo_rushes_fires_serves_and_takes_back_through_the_hub_once_each() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    hub.post_order(
+        &pos,
+        json!({ "id": "x1", "number": "71", "items": [
+            { "name": "Burger", "station": "grill" },
+            { "name": "Cake", "station": "pastry", "course": 2 } ] }),
+    )
+    .await
+    .expect("order");
+    let mut expo = ScreenProcess::start_expo(
+        &hub.url,
+        &hub.token("expo", &[]),
+        dir.path().join("expo.sqlite3"),
+    );
+    eventually("expo online", WAIT, || async { holds(expo.online()) })
+        .await
+        .expect("online");
+
+    // Rush: the hub marks every ticket of the order.
+    acked(expo.command_answered("rush x1 on", WAIT));
+    eventually("rush at the hub", WAIT, || async {
+        let grill = hub.ticket(&pos, "x1:grill").await?;
+        anyhow::ensure!(grill.rush, "not rush yet");
+        anyhow::Ok(())
+    })
+    .await
+    .expect("rush");
+
+    // Fire the held course: the pastry ticket reaches the rail.
+    acked(expo.command_answered("fire x1 2", WAIT));
+    eventually("course 2 fired", WAIT, || async {
+        let pastry = hub.ticket(&pos, "x1:pastry").await?;
+        anyhow::ensure!(
+            pastry.status == rail_protocol::TicketStatus::Open,
+            "still {:?}",
+            pastry.status
+        );
+        anyhow::Ok(())
+    })
+    .await
+    .expect("fired");
+
+    // Send it out unfinished, then take it back: ready again (nothing was cooked, but
+    // the hub keeps what expo says; the stations still have their tickets).
+    acked(expo.command_answered("serve x1", WAIT));
+    eventually("served", WAIT, || async {
+        holds(order(&hub, &pos, "x1").await["status"] == "served")
+    })
+    .await
+    .expect("served");
+    acked(expo.command_answered("unserve x1", WAIT));
+    eventually("back at the pass", WAIT, || async {
+        holds(order(&hub, &pos, "x1").await["status"] == "ready")
+    })
+    .await
+    .expect("unserved");
+
+    // While the hub is down, expo takes the rush off; it lands once the hub is back,
+    // and only once however often the screen retried.
+    hub.kill();
+    acked(expo.command_answered("rush x1 off", WAIT));
+    hub.restart().expect("hub back");
+    eventually(
+        "the queued action delivered",
+        Duration::from_secs(30),
+        || async {
+            let grill = hub.ticket(&pos, "x1:grill").await?;
+            anyhow::ensure!(
+                !grill.rush && expo.pending() == 0,
+                "rush {}, {} pending",
+                grill.rush,
+                expo.pending()
+            );
+            anyhow::Ok(())
+        },
+    )
+    .await
+    .expect("delivered after the outage");
+    assert_eq!(
+        hub.count_events("kds:grill", "kds:ticket-priority"),
+        2,
+        "rush on, rush off: one event each"
+    );
+    // A station screen may not rush; expo may change nothing else of an order.
+    let refused = reqwest::Client::new()
+        .patch(format!("{}/api/orders/x1", hub.url))
+        .bearer_auth(hub.token("kds", &["grill"]))
+        .json(&json!({ "rush": true }))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(refused.status(), 403);
+    let refused = reqwest::Client::new()
+        .patch(format!("{}/api/orders/x1", hub.url))
+        .bearer_auth(hub.token("expo", &[]))
+        .json(&json!({ "rush": true, "notes": "expo may not write notes" }))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(
+        refused.status(),
+        403,
+        "expo changes rush, nothing else of an order"
+    );
+    expo.kill();
+}
