@@ -479,6 +479,14 @@ pub fn screen_config(
     config
 }
 
+/// This machine's clock in ms since the Unix epoch: hub time, for a hub on this machine.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 /// The value at fraction `p` (0.5 for the median) of `sorted`, nearest rank.
 ///
 /// # Panics

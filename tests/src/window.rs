@@ -219,6 +219,20 @@ pub fn pairing_args(hub_url: &str, device_file: &Path, dir: &Path) -> Vec<String
     ]
 }
 
+/// Arguments for an expo screen of `hub_url` with `token`, silent, its cache in `dir`.
+pub fn expo_args(hub_url: &str, token: &str, dir: &Path) -> Vec<String> {
+    vec![
+        "--hub".into(),
+        hub_url.into(),
+        "--token".into(),
+        token.into(),
+        "--expo".into(),
+        "--db".into(),
+        dir.join("expo.sqlite3").display().to_string(),
+        "--no-sound".into(),
+    ]
+}
+
 /// The settings PIN of the screens `pin_screen_args` configures.
 pub const SETTINGS_PIN: &str = "2468";
 

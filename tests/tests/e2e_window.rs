@@ -7,8 +7,8 @@ use std::time::Duration;
 use rail_tests::browser::Browser;
 use rail_tests::printer::{hub_with_printer, print_chits};
 use rail_tests::window::{
-    click, pairing_args, pin_screen_args, press, screenshot, station_args, text_of, type_into,
-    wait_for_absence, wait_for_element, AppSession, SETTINGS_PIN,
+    click, expo_args, pairing_args, pin_screen_args, press, screenshot, station_args, text_of,
+    type_into, wait_for_absence, wait_for_element, AppSession, SETTINGS_PIN,
 };
 use rail_tests::{eventually, holds, order_for, HubOptions, HubProcess};
 
@@ -326,16 +326,7 @@ async fn expo_follows_the_stations_and_sends_the_order_out() {
     ] });
     hub.post_order(&pos, order).await.expect("order");
 
-    let args: Vec<String> = vec![
-        "--hub".into(),
-        hub.url.clone(),
-        "--token".into(),
-        hub.token("expo", &[]),
-        "--expo".into(),
-        "--db".into(),
-        dir.path().join("expo.sqlite3").display().to_string(),
-        "--no-sound".into(),
-    ];
+    let args = expo_args(&hub.url, &hub.token("expo", &[]), dir.path());
     let session = AppSession::open(&args).await.expect("app");
     let client = &session.client;
     let result = async {
@@ -780,10 +771,7 @@ async fn expo_sees_a_scheduled_order_waiting_and_its_station_fired_on_time() {
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = HubProcess::start(dir.path()).expect("hub");
     let pos = hub.token("pos", &[]);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .expect("clock");
+    let now = rail_tests::now_ms();
     // Due in 10 minutes: the 12-minute ribeye fires at once, the salad waits.
     let order = serde_json::json!({ "id": "p1", "number": "91", "orderType": "pickup", "guest": "Marta",
         "dueAtMs": now + 600_000, "items": [
@@ -791,16 +779,7 @@ async fn expo_sees_a_scheduled_order_waiting_and_its_station_fired_on_time() {
         { "name": "Caesar salad", "station": "salad", "prepSecs": 120 }
     ] });
     hub.post_order(&pos, order).await.expect("order");
-    let args: Vec<String> = vec![
-        "--hub".into(),
-        hub.url.clone(),
-        "--token".into(),
-        hub.token("expo", &[]),
-        "--expo".into(),
-        "--db".into(),
-        dir.path().join("expo.sqlite3").display().to_string(),
-        "--no-sound".into(),
-    ];
+    let args = expo_args(&hub.url, &hub.token("expo", &[]), dir.path());
     let session = AppSession::open(&args).await.expect("app");
     let client = &session.client;
     let result = async {
@@ -951,16 +930,7 @@ async fn expo_sees_each_item_fires_rushes_and_sends_an_unfinished_order_only_whe
         { "id": "3", "name": "Cheesecake", "station": "pastry", "course": 2 } ] });
     hub.post_order(&pos, order).await.expect("order");
     hub.bump(&cooks, "e2:fry").await.expect("fry done");
-    let args: Vec<String> = vec![
-        "--hub".into(),
-        hub.url.clone(),
-        "--token".into(),
-        hub.token("expo", &[]),
-        "--expo".into(),
-        "--db".into(),
-        dir.path().join("expo.sqlite3").display().to_string(),
-        "--no-sound".into(),
-    ];
+    let args = expo_args(&hub.url, &hub.token("expo", &[]), dir.path());
     let session = AppSession::open(&args).await.expect("app");
     let client = &session.client;
     let http = reqwest::Client::new();

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use rail_tests::eventually::{eventually, holds};
 use rail_tests::screen::ScreenProcess;
-use rail_tests::{HubOptions, HubProcess};
+use rail_tests::{now_ms, HubOptions, HubProcess};
 use serde_json::{json, Value};
 
 /// How late after its fire time a ticket may be fired: the scheduler wakes at the
@@ -28,13 +28,6 @@ fn hub_with_menu(dir: &std::path::Path) -> HubProcess {
         ..HubOptions::new(dir.join("hub.sqlite3"))
     })
     .expect("hub")
-}
-
-fn now_ms() -> i64 {
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock");
-    i64::try_from(since.as_millis()).expect("ms")
 }
 
 async fn post(hub: &HubProcess, token: &str, body: Value) -> Value {

@@ -8,17 +8,10 @@ use rail_tests::window::{
     click, pairing_args, pin_screen_args, press, screenshot, wait_for_element, AppSession,
     SETTINGS_PIN,
 };
-use rail_tests::HubProcess;
+use rail_tests::{now_ms, HubProcess};
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
 
 /// A kitchen twenty minutes into a rush: tickets of every age (the POS says when each
 /// was placed), a rush, changes and a void the cooks have not confirmed, orders from

@@ -171,8 +171,14 @@ pub fn expo_orders(
     gone: &[String],
 ) -> Vec<ExpoOrder> {
     let mut orders: Vec<ExpoOrder> = Vec::new();
-    let at_pass: Vec<&str> = open.iter().chain(recent).map(|t| t.order_id.as_str()).collect();
-    let waiting = held.iter().filter(|t| at_pass.contains(&t.order_id.as_str()));
+    let at_pass: Vec<&str> = open
+        .iter()
+        .chain(recent)
+        .map(|t| t.order_id.as_str())
+        .collect();
+    let waiting = held
+        .iter()
+        .filter(|t| at_pass.contains(&t.order_id.as_str()));
     for ticket in open.iter().chain(recent).chain(waiting) {
         if gone.contains(&ticket.order_id) {
             continue;
