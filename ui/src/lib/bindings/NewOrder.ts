@@ -20,6 +20,13 @@ number: string, table?: string, guest?: string, orderType: OrderType,
  */
 source?: OrderSource, server?: string, rush: boolean, notes?: string, 
 /**
+ * When the POS took the order (hub time), if it was some time ago: a till that
+ * queued orders while the hub was unreachable sends them late, and the kitchen
+ * times them from when the guest ordered. Never later than now, never more than
+ * six hours back.
+ */
+placedAtMs?: number, 
+/**
  * A scheduled order (a pickup or delivery for later): when it must be ready, in
  * hub time (ms since the Unix epoch). The hub holds each station's ticket and
  * fires it so every station finishes together by then. None: as soon as possible.
