@@ -131,10 +131,19 @@ pub async fn screenshot(client: &Client, name: &str) -> anyhow::Result<PathBuf> 
 /// refuses the click (the element is still moving: a banner appeared, a page slid).
 pub async fn click(client: &Client, css: &str, timeout: Duration) -> anyhow::Result<()> {
     eventually(&format!("a click on {css:?}"), timeout, || async {
-        client.find(Locator::Css(css)).await?.click().await
+        // WebKitWebDriver can sit on a click sent while the page redraws; a bounded
+        // attempt turns that into one more try instead of a test that never ends.
+        let attempt = async { client.find(Locator::Css(css)).await?.click().await };
+        match tokio::time::timeout(CLICK_ATTEMPT, attempt).await {
+            Ok(clicked) => clicked.map_err(|e| e.to_string()),
+            Err(_) => Err(format!("no answer to the click in {CLICK_ATTEMPT:?}")),
+        }
     })
     .await
 }
+
+/// How long one click may take before it is tried again.
+const CLICK_ATTEMPT: Duration = Duration::from_secs(3);
 
 /// Replaces the text of the field matching `css` with `text`, as typed.
 pub async fn type_into(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
