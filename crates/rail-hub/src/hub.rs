@@ -146,9 +146,6 @@ impl Hub {
             .mutate(location, idem, now, |tx| change(tx, now))?;
         state.registry.publish(&mutation.published);
         drop(state);
-        if !mutation.replayed {
-            self.schedule_changed.notify_one();
-        }
         self.metrics
             .events_published
             .fetch_add(mutation.published.len() as u64, Ordering::Relaxed);
@@ -174,11 +171,16 @@ impl Hub {
         let routes = &self.routes_for(&who.loc)?;
         let mut order = order.clone();
         self.config.prep_times.fill(&mut order.items);
-        self.mutate(&who.loc, idem, |tx, now| {
+        let created = self.mutate(&who.loc, idem, |tx, now| {
             let (created, published) =
                 store::kitchen_ops::create_order(tx, &who.loc, &order, routes, now)?;
             Ok((201, serde_json::to_string(&created)?, published))
-        })
+        })?;
+        // Only an order for later gives the scheduler a new fire time.
+        if order.due_at_ms.is_some() {
+            self.schedule_changed.notify_one();
+        }
+        Ok(created)
     }
 
     /// Changes an order (POS; expo may also fire courses and set the status).
@@ -219,12 +221,15 @@ impl Hub {
         if let OrderCommand::AddItems(items) = &mut command {
             self.config.prep_times.fill(items);
         }
-        self.mutate(&who.loc, idem, |tx, now| {
+        let changed = self.mutate(&who.loc, idem, |tx, now| {
             let (order, published) = store::kitchen_ops::change_order(
                 tx, &who.loc, order_id, &command, routes, &who.sub, now,
             )?;
             Ok((200, serde_json::to_string(&order)?, published))
-        })
+        })?;
+        // A new due time, items or a fired course may move a fire time.
+        self.schedule_changed.notify_one();
+        Ok(changed)
     }
 
     /// One order of the token's location.

@@ -117,30 +117,40 @@ impl Hub {
     }
 }
 
-/// Fires scheduled tickets at their time, for as long as the hub runs.
+/// Fires scheduled tickets at their time, for as long as the hub runs. With nothing
+/// scheduled it only waits to be told of a change; it writes nothing until a fire time
+/// has come.
 pub async fn run(hub: Arc<Hub>) {
     loop {
-        let wait = match hub.next_fire_at() {
-            Ok(Some(at)) => {
-                let ahead = u64::try_from(at.saturating_sub(now_ms())).unwrap_or(0);
-                Duration::from_millis(ahead).min(LONGEST_SLEEP)
-            }
-            Ok(None) => LONGEST_SLEEP,
+        let next = match hub.next_fire_at() {
+            Ok(next) => next,
             Err(error) => {
                 tracing::warn!(%error, "could not read the next fire time");
-                LONGEST_SLEEP
+                None
             }
         };
-        tokio::select! {
-            () = tokio::time::sleep(wait) => {}
-            () = hub.schedule_changed.notified() => continue,
+        let due = next.filter(|at| *at <= now_ms());
+        if due.is_none() {
+            let wait = next.map_or(LONGEST_SLEEP, |at| {
+                let ahead = u64::try_from(at.saturating_sub(now_ms())).unwrap_or(0);
+                Duration::from_millis(ahead).min(LONGEST_SLEEP)
+            });
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = hub.schedule_changed.notified() => {}
+            }
+            continue;
         }
         // Fired off the async workers: it is a SQLite transaction like any write.
         let firing = hub.clone();
         match tokio::task::spawn_blocking(move || firing.fire_scheduled()).await {
-            Ok(Ok(0)) => {}
-            Ok(Ok(events)) => tracing::info!(events, "fired scheduled tickets"),
-            Ok(Err(error)) => tracing::warn!(%error, "could not fire scheduled tickets"),
+            Ok(Ok(events)) if events > 0 => tracing::info!(events, "fired scheduled tickets"),
+            // Something was due and nothing fired (or firing failed): never spin on it.
+            Ok(Ok(_)) => tokio::time::sleep(LONGEST_SLEEP).await,
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "could not fire scheduled tickets");
+                tokio::time::sleep(LONGEST_SLEEP).await;
+            }
             Err(error) => tracing::error!(%error, "the scheduler's task failed"),
         }
     }
