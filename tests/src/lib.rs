@@ -126,6 +126,20 @@ impl HubOptions {
             mdns: false,
         }
     }
+
+    /// Defaults for a hub in `dir` (database `hub.sqlite3`) reading `toml` as its
+    /// configuration file (written to `hub.toml` there).
+    ///
+    /// # Panics
+    /// When the file cannot be written.
+    pub fn configured(dir: &Path, toml: &str) -> Self {
+        let config = dir.join("hub.toml");
+        std::fs::write(&config, toml).expect("writing hub.toml");
+        HubOptions {
+            config: Some(config),
+            ..HubOptions::new(dir.join("hub.sqlite3"))
+        }
+    }
 }
 
 /// A `rail-hub serve` child process with its own database.

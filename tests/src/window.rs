@@ -268,6 +268,14 @@ pub fn pin_screen_args(dir: &Path, settings: &str) -> anyhow::Result<Vec<String>
     ])
 }
 
+/// [`pin_screen_args`] for an expo screen of `hub_url` holding `token`.
+pub fn expo_pin_screen_args(dir: &Path, hub_url: &str, token: &str) -> anyhow::Result<Vec<String>> {
+    pin_screen_args(
+        dir,
+        &format!("hub_url = \"{hub_url}\"\ntoken = \"{token}\"\nexpo = true\n"),
+    )
+}
+
 /// Presses keys as a bump bar (a USB keyboard) does.
 pub async fn press(client: &Client, keys: &str) -> anyhow::Result<()> {
     client

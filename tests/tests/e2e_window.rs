@@ -7,8 +7,8 @@ use std::time::Duration;
 use rail_tests::browser::Browser;
 use rail_tests::printer::{hub_with_printer, print_chits};
 use rail_tests::window::{
-    click, expo_args, pairing_args, pin_screen_args, press, screenshot, station_args, text_of,
-    type_into, wait_for_absence, wait_for_element, AppSession, SETTINGS_PIN,
+    click, expo_args, expo_pin_screen_args, pairing_args, pin_screen_args, press, screenshot,
+    station_args, text_of, type_into, wait_for_absence, wait_for_element, AppSession, SETTINGS_PIN,
 };
 use rail_tests::{eventually, holds, order_for, HubOptions, HubProcess};
 
@@ -679,15 +679,7 @@ async fn the_expo_screen_pairs_a_line_screen_behind_its_pin_and_follows_a_profil
     hub.post_order(&pos, order_for("81", "grill", "Burger"))
         .await
         .expect("order");
-    let args = pin_screen_args(
-        dir.path(),
-        &format!(
-            "hub_url = \"{}\"\ntoken = \"{}\"\nexpo = true\n",
-            hub.url,
-            hub.token("expo", &[]),
-        ),
-    )
-    .expect("config");
+    let args = expo_pin_screen_args(dir.path(), &hub.url, &hub.token("expo", &[])).expect("config");
     // A new line screen waits with its code.
     let mut line = rail_tests::screen::ScreenProcess::pairing(
         &hub.url,

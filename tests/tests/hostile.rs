@@ -27,16 +27,12 @@ const WAIT: Duration = Duration::from_secs(10);
 
 /// A hub with a known secret and tight limits, so each limit is quick to reach.
 fn hub(dir: &std::path::Path) -> HubProcess {
-    let config = dir.join("hub.toml");
-    std::fs::write(
-        &config,
-        "auth_timeout_secs = 1\nmessages_per_minute = 20\noutbound_queue = 8\n",
-    )
-    .expect("config");
     HubProcess::start_with(HubOptions {
         secret: Some(SECRET.into()),
-        config: Some(config),
-        ..HubOptions::new(dir.join("hub.sqlite3"))
+        ..HubOptions::configured(
+            dir,
+            "auth_timeout_secs = 1\nmessages_per_minute = 20\noutbound_queue = 8\n",
+        )
     })
     .expect("hub")
 }

@@ -13,16 +13,12 @@ use serde_json::{json, Value};
 const TOKEN_TTL_SECS: u64 = 2;
 
 fn hub(dir: &Path, extra: &str) -> HubProcess {
-    let config = dir.join("hub.toml");
-    std::fs::write(
-        &config,
-        format!("access_token_ttl_secs = {TOKEN_TTL_SECS}\n{extra}"),
-    )
-    .expect("config");
     HubProcess::start_with(HubOptions {
-        config: Some(config),
         heartbeat_secs: 1,
-        ..HubOptions::new(dir.join("hub.sqlite3"))
+        ..HubOptions::configured(
+            dir,
+            &format!("access_token_ttl_secs = {TOKEN_TTL_SECS}\n{extra}"),
+        )
     })
     .expect("hub")
 }

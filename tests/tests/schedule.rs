@@ -16,16 +16,12 @@ use serde_json::{json, Value};
 const TOLERANCE_MS: i64 = 1_000;
 
 fn hub_with_menu(dir: &std::path::Path) -> HubProcess {
-    let config = dir.join("hub.toml");
-    std::fs::write(
-        &config,
-        "default_prep_minutes = 0.1\n[prep_times]\n\"Caesar salad\" = 0.05\n",
-    )
-    .expect("config");
     HubProcess::start_with(HubOptions {
-        config: Some(config),
         heartbeat_secs: 1,
-        ..HubOptions::new(dir.join("hub.sqlite3"))
+        ..HubOptions::configured(
+            dir,
+            "default_prep_minutes = 0.1\n[prep_times]\n\"Caesar salad\" = 0.05\n",
+        )
     })
     .expect("hub")
 }

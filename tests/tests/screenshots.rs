@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use rail_tests::window::{
-    click, pairing_args, pin_screen_args, press, screenshot, wait_for_element, AppSession,
+    click, expo_pin_screen_args, pairing_args, press, screenshot, wait_for_element, AppSession,
     SETTINGS_PIN,
 };
 use rail_tests::{now_ms, HubProcess};
@@ -113,15 +113,8 @@ async fn screenshots_of_every_view() {
     mid_service(&hub, &pos)
         .await
         .expect("a kitchen mid-service");
-    let mut args = pin_screen_args(
-        dir.path(),
-        &format!(
-            "hub_url = \"{}\"\ntoken = \"{}\"\nexpo = true\n",
-            hub.url,
-            hub.token("expo", &[]),
-        ),
-    )
-    .expect("config");
+    let mut args =
+        expo_pin_screen_args(dir.path(), &hub.url, &hub.token("expo", &[])).expect("config");
     args.push("--kiosk".into());
     let session = AppSession::open(&args).await.expect("app");
     let client = &session.client;
