@@ -155,6 +155,27 @@ pub fn bump_item(
     Ok(())
 }
 
+/// Takes back an item bump: the item is to cook again.
+#[tauri::command]
+pub fn recall_item(
+    engine: State<'_, EngineSlot>,
+    ticket_id: String,
+    item_id: String,
+) -> Result<(), CommandError> {
+    engine.get()?.recall_item(&ticket_id, &item_id)?;
+    Ok(())
+}
+
+/// Confirms the POS's changes to a ticket for the whole station.
+#[tauri::command]
+pub fn acknowledge_changes(
+    engine: State<'_, EngineSlot>,
+    ticket_id: String,
+) -> Result<(), CommandError> {
+    engine.get()?.acknowledge_changes(&ticket_id)?;
+    Ok(())
+}
+
 /// Expo: the order leaves the pass.
 #[tauri::command]
 pub fn serve(engine: State<'_, EngineSlot>, order_id: String) -> Result<(), CommandError> {

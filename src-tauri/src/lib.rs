@@ -178,6 +178,8 @@ pub fn run() {
             commands::exit_app,
             commands::bump,
             commands::bump_item,
+            commands::recall_item,
+            commands::acknowledge_changes,
             commands::serve,
             commands::unserve,
             commands::set_rush,

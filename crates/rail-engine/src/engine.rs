@@ -127,6 +127,24 @@ impl Engine {
             .enqueue(ticket_id, Action::BumpItem, Some(item_id))
     }
 
+    /// Takes back an item bump: the item is to cook again (and its ticket back on the
+    /// rail if the bump had closed it).
+    ///
+    /// # Errors
+    /// When the ticket or item is unknown, or the cache fails.
+    pub fn recall_item(&self, ticket_id: &str, item_id: &str) -> Result<ActionKey, EngineError> {
+        self.shared
+            .enqueue(ticket_id, Action::RecallItem, Some(item_id))
+    }
+
+    /// Confirms the POS's changes to a ticket, for every screen of the station.
+    ///
+    /// # Errors
+    /// When the ticket is unknown or the cache fails.
+    pub fn acknowledge_changes(&self, ticket_id: &str) -> Result<ActionKey, EngineError> {
+        self.act(ticket_id, Action::Acknowledge)
+    }
+
     /// Expo: the order leaves the pass (status `served` at the hub).
     ///
     /// # Errors

@@ -107,7 +107,11 @@ fn order_body(action: &PendingAction) -> Result<Option<serde_json::Value>, Strin
                 .ok_or_else(|| "a fire without a course number".to_owned())?;
             json(serde_json::to_value(FireCourse { course }))
         }
-        Action::Bump | Action::Recall | Action::BumpItem => Ok(None),
+        Action::Bump
+        | Action::Recall
+        | Action::BumpItem
+        | Action::RecallItem
+        | Action::Acknowledge => Ok(None),
     }
 }
 
@@ -117,8 +121,14 @@ async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingActi
         (Action::BumpItem, Some(item)) => {
             format!("{base}/api/tickets/{}/items/{item}/bump", action.ticket_id)
         }
-        (Action::BumpItem, None) => {
-            return Delivery::Rejected("an item bump without an item".into())
+        (Action::RecallItem, Some(item)) => {
+            format!(
+                "{base}/api/tickets/{}/items/{item}/recall",
+                action.ticket_id
+            )
+        }
+        (Action::BumpItem | Action::RecallItem, None) => {
+            return Delivery::Rejected("an item action without an item".into())
         }
         (Action::Serve | Action::Unserve, _) => {
             format!("{base}/api/orders/{}/status", action.ticket_id)

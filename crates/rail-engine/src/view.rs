@@ -133,6 +133,10 @@ pub struct ExpoItem {
     /// Its course waits for the POS (or expo) to fire it.
     pub held: bool,
     pub course: u32,
+    /// The guest's seat, when the POS said.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat: Option<u32>,
 }
 
 /// An order at the pass: every station's progress, ready when all are done.
@@ -200,6 +204,7 @@ pub fn expo_orders(
                     done: done || (!i.is_to_cook() && !i.held),
                     held: i.held,
                     course: i.course,
+                    seat: i.seat,
                 })
                 .collect(),
         };

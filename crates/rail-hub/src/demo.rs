@@ -113,12 +113,15 @@ pub fn random_order(rng: &mut impl Rng, number: u32) -> NewOrder {
     .unwrap_or(&OrderType::DineIn);
     let lines = rng.random_range(1..=5);
     let mut items = Vec::with_capacity(lines);
-    for _ in 0..lines {
+    // A table's dishes go round its seats, so expo and the runner see seat numbers.
+    let seats = (1..=4u32).cycle();
+    for (_, seat) in (0..lines).zip(seats) {
         let Some(dish) = MENU.choose(rng) else {
             continue;
         };
         let modifier = dish.modifiers.choose(rng).filter(|_| rng.random_bool(0.5));
         items.push(NewOrderItem {
+            seat: (order_type == OrderType::DineIn).then_some(seat),
             id: None,
             name: dish.name.to_owned(),
             qty: if rng.random_bool(0.2) { 2 } else { 1 },
@@ -218,6 +221,7 @@ pub async fn run_pos(
                     if rng.random_bool(0.15) {
                         if let Some(dessert) = MENU.iter().find(|d| d.category == "desserts") {
                             order.items.push(NewOrderItem {
+                                seat: None,
                                 id: None,
                                 name: dessert.name.to_owned(),
                                 qty: 1,
@@ -271,6 +275,7 @@ pub async fn run_pos(
                 Move::AddItem => {
                     let dish = MENU.choose(&mut rng).unwrap_or(&MENU[0]);
                     let item = NewOrderItem {
+                        seat: None,
                         id: None,
                         name: dish.name.to_owned(),
                         qty: 1,

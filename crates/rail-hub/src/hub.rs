@@ -297,6 +297,45 @@ impl Hub {
         })
     }
 
+    /// Takes back an item bump; a ticket the item's bump had closed comes back.
+    ///
+    /// # Errors
+    /// `Forbidden` when the ticket's station is not the token's; store errors otherwise.
+    pub fn recall_item(
+        &self,
+        who: &Claims,
+        idem: Option<&IdempotencyKey>,
+        ticket_id: &str,
+        item_id: &str,
+    ) -> Result<Mutation, HubError> {
+        self.check_station(who, ticket_id)?;
+        self.mutate(&who.loc, idem, |tx, now| {
+            let (outcome, ticket, published) =
+                store::kitchen_ops::recall_item(tx, &who.loc, ticket_id, item_id, &who.sub, now)?;
+            let body = serde_json::to_string(&rail_protocol::ActionResult { outcome, ticket })?;
+            Ok((200, body, published))
+        })
+    }
+
+    /// Confirms the POS's changes to a ticket for every screen of its station.
+    ///
+    /// # Errors
+    /// `Forbidden` when the ticket's station is not the token's; store errors otherwise.
+    pub fn acknowledge_changes(
+        &self,
+        who: &Claims,
+        idem: Option<&IdempotencyKey>,
+        ticket_id: &str,
+    ) -> Result<Mutation, HubError> {
+        self.check_station(who, ticket_id)?;
+        self.mutate(&who.loc, idem, |tx, now| {
+            let (outcome, ticket, published) =
+                store::kitchen_ops::acknowledge_changes(tx, &who.loc, ticket_id, &who.sub, now)?;
+            let body = serde_json::to_string(&rail_protocol::ActionResult { outcome, ticket })?;
+            Ok((200, body, published))
+        })
+    }
+
     /// Tickets of a station, as a token may see them.
     ///
     /// # Errors

@@ -111,6 +111,16 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("/api/tickets/{id}/bump", "post", "bumpTicket"),
     ("/api/tickets/{id}/recall", "post", "recallTicket"),
     ("/api/tickets/{id}/items/{item}/bump", "post", "bumpItem"),
+    (
+        "/api/tickets/{id}/items/{item}/recall",
+        "post",
+        "recallItem",
+    ),
+    (
+        "/api/tickets/{id}/acknowledge",
+        "post",
+        "acknowledgeChanges",
+    ),
     ("/metrics", "get", "getMetrics"),
     ("/api/pair", "post", "requestPairing"),
     ("/api/pair", "get", "listPairingRequests"),
@@ -631,6 +641,12 @@ pub fn document() -> Value {
             },
             "/api/tickets/{id}/items/{item}/bump": {
                 "post": ticket_action("Bump one item", "`kds:item-bumped`; the last pending item bumps the ticket. Bumping an item already done answers `already-bumped` and changes nothing, whether or not it was the ticket's last.", &["id", "item"])
+            },
+            "/api/tickets/{id}/items/{item}/recall": {
+                "post": ticket_action("Take back an item bump", "The item is to cook again (`kds:ticket-updated` with its `itemId`); a ticket its bump had closed is back on the rail (`kds:ticket-recalled`) and the order is no longer ready at the pass. An item not done answers `already-open` and changes nothing.", &["id", "item"])
+            },
+            "/api/tickets/{id}/acknowledge": {
+                "post": ticket_action("Acknowledge a ticket's changes", "A cook has seen what the POS added, voided or removed: `changesAcknowledged` becomes true for every screen of the station (`kds:ticket-updated`) until the next change. Acknowledging again answers `already-acknowledged` and changes nothing.", &["id"])
             }
         },
         "components": {

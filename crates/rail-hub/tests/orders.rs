@@ -14,6 +14,11 @@ fn types(events: &[(String, rail_protocol::Envelope)]) -> Vec<&str> {
     events.iter().map(|(kind, _)| kind.as_str()).collect()
 }
 
+/// The `data` of an event, as JSON.
+fn data(envelope: &rail_protocol::Envelope) -> serde_json::Value {
+    serde_json::to_value(&envelope.event).expect("event")["data"].clone()
+}
+
 async fn post_order(hub: &TestHub, pos: &str, body: serde_json::Value) -> serde_json::Value {
     let (status, created, _) = call(
         hub,
@@ -280,6 +285,203 @@ async fn item_bumps_finish_the_ticket_and_the_order_becomes_ready() {
 }
 
 #[tokio::test]
+async fn an_item_bump_taken_back_reopens_its_ticket_and_the_order_at_the_pass() {
+    let hub = start(HubConfig::default()).await;
+    let pos = hub.token(Role::Pos, &[]);
+    let kds = hub.token(Role::Kds, &["grill"]);
+    let fry = hub.token(Role::Kds, &["fry"]);
+    let mut expo = watch(&hub, &hub.token(Role::Expo, &[]), "order:o5").await;
+    post_order(
+        &hub,
+        &pos,
+        json!({ "id": "o5", "number": "50", "table": "4", "items": [
+        { "id": "a", "name": "Burger", "station": "grill", "seat": 2 },
+        { "id": "b", "name": "Hot dog", "station": "grill", "seat": 3 }
+    ] }),
+    )
+    .await;
+    let created = events(&mut expo, 2).await;
+    assert_eq!(
+        data(&created[0].1)["ticket"]["items"][0]["seat"],
+        2,
+        "the seat reaches the ticket"
+    );
+    let path = |action: &str| format!("/api/tickets/o5:grill/items/{action}");
+    let (status, result, _) = call(
+        &hub,
+        Method::POST,
+        &path("a/recall"),
+        Some(&kds),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, result["outcome"].as_str()),
+        (200, Some("already-open")),
+        "an item still to cook has no bump to take back"
+    );
+    for item in ["a", "b"] {
+        call(
+            &hub,
+            Method::POST,
+            &path(&format!("{item}/bump")),
+            Some(&kds),
+            None,
+            None,
+        )
+        .await;
+    }
+    events(&mut expo, 4).await;
+    let (_, order, _) = call(&hub, Method::GET, "/api/orders/o5", Some(&pos), None, None).await;
+    assert_eq!(order["status"], "ready");
+
+    let (status, result, _) = call(
+        &hub,
+        Method::POST,
+        &path("b/recall"),
+        Some(&kds),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, result["outcome"].as_str()),
+        (200, Some("recalled"))
+    );
+    assert_eq!(result["ticket"]["status"], "open");
+    assert_eq!(result["ticket"]["items"][1]["status"], "pending");
+    assert_eq!(result["ticket"]["items"][0]["status"], "done");
+    let recalled = events(&mut expo, 2).await;
+    assert_eq!(types(&recalled), ["order:status", "kds:ticket-recalled"]);
+    assert_eq!(data(&recalled[0].1)["status"], "preparing");
+    assert_eq!(data(&recalled[1].1)["itemId"], "b");
+    let (_, order, _) = call(&hub, Method::GET, "/api/orders/o5", Some(&pos), None, None).await;
+    assert_eq!(order["items"][1]["status"], "pending");
+
+    let (status, _, _) = call(
+        &hub,
+        Method::POST,
+        &path("a/recall"),
+        Some(&fry),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 403, "another station's screen may not");
+    let (status, problem, _) = call(
+        &hub,
+        Method::POST,
+        &path("zz/recall"),
+        Some(&kds),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!((status, problem["status"].as_u64()), (404, Some(404)));
+    let (status, _, _) = call(
+        &hub,
+        Method::POST,
+        &path("a/recall"),
+        Some(&kds),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, ticket, _) = call(
+        &hub,
+        Method::GET,
+        "/api/tickets/o5:grill",
+        Some(&kds),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (
+            ticket["items"][0]["status"].as_str(),
+            ticket["status"].as_str()
+        ),
+        (Some("pending"), Some("open")),
+        "taking back a bump on an open ticket leaves it open"
+    );
+}
+
+#[tokio::test]
+async fn a_change_acknowledged_by_one_screen_is_acknowledged_for_its_station_until_the_next() {
+    let hub = start(HubConfig::default()).await;
+    let pos = hub.token(Role::Pos, &[]);
+    let kds = hub.token(Role::Kds, &["grill"]);
+    let mut second_screen = watch(&hub, &kds, "kds:grill").await;
+    post_order(
+        &hub,
+        &pos,
+        json!({ "id": "o6", "number": "60", "items": [
+        { "id": "a", "name": "Burger", "station": "grill" }
+    ] }),
+    )
+    .await;
+    events(&mut second_screen, 1).await;
+    let ack = || {
+        call(
+            &hub,
+            Method::POST,
+            "/api/tickets/o6:grill/acknowledge",
+            Some(&kds),
+            None,
+            None,
+        )
+    };
+    let (status, result, _) = ack().await;
+    assert_eq!(
+        (status, result["outcome"].as_str()),
+        (200, Some("already-acknowledged")),
+        "nothing changed yet, nothing to confirm"
+    );
+    let add = |id: &'static str| {
+        call(
+            &hub,
+            Method::POST,
+            "/api/orders/o6/items",
+            Some(&pos),
+            Some(json!({ "items": [{ "id": id, "name": "Fries", "station": "grill" }] })),
+            None,
+        )
+    };
+    assert_eq!(add("b").await.0, 200);
+    let changed = events(&mut second_screen, 1).await;
+    assert_eq!(data(&changed[0].1)["ticket"]["changesAcknowledged"], false);
+
+    let (status, result, _) = ack().await;
+    assert_eq!(
+        (status, result["outcome"].as_str()),
+        (200, Some("acknowledged"))
+    );
+    let seen = events(&mut second_screen, 1).await;
+    assert_eq!(types(&seen), ["kds:ticket-updated"]);
+    assert_eq!(data(&seen[0].1)["ticket"]["changesAcknowledged"], true);
+    assert_eq!(ack().await.1["outcome"], "already-acknowledged");
+    quiet(&mut second_screen).await;
+
+    // Cooking the added item is not a new change; another addition is.
+    call(
+        &hub,
+        Method::POST,
+        "/api/tickets/o6:grill/items/b/bump",
+        Some(&kds),
+        None,
+        None,
+    )
+    .await;
+    let bumped = events(&mut second_screen, 1).await;
+    assert_eq!(data(&bumped[0].1)["ticket"]["changesAcknowledged"], true);
+    assert_eq!(add("c").await.0, 200);
+    let again = events(&mut second_screen, 1).await;
+    assert_eq!(data(&again[0].1)["ticket"]["changesAcknowledged"], false);
+}
+
+#[tokio::test]
 async fn an_idempotency_key_makes_a_retry_return_the_same_answer_and_publish_nothing() {
     let hub = start(HubConfig::default()).await;
     let pos = hub.token(Role::Pos, &[]);
@@ -352,6 +554,7 @@ async fn bad_requests_get_problem_json_with_the_right_status() {
     let hub = start(HubConfig::default()).await;
     let pos = hub.token(Role::Pos, &[]);
     let kds = hub.token(Role::Kds, &["grill"]);
+    let fry = hub.token(Role::Kds, &["fry"]);
     post_order(
         &hub,
         &pos,
@@ -412,6 +615,24 @@ async fn bad_requests_get_problem_json_with_the_right_status() {
             ),
             422,
             "INVALID",
+        ),
+        (
+            Method::POST,
+            "/api/orders",
+            Some(&pos),
+            Some(
+                json!({ "number": "1", "items": [{ "name": "x", "station": "grill", "seat": 0 }] }),
+            ),
+            422,
+            "INVALID",
+        ),
+        (
+            Method::POST,
+            "/api/tickets/o5:grill/acknowledge",
+            Some(&fry),
+            None,
+            403,
+            "FORBIDDEN",
         ),
         (
             Method::POST,

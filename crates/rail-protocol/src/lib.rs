@@ -34,8 +34,8 @@ pub use order::{
 pub use problem::Problem;
 pub use profile::{ScreenProfile, Thresholds};
 pub use ticket::{
-    ActionOutcome, ActionResult, ItemBump, ItemStatus, OrderSource, OrderType, SourceChannel,
-    Ticket, TicketItem, TicketStatus,
+    ActionOutcome, ActionResult, ItemBump, ItemRecall, ItemStatus, OrderSource, OrderType,
+    SourceChannel, Ticket, TicketItem, TicketStatus,
 };
 
 /// WebSocket close codes the hub uses, and what a client should do on each.

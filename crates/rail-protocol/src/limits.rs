@@ -9,6 +9,8 @@ pub const MAX_TEXT: usize = 200;
 pub const MAX_QTY: u32 = 999;
 /// Highest course number.
 pub const MAX_COURSE: u32 = 20;
+/// Highest seat number at a table.
+pub const MAX_SEAT: u32 = 99;
 /// Longest prep time an item may take, in seconds (a day).
 pub const MAX_PREP_SECS: u32 = 86_400;
 /// Ids (orders, items, stations, tables as channels): as [`crate::channel::is_valid_id`]

@@ -266,6 +266,7 @@ mod tests {
 
     fn ticket() -> Ticket {
         Ticket {
+            changes_acknowledged: false,
             id: "o1:grill".into(),
             order_id: "o1".into(),
             order_number: "17".into(),

@@ -105,6 +105,12 @@ pub struct NewOrderItem {
     #[ts(optional)]
     #[schemars(range(min = 0, max = crate::limits::MAX_PREP_SECS))]
     pub prep_secs: Option<u32>,
+    /// The guest's seat at the table, so expo and the runner plate for the right
+    /// person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    #[schemars(range(min = 1, max = crate::limits::MAX_SEAT))]
+    pub seat: Option<u32>,
 }
 
 fn one() -> u32 {
@@ -162,6 +168,10 @@ pub struct OrderItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub prep_secs: Option<u32>,
+    /// The guest's seat, when the POS said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub seat: Option<u32>,
 }
 
 /// An order as the hub keeps it: `GET /api/orders/{id}` and `order:*` events.

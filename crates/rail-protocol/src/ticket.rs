@@ -151,6 +151,10 @@ pub struct TicketItem {
     /// Added by the POS after the ticket first reached the kitchen.
     #[serde(default)]
     pub added: bool,
+    /// The guest's seat, when the POS said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub seat: Option<u32>,
 }
 
 fn first_course() -> u32 {
@@ -220,6 +224,12 @@ pub struct Ticket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub fire_at_ms: Option<i64>,
+    /// A cook at this station has confirmed the POS's latest changes (items added,
+    /// voided, removed). One screen's confirmation goes through the hub, so the
+    /// station's other screens stop flagging the ticket too; the next change asks
+    /// again.
+    #[serde(default)]
+    pub changes_acknowledged: bool,
     pub items: Vec<TicketItem>,
 }
 
@@ -269,6 +279,52 @@ impl Ticket {
         true
     }
 
+    /// True when the POS changed the ticket after it reached the kitchen: an item
+    /// added, voided or removed.
+    pub fn has_changes(&self) -> bool {
+        self.items
+            .iter()
+            .any(|i| i.added || matches!(i.status, ItemStatus::Voided | ItemStatus::Removed))
+    }
+
+    /// True while the ticket's changes wait for a cook to confirm them.
+    pub fn flags_changes(&self) -> bool {
+        self.has_changes() && !self.changes_acknowledged
+    }
+
+    /// A cook confirms the ticket's changes. Returns whether anything changed (there
+    /// were changes, not yet confirmed).
+    pub fn acknowledge_changes(&mut self) -> bool {
+        if !self.flags_changes() {
+            return false;
+        }
+        self.changes_acknowledged = true;
+        true
+    }
+
+    /// Takes back an item bump: the item is to cook again, and a ticket its bump
+    /// took off the rail comes back.
+    pub fn recall_item(&mut self, item_id: &str) -> ItemRecall {
+        let Some(item) = self.items.iter_mut().find(|i| i.id == item_id) else {
+            return ItemRecall::NoSuchItem;
+        };
+        match item.status {
+            ItemStatus::Pending => return ItemRecall::NotDone,
+            ItemStatus::Voided | ItemStatus::Removed => return ItemRecall::Voided,
+            ItemStatus::Done
+                if !matches!(self.status, TicketStatus::Open | TicketStatus::Bumped) =>
+            {
+                return ItemRecall::TicketNotOpen
+            }
+            ItemStatus::Done => item.status = ItemStatus::Pending,
+        }
+        if self.recall() {
+            ItemRecall::TicketRecalled
+        } else {
+            ItemRecall::Recalled
+        }
+    }
+
     /// Marks one item of an open ticket done; when nothing is left to cook, the ticket
     /// is bumped with it. What happened says which.
     pub fn bump_item(&mut self, item_id: &str, at_ms: i64) -> ItemBump {
@@ -308,6 +364,22 @@ pub enum ItemBump {
     NoSuchItem,
 }
 
+/// What [`Ticket::recall_item`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemRecall {
+    /// The item is to cook again.
+    Recalled,
+    /// The item is to cook again, and its ticket is back on the rail.
+    TicketRecalled,
+    /// Not done: nothing to take back (a retry gets the same kind of answer).
+    NotDone,
+    /// The POS voided or removed it.
+    Voided,
+    /// The ticket is held or voided.
+    TicketNotOpen,
+    NoSuchItem,
+}
+
 /// What a bump or recall did at the hub.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -319,6 +391,10 @@ pub enum ActionOutcome {
     Recalled,
     /// Already on the rail: nothing changed.
     AlreadyOpen,
+    /// The ticket's changes are confirmed at its station.
+    Acknowledged,
+    /// Confirmed earlier, or nothing to confirm: nothing changed.
+    AlreadyAcknowledged,
 }
 
 /// Response to `POST /api/tickets/{id}/bump` and `/recall`: the outcome and the ticket
@@ -336,6 +412,7 @@ mod tests {
 
     fn item(id: &str, status: ItemStatus, held: bool) -> TicketItem {
         TicketItem {
+            seat: None,
             id: id.into(),
             name: id.into(),
             qty: 1,
@@ -351,6 +428,7 @@ mod tests {
 
     fn ticket(items: Vec<TicketItem>) -> Ticket {
         Ticket {
+            changes_acknowledged: false,
             id: "o:grill".into(),
             order_id: "o".into(),
             order_number: "1".into(),
@@ -425,6 +503,53 @@ mod tests {
         assert_eq!(voided.bump_item("v", 1), ItemBump::Voided);
     }
 
+    #[test]
+    fn an_item_recall_takes_its_bump_back_and_reopens_the_ticket_it_closed() {
+        let mut t = ticket(vec![
+            item("a", ItemStatus::Pending, false),
+            item("b", ItemStatus::Pending, false),
+            item("v", ItemStatus::Voided, false),
+        ]);
+        assert_eq!(t.recall_item("a"), ItemRecall::NotDone);
+        t.bump_item("a", 1);
+        assert_eq!(t.recall_item("a"), ItemRecall::Recalled);
+        assert_eq!(
+            (t.items[0].status, t.status),
+            (ItemStatus::Pending, TicketStatus::Open)
+        );
+        t.bump_item("a", 2);
+        assert_eq!(t.bump_item("b", 3), ItemBump::TicketBumped);
+        assert_eq!(t.recall_item("b"), ItemRecall::TicketRecalled);
+        assert_eq!((t.status, t.bumped_at_ms), (TicketStatus::Open, None));
+        assert_eq!(
+            t.items_to_cook().map(|i| i.id.as_str()).collect::<Vec<_>>(),
+            ["b"]
+        );
+        assert_eq!(t.recall_item("v"), ItemRecall::Voided);
+        assert_eq!(t.recall_item("zz"), ItemRecall::NoSuchItem);
+        t.status = TicketStatus::Voided;
+        assert_eq!(t.recall_item("a"), ItemRecall::TicketNotOpen);
+    }
+
+    #[test]
+    fn changes_are_flagged_until_acknowledged() {
+        let mut t = ticket(vec![item("a", ItemStatus::Pending, false)]);
+        assert!(
+            !t.flags_changes() && !t.acknowledge_changes(),
+            "nothing to confirm"
+        );
+        t.items[0].added = true;
+        assert!(t.flags_changes());
+        assert!(t.acknowledge_changes());
+        assert!(!t.flags_changes() && t.has_changes());
+        assert!(
+            !t.acknowledge_changes(),
+            "a second confirmation changes nothing"
+        );
+        let voided = ticket(vec![item("v", ItemStatus::Voided, false)]);
+        assert!(voided.flags_changes());
+    }
+
     /// Writes the cases of the item rule for the UI's copy of it to be checked against
     /// (`ui/src/lib/tickets/rules.test.ts`); `cargo xtask test` fails when the
     /// committed file is stale, as for the TypeScript bindings.
@@ -445,8 +570,29 @@ mod tests {
                 }));
             }
         }
-        let text = serde_json::to_string_pretty(&serde_json::json!({ "toCook": cases }))
-            .expect("encode")
+        let mut changes = Vec::new();
+        for status in [
+            ItemStatus::Pending,
+            ItemStatus::Done,
+            ItemStatus::Voided,
+            ItemStatus::Removed,
+        ] {
+            for added in [false, true] {
+                for acknowledged in [false, true] {
+                    let mut case = ticket(vec![item("x", status, false)]);
+                    case.items[0].added = added;
+                    case.changes_acknowledged = acknowledged;
+                    changes.push(serde_json::json!({
+                        "status": status, "added": added, "changesAcknowledged": acknowledged,
+                        "flagsChanges": case.flags_changes()
+                    }));
+                }
+            }
+        }
+        let text = serde_json::to_string_pretty(
+            &serde_json::json!({ "toCook": cases, "flagsChanges": changes }),
+        )
+        .expect("encode")
             + "\n";
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../ui/src/lib/bindings/ticketRules.json");

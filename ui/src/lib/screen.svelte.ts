@@ -12,7 +12,9 @@ import type { PendingPair } from "./bindings/PendingPair";
 import type { Role } from "./bindings/Role";
 import { isLang, locale, t } from "./i18n.svelte";
 import { type Action, actionForKey, DEFAULT_KEYMAP, invertKeymap, moveSelection, selectPosition } from "./keys/keymap";
-import { changeKey, railOrder, searchTickets } from "./tickets/card";
+import { railOrder, searchTickets } from "./tickets/card";
+import { itemTap } from "./tickets/rules";
+import type { TicketItem } from "./bindings/TicketItem";
 import { DEFAULT_TIMER_RULES, hubNow, type Thresholds, type TimerRules } from "./tickets/timer";
 import { scheduledOrders } from "./tickets/schedule";
 
@@ -51,8 +53,8 @@ export class Screen {
 
   /** A ticket number being searched for, or null. */
   search = $state<string | null>(null);
-  /** Tickets whose changes the cook has confirmed (`id@version`), kept across restarts. */
-  acknowledged = $state<string[]>(loadAcknowledged());
+  /** In select-then-bump mode, the item a first tap chose; a second tap acts on it. */
+  armedItem = $state<{ ticketId: string; itemId: string } | null>(null);
 
   /** The hub's screen profile for this screen, if the manager assigned one. */
   profile = $derived(this.status?.profile ?? null);
@@ -66,6 +68,8 @@ export class Screen {
   );
   thresholds: Thresholds = $derived(this.timers.base);
   keys = $derived(invertKeymap({ ...DEFAULT_KEYMAP, ...(this.settings?.keymap ?? {}) }));
+  /** A first tap selects, a second bumps, so a brush of the screen never bumps. */
+  selectBeforeBump = $derived(this.settings?.selectBeforeBump ?? false);
 
   /** Orders for later the hub holds, soonest first. */
   scheduled = $derived(scheduledOrders(this.board?.scheduled ?? []));
@@ -168,7 +172,7 @@ export class Screen {
     await this.#run("error.start", () => this.#backend.exitApp(this.settingsPin ?? ""));
   }
 
-  async #run(what: "error.bump" | "error.bumpItem" | "error.recall" | "error.serve" | "error.start", action: () => Promise<void>): Promise<boolean> {
+  async #run(what: "error.bump" | "error.bumpItem" | "error.recall" | "error.serve" | "error.ack" | "error.start", action: () => Promise<void>): Promise<boolean> {
     try {
       await action();
       this.error = null;
@@ -188,6 +192,44 @@ export class Screen {
 
   async bumpItem(ticketId: string, itemId: string): Promise<void> {
     await this.#run("error.bumpItem", () => this.#backend.bumpItem(ticketId, itemId));
+  }
+
+  async recallItem(ticketId: string, itemId: string): Promise<void> {
+    await this.#run("error.bumpItem", () => this.#backend.recallItem(ticketId, itemId));
+  }
+
+  /** A tap on a ticket's header: bumps it, or in select-then-bump mode selects it
+   * first and bumps it on the second tap. */
+  async tapTicket(ticketId: string): Promise<void> {
+    this.armedItem = null;
+    if (this.selectBeforeBump && this.selectedId !== ticketId) {
+      this.#select(ticketId);
+      return;
+    }
+    await this.bump(ticketId);
+  }
+
+  /** A tap on an item: bumps a dish to cook, takes back a bumped one; in
+   * select-then-bump mode the first tap only chooses the item. */
+  async tapItem(ticketId: string, item: Pick<TicketItem, "id" | "status" | "held">): Promise<void> {
+    const action = itemTap(item);
+    if (!action) return;
+    if (this.selectBeforeBump) {
+      const armed = this.armedItem?.ticketId === ticketId && this.armedItem.itemId === item.id;
+      if (!armed) {
+        this.#select(ticketId);
+        this.armedItem = { ticketId, itemId: item.id };
+        return;
+      }
+    }
+    this.armedItem = null;
+    if (action === "bump") await this.bumpItem(ticketId, item.id);
+    else await this.recallItem(ticketId, item.id);
+  }
+
+  #select(ticketId: string): void {
+    const index = this.tickets.findIndex((t) => t.id === ticketId);
+    if (index >= 0) this.cursor = index;
   }
 
   async recall(ticketId: string): Promise<void> {
@@ -233,13 +275,10 @@ export class Screen {
     this.pages = pages;
   }
 
-  /** The cook has seen what the POS changed on this ticket. */
-  acknowledge(ticket: { id: string; version: number }): void {
-    const key = changeKey(ticket);
-    if (this.acknowledged.includes(key)) return;
-    // Only the newest acknowledgements matter: tickets leave the rail within a shift.
-    this.acknowledged = [...this.acknowledged, key].slice(-500);
-    saveAcknowledged(this.acknowledged);
+  /** The cook has seen what the POS changed on this ticket: confirmed through the hub
+   * for every screen of the station (shown here at once, offline too). */
+  async acknowledge(ticketId: string): Promise<void> {
+    await this.#run("error.ack", () => this.#backend.acknowledgeChanges(ticketId));
   }
 
   togglePanel(panel: Panel): void {
@@ -266,6 +305,7 @@ export class Screen {
   }
 
   async perform(action: Action): Promise<void> {
+    if (action.startsWith("select")) this.armedItem = null;
     const position = selectPosition(action);
     if (position !== null) {
       if (position < this.tickets.length) this.cursor = position;
@@ -307,25 +347,5 @@ export class Screen {
         this.page = Math.max(this.page - 1, 0);
         return;
     }
-  }
-}
-
-const ACK_STORAGE = "rail.acknowledged";
-
-function loadAcknowledged(): string[] {
-  try {
-    const stored = typeof localStorage === "undefined" ? null : localStorage.getItem(ACK_STORAGE);
-    const parsed: unknown = stored ? JSON.parse(stored) : [];
-    return Array.isArray(parsed) ? parsed.filter((k): k is string => typeof k === "string") : [];
-  } catch {
-    return [];
-  }
-}
-
-function saveAcknowledged(keys: string[]): void {
-  try {
-    if (typeof localStorage !== "undefined") localStorage.setItem(ACK_STORAGE, JSON.stringify(keys));
-  } catch {
-    // A full or disabled storage only means highlights come back after a restart.
   }
 }

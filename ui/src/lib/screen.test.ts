@@ -49,6 +49,57 @@ describe("the bump bar", () => {
   });
 });
 
+describe("taps", () => {
+  const numbers = (backend: FakeBackend) => backend.state.tickets.map((t) => t.orderNumber);
+
+  it("bump with one tap, and a tap on a bumped item takes it back", async () => {
+    const { screen, backend } = await started();
+    const [first] = backend.state.tickets;
+    await screen.tapItem(first!.id, first!.items[0]!);
+    expect(backend.state.tickets[0]!.items[0]!.status).toBe("done");
+    await screen.tapItem(first!.id, backend.state.tickets[0]!.items[0]!);
+    expect(backend.state.tickets[0]!.items[0]!.status).toBe("pending");
+    await screen.tapTicket("demo-102:grill");
+    expect(numbers(backend)).toEqual(["101", "103"]);
+    screen.stop();
+  });
+
+  it("in select-then-bump mode, select on the first tap and act on the second", async () => {
+    const { screen, backend } = await started();
+    screen.applySettings({ ...backend.settings, selectBeforeBump: true });
+    await screen.tapTicket("demo-103:grill");
+    expect(numbers(backend)).toEqual(["101", "102", "103"]);
+    expect(screen.selectedId).toBe("demo-103:grill");
+    await screen.tapTicket("demo-103:grill");
+    expect(numbers(backend)).toEqual(["101", "102"]);
+
+    const ticket = backend.state.tickets[1]!;
+    await screen.tapItem(ticket.id, ticket.items[1]!);
+    expect(screen.armedItem).toEqual({ ticketId: ticket.id, itemId: "2" });
+    expect(screen.selectedId).toBe(ticket.id);
+    expect(backend.state.tickets[1]!.items[1]!.status).toBe("pending");
+    await screen.tapItem(ticket.id, ticket.items[0]!);
+    expect(screen.armedItem?.itemId).toBe("1");
+    expect(backend.state.tickets[1]!.items[0]!.status, "another item only moves the choice").toBe("pending");
+    await screen.tapItem(ticket.id, ticket.items[0]!);
+    expect(backend.state.tickets[1]!.items[0]!.status).toBe("done");
+    expect(screen.armedItem).toBeNull();
+    screen.stop();
+  });
+
+  it("confirms a ticket's changes through the backend", async () => {
+    const now = Date.now();
+    const changed = sampleTicket("104", 1, now);
+    changed.items[0]!.added = true;
+    const backend = new FakeBackend([changed]);
+    const screen = new Screen(backend);
+    await screen.start();
+    await screen.acknowledge(changed.id);
+    expect(backend.state.tickets[0]!.changesAcknowledged).toBe(true);
+    screen.stop();
+  });
+});
+
 describe("settings behind the PIN", () => {
   it("asks for the PIN, refuses a wrong one, and applies saved settings at once", async () => {
     const { screen } = await started();

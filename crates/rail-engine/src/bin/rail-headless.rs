@@ -1,7 +1,8 @@
 //! `rail-headless`: the screen engine without a window. It logs what a screen would
 //! show, for tests, benchmarks and diagnosing a site over SSH. Lines on standard input
 //! act like a cook's taps: `bump <ticket id>`, `bump-item <ticket id> <item id>`,
-//! `recall <ticket id>` and `serve <order id>`. Each line is answered on standard output
+//! `recall-item <ticket id> <item id>`, `ack <ticket id>`, `recall <ticket id>` and
+//! `serve <order id>`. Each line is answered on standard output
 //! once its action is durably in the outbox (`ok <key> <line>`, or with `--json`
 //! `{"reply":{"line":…,"ok":true,"key":…}}`) or refused (`error <line>: <why>`,
 //! `{"reply":{"line":…,"ok":false,"error":…}}`), so a caller knows which actions a
@@ -151,7 +152,8 @@ fn say(line: &str) -> std::io::Result<()> {
     out.flush()
 }
 
-const USAGE: &str = "use `bump <ticket>`, `bump-item <ticket> <item>`, `recall <ticket>`, \
+const USAGE: &str = "use `bump <ticket>`, `bump-item <ticket> <item>`, \
+     `recall-item <ticket> <item>`, `ack <ticket>`, `recall <ticket>`, \
      or (an expo screen) `serve <order>`, `unserve <order>`, `rush <order> on|off`, \
      `fire <order> <course>`, `approve <code> <kds|expo> <station,station> <name>`";
 
@@ -193,6 +195,14 @@ async fn read_commands(engine: Engine, json: bool) {
             ["recall", id] => engine.recall(id).map(|k| k.0).map_err(|e| e.to_string()),
             ["bump-item", id, item] => engine
                 .bump_item(id, item)
+                .map(|k| k.0)
+                .map_err(|e| e.to_string()),
+            ["recall-item", id, item] => engine
+                .recall_item(id, item)
+                .map(|k| k.0)
+                .map_err(|e| e.to_string()),
+            ["ack", id] => engine
+                .acknowledge_changes(id)
                 .map(|k| k.0)
                 .map_err(|e| e.to_string()),
             ["serve", order] => engine.serve(order).map(|k| k.0).map_err(|e| e.to_string()),

@@ -79,6 +79,9 @@ pub struct ScreenFile {
     pub theme: Option<String>,
     /// Text size relative to the default, 0.8 to 1.6.
     pub font_scale: Option<f64>,
+    /// A tap selects a ticket (or item) and a second tap on it bumps, so a brush of
+    /// the screen never bumps; off, one tap bumps.
+    pub select_before_bump: Option<bool>,
 }
 
 /// Why a configuration was refused.
@@ -302,7 +305,7 @@ mod tests {
 
     #[test]
     fn the_settings_form_from_the_ui_is_understood() {
-        let json = r#"{"hubUrl":"http://h:7070","stations":["grill"],"expo":false,"thresholds":{"warnAfterMin":2,"lateAfterMin":4},"soundEnabled":true,"volume":0.5,"mutedCues":["modified"],"keymap":{"bump":"Enter"},"language":"es","theme":"dark","fontScale":1.2}"#;
+        let json = r#"{"hubUrl":"http://h:7070","stations":["grill"],"expo":false,"thresholds":{"warnAfterMin":2,"lateAfterMin":4},"soundEnabled":true,"volume":0.5,"mutedCues":["modified"],"keymap":{"bump":"Enter"},"language":"es","theme":"dark","fontScale":1.2,"timersByOrderType":{"drive-thru":{"warnAfterMin":3,"lateAfterMin":5}},"timersByStation":{},"selectBeforeBump":true}"#;
         let form: SettingsForm = serde_json::from_str(json).expect("the UI's JSON");
         assert_eq!(
             form.thresholds,
@@ -311,6 +314,11 @@ mod tests {
                 late_after_min: 4.0
             }
         );
+        assert_eq!(
+            form.timers_by_order_type[&rail_protocol::OrderType::DriveThru].late_after_min,
+            5.0
+        );
+        assert!(form.select_before_bump);
         let round_trip: SettingsForm =
             serde_json::from_str(&serde_json::to_string(&form).expect("encode")).expect("decode");
         assert_eq!(round_trip, form);

@@ -44,6 +44,8 @@ pub struct UiSettings {
     pub language: String,
     pub theme: String,
     pub font_scale: f64,
+    /// First tap selects, second tap bumps.
+    pub select_before_bump: bool,
     /// What the settings screen edits.
     pub form: SettingsForm,
 }
@@ -58,6 +60,10 @@ pub struct SettingsForm {
     pub stations: Vec<String>,
     pub expo: bool,
     pub thresholds: Thresholds,
+    /// Timer colours for some order types (`[timers_by_order_type.*]`).
+    pub timers_by_order_type: BTreeMap<rail_protocol::OrderType, Thresholds>,
+    /// Timer colours for some stations (`[timers_by_station.*]`).
+    pub timers_by_station: BTreeMap<String, Thresholds>,
     pub sound_enabled: bool,
     pub volume: f32,
     /// Cues not to play (see `[sound] muted_cues`).
@@ -67,6 +73,7 @@ pub struct SettingsForm {
     pub language: String,
     pub theme: String,
     pub font_scale: f64,
+    pub select_before_bump: bool,
 }
 
 /// Where a paired screen keeps its credentials unless told otherwise.
@@ -198,11 +205,14 @@ impl ScreenFile {
             language: language.clone(),
             theme: theme.clone(),
             font_scale,
+            select_before_bump: self.select_before_bump.unwrap_or(false),
             form: SettingsForm {
                 hub_url: self.hub_url.clone().unwrap_or_default(),
                 stations: self.stations.clone(),
                 expo: self.expo,
                 thresholds: self.timers.unwrap_or_default(),
+                timers_by_order_type: self.timers_by_order_type.clone(),
+                timers_by_station: self.timers_by_station.clone(),
                 sound_enabled: self.sound.enabled.unwrap_or(true),
                 volume: self.sound.volume.unwrap_or(1.0),
                 muted_cues: self.sound.muted_cues.clone(),
@@ -210,6 +220,7 @@ impl ScreenFile {
                 language,
                 theme,
                 font_scale,
+                select_before_bump: self.select_before_bump.unwrap_or(false),
             },
         })
     }

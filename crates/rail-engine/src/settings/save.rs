@@ -42,6 +42,18 @@ pub fn save_settings(path: &Path, form: &SettingsForm) -> Result<ScreenFile, Set
     doc["language"] = value(form.language.as_str());
     doc["theme"] = value(form.theme.as_str());
     doc["font_scale"] = value(form.font_scale);
+    doc["select_before_bump"] = value(form.select_before_bump);
+    doc["timers_by_order_type"] = thresholds_tables(
+        form.timers_by_order_type
+            .iter()
+            .map(|(order_type, timers)| (order_type.as_str(), timers)),
+    );
+    doc["timers_by_station"] = thresholds_tables(
+        form.timers_by_station
+            .iter()
+            .map(|(station, timers)| (station.trim(), timers))
+            .filter(|(station, _)| !station.is_empty()),
+    );
     for (table, key, item) in [
         (
             "timers",
@@ -105,6 +117,23 @@ pub fn save_settings(path: &Path, form: &SettingsForm) -> Result<ScreenFile, Set
     Ok(parsed)
 }
 
+/// `[name.key]` tables of timer colours, one per key; an empty map writes nothing.
+fn thresholds_tables<'a>(
+    entries: impl Iterator<Item = (&'a str, &'a super::Thresholds)>,
+) -> toml_edit::Item {
+    use toml_edit::{value, Item, Table};
+    let mut tables = Table::new();
+    // Shown as `[timers_by_station.salad]` headers, not an empty `[timers_by_station]`.
+    tables.set_implicit(true);
+    for (key, timers) in entries {
+        let mut table = Table::new();
+        table["warn_after_min"] = value(timers.warn_after_min);
+        table["late_after_min"] = value(timers.late_after_min);
+        tables[key] = Item::Table(table);
+    }
+    Item::Table(tables)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::Thresholds;
@@ -159,6 +188,64 @@ mod tests {
             })
         );
         assert_eq!(reloaded.sound.volume, Some(0.5));
+    }
+
+    #[test]
+    fn timers_per_order_type_and_station_and_the_tap_mode_are_saved_and_replaced() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("screen.toml");
+        std::fs::write(
+            &path,
+            "stations = [\"grill\"]\n[timers_by_station.salad]\nwarn_after_min = 2.0\nlate_after_min = 4.0\n",
+        )
+        .expect("write");
+        let mut form = ScreenFile::load(&path, true)
+            .expect("load")
+            .ui_settings()
+            .expect("ui")
+            .form;
+        assert_eq!(
+            form.timers_by_station.len(),
+            1,
+            "the file's table reaches the form"
+        );
+        let drive_thru = Thresholds {
+            warn_after_min: 3.0,
+            late_after_min: 5.0,
+        };
+        form.timers_by_order_type
+            .insert(rail_protocol::OrderType::DriveThru, drive_thru);
+        form.timers_by_station.clear();
+        form.timers_by_station.insert("fry".into(), drive_thru);
+        form.select_before_bump = true;
+        save_settings(&path, &form).expect("save");
+        let reloaded = ScreenFile::load(&path, true).expect("reload");
+        assert_eq!(
+            reloaded.timers_by_order_type[&rail_protocol::OrderType::DriveThru],
+            drive_thru
+        );
+        assert_eq!(
+            reloaded.timers_by_station.keys().collect::<Vec<_>>(),
+            ["fry"],
+            "a station taken off the form leaves the file"
+        );
+        assert_eq!(reloaded.select_before_bump, Some(true));
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains("[timers_by_order_type.drive-thru]"), "{text}");
+        let ui = reloaded.ui_settings().expect("ui");
+        assert!(ui.select_before_bump);
+        form.timers_by_station.insert(
+            "grill".into(),
+            Thresholds {
+                warn_after_min: 4.0,
+                late_after_min: 2.0,
+            },
+        );
+        let refused = save_settings(&path, &form).expect_err("late before warn");
+        assert!(
+            refused.to_string().contains("timers_by_station.grill"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub enum Action {
     Rush,
     /// Expo fires a held course; `item_id` holds the course number.
     Fire,
+    /// Takes back an item bump; the item is the action's `item_id`.
+    RecallItem,
+    /// A cook confirms the POS's changes to the ticket, for the whole station.
+    Acknowledge,
 }
 
 impl Action {
@@ -32,6 +36,8 @@ impl Action {
             Action::Unserve => "unserve",
             Action::Rush => "rush",
             Action::Fire => "fire",
+            Action::RecallItem => "recall-item",
+            Action::Acknowledge => "acknowledge",
         }
     }
 
@@ -53,6 +59,8 @@ impl Action {
             "unserve" => Some(Action::Unserve),
             "rush" => Some(Action::Rush),
             "fire" => Some(Action::Fire),
+            "recall-item" => Some(Action::RecallItem),
+            "acknowledge" => Some(Action::Acknowledge),
             _ => None,
         }
     }

@@ -222,7 +222,8 @@ impl Store {
 /// Shows an undelivered action on the ticket as the hub will apply it, by the same
 /// rules (`rail_protocol::Ticket`'s methods, which the hub uses too): a bump closes
 /// the ticket, a recall reopens it, an item bump finishes the item (and the ticket
-/// with its last item to cook).
+/// with its last item to cook), an item recall takes that back, an acknowledgement
+/// confirms the ticket's changes.
 fn overlay(ticket: &mut Ticket, action: Action, item_id: Option<&str>, at_ms: i64) {
     match (action, item_id) {
         (Action::Bump, _) => {
@@ -234,8 +235,14 @@ fn overlay(ticket: &mut Ticket, action: Action, item_id: Option<&str>, at_ms: i6
         (Action::BumpItem, Some(item_id)) => {
             ticket.bump_item(item_id, at_ms);
         }
+        (Action::RecallItem, Some(item_id)) => {
+            ticket.recall_item(item_id);
+        }
+        (Action::Acknowledge, _) => {
+            ticket.acknowledge_changes();
+        }
         // Actions on whole orders change no ticket until the hub's events say so.
-        (Action::BumpItem, None)
+        (Action::BumpItem | Action::RecallItem, None)
         | (Action::Serve | Action::Unserve | Action::Rush | Action::Fire, _) => {}
     }
 }
@@ -323,6 +330,7 @@ mod tests {
 
     fn ticket(id: &str, version: u64, status: TicketStatus) -> Ticket {
         Ticket {
+            changes_acknowledged: false,
             id: id.into(),
             order_id: id.into(),
             order_number: id.into(),
@@ -339,6 +347,7 @@ mod tests {
             version,
             bumped_at_ms: (status == TicketStatus::Bumped).then_some(99),
             items: vec![TicketItem {
+                seat: None,
                 id: "1".into(),
                 name: "Burger".into(),
                 qty: 1,
@@ -554,6 +563,47 @@ mod tests {
             store.next_pending().expect("next").map(|a| a.ticket_id),
             Some("a".to_owned())
         );
+    }
+
+    #[test]
+    fn an_item_recall_and_an_acknowledgement_show_before_the_hub_answers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("cache.sqlite3")).expect("store");
+        let mut changed = ticket("a", 1, TicketStatus::Open);
+        changed.items[0].added = true;
+        store
+            .apply_subscribed(
+                "kds:grill",
+                "epoch",
+                0,
+                Recovery::Fresh,
+                Some(&Snapshot {
+                    tickets: vec![changed],
+                }),
+            )
+            .expect("subscribed");
+        store
+            .enqueue("a", Action::BumpItem, Some("1"), 5)
+            .expect("bump item");
+        assert!(
+            open_ids(&store).is_empty(),
+            "its only item took the ticket off"
+        );
+        store
+            .enqueue("a", Action::RecallItem, Some("1"), 6)
+            .expect("recall item");
+        assert_eq!(
+            open_ids(&store),
+            ["a"],
+            "taking the item back brings it back"
+        );
+        let shown = &store.view().expect("view").0[0];
+        assert!(shown.flags_changes());
+        store
+            .enqueue("a", Action::Acknowledge, None, 7)
+            .expect("ack");
+        let shown = &store.view().expect("view").0[0];
+        assert!(!shown.flags_changes(), "confirmed at once, offline too");
     }
 
     fn scheduled_ticket(id: &str, version: u64, fire_at_ms: i64) -> Ticket {

@@ -85,6 +85,11 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
             post(tickets::bump_item),
         )
         .route(
+            "/api/tickets/{id}/items/{item}/recall",
+            post(tickets::recall_item),
+        )
+        .route("/api/tickets/{id}/acknowledge", post(tickets::acknowledge))
+        .route(
             rail_protocol::SOCKET_PATH,
             get(socket::upgrade).with_state(socket::SocketState {
                 hub: hub.clone(),

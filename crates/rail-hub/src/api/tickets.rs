@@ -96,3 +96,31 @@ pub async fn bump_item(
     })
     .await
 }
+
+/// `POST /api/tickets/{id}/items/{item}/recall`
+pub async fn recall_item(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    ApiPath((id, item_id)): ApiPath<(String, String)>,
+) -> Result<Response, ApiError> {
+    let idem = key_for(key, &format!("items/{item_id}/recall"), &id);
+    mutation(hub, move |hub| {
+        hub.recall_item(&who, idem.as_ref(), &id, &item_id)
+    })
+    .await
+}
+
+/// `POST /api/tickets/{id}/acknowledge`
+pub async fn acknowledge(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let idem = key_for(key, "acknowledge", &id);
+    mutation(hub, move |hub| {
+        hub.acknowledge_changes(&who, idem.as_ref(), &id)
+    })
+    .await
+}

@@ -272,6 +272,7 @@ fn items(read: &[ChitItem], printer: &Printer, routes: &Routes) -> Vec<NewOrderI
         .take(MAX_ITEMS)
         .map(|item| {
             let mut new = NewOrderItem {
+                seat: None,
                 id: None,
                 name: clip(&item.name),
                 qty: item.qty.clamp(1, MAX_QTY),
@@ -328,6 +329,7 @@ fn keep_as_printed(
         rush: false,
         notes: Some(clip(&format!("{UNREAD_MARK} {why}"))),
         items: vec![NewOrderItem {
+            seat: None,
             id: None,
             name: "Printed chit".into(),
             qty: 1,

@@ -81,6 +81,7 @@ impl TestHub {
             rush: false,
             notes: None,
             items: vec![NewOrderItem {
+                seat: None,
                 id: None,
                 name: "Burger".into(),
                 qty: 1,

@@ -33,6 +33,10 @@ export interface Backend {
   onStatus(onStatus: (status: Status) => void): Promise<() => void>;
   bump(ticketId: string): Promise<void>;
   bumpItem(ticketId: string, itemId: string): Promise<void>;
+  /** Takes back an item bump: the item is to cook again. */
+  recallItem(ticketId: string, itemId: string): Promise<void>;
+  /** Confirms the POS's changes to a ticket, for every screen of its station. */
+  acknowledgeChanges(ticketId: string): Promise<void>;
   recall(ticketId: string): Promise<void>;
   /** Expo: the order leaves the pass. */
   serve(orderId: string): Promise<void>;

@@ -29,6 +29,7 @@ export function sampleTicket(number: string, minutesAgo: number, now = Date.now(
     rush: false,
     status: "open",
     version: 1,
+    changesAcknowledged: false,
     items: [
       { id: "1", name: "Cheeseburger", qty: 2, modifiers: ["no onion"], allergens: ["gluten"], course: 1, status: "pending", held: false, added: false },
       { id: "2", name: "Fries", qty: 1, modifiers: [], allergens: [], course: 1, status: "pending", held: false, added: false },
@@ -72,6 +73,7 @@ export class FakeBackend implements Backend {
     language: "en",
     theme: "dark",
     fontScale: 1,
+    selectBeforeBump: false,
     form: {
       hubUrl: "http://127.0.0.1:7070",
       stations: ["grill"],
@@ -84,6 +86,9 @@ export class FakeBackend implements Backend {
       language: "en",
       theme: "dark",
       fontScale: 1,
+      selectBeforeBump: false,
+      timersByOrderType: { "drive-thru": { warnAfterMin: 2, lateAfterMin: 4 } },
+      timersByStation: {},
     },
   };
 
@@ -97,7 +102,17 @@ export class FakeBackend implements Backend {
 
   async saveSettings(pin: string, form: SettingsForm): Promise<UiSettings> {
     if (pin !== this.pin) throw new Error("wrong PIN");
-    this.settings = { ...this.settings, thresholds: form.thresholds, language: form.language, theme: form.theme, fontScale: form.fontScale, form };
+    this.settings = {
+      ...this.settings,
+      thresholds: form.thresholds,
+      timersByOrderType: form.timersByOrderType,
+      timersByStation: form.timersByStation,
+      language: form.language,
+      theme: form.theme,
+      fontScale: form.fontScale,
+      selectBeforeBump: form.selectBeforeBump,
+      form,
+    };
     return this.settings;
   }
 
@@ -214,6 +229,22 @@ export class FakeBackend implements Backend {
     const items = ticket.items.map((i) => (i.id === itemId ? { ...i, status: "done" as const } : i));
     if (!items.some(isToCook)) return this.bump(ticketId);
     this.set({ ...this.state, tickets: this.state.tickets.map((t) => (t.id === ticketId ? { ...t, items } : t)) });
+  }
+
+  async recallItem(ticketId: string, itemId: string): Promise<void> {
+    const ticket = [...this.state.tickets, ...this.state.recent].find((t) => t.id === ticketId);
+    if (!ticket) throw new Error(`no ticket ${ticketId}`);
+    const items = ticket.items.map((i) => (i.id === itemId && i.status === "done" ? { ...i, status: "pending" as const } : i));
+    const reopened = { ...ticket, status: "open" as const, items };
+    this.set({
+      ...this.state,
+      recent: this.state.recent.filter((t) => t.id !== ticketId),
+      tickets: [...this.state.tickets.filter((t) => t.id !== ticketId), reopened].sort((a, b) => a.createdAtMs - b.createdAtMs),
+    });
+  }
+
+  async acknowledgeChanges(ticketId: string): Promise<void> {
+    this.set({ ...this.state, tickets: this.state.tickets.map((t) => (t.id === ticketId ? { ...t, changesAcknowledged: true } : t)) });
   }
 
   /** Orders served here, kept so an undo can bring them back. */

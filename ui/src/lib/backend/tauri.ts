@@ -30,6 +30,8 @@ export const tauriBackend: Backend = {
   onStatus: (onStatus) => listen<Status>(STATUS_EVENT, (event) => onStatus(event.payload)),
   bump: (ticketId) => invoke<void>("bump", { ticketId }),
   bumpItem: (ticketId, itemId) => invoke<void>("bump_item", { ticketId, itemId }),
+  recallItem: (ticketId, itemId) => invoke<void>("recall_item", { ticketId, itemId }),
+  acknowledgeChanges: (ticketId) => invoke<void>("acknowledge_changes", { ticketId }),
   recall: (ticketId) => invoke<void>("recall", { ticketId }),
   serve: (orderId) => invoke<void>("serve", { orderId }),
   unserve: (orderId) => invoke<void>("unserve", { orderId }),

@@ -3,4 +3,4 @@
 /**
  * What a bump or recall did at the hub.
  */
-export type ActionOutcome = "bumped" | "already-bumped" | "recalled" | "already-open";
+export type ActionOutcome = "bumped" | "already-bumped" | "recalled" | "already-open" | "acknowledged" | "already-acknowledged";

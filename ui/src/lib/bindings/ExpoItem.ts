@@ -11,4 +11,8 @@ done: boolean,
 /**
  * Its course waits for the POS (or expo) to fire it.
  */
-held: boolean, course: number, };
+held: boolean, course: number, 
+/**
+ * The guest's seat, when the POS said.
+ */
+seat?: number, };

@@ -9,4 +9,9 @@ export type NewOrderItem = { id?: string, name: string, qty: number, modifiers: 
  * How long the item takes to make, in seconds; without it the hub's menu table
  * (configuration `[prep_times]`) or its default prep time is used.
  */
-prepSecs?: number, };
+prepSecs?: number, 
+/**
+ * The guest's seat at the table, so expo and the runner plate for the right
+ * person.
+ */
+seat?: number, };

@@ -12,4 +12,8 @@ added: boolean,
 /**
  * How long it takes to make, in seconds, when known.
  */
-prepSecs?: number, };
+prepSecs?: number, 
+/**
+ * The guest's seat, when the POS said.
+ */
+seat?: number, };

@@ -43,4 +43,11 @@ dueAtMs?: number,
  * time less the longest prep time of its items, so every station finishes
  * together. While it is ahead the ticket is `held`.
  */
-fireAtMs?: number, items: Array<TicketItem>, };
+fireAtMs?: number, 
+/**
+ * A cook at this station has confirmed the POS's latest changes (items added,
+ * voided, removed). One screen's confirmation goes through the hub, so the
+ * station's other screens stop flagging the ticket too; the next change asks
+ * again.
+ */
+changesAcknowledged: boolean, items: Array<TicketItem>, };

@@ -16,4 +16,8 @@ held: boolean,
 /**
  * Added by the POS after the ticket first reached the kitchen.
  */
-added: boolean, };
+added: boolean, 
+/**
+ * The guest's seat, when the POS said.
+ */
+seat?: number, };

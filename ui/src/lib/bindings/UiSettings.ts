@@ -24,6 +24,10 @@ keymap: { [key in string]: string },
  */
 pinSet: boolean, language: string, theme: string, fontScale: number, 
 /**
+ * First tap selects, second tap bumps.
+ */
+selectBeforeBump: boolean, 
+/**
  * What the settings screen edits.
  */
 form: SettingsForm, };

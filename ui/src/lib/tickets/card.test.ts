@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sampleTicket } from "../backend/fake";
 import { locale } from "../i18n.svelte";
-import { changeKey, connectionLabel, destination, hasChanges, isUnreadChit, itemsInCookingOrder, orderTypeLabel, railOrder, searchTickets } from "./card";
+import { connectionLabel, destination, isUnreadChit, itemsInCookingOrder, orderTypeLabel, railOrder, searchTickets } from "./card";
 
 describe("ticket cards", () => {
   it("say where the food goes", () => {
@@ -63,20 +63,11 @@ describe("connection label", () => {
   });
 });
 
-describe("search and changes", () => {
+describe("search", () => {
   it("finds tickets by the start of their number", () => {
     const tickets = [sampleTicket("120", 1), sampleTicket("121", 1), sampleTicket("212", 1)];
     expect(searchTickets(tickets, "12").map((t) => t.orderNumber)).toEqual(["120", "121"]);
     expect(searchTickets(tickets, " ").length).toBe(3);
     expect(searchTickets(tickets, "9")).toEqual([]);
-  });
-
-  it("flags POS changes, and a new version needs a new acknowledgement", () => {
-    const ticket = sampleTicket("7", 1);
-    expect(hasChanges(ticket)).toBe(false);
-    const first = ticket.items[0]!;
-    expect(hasChanges({ ...ticket, items: [{ ...first, added: true }] })).toBe(true);
-    expect(hasChanges({ ...ticket, items: [{ ...first, status: "voided" }] })).toBe(true);
-    expect(changeKey({ id: "a", version: 2 })).not.toBe(changeKey({ id: "a", version: 3 }));
   });
 });

@@ -75,15 +75,3 @@ export function searchTickets(tickets: Ticket[], query: string): Ticket[] {
   const wanted = query.trim();
   return wanted === "" ? tickets : tickets.filter((t) => t.orderNumber.startsWith(wanted));
 }
-
-/** True when the POS changed the ticket after it reached the kitchen (items added,
- * voided or removed): the cook must notice before cooking on. */
-export function hasChanges(ticket: Ticket): boolean {
-  return ticket.items.some((i) => i.added || i.status === "voided" || i.status === "removed");
-}
-
-/** The key under which a cook's acknowledgement of a ticket's changes is kept: a newer
- * version of the ticket (another change) needs a new acknowledgement. */
-export function changeKey(ticket: Pick<Ticket, "id" | "version">): string {
-  return `${ticket.id}@${ticket.version}`;
-}

@@ -9,7 +9,7 @@ use crate::store::StoreError;
 
 // Limits on what a POS may post, so one bad request cannot bloat every screen (the
 // OpenAPI schemas state the same ones).
-use rail_protocol::limits::{MAX_COURSE, MAX_ITEMS, MAX_PREP_SECS, MAX_QTY, MAX_TEXT};
+use rail_protocol::limits::{MAX_COURSE, MAX_ITEMS, MAX_PREP_SECS, MAX_QTY, MAX_SEAT, MAX_TEXT};
 
 pub(crate) fn check_text(what: &str, value: &str) -> Result<(), StoreError> {
     if value.trim().is_empty() {
@@ -73,6 +73,12 @@ pub(super) fn new_items(
                 item.name
             )));
         }
+        if item.seat.is_some_and(|seat| seat == 0 || seat > MAX_SEAT) {
+            return Err(StoreError::Invalid(format!(
+                "item {:?}: seat must be between 1 and {MAX_SEAT}",
+                item.name
+            )));
+        }
         let id = item
             .id
             .clone()
@@ -110,6 +116,7 @@ pub(super) fn new_items(
             status: ItemStatus::Pending,
             added,
             prep_secs: item.prep_secs,
+            seat: item.seat,
         });
     }
     Ok(made)

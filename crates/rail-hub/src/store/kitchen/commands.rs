@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rail_protocol::channel::is_valid_id;
 use rail_protocol::{
-    ActionOutcome, Event, ItemStatus, NewOrder, Order, OrderCreated, OrderStatus,
+    ActionOutcome, Event, ItemRecall, ItemStatus, NewOrder, Order, OrderCreated, OrderStatus,
     OrderStatusChanged, Ticket, TicketEvent, TicketStatus,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction};
@@ -527,6 +527,97 @@ pub(crate) fn bump_item(
         load_ticket(tx, location_id, ticket_id)?,
         published,
     ))
+}
+
+/// Takes back an item bump: the item is to cook again, and a ticket its bump took off
+/// the rail comes back (`kds:ticket-recalled`, the order no longer ready at the pass).
+/// The same rule as [`Ticket::recall_item`], which screens apply before the hub answers.
+pub(crate) fn recall_item(
+    tx: &Transaction<'_>,
+    location_id: &str,
+    ticket_id: &str,
+    item_id: &str,
+    by: &str,
+    now_ms: i64,
+) -> Result<(ActionOutcome, Ticket, Vec<Published>), StoreError> {
+    let ticket = load_ticket(tx, location_id, ticket_id)?;
+    let mut preview = ticket.clone();
+    match preview.recall_item(item_id) {
+        ItemRecall::NoSuchItem => {
+            return Err(StoreError::NotFound(format!(
+                "ticket {ticket_id} has no item {item_id:?}"
+            )))
+        }
+        ItemRecall::NotDone => return Ok((ActionOutcome::AlreadyOpen, ticket, Vec::new())),
+        ItemRecall::Voided => {
+            return Err(StoreError::Conflict(format!(
+                "item {item_id:?} was voided by the POS"
+            )))
+        }
+        ItemRecall::TicketNotOpen => {
+            return Err(StoreError::Conflict(format!(
+                "ticket {ticket_id} is {}, not on the rail or recallable",
+                ticket.status.as_str()
+            )))
+        }
+        ItemRecall::Recalled | ItemRecall::TicketRecalled => {}
+    }
+    let mut order = load_order(tx, location_id, &ticket.order_id)?;
+    if let Some(item) = order
+        .items
+        .iter_mut()
+        .find(|i| i.id == item_id && i.station == ticket.station)
+    {
+        item.status = ItemStatus::Pending;
+    }
+    order.version += 1;
+    let mut published = Vec::new();
+    if order.status == OrderStatus::Ready {
+        published.extend(set_status(tx, &mut order, OrderStatus::Preparing, now_ms)?);
+    }
+    save_order(tx, &order)?;
+    published.extend(sync_tickets(
+        tx,
+        &order,
+        &Cause::ItemRecalled(item_id.to_owned()),
+        Some(by),
+        now_ms,
+    )?);
+    Ok((
+        ActionOutcome::Recalled,
+        load_ticket(tx, location_id, ticket_id)?,
+        published,
+    ))
+}
+
+/// A cook confirms the POS's changes to a ticket, for every screen of its station
+/// (`kds:ticket-updated` with `changesAcknowledged`).
+pub(crate) fn acknowledge_changes(
+    tx: &Transaction<'_>,
+    location_id: &str,
+    ticket_id: &str,
+    by: &str,
+    now_ms: i64,
+) -> Result<(ActionOutcome, Ticket, Vec<Published>), StoreError> {
+    let mut ticket = load_ticket(tx, location_id, ticket_id)?;
+    if !ticket.acknowledge_changes() {
+        return Ok((ActionOutcome::AlreadyAcknowledged, ticket, Vec::new()));
+    }
+    let order = load_order(tx, location_id, &ticket.order_id)?;
+    ticket.version += 1;
+    save_ticket(tx, &ticket)?;
+    let published = publish(
+        tx,
+        location_id,
+        &ticket_channels(&order, &ticket.station),
+        &Event::TicketUpdated(TicketEvent {
+            ticket: ticket.clone(),
+            item_id: None,
+            by: Some(by.to_owned()),
+        }),
+        now_ms,
+    )?;
+    Ok((ActionOutcome::Acknowledged, ticket, published))
 }
 
 /// Fires every ticket whose scheduled time has come: each order with such a ticket is

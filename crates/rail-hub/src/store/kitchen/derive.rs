@@ -3,7 +3,9 @@
 //! so each rule is unit-tested on its own.
 
 use rail_protocol::channel::is_valid_id;
-use rail_protocol::{Channel, Event, Order, Ticket, TicketEvent, TicketItem, TicketStatus};
+use rail_protocol::{
+    Channel, Event, ItemStatus, Order, Ticket, TicketEvent, TicketItem, TicketStatus,
+};
 
 /// Why tickets are being re-derived: decides which event a changed ticket gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +14,8 @@ pub(super) enum Cause {
     Changed,
     Fired,
     ItemBumped(String),
+    /// An item bump taken back at the station.
+    ItemRecalled(String),
 }
 
 /// Channels an order's events go to: its location (expo), the order, and its table
@@ -67,6 +71,7 @@ pub(super) fn derive_ticket(
             status: item.status,
             held: item.course > order.fired_course,
             added: item.added,
+            seat: item.seat,
         })
         .collect();
     let live: Vec<&TicketItem> = items.iter().filter(|i| i.status.is_live()).collect();
@@ -119,9 +124,25 @@ pub(super) fn derive_ticket(
         },
         due_at_ms: order.due_at_ms,
         fire_at_ms,
+        changes_acknowledged: stored.is_some_and(|t| {
+            t.changes_acknowledged && change_marks(&t.items) == change_marks(&items)
+        }),
         items,
         source: order.source.clone(),
     }
+}
+
+/// What a cook confirms when acknowledging a ticket's changes: which items were
+/// added, voided or removed. A confirmation holds until this differs (cooking an added
+/// item does not ask again).
+fn change_marks(items: &[TicketItem]) -> Vec<(&str, bool, Option<ItemStatus>)> {
+    items
+        .iter()
+        .filter_map(|i| {
+            let gone = matches!(i.status, ItemStatus::Voided | ItemStatus::Removed);
+            (i.added || gone).then_some((i.id.as_str(), i.added, gone.then_some(i.status)))
+        })
+        .collect()
 }
 
 /// When `station`'s part of a scheduled order must start so that it is ready at the
@@ -169,6 +190,10 @@ pub(super) fn ticket_event(
         (_, before, TicketStatus::Voided) if before != TicketStatus::Voided => {
             Event::TicketVoided(body(None))
         }
+        (Cause::ItemRecalled(item), TicketStatus::Bumped, TicketStatus::Open) => {
+            Event::TicketRecalled(body(Some(item.clone())))
+        }
+        (Cause::ItemRecalled(item), _, _) => Event::TicketUpdated(body(Some(item.clone()))),
         (_, TicketStatus::Held | TicketStatus::Bumped, TicketStatus::Open) => {
             Event::TicketFired(body(None))
         }
@@ -186,6 +211,7 @@ mod tests {
 
     fn item(id: &str, station: &str, course: u32) -> OrderItem {
         OrderItem {
+            seat: None,
             id: id.into(),
             name: format!("dish {id}"),
             qty: 1,

@@ -19,7 +19,9 @@ mod derive;
 
 use rail_protocol::{NewOrderItem, Order, OrderPatch, OrderStatus, Ticket};
 
-pub(crate) use commands::{bump_item, bump_ticket, change_order, create_order};
+pub(crate) use commands::{
+    acknowledge_changes, bump_item, bump_ticket, change_order, create_order, recall_item,
+};
 use commands::{fire_scheduled, next_fire_at};
 use commands::{load_order, load_ticket};
 
