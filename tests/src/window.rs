@@ -130,13 +130,32 @@ pub async fn screenshot(client: &Client, name: &str) -> anyhow::Result<PathBuf> 
 /// Clicks the element matching `css`, waiting for it and retrying while the driver
 /// refuses the click (the element is still moving: a banner appeared, a page slid).
 pub async fn click(client: &Client, css: &str, timeout: Duration) -> anyhow::Result<()> {
+    let stalled = std::sync::atomic::AtomicBool::new(false);
     eventually(&format!("a click on {css:?}"), timeout, || async {
-        // WebKitWebDriver can sit on a click sent while the page redraws; a bounded
-        // attempt turns that into one more try instead of a test that never ends.
-        let attempt = async { client.find(Locator::Css(css)).await?.click().await };
-        match tokio::time::timeout(CLICK_ATTEMPT, attempt).await {
+        // WebKitWebDriver can sit on a click sent while the page redraws, or on one
+        // whose handler removes the element clicked (a bump takes its card away); a
+        // bounded attempt turns that into one more try instead of a test that never
+        // ends. After a stalled attempt, an element that is gone was clicked: what the
+        // click did is for the caller's next check to prove.
+        let element = match client.find(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(_) if stalled.load(std::sync::atomic::Ordering::Relaxed) => return Ok(()),
+            Err(error) => return Err(error.to_string()),
+        };
+        // The driver scrolls an element only just into view, where a pinned bar (the
+        // settings panel's Save row) can cover it; centred, nothing does.
+        let _ = client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})",
+                vec![serde_json::to_value(&element).map_err(|e| e.to_string())?],
+            )
+            .await;
+        match tokio::time::timeout(CLICK_ATTEMPT, element.click()).await {
             Ok(clicked) => clicked.map_err(|e| e.to_string()),
-            Err(_) => Err(format!("no answer to the click in {CLICK_ATTEMPT:?}")),
+            Err(_) => {
+                stalled.store(true, std::sync::atomic::Ordering::Relaxed);
+                Err(format!("no answer to the click in {CLICK_ATTEMPT:?}"))
+            }
         }
     })
     .await

@@ -437,6 +437,11 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
         press(client, "\u{E032}").await?; // F2
         let key = text_of(client, r#"[data-key-action="recall"]"#, WAIT).await?;
         anyhow::ensure!(key == "F2", "recall key shows {key:?}");
+        // Drive-thru tickets get colours of their own, and a tap only selects.
+        click(client, r#"[data-override-on="drive-thru"]"#, WAIT).await?;
+        type_into(client, r#"[data-override-warn="drive-thru"]"#, "2").await?;
+        type_into(client, r#"[data-override-late="drive-thru"]"#, "3").await?;
+        click(client, r#"[data-setting="selectBeforeBump"]"#, WAIT).await?;
         screenshot(client, "settings").await?;
         click(client, r#"[data-testid="settings-save"]"#, WAIT).await?;
         let text = text_of(client, r#"[data-testid="settings-message"]"#, WAIT).await?;
@@ -452,6 +457,12 @@ async fn settings_open_only_with_the_pin_and_apply_language_and_colours() {
         anyhow::ensure!(
             saved.contains("recall = \"F2\"") && saved.contains("\"modified\""),
             "the new key and the muted cue are saved: {saved}"
+        );
+        let file: toml::Value = toml::from_str(&saved)?;
+        anyhow::ensure!(
+            file["timers_by_order_type"]["drive-thru"]["late_after_min"].as_float() == Some(3.0)
+                && file["select_before_bump"].as_bool() == Some(true),
+            "drive-thru colours and the tap mode are saved: {saved}"
         );
         click(client, r#"[aria-label="Cerrar"]"#, WAIT).await?;
         let count = text_of(client, r#"[data-testid="open-count"]"#, WAIT).await?;
@@ -1012,4 +1023,224 @@ async fn expo_sees_each_item_fires_rushes_and_sends_an_unfinished_order_only_whe
     .await;
     session.close().await;
     result.expect("expo runs the pass");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
+async fn two_grill_screens_share_a_confirmed_change_and_a_cook_selects_before_bumping_and_takes_an_item_back(
+) {
+    use rail_protocol::ItemStatus::{Done, Pending};
+    use rail_protocol::TicketStatus::{Bumped, Open};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let token = hub.token("kds", &["grill"]);
+    let order = serde_json::json!({ "id": "s1", "number": "81", "table": "T7", "items": [
+        { "id": "a", "name": "Burger", "station": "grill", "seat": 1 },
+        { "id": "b", "name": "Ribeye", "station": "grill", "seat": 2 } ] });
+    hub.post_order(&pos, order).await.expect("order");
+    hub.post_order(&pos, order_for("82", "grill", "Steak"))
+        .await
+        .expect("order");
+    let second_id = hub.open_tickets(&token, "grill").await.expect("tickets")[1]
+        .id
+        .clone();
+    // The other grill screen, in the same kitchen: a headless engine.
+    let mut other_screen = rail_tests::screen::ScreenProcess::start(
+        &hub.url,
+        &token,
+        "grill",
+        dir.path().join("other.sqlite3"),
+    );
+    let settings = format!(
+        "hub_url = \"{}\"\ntoken = \"{token}\"\nstations = [\"grill\"]\nselect_before_bump = true\n",
+        hub.url
+    );
+    let screen_dir = dir.path().join("window");
+    std::fs::create_dir_all(&screen_dir).expect("dir");
+    let args = rail_tests::window::pin_screen_args(&screen_dir, &settings).expect("args");
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
+    let item_status = |id: &'static str| {
+        let hub = &hub;
+        let token = token.clone();
+        async move {
+            let ticket = hub.ticket(&token, "s1:grill").await?;
+            let item = ticket.items.iter().find(|i| i.id == id);
+            anyhow::Ok(item.map(|i| i.status))
+        }
+    };
+    let result = async {
+        wait_for_element(client, r#"[data-order-number="82"]"#, WAIT).await?;
+        let seat = text_of(
+            client,
+            r#"[data-ticket-id="s1:grill"] [data-item-id="b"] [data-testid="seat"]"#,
+            WAIT,
+        )
+        .await?;
+        anyhow::ensure!(seat == "seat 2", "seat shown as {seat:?}");
+
+        // Select, then bump: the first tap on #82 only selects it.
+        let head = r#"[data-order-number="82"] .head"#;
+        click(client, head, WAIT).await?;
+        wait_for_element(
+            client,
+            r#"[data-order-number="82"][data-selected="true"]"#,
+            WAIT,
+        )
+        .await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let ticket = hub.ticket(&token, &second_id).await?;
+        anyhow::ensure!(ticket.status == Open, "one tap bumped it");
+        click(client, head, WAIT).await?;
+        wait_for_absence(client, r#"[data-order-number="82"]"#, WAIT).await?;
+        hub_status(&hub, &token, &second_id, Bumped).await?;
+
+        // An item: chosen by the first tap, bumped by the second, taken back likewise.
+        let ribeye = r#"[data-ticket-id="s1:grill"] [data-item-id="b"]"#;
+        click(client, ribeye, WAIT).await?;
+        wait_for_element(client, &format!(r#"{ribeye}[data-armed="true"]"#), WAIT).await?;
+        screenshot(client, "select-then-bump").await?;
+        anyhow::ensure!(
+            item_status("b").await? == Some(Pending),
+            "one tap bumped the item"
+        );
+        click(client, ribeye, WAIT).await?;
+        wait_for_element(client, &format!("{ribeye}.done"), WAIT).await?;
+        eventually("the item done at the hub", WAIT, || async {
+            holds(item_status("b").await? == Some(Done)).map_err(anyhow::Error::msg)
+        })
+        .await?;
+        click(client, ribeye, WAIT).await?;
+        click(client, ribeye, WAIT).await?;
+        wait_for_element(client, &format!("{ribeye}.pending"), WAIT).await?;
+        eventually("the item back to cook at the hub", WAIT, || async {
+            holds(item_status("b").await? == Some(Pending)).map_err(anyhow::Error::msg)
+        })
+        .await?;
+
+        // The POS adds a side: both screens flag it; the other screen's cook confirms
+        // it and the flag leaves this window too.
+        let add = |name: &'static str| {
+            let url = format!("{}/api/orders/s1/items", hub.url);
+            let pos = pos.clone();
+            async move {
+                reqwest::Client::new()
+                    .post(url)
+                    .bearer_auth(pos)
+                    .json(&serde_json::json!({ "items": [{ "name": name, "station": "grill" }] }))
+                    .send()
+                    .await?
+                    .error_for_status()?;
+                anyhow::Ok(())
+            }
+        };
+        add("Onion rings").await?;
+        let flag = r#"[data-ticket-id="s1:grill"] [data-testid="acknowledge"]"#;
+        wait_for_element(client, flag, WAIT).await?;
+        let answer = other_screen.command_answered("ack s1:grill", WAIT);
+        anyhow::ensure!(
+            matches!(answer, rail_tests::screen::Outcome::Acked(_)),
+            "the other screen's confirmation: {answer:?}"
+        );
+        wait_for_absence(client, flag, WAIT).await?;
+
+        // Another change asks again; confirmed here, it is confirmed at the hub.
+        add("Coleslaw").await?;
+        wait_for_element(client, flag, WAIT).await?;
+        click(client, flag, WAIT).await?;
+        wait_for_absence(client, flag, WAIT).await?;
+        eventually("confirmed at the hub", WAIT, || async {
+            let ticket = hub.ticket(&token, "s1:grill").await?;
+            holds(ticket.changes_acknowledged).map_err(anyhow::Error::msg)
+        })
+        .await?;
+        anyhow::Ok(())
+    }
+    .await;
+    session.close().await;
+    result.expect("two grill screens and a careful cook");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
+async fn expo_pages_through_every_order_filters_by_station_and_sends_a_ticket_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let cooks = hub.token("kds", &["*"]);
+    const ORDERS: usize = 24;
+    for n in 0..ORDERS {
+        let station = if n % 2 == 0 { "grill" } else { "fry" };
+        let order = serde_json::json!({ "id": format!("p{n}"), "number": format!("{}", 300 + n),
+            "table": "T1", "items": [
+                { "name": "Burger", "station": station, "seat": 1 },
+                { "name": "Salad", "station": "cold", "seat": 2 } ] });
+        hub.post_order(&pos, order).await.expect("order");
+    }
+    hub.bump(&cooks, "p0:cold").await.expect("cold done");
+    let args = expo_args(&hub.url, &hub.token("expo", &[]), dir.path());
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
+    let result = async {
+        wait_for_element(client, r#"[data-order-number="300"]"#, WAIT).await?;
+        press(client, "e").await?;
+        wait_for_element(client, r#"[data-expo-order="300"]"#, WAIT).await?;
+        // Every order is on some page: more than one page, and the last page reached
+        // by the bump bar.
+        let pass = client
+            .find(fantoccini::Locator::Css(r#"[data-testid="pass"]"#))
+            .await?;
+        let pages: usize = pass.attr("data-pages").await?.unwrap_or_default().parse()?;
+        anyhow::ensure!(pages >= 2, "{ORDERS} orders on {pages} page(s) at 1280×800");
+        screenshot(client, "expo-page-1").await?;
+        for _ in 1..pages {
+            press(client, "\u{E00F}").await?;
+        }
+        wait_for_element(
+            client,
+            &format!(r#"[data-testid="pass"][data-page="{pages}"]"#),
+            WAIT,
+        )
+        .await?;
+        // The page slides in (120 ms): the picture is taken once it is still.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        screenshot(client, "expo-last-page").await?;
+        let cards = client
+            .find_all(fantoccini::Locator::Css("[data-expo-order]"))
+            .await?;
+        anyhow::ensure!(
+            cards.len() == ORDERS,
+            "{} cards for {ORDERS} orders",
+            cards.len()
+        );
+        for _ in 1..pages {
+            press(client, "\u{E00E}").await?;
+        }
+        wait_for_element(client, r#"[data-testid="pass"][data-page="1"]"#, WAIT).await?;
+
+        // The fry filter: only orders with fry items.
+        click(client, r#"[data-filter="fry"]"#, WAIT).await?;
+        wait_for_absence(client, r#"[data-expo-order="300"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-expo-order="301"]"#, WAIT).await?;
+        screenshot(client, "expo-filter-fry").await?;
+        click(client, r#"[data-filter=""]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-expo-order="300"]"#, WAIT).await?;
+
+        // The cold station's part of #300 goes back to its rail.
+        let recall = r#"[data-recall-ticket="p0:cold"]"#;
+        wait_for_element(client, recall, WAIT).await?;
+        click(client, recall, WAIT).await?;
+        wait_for_element(
+            client,
+            r#"[data-expo-order="300"] [data-station="cold"]:not(.done)"#,
+            WAIT,
+        )
+        .await?;
+        hub_status(&hub, &cooks, "p0:cold", rail_protocol::TicketStatus::Open).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    session.close().await;
+    result.expect("expo pages, filters and recalls");
 }

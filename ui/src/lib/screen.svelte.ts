@@ -53,6 +53,9 @@ export class Screen {
 
   /** A ticket number being searched for, or null. */
   search = $state<string | null>(null);
+  /** In select-then-bump mode, the ticket a first tap chose (the bump bar's cursor
+   * alone does not count: the first ticket is always under it). */
+  tappedId = $state<string | null>(null);
   /** In select-then-bump mode, the item a first tap chose; a second tap acts on it. */
   armedItem = $state<{ ticketId: string; itemId: string } | null>(null);
 
@@ -202,10 +205,12 @@ export class Screen {
    * first and bumps it on the second tap. */
   async tapTicket(ticketId: string): Promise<void> {
     this.armedItem = null;
-    if (this.selectBeforeBump && this.selectedId !== ticketId) {
+    if (this.selectBeforeBump && this.tappedId !== ticketId) {
       this.#select(ticketId);
+      this.tappedId = ticketId;
       return;
     }
+    this.tappedId = null;
     await this.bump(ticketId);
   }
 
@@ -218,6 +223,7 @@ export class Screen {
       const armed = this.armedItem?.ticketId === ticketId && this.armedItem.itemId === item.id;
       if (!armed) {
         this.#select(ticketId);
+        this.tappedId = null;
         this.armedItem = { ticketId, itemId: item.id };
         return;
       }
@@ -305,7 +311,10 @@ export class Screen {
   }
 
   async perform(action: Action): Promise<void> {
-    if (action.startsWith("select")) this.armedItem = null;
+    if (action.startsWith("select")) {
+      this.armedItem = null;
+      this.tappedId = null;
+    }
     const position = selectPosition(action);
     if (position !== null) {
       if (position < this.tickets.length) this.cursor = position;

@@ -67,6 +67,9 @@ describe("taps", () => {
   it("in select-then-bump mode, select on the first tap and act on the second", async () => {
     const { screen, backend } = await started();
     screen.applySettings({ ...backend.settings, selectBeforeBump: true });
+    expect(screen.selectedId).toBe("demo-101:grill");
+    await screen.tapTicket("demo-101:grill");
+    expect(numbers(backend), "the bump bar's cursor is not a tap").toEqual(["101", "102", "103"]);
     await screen.tapTicket("demo-103:grill");
     expect(numbers(backend)).toEqual(["101", "102", "103"]);
     expect(screen.selectedId).toBe("demo-103:grill");
