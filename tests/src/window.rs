@@ -64,11 +64,23 @@ impl TauriDriver {
             "tauri:options".into(),
             serde_json::json!({ "application": app, "args": args }),
         );
-        ClientBuilder::native()
+        let client = ClientBuilder::native()
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
-            .context("opening a WebDriver session on the app")
+            .context("opening a WebDriver session on the app")?;
+        // After an interaction the driver may wait for a page load that never comes
+        // (the app never navigates); its default of five minutes would turn a stalled
+        // click into a stalled test run, so every wait is bounded to seconds.
+        client
+            .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+                Some(Duration::from_secs(5)),
+                Some(Duration::from_secs(5)),
+                Some(Duration::ZERO),
+            ))
+            .await
+            .context("setting the WebDriver session's timeouts")?;
+        Ok(client)
     }
 }
 
@@ -159,6 +171,22 @@ pub async fn click(client: &Client, css: &str, timeout: Duration) -> anyhow::Res
         }
     })
     .await
+}
+
+/// Clicks a button whose handler takes it off the page (a serve sends its card away,
+/// firing the last held course removes the fire button) through the page's own DOM
+/// (`element.click()`): the app's handler runs exactly as for a tap, and the driver is
+/// not left waiting on an element that is gone — WebKitWebDriver's native click can
+/// stall for seconds there, long enough for a six-second undo offer to pass.
+pub async fn click_leaving(client: &Client, css: &str, timeout: Duration) -> anyhow::Result<()> {
+    let element = wait_for_element(client, css, timeout).await?;
+    client
+        .execute(
+            "arguments[0].click()",
+            vec![serde_json::to_value(&element)?],
+        )
+        .await?;
+    Ok(())
 }
 
 /// How long one click may take before it is tried again.

@@ -7,8 +7,9 @@ use std::time::Duration;
 use rail_tests::browser::Browser;
 use rail_tests::printer::{hub_with_printer, print_chits};
 use rail_tests::window::{
-    click, expo_args, expo_pin_screen_args, pairing_args, pin_screen_args, press, screenshot,
-    station_args, text_of, type_into, wait_for_absence, wait_for_element, AppSession, SETTINGS_PIN,
+    click, click_leaving, expo_args, expo_pin_screen_args, pairing_args, pin_screen_args, press,
+    screenshot, station_args, text_of, type_into, wait_for_absence, wait_for_element, AppSession,
+    SETTINGS_PIN,
 };
 use rail_tests::{eventually, holds, order_for, HubOptions, HubProcess};
 
@@ -964,8 +965,7 @@ async fn expo_sees_each_item_fires_rushes_and_sends_an_unfinished_order_only_whe
             WAIT,
         )
         .await?;
-        // Rush from expo, through the hub (firing a course from expo is proven with a
-        // real expo process in tests/expo.rs).
+        // Rush from expo, through the hub.
         wait_for_element(client, r#"[data-fire-id="e2"]"#, WAIT).await?;
         click(client, r#"[data-rush-id="e2"]"#, WAIT).await?;
         wait_for_element(client, r#"[data-expo-order="72"].rush"#, WAIT).await?;
@@ -982,7 +982,7 @@ async fn expo_sees_each_item_fires_rushes_and_sends_an_unfinished_order_only_whe
             status_of("e2").await? != "served",
             "one tap sent an unfinished order"
         );
-        click(client, r#"[data-serve-id="e2"]"#, WAIT).await?;
+        click_leaving(client, r#"[data-serve-id="e2"]"#, WAIT).await?;
         wait_for_absence(client, r#"[data-expo-order="72"]"#, WAIT).await?;
         eventually("served at the hub", WAIT, || async {
             let status = status_of("e2").await?;
@@ -1002,13 +1002,22 @@ async fn expo_sees_each_item_fires_rushes_and_sends_an_unfinished_order_only_whe
             anyhow::Ok(())
         })
         .await?;
-        // Every station done (the POS fires the cake): the card says READY.
-        http.post(format!("{}/api/orders/e2/fire", hub.url))
-            .bearer_auth(&pos)
-            .json(&serde_json::json!({ "course": 2 }))
-            .send()
-            .await?
-            .error_for_status()?;
+        // Expo fires the cake's course from the card, through the hub.
+        screenshot(client, "debug-undo").await?;
+        eprintln!(
+            "DEBUG pastry {:?}",
+            hub.ticket(&cooks, "e2:pastry")
+                .await
+                .map(|t| (t.status, t.items))
+        );
+        click_leaving(client, r#"[data-fire-id="e2"]"#, WAIT).await?;
+        wait_for_absence(client, r#"[data-fire-id="e2"]"#, WAIT).await?;
+        eventually("course 2 fired at the hub", WAIT, || async {
+            let pastry = hub.ticket(&cooks, "e2:pastry").await?;
+            holds(pastry.status == rail_protocol::TicketStatus::Open).map_err(anyhow::Error::msg)
+        })
+        .await?;
+        // Every station done: the card says READY.
         for station in ["grill", "pastry"] {
             hub.bump(&cooks, &format!("e2:{station}")).await?;
         }

@@ -62,6 +62,26 @@ async fn expo_rushes_fires_serves_and_takes_back_through_the_hub_once_each() {
     })
     .await
     .expect("rush");
+    // A delivered rush leaves the order at the pass (the answer to an action on an
+    // order must not count as a serve, whichever arrives first, it or the event).
+    eventually("rush delivered", WAIT, || async {
+        holds(expo.pending() == 0)
+    })
+    .await
+    .expect("delivered");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let at_pass = |expo: &ScreenProcess| -> Vec<String> {
+        expo.state()["orders"]
+            .as_array()
+            .map(|orders| {
+                orders
+                    .iter()
+                    .filter_map(|o| o["orderId"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(at_pass(&expo), ["x1"], "still at the pass after a rush");
 
     // Fire the held course: the pastry ticket reaches the rail.
     acked(expo.command_answered("fire x1 2", WAIT));
@@ -91,6 +111,11 @@ async fn expo_rushes_fires_serves_and_takes_back_through_the_hub_once_each() {
     })
     .await
     .expect("unserved");
+    eventually("undo delivered and shown", WAIT, || async {
+        holds(expo.pending() == 0 && at_pass(&expo) == ["x1"])
+    })
+    .await
+    .expect("the undone order on expo's screen");
 
     // While the hub is down, expo takes the rush off; it lands once the hub is back,
     // and only once however often the screen retried.

@@ -18,8 +18,9 @@ use crate::store::{Action, PendingAction};
 
 enum Delivery {
     Delivered(Box<ActionResult>),
-    /// An action on an order: its answer is the order, nothing for the ticket cache.
-    Served,
+    /// An action on an order (serve, undo, rush, fire): its answer is the order,
+    /// nothing for the ticket cache.
+    OrderChanged,
     Rejected(String),
     Retry(String),
 }
@@ -47,7 +48,7 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
         let result = deliver(&client, &shared, &action).await;
         let recorded = match &result {
             Delivery::Delivered(done) => shared.settle(&action, Settled::Applied(&done.ticket)),
-            Delivery::Served => shared.settle(&action, Settled::Served),
+            Delivery::OrderChanged => shared.settle(&action, Settled::OrderChanged),
             Delivery::Rejected(reason) => shared.settle(&action, Settled::Rejected(reason)),
             Delivery::Retry(reason) => shared.record_attempt(&action.key, reason),
         };
@@ -55,9 +56,9 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
             tracing::error!(%error, "cannot record an outbox result");
         }
         match result {
-            Delivery::Served => {
+            Delivery::OrderChanged => {
                 failures = 0;
-                tracing::info!(order = %action.ticket_id, "order served");
+                tracing::info!(order = %action.ticket_id, action = action.action.as_str(), "order changed");
             }
             Delivery::Delivered(done) => {
                 failures = 0;
@@ -171,7 +172,7 @@ async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingActi
     };
     let status = response.status();
     if status.is_success() && action.action.is_on_order() {
-        return Delivery::Served;
+        return Delivery::OrderChanged;
     }
     if status.is_success() {
         return match response.json::<ActionResult>().await {

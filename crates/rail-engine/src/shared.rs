@@ -25,8 +25,8 @@ use crate::view::{Board, Connection, LinkState, Rejection, Status};
 pub(crate) enum Settled<'a> {
     /// The hub applied it and answered with the ticket as it now is.
     Applied(&'a Ticket),
-    /// The hub served the order.
-    Served,
+    /// The hub changed the order (served it, took a serve back, rushed, fired).
+    OrderChanged,
     /// The hub refused it for good, with its reason.
     Rejected(&'a str),
 }
@@ -220,9 +220,15 @@ impl Shared {
                 Settled::Applied(ticket) => store
                     .settle(&action.key, true, None, now)
                     .and_then(|()| store.apply_ticket(ticket))?,
-                Settled::Served => store
-                    .settle(&action.key, true, None, now)
-                    .and_then(|()| store.record_served(&action.ticket_id))?,
+                // Only a serve takes the order off the pass before the hub's event
+                // says so; an undo, a rush or a fire leaves it there (recording those
+                // as served hid the order whenever the answer overtook the event).
+                Settled::OrderChanged => {
+                    store.settle(&action.key, true, None, now)?;
+                    if action.action == Action::Serve {
+                        store.record_served(&action.ticket_id)?;
+                    }
+                }
                 Settled::Rejected(reason) => store.settle(&action.key, false, Some(reason), now)?,
             }
         }
