@@ -82,6 +82,12 @@ pub fn screen_state(engine: State<'_, EngineSlot>) -> Result<ScreenState, Comman
     engine.get().map(|engine| engine.state())
 }
 
+/// The last board sent to the window, whole: for a window that missed a patch.
+#[tauri::command]
+pub fn board_now(feed: State<'_, crate::board_feed::BoardFeed>) -> rail_engine::BoardPatch {
+    feed.whole()
+}
+
 /// Timer colours, the bump-bar key map, language, theme and the settings form.
 #[tauri::command]
 pub fn ui_settings(config: State<'_, ConfigFile>) -> Result<UiSettings, CommandError> {

@@ -1,9 +1,10 @@
 //! The Rail app: a thin Tauri shell. It reads the settings, starts the engine (and, in
 //! demo mode, an embedded hub with a simulated POS), forwards every new board (the
-//! tickets) as the `screen-board` event and every new status (link, clock, pending
-//! actions) as `screen-status`, and exposes the engine's actions as commands.
+//! tickets) as a patch in the `screen-board` event and every new status (link, clock,
+//! pending actions) as `screen-status`, and exposes the engine's actions as commands.
 //! Everything else lives in `rail-engine`.
 
+mod board_feed;
 mod commands;
 mod demo;
 mod pairing;
@@ -19,7 +20,7 @@ use tauri::{AppHandle, Emitter, Manager};
 
 pub use settings::Settings;
 
-/// The event carrying each new `Board` to the UI.
+/// The event carrying each new board to the UI, as a `BoardPatch`.
 const BOARD_EVENT: &str = "screen-board";
 /// The event carrying each new `Status` to the UI.
 const STATUS_EVENT: &str = "screen-status";
@@ -86,9 +87,10 @@ fn launch(config: EngineConfig) -> anyhow::Result<Engine> {
 }
 
 /// Sends every new board and every new status to the window, each on its own: a
-/// heartbeat sends a few hundred bytes of status, never the tickets.
+/// heartbeat sends a few hundred bytes of status, never the tickets, and a new board
+/// only the tickets that changed.
 fn forward_states(app: AppHandle, engine: &Engine) {
-    forward(app.clone(), engine.watch_board(), BOARD_EVENT);
+    board_feed::forward(app.clone(), engine.watch_board(), BOARD_EVENT);
     forward(app, engine.watch_status(), STATUS_EVENT);
 }
 
@@ -160,6 +162,7 @@ pub fn run() {
             }
         }))
         .manage(config)
+        .manage(board_feed::BoardFeed::default())
         .on_window_event(move |window, event| {
             // In kiosk mode the window closes only through the PIN (exit_app).
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
@@ -171,6 +174,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::screen_state,
+            commands::board_now,
             commands::ui_settings,
             commands::verify_pin,
             commands::save_settings,

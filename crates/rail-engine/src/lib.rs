@@ -34,4 +34,4 @@ pub mod view;
 pub use access::{Credential, PairedDevice};
 pub use config::{Backoff, EngineConfig, SoundConfig};
 pub use engine::{ActionKey, Engine, EngineError, StateWatch};
-pub use view::{Board, Connection, LinkState, Rejection, ScreenState, Status};
+pub use view::{Board, BoardPatch, Connection, LinkState, Rejection, ScreenState, Status};

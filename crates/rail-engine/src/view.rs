@@ -69,6 +69,64 @@ pub struct Board {
     pub scheduled: Vec<Ticket>,
 }
 
+/// The board as the window receives it: the open tickets that are new or changed since
+/// the board the window has (`base`), whole, and the ids of every open ticket in order;
+/// the rest is small and sent whole. The window keeps its unchanged tickets as they
+/// were, so a new order redraws one card rather than every card, and the message for
+/// it carries one ticket rather than every ticket.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BoardPatch {
+    /// The board this patch applies to; 0: none, the patch is the whole board.
+    #[ts(type = "number")]
+    pub base: u64,
+    /// The board it makes.
+    #[ts(type = "number")]
+    pub seq: u64,
+    pub channels: Vec<String>,
+    pub expo: bool,
+    /// Every open ticket's id, in the board's order.
+    pub order: Vec<String>,
+    /// Open tickets new or changed since `base` (all of them when `base` is 0).
+    pub changed: Vec<Ticket>,
+    pub recent: Vec<Ticket>,
+    pub orders: Vec<ExpoOrder>,
+    pub scheduled: Vec<Ticket>,
+}
+
+impl BoardPatch {
+    /// What turns `previous` (board `base`) into `next` (board `seq`).
+    pub fn between(base: u64, previous: &Board, seq: u64, next: &Board) -> Self {
+        let before: std::collections::HashMap<&str, &Ticket> = previous
+            .tickets
+            .iter()
+            .map(|t| (t.id.as_str(), t))
+            .collect();
+        BoardPatch {
+            base,
+            seq,
+            channels: next.channels.clone(),
+            expo: next.expo,
+            order: next.tickets.iter().map(|t| t.id.clone()).collect(),
+            changed: next
+                .tickets
+                .iter()
+                .filter(|t| before.get(t.id.as_str()).is_none_or(|old| *old != *t))
+                .cloned()
+                .collect(),
+            recent: next.recent.clone(),
+            orders: next.orders.clone(),
+            scheduled: next.scheduled.clone(),
+        }
+    }
+
+    /// The whole of `board`, as board `seq`.
+    pub fn whole(seq: u64, board: &Board) -> Self {
+        Self::between(0, &Board::default(), seq, board)
+    }
+}
+
 /// How the screen is doing: small, and changed often (every heartbeat moves
 /// `last_sync_ms`). Publishing it never reads or copies a ticket.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -241,4 +299,47 @@ pub fn expo_orders(
             .then(a.created_at_ms.cmp(&b.created_at_ms))
     });
     orders
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(id: &str, rush: bool) -> Ticket {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "orderId": id, "orderNumber": id, "locationId": "l", "station": "grill",
+            "createdAtMs": 1, "version": 1, "rush": rush, "items": []
+        }))
+        .expect("ticket")
+    }
+
+    fn board(tickets: Vec<Ticket>) -> Board {
+        Board {
+            channels: vec!["kds:grill".into()],
+            tickets,
+            ..Board::default()
+        }
+    }
+
+    #[test]
+    fn a_patch_carries_only_new_and_changed_tickets_and_every_id_in_order() {
+        let before = board(vec![
+            ticket("a", false),
+            ticket("b", false),
+            ticket("c", false),
+        ]);
+        let after = board(vec![
+            ticket("a", false),
+            ticket("c", true),
+            ticket("d", false),
+        ]);
+        let patch = BoardPatch::between(4, &before, 5, &after);
+        assert_eq!((patch.base, patch.seq), (4, 5));
+        assert_eq!(patch.order, ["a", "c", "d"], "b is gone by its absence");
+        let changed: Vec<&str> = patch.changed.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(changed, ["c", "d"]);
+        let whole = BoardPatch::whole(5, &after);
+        assert_eq!((whole.base, whole.changed.len()), (0, 3));
+        assert_eq!(whole.channels, ["kds:grill"]);
+    }
 }

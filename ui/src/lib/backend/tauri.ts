@@ -2,7 +2,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { AppMode } from "../bindings/AppMode";
-import type { Board } from "../bindings/Board";
+import type { BoardPatch } from "../bindings/BoardPatch";
 import type { FoundHub } from "../bindings/FoundHub";
 import type { PairCode } from "../bindings/PairCode";
 import type { ScreenState } from "../bindings/ScreenState";
@@ -13,8 +13,9 @@ import type { Device } from "../bindings/Device";
 import type { PairApproval } from "../bindings/PairApproval";
 import type { PendingPair } from "../bindings/PendingPair";
 import type { Backend } from "./backend";
+import { BoardFeed } from "./boardPatch";
 
-/** The events the shell emits with each new Board and each new Status. */
+/** The events the shell emits with each new board (as a patch) and each new Status. */
 export const BOARD_EVENT = "screen-board";
 export const STATUS_EVENT = "screen-status";
 
@@ -26,7 +27,19 @@ export const tauriBackend: Backend = {
   onPairingFailed: (onFailed) => listen<string>("pairing-failed", (event) => onFailed(event.payload)),
   initialState: () => invoke<ScreenState>("screen_state"),
   uiSettings: () => invoke<UiSettings>("ui_settings"),
-  onBoard: (onBoard) => listen<Board>(BOARD_EVENT, (event) => onBoard(event.payload)),
+  onBoard: async (onBoard) => {
+    // Patches apply in order; one made against a board this window missed (or that
+    // came before the first whole board) asks for the whole board again.
+    const feed = new BoardFeed(onBoard);
+    const resync = async () => {
+      feed.apply(await invoke<BoardPatch>("board_now"));
+    };
+    const stop = await listen<BoardPatch>(BOARD_EVENT, (event) => {
+      if (!feed.apply(event.payload)) void resync();
+    });
+    await resync();
+    return stop;
+  },
   onStatus: (onStatus) => listen<Status>(STATUS_EVENT, (event) => onStatus(event.payload)),
   bump: (ticketId) => invoke<void>("bump", { ticketId }),
   bumpItem: (ticketId, itemId) => invoke<void>("bump_item", { ticketId, itemId }),
