@@ -15,6 +15,7 @@
 //! No Tauri in here: the app, the headless binary and the tests all drive this crate.
 
 pub mod access;
+mod applied;
 mod approve;
 pub mod config;
 pub mod discovery;

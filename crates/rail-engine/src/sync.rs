@@ -19,6 +19,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::access::AccessError;
+use crate::applied::AppliedReports;
 use crate::reachability::{self, HubAddress};
 use crate::shared::Shared;
 use crate::sound::Cue;
@@ -166,9 +167,22 @@ async fn session(
     // The hub speaks first: `ready`, or an error and close 1008 for a refused token.
     let mut silent_limit = config.connect_timeout;
     let mut subscribed = false;
+    let mut reports = AppliedReports::default();
+    // Silence is timed from the last message heard, not from the last report sent.
+    let mut silent_since = tokio::time::Instant::now();
     loop {
         let message = tokio::select! {
-            message = tokio::time::timeout(silent_limit, stream.next()) => message,
+            message = tokio::time::timeout_at(silent_since + silent_limit, stream.next()) => message,
+            () = reports.due() => {
+                for report in reports.take() {
+                    let text = serde_json::to_string(&report)
+                        .map_err(|e| SessionError::Protocol(e.to_string()))?;
+                    sink.send(Message::Text(text.into()))
+                        .await
+                        .map_err(|e| SessionError::Connect(e.to_string()))?;
+                }
+                continue;
+            }
             _ = stop.changed() => {
                 let _ = sink.send(Message::Close(None)).await;
                 return Ok(());
@@ -185,6 +199,7 @@ async fn session(
             Ok(Some(Err(error))) => return Err(SessionError::Connect(error.to_string())),
             Ok(Some(Ok(message))) => message,
         };
+        silent_since = tokio::time::Instant::now();
         let text = match message {
             Message::Text(text) => text,
             Message::Close(frame) => {
@@ -262,6 +277,7 @@ async fn session(
                         other => SessionError::Store(other),
                     })?;
                 tracing::info!(%channel, ?recovery, seq, new_tickets, "subscribed");
+                reports.note(&channel, seq);
                 subscribed = true;
                 if new_tickets > 0 {
                     shared.sound.play(Cue::NewTicket);
@@ -292,6 +308,7 @@ async fn session(
                 shared.heard_from_hub(None);
                 match shared.apply_event(&envelope)? {
                     Applied::Applied(change) => {
+                        reports.note(&envelope.channel, envelope.seq);
                         if let Some(cue) = cue_for(change) {
                             shared.sound.play(cue);
                         }

@@ -401,6 +401,28 @@ impl ClientSession {
                 channel,
                 since.as_ref(),
             ),
+            Ok(ClientMessage::Applied { channel, seq }) => {
+                if !self.subscriptions.contains(&channel) {
+                    return Some(error_frame(
+                        ErrorCode::NotSubscribed,
+                        format!("not subscribed to {channel}"),
+                        Some(channel),
+                    ));
+                }
+                // A screen can only have applied what it was handed.
+                let handed = self.subscriber.positions.get(&channel).unwrap_or(0);
+                if seq > handed {
+                    hub.metrics.rejected_frames.fetch_add(1, Ordering::Relaxed);
+                    return Some(error_frame(
+                        ErrorCode::InvalidMessage,
+                        format!("{channel} was handed up to {handed}, not {seq}"),
+                        Some(channel),
+                    ));
+                }
+                hub.delivery
+                    .applied(&self.claims.loc, &self.claims.sub, &channel, seq, now_ms());
+                None
+            }
             Ok(ClientMessage::Unsubscribe { channel }) => {
                 if hub.unsubscribe(&self.claims, &channel, self.subscriber.connection_id) {
                     self.subscriptions.retain(|c| c != &channel);

@@ -52,6 +52,12 @@ impl Positions {
         }
     }
 
+    /// The position on `channel`, if anything was handed over there.
+    pub fn get(&self, channel: &str) -> Option<u64> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(channel).copied()
+    }
+
     /// Every channel and its position, by channel name.
     pub fn all(&self) -> Vec<(String, u64)> {
         let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -149,6 +155,7 @@ mod tests {
 
     fn published(seq: u64) -> Published {
         Published {
+            arrival: None,
             location_id: "loc".into(),
             channel: "kds:grill".into(),
             seq,

@@ -61,6 +61,8 @@ pub struct Hub {
     pub(crate) setup: crate::admin::setup::SetupCode,
     /// Woken by every change to orders, so the scheduler looks at fire times again.
     pub(crate) schedule_changed: tokio::sync::Notify,
+    /// Which screens have which ticket, as they report.
+    pub delivery: crate::delivery::Deliveries,
     next_connection: AtomicU64,
     /// Sockets whose writer is still running: a shutting-down hub waits for these to
     /// have sent their close frames.
@@ -108,6 +110,7 @@ impl Hub {
             login_limiter: crate::admin::LoginLimiter::default(),
             setup: crate::admin::setup::SetupCode::default(),
             schedule_changed: tokio::sync::Notify::new(),
+            delivery: crate::delivery::Deliveries::default(),
             next_connection: AtomicU64::new(1),
             writers_running: AtomicU64::new(0),
         }))
@@ -124,6 +127,24 @@ impl Hub {
     /// A fresh connection id.
     pub fn connection_id(&self) -> u64 {
         self.next_connection.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Hands committed events to their subscribers and notes the tickets they put on a
+    /// station's rail, whose arrival the screens will prove. Under the hub's lock, so
+    /// an arrival is noted before any screen can report having applied it.
+    pub(crate) fn announce(&self, state: &mut State, published: &[store::Published], now: i64) {
+        state.registry.publish(published);
+        for event in published {
+            if let Some(ticket_id) = &event.arrival {
+                self.delivery.arrived(
+                    &event.location_id,
+                    &event.channel,
+                    event.seq,
+                    ticket_id,
+                    now,
+                );
+            }
+        }
     }
 
     /// Runs a store mutation and publishes its events under the lock.
@@ -144,7 +165,7 @@ impl Hub {
         let mutation = state
             .store
             .mutate(location, idem, now, |tx| change(tx, now))?;
-        state.registry.publish(&mutation.published);
+        self.announce(&mut state, &mutation.published, now);
         drop(state);
         self.metrics
             .events_published
@@ -367,6 +388,31 @@ impl Hub {
             )));
         }
         Ok(ticket)
+    }
+
+    /// Which screens of its station have a ticket, and since when, as they reported.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown ticket or one with no record since the hub started;
+    /// `Forbidden` as for reading the ticket.
+    pub fn delivery(
+        &self,
+        who: &Claims,
+        id: &str,
+    ) -> Result<rail_protocol::TicketDelivery, HubError> {
+        self.ticket(who, id)?;
+        let mut delivery = self.delivery.of(&who.loc, id).ok_or_else(|| {
+            HubError::Store(StoreError::NotFound(format!(
+                "no record of ticket {id} reaching a station since the hub started"
+            )))
+        })?;
+        let state = self.lock();
+        for receipt in &mut delivery.screens {
+            if let Ok(Some(record)) = state.store.device(&who.loc, &receipt.screen) {
+                receipt.name = Some(record.device.name);
+            }
+        }
+        Ok(delivery)
     }
 
     /// Starts a subscription: queues its snapshot or replay, then registers the

@@ -16,6 +16,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod connection;
+pub mod delivery;
 pub mod demo;
 pub mod devices;
 pub mod discovery;

@@ -6,7 +6,7 @@ use rail_protocol::{
     AccessToken, ActionResult, AddItems, AdminSession, AuditEntry, ClientMessage, Device,
     DevicePatch, FireCourse, KitchenSetup, Login, NewOrder, Order, OrderCreated, OrderPatch,
     PairApproval, PairRequest, PairStatus, PairTicket, PendingPair, Problem, ServerMessage,
-    StatusChange, Ticket, TokenRequest,
+    StatusChange, Ticket, TicketDelivery, TokenRequest,
 };
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Value};
@@ -108,6 +108,7 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
         "listStationTickets",
     ),
     ("/api/tickets/{id}", "get", "getTicket"),
+    ("/api/tickets/{id}/delivery", "get", "getTicketDelivery"),
     ("/api/tickets/{id}/bump", "post", "bumpTicket"),
     ("/api/tickets/{id}/recall", "post", "recallTicket"),
     ("/api/tickets/{id}/items/{item}/bump", "post", "bumpItem"),
@@ -484,6 +485,7 @@ pub fn document() -> Value {
     generator.subschema_for::<StatusChange>();
     generator.subschema_for::<Ticket>();
     generator.subschema_for::<ActionResult>();
+    generator.subschema_for::<TicketDelivery>();
     generator.subschema_for::<Problem>();
     generator.subschema_for::<ClientMessage>();
     generator.subschema_for::<ServerMessage>();
@@ -632,6 +634,23 @@ pub fn document() -> Value {
             },
             "/api/tickets/{id}": {
                 "get": operation("Read a ticket", "Ticket ids are `<order id>:<station>`.", &["id"], None, ticket_read("The ticket"), false)
+            },
+            "/api/tickets/{id}/delivery": {
+                "get": operation(
+                    "Which screens have a ticket",
+                    "The screens of the ticket's station that reported having it committed in their own cache, each with the hub time it said so, for the ticket's latest arrival on the rail (a recalled or fired ticket must arrive again). Screens report what they have applied on their socket; the record is kept in memory, so a ticket that reached the rail before the hub last started has none (404).",
+                    &["id"],
+                    None,
+                    {
+                        let mut r = vec![ok("200", "The ticket's arrival and the screens that have it", "TicketDelivery")];
+                        r.extend(problems(&[
+                            ("403", "The token may not see this station"),
+                            ("404", "No such ticket, or no record of it since the hub started"),
+                        ]));
+                        r
+                    },
+                    false,
+                )
             },
             "/api/tickets/{id}/bump": {
                 "post": ticket_action("Bump a ticket", "Done at this station (`kds:ticket-bumped`). Bumping a bumped ticket answers `already-bumped` and changes nothing.", &["id"])

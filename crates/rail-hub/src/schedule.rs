@@ -98,7 +98,7 @@ impl Hub {
         let now = now_ms();
         let mut state = self.lock();
         let published = state.store.fire_scheduled(now)?;
-        state.registry.publish(&published);
+        self.announce(&mut state, &published, now);
         drop(state);
         if !published.is_empty() {
             self.metrics

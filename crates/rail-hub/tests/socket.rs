@@ -157,8 +157,16 @@ async fn bad_input_gets_an_error_and_the_connection_stays_or_a_close_code() {
     let hub = start(HubConfig::default()).await;
     let mut socket = hub.connect(Some(&hub.token(Role::Kds, &["grill"]))).await;
     next(&mut socket).await;
-    let cases: [(&str, ErrorCode); 5] = [
+    let cases: [(&str, ErrorCode); 7] = [
         ("{not json", ErrorCode::InvalidMessage),
+        (
+            r#"{"type":"applied","channel":"kds:grill","seq":1}"#,
+            ErrorCode::NotSubscribed,
+        ),
+        (
+            r#"{"type":"applied","channel":"kds:grill","seq":-1}"#,
+            ErrorCode::InvalidMessage,
+        ),
         (r#"{"type":"dance"}"#, ErrorCode::InvalidMessage),
         (
             r#"{"type":"subscribe","channel":"kds:fry"}"#,
@@ -204,6 +212,24 @@ async fn bad_input_gets_an_error_and_the_connection_stays_or_a_close_code() {
         ),
         "still connected"
     );
+    // A screen cannot claim to have applied more than it was handed.
+    send(&mut socket, &subscribe("kds:grill", None)).await;
+    next(&mut socket).await;
+    send(
+        &mut socket,
+        &ClientMessage::Applied {
+            channel: "kds:grill".into(),
+            seq: 5,
+        },
+    )
+    .await;
+    match next(&mut socket).await {
+        ServerMessage::Control(Control::Error { code, message, .. }) => {
+            assert_eq!(code, ErrorCode::InvalidMessage);
+            assert!(message.contains("handed up to 0"), "{message}");
+        }
+        other => panic!("expected an error, got {other:?}"),
+    }
 
     let huge = format!(r#"{{"type":"ping","pad":"{}"}}"#, "x".repeat(70 * 1024));
     socket.send(Message::Text(huge.into())).await.expect("send");

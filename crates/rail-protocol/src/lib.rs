@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod channel;
+pub mod delivery;
 pub mod device;
 pub mod discovery;
 pub mod limits;
@@ -19,6 +20,7 @@ pub mod ticket;
 
 pub use admin::{AdminSession, AuditEntry, FirstSetup, KitchenSetup, Login, SetupState};
 pub use channel::{Channel, ChannelError};
+pub use delivery::{ScreenReceipt, TicketDelivery};
 pub use device::{
     AccessToken, ChannelPosition, Device, DeviceCredentials, DevicePatch, PairApproval,
     PairRequest, PairStatus, PairTicket, PendingPair, Role, TokenRequest,

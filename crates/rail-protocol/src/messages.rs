@@ -47,6 +47,14 @@ pub enum ClientMessage {
     },
     /// An empty struct (not a unit variant) so unknown fields are refused here too.
     Ping {},
+    /// Every event of `channel` up to `seq` is committed in this screen's own cache:
+    /// the hub's proof that the screen has the tickets they carry. Sent at most every
+    /// few hundred milliseconds, and after each subscription's snapshot or replay.
+    Applied {
+        channel: String,
+        #[ts(type = "number")]
+        seq: u64,
+    },
 }
 
 /// How a subscription started.

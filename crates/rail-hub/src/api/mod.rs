@@ -78,6 +78,7 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
         .route("/api/orders/{id}/status", post(orders::status))
         .route("/api/stations/{station}/tickets", get(tickets::list))
         .route("/api/tickets/{id}", get(tickets::show))
+        .route("/api/tickets/{id}/delivery", get(tickets::delivery))
         .route("/api/tickets/{id}/bump", post(tickets::bump))
         .route("/api/tickets/{id}/recall", post(tickets::recall))
         .route(

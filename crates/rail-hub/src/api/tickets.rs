@@ -61,6 +61,15 @@ fn key_for(key: Option<String>, action: &str, id: &str) -> Option<IdempotencyKey
     })
 }
 
+/// `GET /api/tickets/{id}/delivery`
+pub async fn delivery(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<rail_protocol::TicketDelivery>, ApiError> {
+    Ok(Json(hub.delivery(&who, &id)?))
+}
+
 /// `POST /api/tickets/{id}/bump`
 pub async fn bump(
     State(hub): State<Arc<Hub>>,

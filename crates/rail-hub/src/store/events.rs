@@ -13,6 +13,9 @@ pub struct Published {
     pub seq: u64,
     /// The encoded envelope, built once and shared by every subscriber.
     pub frame: String,
+    /// The ticket this event put on a station's rail (a `kds:` channel's new, fired or
+    /// recalled ticket, open now), whose arrival the screens must then prove.
+    pub arrival: Option<String>,
 }
 
 /// What the log holds for a channel.
@@ -56,7 +59,23 @@ pub(crate) fn append(
         channel: channel.to_owned(),
         seq,
         frame,
+        arrival: arrival(channel, event),
     })
+}
+
+/// The ticket `event` puts on the rail of `channel`, if it does.
+fn arrival(channel: &str, event: &Event) -> Option<String> {
+    if !matches!(channel.parse(), Ok(rail_protocol::Channel::Kds(_))) {
+        return None;
+    }
+    match event {
+        Event::TicketNew(e) | Event::TicketFired(e) | Event::TicketRecalled(e)
+            if e.ticket.is_open() =>
+        {
+            Some(e.ticket.id.clone())
+        }
+        _ => None,
+    }
 }
 
 /// Where `channel`'s history stands.

@@ -4,4 +4,4 @@ import type { Cursor } from "./Cursor";
 /**
  * What a client sends.
  */
-export type ClientMessage = { "type": "auth", token: string, } | { "type": "subscribe", channel: string, since?: Cursor, } | { "type": "unsubscribe", channel: string, } | { "type": "ping", };
+export type ClientMessage = { "type": "auth", token: string, } | { "type": "subscribe", channel: string, since?: Cursor, } | { "type": "unsubscribe", channel: string, } | { "type": "ping", } | { "type": "applied", channel: string, seq: number, };
