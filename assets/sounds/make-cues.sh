@@ -30,3 +30,9 @@ sox -D "$tmp/r1.wav" "$tmp/r2.wav" "$tmp/r3.wav" order-ready.wav
 
 tone link-lost.wav synth 0.7 sine 440:220 fade q 0.01 0.7 0.3 vol 0.6
 tone link-restored.wav synth 0.35 sine 660:990 fade q 0.01 0.35 0.1 vol 0.6
+
+# Undelivered (expo): a two-tone alarm, three times — a station's screens do not have a
+# ticket.
+tone "$tmp/u1.wav" synth 0.16 square 988 fade q 0.005 0.16 0.02 vol 0.3
+tone "$tmp/u2.wav" synth 0.16 square 740 fade q 0.005 0.16 0.02 vol 0.3
+sox -D "$tmp/u1.wav" "$tmp/u2.wav" "$tmp/u1.wav" "$tmp/u2.wav" "$tmp/u1.wav" "$tmp/u2.wav" undelivered.wav

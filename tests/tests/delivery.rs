@@ -128,3 +128,185 @@ async fn the_hub_knows_which_screens_of_a_station_have_each_ticket() {
     let (status, problem) = delivery(&hub, &expo, "nope:grill").await.expect("asked");
     assert_eq!((status, problem["status"].as_u64()), (404, Some(404)));
 }
+
+/// Collects what a kitchen printer on loopback is sent, connection by connection.
+struct TestPrinter {
+    address: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+}
+
+impl TestPrinter {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address").to_string();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = received.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let sink = sink.clone();
+                tokio::spawn(async move {
+                    use tokio::io::AsyncReadExt;
+                    let mut bytes = Vec::new();
+                    if stream.read_to_end(&mut bytes).await.is_ok() {
+                        sink.lock().expect("sink").push(bytes);
+                    }
+                });
+            }
+        });
+        TestPrinter { address, received }
+    }
+
+    /// The text of every chit printed so far, read with the hub's own decoder.
+    fn chits(&self) -> Vec<String> {
+        self.received
+            .lock()
+            .expect("received")
+            .iter()
+            .flat_map(|bytes| {
+                rail_printer::chit::read_all(bytes, rail_printer::codepage::CodePage::Cp437)
+            })
+            .map(|chit| chit.text())
+            .collect()
+    }
+}
+
+/// The ticket ids of the delivery alerts an expo screen shows.
+fn alerts(expo: &ScreenProcess) -> Vec<String> {
+    expo.state()["alerts"]
+        .as_array()
+        .map(|alerts| {
+            alerts
+                .iter()
+                .filter_map(|a| a["ticketId"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_no_grill_screen_has_alerts_expo_prints_on_paper_and_clears_when_a_screen_has_it()
+{
+    let dir = tempfile::tempdir().expect("tempdir");
+    let printer = TestPrinter::start().await;
+    let hub = HubProcess::start_with(rail_tests::HubOptions::configured(
+        dir.path(),
+        &format!(
+            "delivery_alert_secs = 1\n[fallback_printers]\ngrill = \"{}\"\n",
+            printer.address
+        ),
+    ))
+    .expect("hub");
+    let pos = hub.token("pos", &[]);
+    let expo = ScreenProcess::start_expo(
+        &hub.url,
+        &hub.token("expo", &[]),
+        dir.path().join("expo.sqlite3"),
+    );
+    let mut grill = ScreenProcess::start(
+        &hub.url,
+        &hub.device_token("kds", &["grill"], "grill-1"),
+        "grill",
+        dir.path().join("grill-1.sqlite3"),
+    );
+    let fry = ScreenProcess::start(
+        &hub.url,
+        &hub.device_token("kds", &["fry"], "fry-1"),
+        "fry",
+        dir.path().join("fry-1.sqlite3"),
+    );
+    eventually("screens online", WAIT, || async {
+        holds(expo.online() && grill.online() && fry.online())
+    })
+    .await
+    .expect("online");
+
+    // A ticket the grill screen has raises nothing.
+    let seen = hub
+        .post_order(&pos, order_for("50", "grill", "Burger"))
+        .await
+        .expect("order")[0]
+        .id
+        .clone();
+    eventually("on the grill screen", WAIT, || async {
+        holds(holders(&hub, &pos, &seen).await? == ["grill-1"]).map_err(anyhow::Error::msg)
+    })
+    .await
+    .expect("delivered");
+
+    // Every grill screen is down: the next grill ticket is on no screen.
+    grill.kill();
+    let order = serde_json::json!({ "id": "u51", "number": "51", "table": "9", "items": [
+        { "name": "Ribeye", "station": "grill", "modifiers": ["medium rare"], "allergens": ["dairy"] },
+        { "name": "Fries", "station": "fry" } ] });
+    let lost = hub.post_order(&pos, order).await.expect("order")[0]
+        .id
+        .clone();
+    let posted = std::time::Instant::now();
+    eventually("expo alerted", WAIT, || async {
+        holds(alerts(&expo) == [lost.clone()])
+    })
+    .await
+    .expect("the alert on expo");
+    let waited = posted.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(6),
+        "alerted {waited:?} after the post, with a 1 s delay"
+    );
+    assert_eq!(
+        hub.count_events("order:u51", "kds:ticket-undelivered"),
+        1,
+        "the POS following the order is told too"
+    );
+    eventually("printed on the grill's fallback printer", WAIT, || async {
+        holds(!printer.chits().is_empty())
+    })
+    .await
+    .expect("printed");
+    let chits = printer.chits();
+    assert_eq!(chits.len(), 1, "{chits:?}");
+    for expected in [
+        "NOT ON ANY SCREEN",
+        "Order #51",
+        "Table: 9",
+        "1 x Ribeye",
+        "medium rare",
+        "ALLERGY: dairy",
+    ] {
+        assert!(
+            chits[0].contains(expected),
+            "{expected:?} not on paper:\n{}",
+            chits[0]
+        );
+    }
+    assert!(
+        !chits[0].contains("Fries"),
+        "only the grill's part:\n{}",
+        chits[0]
+    );
+    assert!(
+        alerts(&expo).iter().all(|t| t != &seen),
+        "the delivered ticket raised nothing"
+    );
+
+    // The grill screen comes back: it has the ticket, and the alert clears.
+    grill.restart();
+    eventually("the alert cleared", WAIT, || async {
+        holds(alerts(&expo).is_empty())
+    })
+    .await
+    .expect("cleared");
+    assert_eq!(hub.count_events("order:u51", "kds:ticket-delivered"), 1);
+    assert_eq!(
+        holders(&hub, &pos, &lost).await.expect("holders"),
+        ["grill-1"]
+    );
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(printer.chits().len(), 1, "printed once");
+    assert_eq!(
+        hub.count_events("order:u51", "kds:ticket-undelivered"),
+        1,
+        "alerted once"
+    );
+}

@@ -351,10 +351,10 @@ impl Shared {
                 .iter()
                 .any(|c| matches!(c.parse::<Channel>(), Ok(Channel::Location(_))));
         let (tickets, recent) = store.view()?;
-        let orders = if expo {
-            store.expo_orders(&tickets, &recent)?
+        let (orders, alerts) = if expo {
+            (store.expo_orders(&tickets, &recent)?, store.alerts()?)
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         let scheduled = store.scheduled()?;
         let pending = store.pending_count()?;
@@ -371,6 +371,7 @@ impl Shared {
                 recent,
                 orders,
                 scheduled,
+                alerts,
             },
             pending,
             rejections,

@@ -37,11 +37,13 @@ pub enum Cue {
     Voided,
     Rush,
     LinkLost,
+    /// Expo: no screen of a station has a ticket.
+    Undelivered,
 }
 
 impl Cue {
     /// Every cue, for settings screens.
-    pub const ALL: [Cue; 7] = [
+    pub const ALL: [Cue; 8] = [
         Cue::NewTicket,
         Cue::Rush,
         Cue::Modified,
@@ -49,6 +51,7 @@ impl Cue {
         Cue::LinkLost,
         Cue::LinkRestored,
         Cue::OrderReady,
+        Cue::Undelivered,
     ];
 
     /// The cue's name in `screen.toml` (`[sound] muted_cues`).
@@ -61,6 +64,7 @@ impl Cue {
             Cue::LinkLost => "link-lost",
             Cue::LinkRestored => "link-restored",
             Cue::OrderReady => "order-ready",
+            Cue::Undelivered => "undelivered",
         }
     }
 
@@ -77,6 +81,7 @@ impl Cue {
             Cue::LinkLost => include_bytes!("../../../assets/sounds/link-lost.wav"),
             Cue::LinkRestored => include_bytes!("../../../assets/sounds/link-restored.wav"),
             Cue::OrderReady => include_bytes!("../../../assets/sounds/order-ready.wav"),
+            Cue::Undelivered => include_bytes!("../../../assets/sounds/undelivered.wav"),
         }
     }
 }

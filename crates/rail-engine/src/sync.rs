@@ -334,6 +334,7 @@ fn cue_for(change: Change) -> Option<Cue> {
         Change::Voided => Some(Cue::Voided),
         Change::Rushed => Some(Cue::Rush),
         Change::OrderReady => Some(Cue::OrderReady),
+        Change::Undelivered => Some(Cue::Undelivered),
         Change::Quiet => None,
     }
 }

@@ -67,6 +67,8 @@ pub struct Board {
     pub orders: Vec<ExpoOrder>,
     /// Tickets of scheduled orders the hub holds until their fire time, soonest first.
     pub scheduled: Vec<Ticket>,
+    /// Tickets no screen of their station has, as the hub alerted (expo), oldest first.
+    pub alerts: Vec<rail_protocol::DeliveryAlert>,
 }
 
 /// The board as the window receives it: the open tickets that are new or changed since
@@ -93,6 +95,7 @@ pub struct BoardPatch {
     pub recent: Vec<Ticket>,
     pub orders: Vec<ExpoOrder>,
     pub scheduled: Vec<Ticket>,
+    pub alerts: Vec<rail_protocol::DeliveryAlert>,
 }
 
 impl BoardPatch {
@@ -118,6 +121,7 @@ impl BoardPatch {
             recent: next.recent.clone(),
             orders: next.orders.clone(),
             scheduled: next.scheduled.clone(),
+            alerts: next.alerts.clone(),
         }
     }
 

@@ -46,6 +46,11 @@ pub struct HubConfig {
     pub printers: Vec<crate::printer::Printer>,
     /// How long dishes take: the menu's prep times, for scheduled orders.
     pub prep_times: crate::schedule::PrepTimes,
+    /// How long a ticket may be on no screen of its station before the hub escalates.
+    pub delivery_alert: Duration,
+    /// Station → `host:port` of a network kitchen printer that prints a ticket no
+    /// screen of the station has.
+    pub fallback_printers: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for HubConfig {
@@ -69,6 +74,10 @@ impl Default for HubConfig {
             routes: Routes::default(),
             printers: Vec::new(),
             prep_times: crate::schedule::PrepTimes::default(),
+            // Long enough for a screen on a slow Wi-Fi to report, short enough that the
+            // pass hears of a dead screen while the food can still be on time.
+            delivery_alert: Duration::from_secs(5),
+            fallback_printers: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -107,6 +116,11 @@ pub struct FileConfig {
     pub default_prep_minutes: Option<f64>,
     /// `[prep_times]`: item name → minutes, case-insensitive.
     pub prep_times: Option<std::collections::BTreeMap<String, f64>>,
+    /// Seconds a ticket may be on no screen of its station before expo and the POS
+    /// are told and it is printed on the station's fallback printer (5).
+    pub delivery_alert_secs: Option<f64>,
+    /// `[fallback_printers]`: station → `host:port` of a kitchen printer.
+    pub fallback_printers: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// `[tls]` in the hub's configuration file.
@@ -227,6 +241,31 @@ impl FileConfig {
                 self.default_prep_minutes,
             )
             .map_err(ConfigError::Invalid)?,
+            delivery_alert: match self.delivery_alert_secs {
+                None => defaults.delivery_alert,
+                Some(secs) if secs.is_finite() && secs > 0.0 && secs <= 3600.0 => {
+                    Duration::from_secs_f64(secs)
+                }
+                Some(secs) => {
+                    return Err(ConfigError::Invalid(format!(
+                        "delivery_alert_secs {secs} must be above 0 and at most 3600"
+                    )))
+                }
+            },
+            fallback_printers: {
+                let printers = self.fallback_printers.clone().unwrap_or_default();
+                for (station, address) in &printers {
+                    if address
+                        .rsplit_once(':')
+                        .is_none_or(|(host, port)| host.is_empty() || port.parse::<u16>().is_err())
+                    {
+                        return Err(ConfigError::Invalid(format!(
+                            "fallback_printers.{station}: {address:?} is not host:port"
+                        )));
+                    }
+                }
+                printers
+            },
             printers: self
                 .printers
                 .iter()

@@ -3,6 +3,10 @@
 //! reports against the events that put tickets on a station's rail, so it can say which
 //! screens have a ticket and since when (`GET /api/tickets/{id}/delivery`).
 //!
+//! A ticket no screen has some seconds after it arrived is [`overdue`](Deliveries::overdue):
+//! the hub escalates it once, and says so again once a screen has it
+//! ([`cleared`](Deliveries::cleared)).
+//!
 //! Kept in memory, bounded: a hub restart starts the record afresh (tickets that reach
 //! the rail after it are proven as before; older ones have no record), and each channel
 //! remembers its last [`MAX_ARRIVALS`] arrivals.
@@ -26,7 +30,29 @@ struct State {
     /// Per (location, screen, channel): the highest sequence the screen has applied.
     applied: HashMap<(String, String, String), u64>,
     /// Per (location, ticket id): its latest arrival and the screens that have it.
-    records: HashMap<(String, String), TicketDelivery>,
+    records: HashMap<(String, String), Record>,
+}
+
+#[derive(Debug)]
+struct Record {
+    delivery: TicketDelivery,
+    alert: Alert,
+}
+
+/// Where a ticket's escalation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Alert {
+    None,
+    Raised,
+    Cleared,
+}
+
+/// A ticket to escalate, or whose escalation a screen has now answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalation {
+    pub location: String,
+    pub ticket_id: String,
+    pub posted_at_ms: i64,
 }
 
 #[derive(Debug)]
@@ -55,19 +81,26 @@ impl Deliveries {
         if arrivals.len() > MAX_ARRIVALS {
             if let Some(old) = arrivals.pop_front() {
                 let key = (location.to_owned(), old.ticket_id);
-                if state.records.get(&key).is_some_and(|r| r.seq == old.seq) {
+                if state
+                    .records
+                    .get(&key)
+                    .is_some_and(|r| r.delivery.seq == old.seq)
+                {
                     state.records.remove(&key);
                 }
             }
         }
         state.records.insert(
             (location.to_owned(), ticket_id.to_owned()),
-            TicketDelivery {
-                ticket_id: ticket_id.to_owned(),
-                channel: channel.to_owned(),
-                seq,
-                posted_at_ms: at_ms,
-                screens: Vec::new(),
+            Record {
+                delivery: TicketDelivery {
+                    ticket_id: ticket_id.to_owned(),
+                    channel: channel.to_owned(),
+                    seq,
+                    posted_at_ms: at_ms,
+                    screens: Vec::new(),
+                },
+                alert: Alert::None,
             },
         );
     }
@@ -95,8 +128,9 @@ impl Deliveries {
                 continue;
             };
             // Only the ticket's latest arrival counts.
-            if record.seq == arrival.seq && !record.screens.iter().any(|r| r.screen == screen) {
-                record.screens.push(ScreenReceipt {
+            let delivery = &mut record.delivery;
+            if delivery.seq == arrival.seq && !delivery.screens.iter().any(|r| r.screen == screen) {
+                delivery.screens.push(ScreenReceipt {
                     screen: screen.to_owned(),
                     name: None,
                     at_ms,
@@ -110,7 +144,56 @@ impl Deliveries {
         self.state()
             .records
             .get(&(location.to_owned(), ticket_id.to_owned()))
-            .cloned()
+            .map(|r| r.delivery.clone())
+    }
+
+    /// Tickets on no screen `after_ms` after they arrived, not escalated yet; each is
+    /// answered once.
+    pub fn overdue(&self, now_ms: i64, after_ms: i64) -> Vec<Escalation> {
+        self.take_alerts(Alert::None, Alert::Raised, |delivery| {
+            delivery.screens.is_empty() && now_ms - delivery.posted_at_ms >= after_ms
+        })
+    }
+
+    /// Escalated tickets a screen now has; each is answered once.
+    pub fn cleared(&self) -> Vec<Escalation> {
+        self.take_alerts(Alert::Raised, Alert::Cleared, |delivery| {
+            !delivery.screens.is_empty()
+        })
+    }
+
+    /// Ticket ids that must not be escalated after all (bumped, voided or held before
+    /// any screen reported): their record stays, their alert is settled.
+    pub fn settle(&self, location: &str, ticket_id: &str) {
+        if let Some(record) = self
+            .state()
+            .records
+            .get_mut(&(location.to_owned(), ticket_id.to_owned()))
+        {
+            record.alert = Alert::Cleared;
+        }
+    }
+
+    fn take_alerts(
+        &self,
+        from: Alert,
+        to: Alert,
+        when: impl Fn(&TicketDelivery) -> bool,
+    ) -> Vec<Escalation> {
+        let mut state = self.state();
+        let mut taken = Vec::new();
+        for ((location, ticket_id), record) in &mut state.records {
+            if record.alert == from && when(&record.delivery) {
+                record.alert = to;
+                taken.push(Escalation {
+                    location: location.clone(),
+                    ticket_id: ticket_id.clone(),
+                    posted_at_ms: record.delivery.posted_at_ms,
+                });
+            }
+        }
+        taken.sort_by_key(|e| e.posted_at_ms);
+        taken
     }
 }
 
@@ -164,6 +247,32 @@ mod tests {
         assert!(record.screens.is_empty());
         deliveries.applied("loc", "grill-1", "kds:grill", 7, 210);
         assert_eq!(screens(&deliveries, "a"), [("grill-1".to_owned(), 210)]);
+    }
+
+    #[test]
+    fn a_ticket_on_no_screen_is_escalated_once_and_cleared_once_a_screen_has_it() {
+        let deliveries = Deliveries::default();
+        deliveries.arrived("loc", "kds:grill", 1, "a", 1_000);
+        deliveries.arrived("loc", "kds:grill", 2, "b", 1_000);
+        deliveries.applied("loc", "grill-1", "kds:grill", 1, 1_100);
+        assert!(deliveries.overdue(5_000, 5_000).is_empty(), "not yet");
+        let overdue = deliveries.overdue(6_000, 5_000);
+        assert_eq!(
+            overdue
+                .iter()
+                .map(|e| e.ticket_id.as_str())
+                .collect::<Vec<_>>(),
+            ["b"],
+            "a is on grill-1"
+        );
+        assert!(deliveries.overdue(9_000, 5_000).is_empty(), "once");
+        assert!(deliveries.cleared().is_empty());
+        deliveries.applied("loc", "grill-1", "kds:grill", 2, 9_500);
+        assert_eq!(deliveries.cleared().len(), 1);
+        assert!(deliveries.cleared().is_empty(), "once");
+        deliveries.arrived("loc", "kds:grill", 3, "c", 10_000);
+        deliveries.settle("loc", "c");
+        assert!(deliveries.overdue(20_000, 5_000).is_empty(), "settled");
     }
 
     #[test]

@@ -415,6 +415,52 @@ impl Hub {
         Ok(delivery)
     }
 
+    /// Raises an alert for every ticket on no screen of its station for longer than
+    /// the configured delay, and the all-clear for alerted tickets a screen now has.
+    /// Answers the tickets to print on their station's fallback printer, with it.
+    ///
+    /// # Errors
+    /// Store failures (the alerts not raised are not retried: a ticket escalates once).
+    pub fn escalate(&self, now: i64) -> Result<Vec<(String, Ticket)>, HubError> {
+        let after = i64::try_from(self.config.delivery_alert.as_millis()).unwrap_or(i64::MAX);
+        let mut to_print = Vec::new();
+        for (escalation, delivered) in self
+            .delivery
+            .overdue(now, after)
+            .into_iter()
+            .map(|e| (e, false))
+            .chain(self.delivery.cleared().into_iter().map(|e| (e, true)))
+        {
+            let mut raised = None;
+            self.mutate(&escalation.location, None, |tx, now| {
+                let (ticket, published) = store::kitchen_ops::announce_delivery(
+                    tx,
+                    &escalation.location,
+                    &escalation.ticket_id,
+                    delivered,
+                    escalation.posted_at_ms,
+                    &self.config.fallback_printers,
+                    now,
+                )?;
+                raised = ticket;
+                Ok((200, String::new(), published))
+            })?;
+            match raised {
+                None => self
+                    .delivery
+                    .settle(&escalation.location, &escalation.ticket_id),
+                Some(ticket) if !delivered => {
+                    tracing::warn!(ticket = %ticket.id, station = %ticket.station, "no screen of the station has the ticket");
+                    if let Some(printer) = self.config.fallback_printers.get(&ticket.station) {
+                        to_print.push((printer.clone(), ticket));
+                    }
+                }
+                Some(ticket) => tracing::info!(ticket = %ticket.id, "a screen has the ticket now"),
+            }
+        }
+        Ok(to_print)
+    }
+
     /// Starts a subscription: queues its snapshot or replay, then registers the
     /// subscriber for live events, atomically with respect to publishing.
     ///

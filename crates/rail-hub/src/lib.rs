@@ -20,6 +20,7 @@ pub mod delivery;
 pub mod demo;
 pub mod devices;
 pub mod discovery;
+pub mod escalation;
 pub mod fanout;
 pub mod hub;
 pub mod kitchen_setup;

@@ -130,6 +130,7 @@ where
         }
     });
     let scheduler = tokio::spawn(crate::schedule::run(hub.clone()));
+    let escalation = tokio::spawn(crate::escalation::run(hub.clone()));
     let app = app.into_make_service_with_connect_info::<Peer>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -140,6 +141,7 @@ where
         .await;
     pruner.abort();
     scheduler.abort();
+    escalation.abort();
     // Upgraded sockets live outside axum's connection tracking, so `serve` returns
     // while they are still sending their 1001 (perhaps behind a snapshot of several
     // megabytes). Exiting then would cut them off without a close frame. Their

@@ -38,3 +38,24 @@ pub struct ScreenReceipt {
     #[ts(type = "number")]
     pub at_ms: i64,
 }
+
+/// A ticket no screen of its station has, some seconds after it reached the rail
+/// (`kds:ticket-undelivered`), and later the all-clear once one has it
+/// (`kds:ticket-delivered`). Sent to expo (`location:`) and to whoever follows the
+/// order (`order:`), so the pass and the POS know a station may not have seen it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DeliveryAlert {
+    pub ticket_id: String,
+    pub order_id: String,
+    pub order_number: String,
+    pub station: String,
+    /// When the ticket reached the rail (hub time, ms).
+    #[ts(type = "number")]
+    pub posted_at_ms: i64,
+    /// The station's fallback printer the ticket was sent to, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub printer: Option<String>,
+}

@@ -20,7 +20,7 @@ pub mod ticket;
 
 pub use admin::{AdminSession, AuditEntry, FirstSetup, KitchenSetup, Login, SetupState};
 pub use channel::{Channel, ChannelError};
-pub use delivery::{ScreenReceipt, TicketDelivery};
+pub use delivery::{DeliveryAlert, ScreenReceipt, TicketDelivery};
 pub use device::{
     AccessToken, ChannelPosition, Device, DeviceCredentials, DevicePatch, PairApproval,
     PairRequest, PairStatus, PairTicket, PendingPair, Role, TokenRequest,

@@ -204,6 +204,12 @@ pub enum Event {
     OrderUpdated(crate::order::Order),
     #[serde(rename = "order:status")]
     OrderStatus(crate::order::OrderStatusChanged),
+    /// No screen of the station has had the ticket for some seconds: escalated.
+    #[serde(rename = "kds:ticket-undelivered")]
+    TicketUndelivered(crate::delivery::DeliveryAlert),
+    /// A screen of the station has the ticket an alert was raised for.
+    #[serde(rename = "kds:ticket-delivered")]
+    TicketDelivered(crate::delivery::DeliveryAlert),
 }
 
 impl Event {
@@ -221,6 +227,8 @@ impl Event {
             Event::OrderCreated(_) => "order:created",
             Event::OrderUpdated(_) => "order:updated",
             Event::OrderStatus(_) => "order:status",
+            Event::TicketUndelivered(_) => "kds:ticket-undelivered",
+            Event::TicketDelivered(_) => "kds:ticket-delivered",
         }
     }
 
@@ -235,7 +243,11 @@ impl Event {
             | Event::TicketVoided(e)
             | Event::TicketFired(e)
             | Event::TicketPriority(e) => Some(&e.ticket),
-            Event::OrderCreated(_) | Event::OrderUpdated(_) | Event::OrderStatus(_) => None,
+            Event::OrderCreated(_)
+            | Event::OrderUpdated(_)
+            | Event::OrderStatus(_)
+            | Event::TicketUndelivered(_)
+            | Event::TicketDelivered(_) => None,
         }
     }
 }

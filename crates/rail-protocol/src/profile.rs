@@ -27,6 +27,7 @@ pub const CUES: &[&str] = &[
     "link-lost",
     "link-restored",
     "order-ready",
+    "undelivered",
 ];
 
 /// Timer colour thresholds, in minutes: green under `warn_after_min`, yellow under

@@ -100,8 +100,8 @@ export class Screen {
     );
     this.#stop.push(await this.#backend.onExitRequested(() => (this.pinFor = "exit")));
     const [initial, settings] = await Promise.all([this.#backend.initialState(), this.#backend.uiSettings()]);
-    const { channels, expo, tickets, recent, orders, scheduled, ...status } = initial;
-    this.board ??= { channels, expo, tickets, recent, orders, scheduled };
+    const { channels, expo, tickets, recent, orders, scheduled, alerts, ...status } = initial;
+    this.board ??= { channels, expo, tickets, recent, orders, scheduled, alerts };
     this.status ??= status;
     this.applySettings(settings);
     const timer = setInterval(() => (this.localNow = Date.now()), 1000);

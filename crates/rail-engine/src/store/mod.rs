@@ -47,6 +47,8 @@ pub enum Change {
     Rushed,
     /// Every station of an order is done: it is ready at the pass (expo).
     OrderReady,
+    /// No screen of a station has a ticket (expo).
+    Undelivered,
     /// Anything else (bumps, recalls, order events, tickets not on the rail).
     Quiet,
 }
@@ -71,6 +73,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/002_item_actions.sql"),
     include_str!("../../migrations/003_orders.sql"),
     include_str!("../../migrations/004_profile.sql"),
+    include_str!("../../migrations/005_alerts.sql"),
 ];
 
 /// The open cache file.

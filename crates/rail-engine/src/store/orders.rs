@@ -1,7 +1,7 @@
-//! Orders at the pass, for expo: their status as the hub announces it, and the ones
-//! this screen has served.
+//! Orders at the pass, for expo: their status as the hub announces it, the ones
+//! this screen has served, and the delivery alerts the hub raised.
 
-use rail_protocol::{Event, Ticket};
+use rail_protocol::{DeliveryAlert, Event, Ticket};
 use rusqlite::Transaction;
 
 use super::{Store, StoreError};
@@ -76,4 +76,46 @@ pub(super) fn record_status(tx: &Transaction<'_>, event: &Event) -> Result<(), S
         (id, status),
     )?;
     Ok(())
+}
+
+/// Keeps the hub's delivery alerts: raised by `kds:ticket-undelivered`, gone with
+/// `kds:ticket-delivered`.
+pub(super) fn record_alert(tx: &Transaction<'_>, event: &Event) -> Result<(), StoreError> {
+    match event {
+        Event::TicketUndelivered(alert) => {
+            tx.execute(
+                "INSERT INTO alerts (ticket_id, body) VALUES (?1, ?2)
+                 ON CONFLICT (ticket_id) DO UPDATE SET body = excluded.body",
+                (&alert.ticket_id, serde_json::to_string(alert)?),
+            )?;
+        }
+        Event::TicketDelivered(alert) => {
+            tx.execute(
+                "DELETE FROM alerts WHERE ticket_id = ?1",
+                [&alert.ticket_id],
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Delivery alerts for tickets still on a rail, oldest first: a ticket bumped or
+    /// voided since needs no one's attention any more.
+    ///
+    /// # Errors
+    /// On database failure or undecodable cached rows.
+    pub fn alerts(&self) -> Result<Vec<DeliveryAlert>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.body FROM alerts a JOIN tickets t ON t.id = a.ticket_id
+             WHERE t.status = 'open'",
+        )?;
+        let mut alerts: Vec<DeliveryAlert> = stmt
+            .query_map([], |row| row.get::<_, String>(0))?
+            .map(|body| Ok(serde_json::from_str(&body?)?))
+            .collect::<Result<_, StoreError>>()?;
+        alerts.sort_by_key(|a| a.posted_at_ms);
+        Ok(alerts)
+    }
 }

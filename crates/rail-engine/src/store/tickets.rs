@@ -100,7 +100,9 @@ impl Store {
             }
             None => {
                 orders::record_status(&tx, &envelope.event)?;
+                orders::record_alert(&tx, &envelope.event)?;
                 match &envelope.event {
+                    Event::TicketUndelivered(_) => Change::Undelivered,
                     Event::OrderStatus(change)
                         if change.status == rail_protocol::OrderStatus::Ready
                             && change.previous_status != rail_protocol::OrderStatus::Ready =>

@@ -5,7 +5,7 @@ import { sampleTicket } from "./fake";
 import { BoardFeed } from "./boardPatch";
 
 function patch(base: number, seq: number, order: string[], changed: BoardPatch["changed"]): BoardPatch {
-  return { base, seq, channels: ["kds:grill"], expo: false, order, changed, recent: [], orders: [], scheduled: [] };
+  return { base, seq, channels: ["kds:grill"], expo: false, order, changed, recent: [], orders: [], scheduled: [], alerts: [] };
 }
 
 describe("the board feed", () => {

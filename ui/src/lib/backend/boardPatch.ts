@@ -37,8 +37,8 @@ export class BoardFeed {
     }
     this.#tickets = new Map(tickets.map((t) => [t.id, t]));
     this.#seq = patch.seq;
-    const { channels, expo, recent, orders, scheduled } = patch;
-    this.onBoard({ channels, expo, tickets, recent, orders, scheduled });
+    const { channels, expo, recent, orders, scheduled, alerts } = patch;
+    this.onBoard({ channels, expo, tickets, recent, orders, scheduled, alerts });
     return true;
   }
 }

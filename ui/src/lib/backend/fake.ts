@@ -53,6 +53,7 @@ export class FakeBackend implements Backend {
       rejections: [],
       orders: [],
       scheduled: [],
+      alerts: [],
       clockOffsetMs: 0,
       profile: null,
     };
@@ -208,8 +209,8 @@ export class FakeBackend implements Backend {
   /** Replaces the state and tells the listeners, as the engine would: board and status apart. */
   set(state: ScreenState): void {
     this.state = state;
-    const { channels, expo, tickets, recent, orders, scheduled, ...status } = state;
-    for (const listener of this.boardListeners) listener({ channels, expo, tickets, recent, orders, scheduled });
+    const { channels, expo, tickets, recent, orders, scheduled, alerts, ...status } = state;
+    for (const listener of this.boardListeners) listener({ channels, expo, tickets, recent, orders, scheduled, alerts });
     for (const listener of this.statusListeners) listener(status);
   }
 

@@ -4,4 +4,4 @@
  * A sound the screen can make (see `assets/README.md`); its name is what
  * `[sound] muted_cues` and the UI use.
  */
-export type Cue = "link-restored" | "modified" | "new-ticket" | "order-ready" | "voided" | "rush" | "link-lost";
+export type Cue = "link-restored" | "modified" | "new-ticket" | "order-ready" | "voided" | "rush" | "link-lost" | "undelivered";

@@ -620,6 +620,41 @@ pub(crate) fn acknowledge_changes(
     Ok((ActionOutcome::Acknowledged, ticket, published))
 }
 
+/// Tells expo and the order's followers that no screen of its station has a ticket
+/// (`kds:ticket-undelivered`, with the fallback printer it goes to), or that one now has
+/// it (`kds:ticket-delivered`). An alert for a ticket no longer on the rail (bumped,
+/// voided, held again) is not raised: answers `None` and publishes nothing.
+pub(crate) fn announce_delivery(
+    tx: &Transaction<'_>,
+    location_id: &str,
+    ticket_id: &str,
+    delivered: bool,
+    posted_at_ms: i64,
+    printers: &std::collections::BTreeMap<String, String>,
+    now_ms: i64,
+) -> Result<(Option<Ticket>, Vec<Published>), StoreError> {
+    let ticket = load_ticket(tx, location_id, ticket_id)?;
+    if !delivered && !ticket.is_open() {
+        return Ok((None, Vec::new()));
+    }
+    let order = load_order(tx, location_id, &ticket.order_id)?;
+    let alert = rail_protocol::DeliveryAlert {
+        ticket_id: ticket.id.clone(),
+        order_id: order.id.clone(),
+        order_number: ticket.order_number.clone(),
+        station: ticket.station.clone(),
+        posted_at_ms,
+        printer: printers.get(&ticket.station).cloned(),
+    };
+    let event = if delivered {
+        Event::TicketDelivered(alert)
+    } else {
+        Event::TicketUndelivered(alert)
+    };
+    let published = publish(tx, location_id, &order_channels(&order), &event, now_ms)?;
+    Ok((Some(ticket), published))
+}
+
 /// Fires every ticket whose scheduled time has come: each order with such a ticket is
 /// re-derived at `now_ms`, so its waiting stations go on the rail (`kds:ticket-fired`)
 /// with their timers starting now.
