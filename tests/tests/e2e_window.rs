@@ -1253,3 +1253,48 @@ async fn expo_pages_through_every_order_filters_by_station_and_sends_a_ticket_ba
     session.close().await;
     result.expect("expo pages, filters and recalls");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, a display and tauri-driver: run through `cargo xtask test`"]
+async fn expo_is_alerted_when_no_grill_screen_has_a_ticket_until_one_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start_with(rail_tests::HubOptions::configured(
+        dir.path(),
+        "delivery_alert_secs = 1\n",
+    ))
+    .expect("hub");
+    let pos = hub.token("pos", &[]);
+    let args = expo_args(&hub.url, &hub.token("expo", &[]), dir.path());
+    let session = AppSession::open(&args).await.expect("app");
+    let client = &session.client;
+    let result = async {
+        wait_for_element(client, r#"[data-testid="rail"]"#, WAIT).await?;
+        // No grill screen is running: within the alert delay and a little, expo says so,
+        // above its tickets and above its orders alike.
+        let order = serde_json::json!({ "id": "a1", "number": "61", "table": "T2", "items": [
+            { "name": "Ribeye", "station": "grill" } ] });
+        hub.post_order(&pos, order).await?;
+        let banner = r#"[data-undelivered="a1:grill"]"#;
+        let text = text_of(client, banner, WAIT).await?;
+        anyhow::ensure!(
+            text.contains("#61") && text.contains("GRILL"),
+            "alert says {text:?}"
+        );
+        press(client, "e").await?;
+        wait_for_element(client, banner, WAIT).await?;
+        wait_for_element(client, r#"[data-expo-order="61"]"#, WAIT).await?;
+        screenshot(client, "expo-undelivered").await?;
+        // A grill screen starts and has the ticket: the alert goes.
+        let _grill = rail_tests::screen::ScreenProcess::start(
+            &hub.url,
+            &hub.token("kds", &["grill"]),
+            "grill",
+            dir.path().join("grill.sqlite3"),
+        );
+        wait_for_absence(client, banner, WAIT).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    session.close().await;
+    result.expect("expo alerted about an undelivered ticket");
+}

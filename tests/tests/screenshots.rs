@@ -110,6 +110,19 @@ async fn screenshots_of_every_view() {
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = HubProcess::start(dir.path()).expect("hub");
     let pos = hub.token("pos", &[]);
+    // The line's own screens, out of the picture: every ticket reaches its station, so
+    // expo shows no delivery alert.
+    let _line: Vec<rail_tests::screen::ScreenProcess> = ["grill", "fry", "salad"]
+        .iter()
+        .map(|station| {
+            rail_tests::screen::ScreenProcess::start(
+                &hub.url,
+                &hub.token("kds", &[station]),
+                station,
+                dir.path().join(format!("{station}.sqlite3")),
+            )
+        })
+        .collect();
     mid_service(&hub, &pos)
         .await
         .expect("a kitchen mid-service");
