@@ -278,6 +278,29 @@ impl Hub {
         Ok(())
     }
 
+    /// Runs one screen action on a ticket of the token's stations and answers the
+    /// outcome with the ticket as it now is (`ActionResult`).
+    fn ticket_action(
+        &self,
+        who: &Claims,
+        idem: Option<&IdempotencyKey>,
+        ticket_id: &str,
+        action: impl FnOnce(
+            &rusqlite::Transaction<'_>,
+            i64,
+        ) -> Result<
+            (rail_protocol::ActionOutcome, Ticket, Vec<store::Published>),
+            StoreError,
+        >,
+    ) -> Result<Mutation, HubError> {
+        self.check_station(who, ticket_id)?;
+        self.mutate(&who.loc, idem, |tx, now| {
+            let (outcome, ticket, published) = action(tx, now)?;
+            let body = serde_json::to_string(&rail_protocol::ActionResult { outcome, ticket })?;
+            Ok((200, body, published))
+        })
+    }
+
     /// Bumps (or recalls, with `recall`) a ticket on behalf of a screen.
     ///
     /// # Errors
@@ -289,12 +312,8 @@ impl Hub {
         ticket_id: &str,
         recall: bool,
     ) -> Result<Mutation, HubError> {
-        self.check_station(who, ticket_id)?;
-        self.mutate(&who.loc, idem, |tx, now| {
-            let (outcome, ticket, published) =
-                store::kitchen_ops::bump_ticket(tx, &who.loc, ticket_id, &who.sub, recall, now)?;
-            let body = serde_json::to_string(&rail_protocol::ActionResult { outcome, ticket })?;
-            Ok((200, body, published))
+        self.ticket_action(who, idem, ticket_id, |tx, now| {
+            store::kitchen_ops::bump_ticket(tx, &who.loc, ticket_id, &who.sub, recall, now)
         })
     }
 
@@ -309,12 +328,8 @@ impl Hub {
         ticket_id: &str,
         item_id: &str,
     ) -> Result<Mutation, HubError> {
-        self.check_station(who, ticket_id)?;
-        self.mutate(&who.loc, idem, |tx, now| {
-            let (outcome, ticket, published) =
-                store::kitchen_ops::bump_item(tx, &who.loc, ticket_id, item_id, &who.sub, now)?;
-            let body = serde_json::to_string(&rail_protocol::ActionResult { outcome, ticket })?;
-            Ok((200, body, published))
+        self.ticket_action(who, idem, ticket_id, |tx, now| {
+            store::kitchen_ops::bump_item(tx, &who.loc, ticket_id, item_id, &who.sub, now)
         })
     }
 
@@ -329,12 +344,8 @@ impl Hub {
         ticket_id: &str,
         item_id: &str,
     ) -> Result<Mutation, HubError> {
-        self.check_station(who, ticket_id)?;
-        self.mutate(&who.loc, idem, |tx, now| {
-            let (outcome, ticket, published) =
-                store::kitchen_ops::recall_item(tx, &who.loc, ticket_id, item_id, &who.sub, now)?;
-            let body = serde_json::to_string(&rail_protocol::ActionResult { outcome, ticket })?;
-            Ok((200, body, published))
+        self.ticket_action(who, idem, ticket_id, |tx, now| {
+            store::kitchen_ops::recall_item(tx, &who.loc, ticket_id, item_id, &who.sub, now)
         })
     }
 
@@ -348,12 +359,8 @@ impl Hub {
         idem: Option<&IdempotencyKey>,
         ticket_id: &str,
     ) -> Result<Mutation, HubError> {
-        self.check_station(who, ticket_id)?;
-        self.mutate(&who.loc, idem, |tx, now| {
-            let (outcome, ticket, published) =
-                store::kitchen_ops::acknowledge_changes(tx, &who.loc, ticket_id, &who.sub, now)?;
-            let body = serde_json::to_string(&rail_protocol::ActionResult { outcome, ticket })?;
-            Ok((200, body, published))
+        self.ticket_action(who, idem, ticket_id, |tx, now| {
+            store::kitchen_ops::acknowledge_changes(tx, &who.loc, ticket_id, &who.sub, now)
         })
     }
 
