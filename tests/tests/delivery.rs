@@ -289,11 +289,22 @@ async fn a_ticket_no_grill_screen_has_alerts_expo_prints_on_paper_and_clears_whe
         alerts(&expo).iter().all(|t| t != &seen),
         "the delivered ticket raised nothing"
     );
+    // An expo screen starting now, with no cache, shows the standing alert too.
+    let late_expo = ScreenProcess::start_expo(
+        &hub.url,
+        &hub.token("expo", &[]),
+        dir.path().join("late-expo.sqlite3"),
+    );
+    eventually("a fresh expo shows the alert", WAIT, || async {
+        holds(alerts(&late_expo) == [lost.clone()])
+    })
+    .await
+    .expect("alert in the snapshot");
 
     // The grill screen comes back: it has the ticket, and the alert clears.
     grill.restart();
     eventually("the alert cleared", WAIT, || async {
-        holds(alerts(&expo).is_empty())
+        holds(alerts(&expo).is_empty() && alerts(&late_expo).is_empty())
     })
     .await
     .expect("cleared");

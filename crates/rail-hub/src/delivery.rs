@@ -162,6 +162,23 @@ impl Deliveries {
         })
     }
 
+    /// The alerts raised in `location` and not cleared yet, oldest first.
+    pub fn raised(&self, location: &str) -> Vec<Escalation> {
+        let state = self.state();
+        let mut raised: Vec<Escalation> = state
+            .records
+            .iter()
+            .filter(|((loc, _), record)| loc == location && record.alert == Alert::Raised)
+            .map(|((loc, ticket_id), record)| Escalation {
+                location: loc.clone(),
+                ticket_id: ticket_id.clone(),
+                posted_at_ms: record.delivery.posted_at_ms,
+            })
+            .collect();
+        raised.sort_by_key(|e| e.posted_at_ms);
+        raised
+    }
+
     /// Ticket ids that must not be escalated after all (bumped, voided or held before
     /// any screen reported): their record stays, their alert is settled.
     pub fn settle(&self, location: &str, ticket_id: &str) {

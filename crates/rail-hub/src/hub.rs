@@ -422,6 +422,29 @@ impl Hub {
         Ok(delivery)
     }
 
+    /// The delivery alerts raised in `location` and not cleared, as expo is told them.
+    fn raised_alerts(
+        &self,
+        store: &store::Store,
+        location: &str,
+    ) -> Vec<rail_protocol::DeliveryAlert> {
+        self.delivery
+            .raised(location)
+            .into_iter()
+            .filter_map(|raised| {
+                let ticket = store.ticket(location, &raised.ticket_id).ok()?;
+                Some(rail_protocol::DeliveryAlert {
+                    ticket_id: ticket.id,
+                    order_id: ticket.order_id,
+                    order_number: ticket.order_number,
+                    printer: self.config.fallback_printers.get(&ticket.station).cloned(),
+                    station: ticket.station,
+                    posted_at_ms: raised.posted_at_ms,
+                })
+            })
+            .collect()
+    }
+
     /// Raises an alert for every ticket on no screen of its station for longer than
     /// the configured delay, and the all-clear for alerted tickets a screen now has.
     /// Answers the tickets to print on their station's fallback printer, with it.
@@ -486,7 +509,9 @@ impl Hub {
         who.may_subscribe(&channel).map_err(HubError::Forbidden)?;
         let name = channel.to_string();
         let mut state = self.lock();
-        let plan = replay::plan(&state.store, &who.loc, &channel, since)?;
+        let plan = replay::plan(&state.store, &who.loc, &channel, since, || {
+            self.raised_alerts(&state.store, &who.loc)
+        })?;
         subscriber.positions.note(&name, plan.seq);
         let frames = plan.frames.into_iter().map(Utf8Bytes::from).collect();
         subscriber

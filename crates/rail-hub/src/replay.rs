@@ -22,6 +22,9 @@ pub struct Plan {
 /// Must run under the same lock that publishes events, so no event can fall between
 /// the snapshot or replay and the live stream.
 ///
+/// `alerts` are the location's raised delivery alerts, which a `location:` snapshot
+/// carries.
+///
 /// # Errors
 /// On database failure.
 pub fn plan(
@@ -29,6 +32,7 @@ pub fn plan(
     location_id: &str,
     channel: &Channel,
     since: Option<&Cursor>,
+    alerts: impl FnOnce() -> Vec<rail_protocol::DeliveryAlert>,
 ) -> Result<Plan, StoreError> {
     let name = channel.to_string();
     let position = store.position(location_id, &name)?;
@@ -45,7 +49,13 @@ pub fn plan(
     };
     let snapshot = match recovery {
         Recovery::Recovered => None,
-        Recovery::Fresh | Recovery::Reset => Some(snapshot(store, location_id, channel)?),
+        Recovery::Fresh | Recovery::Reset => {
+            let mut snapshot = snapshot(store, location_id, channel)?;
+            if matches!(channel, Channel::Location(_)) {
+                snapshot.alerts = alerts();
+            }
+            Some(snapshot)
+        }
     };
     let subscribed = ServerMessage::Control(Control::Subscribed {
         channel: name.clone(),
@@ -89,5 +99,8 @@ fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snaps
             .filter(|t| t.table.as_deref() == Some(table.as_str()))
             .collect(),
     };
-    Ok(Snapshot { tickets })
+    Ok(Snapshot {
+        tickets,
+        alerts: Vec::new(),
+    })
 }

@@ -77,6 +77,11 @@ pub enum Recovery {
 pub struct Snapshot {
     /// Open tickets of a kitchen channel, oldest first.
     pub tickets: Vec<Ticket>,
+    /// A `location:` channel's delivery alerts still raised (tickets no screen of
+    /// their station has), so an expo screen starting afresh shows them too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<crate::delivery::DeliveryAlert>>", optional)]
+    pub alerts: Vec<crate::delivery::DeliveryAlert>,
 }
 
 /// Stable names of the errors the hub reports on the socket.

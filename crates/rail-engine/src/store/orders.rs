@@ -100,6 +100,21 @@ pub(super) fn record_alert(tx: &Transaction<'_>, event: &Event) -> Result<(), St
     Ok(())
 }
 
+/// Replaces the delivery alerts with those a location snapshot lists.
+pub(super) fn replace_alerts(
+    tx: &Transaction<'_>,
+    alerts: &[DeliveryAlert],
+) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM alerts", [])?;
+    for alert in alerts {
+        tx.execute(
+            "INSERT INTO alerts (ticket_id, body) VALUES (?1, ?2)",
+            (&alert.ticket_id, serde_json::to_string(alert)?),
+        )?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Delivery alerts for tickets still on a rail, oldest first: a ticket bumped or
     /// voided since needs no one's attention any more.

@@ -50,6 +50,10 @@ impl Store {
             // A snapshot is the hub's truth at `seq`: written as is, whatever version is
             // cached (after a reset the versions come from another history and cannot be
             // compared). Anything newer arrives as the events after `seq`.
+            // A location's snapshot also says which delivery alerts stand now.
+            if matches!(channel.parse(), Ok(rail_protocol::Channel::Location(_))) {
+                orders::replace_alerts(&tx, &snapshot.alerts)?;
+            }
             for ticket in &snapshot.tickets {
                 // A waiting (held) ticket is not on the rail yet: no cue for it.
                 if write_ticket(&tx, channel, ticket, true)? == Upsert::Inserted && ticket.is_open()
@@ -510,6 +514,7 @@ mod tests {
         store.apply_event(&new(3, "gone")).expect("new");
         // A replaced hub: a new history where "a" is open at version 1 and "gone" never was.
         let fresh = Snapshot {
+            alerts: Vec::new(),
             tickets: vec![ticket("a", 1, TicketStatus::Open)],
         };
         store
@@ -580,6 +585,7 @@ mod tests {
                 0,
                 Recovery::Fresh,
                 Some(&Snapshot {
+                    alerts: Vec::new(),
                     tickets: vec![changed],
                 }),
             )
@@ -621,6 +627,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = Store::open(&dir.path().join("cache.sqlite3")).expect("store");
         let snapshot = Snapshot {
+            alerts: Vec::new(),
             tickets: vec![
                 ticket("now", 1, TicketStatus::Open),
                 scheduled_ticket("later", 1, 9_000),
