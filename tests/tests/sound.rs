@@ -177,3 +177,39 @@ async fn expo_hears_its_own_chime_when_every_station_of_an_order_is_done() {
         "ready chime frequency {frequency} Hz"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expo_sounds_an_alarm_of_its_own_when_no_screen_of_a_station_has_a_ticket() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let captured = alsa_file_sink(dir.path());
+    let hub = HubProcess::start_with(rail_tests::HubOptions::configured(
+        dir.path(),
+        "delivery_alert_secs = 1\n",
+    ))
+    .expect("hub");
+    let pos = hub.token("pos", &[]);
+    let (mut screen, lines) = screen_with_sound(
+        dir.path(),
+        &hub.token("expo", &[]),
+        &["--hub", &hub.url, "--expo"],
+    );
+    wait_line(&lines, "Online");
+    // No grill screen runs: the ticket reaches no one, and expo is alerted.
+    hub.post_order(&pos, order_for("9", "grill", "Ribeye"))
+        .await
+        .expect("order");
+    wait_line(&lines, "NewTicket");
+    wait_line(&lines, "Undelivered");
+    let _ = screen.kill();
+    let _ = screen.wait();
+
+    // The sink holds the last cue played: the alarm, two square-wave tones three times,
+    // 0.96 s. A square wave's mean level is nearly its RMS level (ratio 1.0), where the
+    // sine chimes' is 0.90: the shape tells the alarm from every other cue.
+    let stats = sox_stat(&captured);
+    eprintln!("captured alarm: {stats:?}");
+    let length = stat(&stats, "Length (seconds)");
+    let shape = stat(&stats, "Mean    norm") / stat(&stats, "RMS     amplitude");
+    assert!((0.85..=1.1).contains(&length), "alarm length {length} s");
+    assert!(shape > 0.95, "mean/RMS {shape}: not the square-wave alarm");
+}
