@@ -89,6 +89,17 @@ async fn the_hub_knows_which_screens_of_a_station_have_each_ticket() {
         );
     }
     assert_eq!(body["channel"], "kds:grill");
+    let names: Vec<&str> = body["screens"]
+        .as_array()
+        .expect("screens")
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "each screen is named as the device list names it: {body}"
+    );
 
     // One grill screen is down: a new order is on the other only, until it is back.
     screens[1].kill();
