@@ -543,6 +543,28 @@ impl HubProcess {
             .expect("counting events")
     }
 
+    /// The oldest sequence the hub's replay history still keeps of `channel`.
+    pub fn oldest_kept(&self, channel: &str) -> Option<u64> {
+        self.read_only_db()
+            .query_row(
+                "SELECT MIN(seq) FROM events WHERE channel = ?1",
+                [channel],
+                |row| row.get(0),
+            )
+            .expect("reading the history")
+    }
+
+    /// The newest sequence number `channel` has handed out.
+    pub fn last_seq(&self, channel: &str) -> u64 {
+        self.read_only_db()
+            .query_row(
+                "SELECT COALESCE(MAX(last_seq), 0) FROM channels WHERE channel = ?1",
+                [channel],
+                |row| row.get(0),
+            )
+            .expect("reading the channel")
+    }
+
     fn read_only_db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open_with_flags(&self.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .expect("opening the hub database")

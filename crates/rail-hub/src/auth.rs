@@ -57,6 +57,17 @@ impl Claims {
         matches!(self.role, Role::Pos | Role::Expo | Role::Admin)
     }
 
+    /// May this token read speed-of-service reports? The manager, expo (its "today"
+    /// strip) and the POS (kitchen times beside its sales).
+    pub fn may_read_reports(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Expo | Role::Pos)
+    }
+
+    /// May this token replay a station's service in the flight recorder?
+    pub fn may_replay_service(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Expo)
+    }
+
     /// May this token read the hub's metrics?
     pub fn may_read_metrics(&self) -> bool {
         matches!(self.role, Role::Operator | Role::Admin)

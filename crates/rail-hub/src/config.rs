@@ -27,6 +27,8 @@ pub struct HubConfig {
     pub history_max_age: Duration,
     /// At most this many events are kept per channel.
     pub history_per_channel: u64,
+    /// How long the service record (reports, flight recorder) is kept (35 days).
+    pub record_max_age: Duration,
     /// Label `/metrics` subscription gauges with locations and channel names. Off by
     /// default: they name restaurants, orders and tables.
     pub metrics_tenant_labels: bool,
@@ -66,6 +68,8 @@ impl Default for HubConfig {
             // replays instead of resetting.
             history_max_age: Duration::from_secs(36 * 3600),
             history_per_channel: 100_000,
+            // Five weeks: this week against the same day of last month.
+            record_max_age: Duration::from_secs(35 * 24 * 3600),
             metrics_tenant_labels: false,
             checkpoint_interval: Duration::from_secs(1),
             access_token_ttl: Duration::from_secs(15 * 60),
@@ -98,6 +102,8 @@ pub struct FileConfig {
     pub outbound_queue: Option<usize>,
     pub history_max_age_hours: Option<u64>,
     pub history_per_channel: Option<u64>,
+    /// Days the service record (reports, flight recorder) is kept (35).
+    pub record_days: Option<u64>,
     pub metrics_tenant_labels: Option<bool>,
     pub checkpoint_interval_ms: Option<u64>,
     pub access_token_ttl_secs: Option<u64>,
@@ -225,6 +231,10 @@ impl FileConfig {
                 .map_or(defaults.history_max_age, |h| Duration::from_secs(h * 3600)),
             history_per_channel: positive("history_per_channel", self.history_per_channel)?
                 .unwrap_or(defaults.history_per_channel),
+            record_max_age: positive("record_days", self.record_days)?
+                .map_or(defaults.record_max_age, |d| {
+                    Duration::from_secs(d * 24 * 3600)
+                }),
             metrics_tenant_labels: self
                 .metrics_tenant_labels
                 .unwrap_or(defaults.metrics_tenant_labels),

@@ -194,7 +194,7 @@ impl Hub {
         self.config.prep_times.fill(&mut order.items);
         let created = self.mutate(&who.loc, idem, |tx, now| {
             let (created, published) =
-                store::kitchen_ops::create_order(tx, &who.loc, &order, routes, now)?;
+                store::kitchen_ops::create_order(tx, &who.loc, &order, routes, &who.sub, now)?;
             Ok((201, serde_json::to_string(&created)?, published))
         })?;
         // Only an order for later gives the scheduler a new fire time.
@@ -547,15 +547,47 @@ impl Hub {
             .collect()
     }
 
-    /// Drops history past the configured age and count.
+    /// Drops replay history past the configured age and count, and the service record
+    /// past its age.
     ///
     /// # Errors
     /// On database failure.
     pub fn prune_history(&self) -> Result<usize, StoreError> {
         let max_age_ms = i64::try_from(self.config.history_max_age.as_millis()).unwrap_or(i64::MAX);
         let cutoff = now_ms().saturating_sub(max_age_ms);
-        self.lock()
+        let record_age_ms =
+            i64::try_from(self.config.record_max_age.as_millis()).unwrap_or(i64::MAX);
+        let record_cutoff = now_ms().saturating_sub(record_age_ms);
+        let mut state = self.lock();
+        let removed = state
             .store
-            .prune_history(cutoff, self.config.history_per_channel)
+            .prune_history(cutoff, self.config.history_per_channel)?;
+        Ok(removed + state.store.prune_record(record_cutoff)?)
+    }
+
+    /// Runs a read of the service record on its own read-only connection, so a long
+    /// report never holds the lock the kitchen's writes take (WAL lets it read beside
+    /// them); a database in memory is read under the lock.
+    ///
+    /// # Errors
+    /// What `read` returns, or a failure to open the reader.
+    pub(crate) fn read_record<T>(
+        &self,
+        read: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let state = self.lock();
+        match state.store.path().map(Path::to_owned) {
+            Some(path) => {
+                drop(state);
+                let reader = rusqlite::Connection::open_with_flags(
+                    path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                reader.busy_timeout(std::time::Duration::from_secs(5))?;
+                read(&reader)
+            }
+            None => read(state.store.conn()),
+        }
     }
 }

@@ -137,12 +137,88 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("/api/profiles", "get", "listProfiles"),
     ("/api/profiles/{name}", "put", "putProfile"),
     ("/api/profiles/{name}", "delete", "deleteProfile"),
+    ("/api/reports/service", "get", "getServiceReport"),
+    ("/api/reports/service.csv", "get", "getServiceReportCsv"),
+    ("/api/reports/today", "get", "getToday"),
+    ("/api/record/{station}/timeline", "get", "getRecordTimeline"),
+    ("/api/record/{station}/board", "get", "getRecordedBoard"),
     ("/admin/api/login", "post", "adminSignIn"),
     ("/admin/api/logout", "post", "adminSignOut"),
     ("/admin/api/session", "get", "adminSession"),
     ("/admin/api/setup", "get", "adminSetupState"),
     ("/admin/api/setup", "post", "adminFirstSetup"),
 ];
+
+/// Speed-of-service reports and the flight recorder: reads of the service record.
+fn record_paths() -> Value {
+    let problem = |description: &str| json!({ "description": description, "content": { "application/problem+json": { "schema": schema("Problem") } } });
+    let json_body = |description: &str, name: &str| json!({ "description": description, "content": { "application/json": { "schema": schema(name) } } });
+    let query = |name: &str, description: &str| json!({ "name": name, "in": "query", "required": false, "description": description, "schema": { "type": "integer" } });
+    let period = [
+        query("from", "Start of the period (hub time, ms since the Unix epoch); default: 24 hours before `to`."),
+        query("to", "End of the period, not included (ms); default: now."),
+        query("tzOffsetMin", "Minutes east of UTC to cut hours and days in (-720 to 840); default 0. The admin page sends the browser's."),
+    ];
+    let station = json!({ "name": "station", "in": "path", "required": true, "schema": { "type": "string" } });
+    let errors = |forbidden: &str| {
+        json!({
+            "400": problem("A parameter out of range or unknown, `from` not before `to`, a period longer than the record is kept, or a bad station name"),
+            "401": problem("No valid token or admin session"),
+            "403": problem(forbidden),
+            "500": problem("The hub failed (details only in its log)")
+        })
+    };
+    let with = |mut responses: Value, extra: Value| {
+        if let (Some(map), Some(more)) = (responses.as_object_mut(), extra.as_object()) {
+            map.extend(more.clone());
+        }
+        responses
+    };
+    let reports_only = "Not an admin, expo or POS token";
+    let recorder_only = "Not an admin or expo token";
+    json!({
+        "/api/reports/service": {
+            "get": {
+                "summary": "Speed of service",
+                "description": "From the service record: each station's ticket times (from reaching the rail to the last bump; nearest-rank p50/p90 and mean), tickets late against the station's screens' thresholds (their profile's rule, the strictest when they differ, else 10 minutes), items, voided items and recalls, per station over the period, per day and per hour; and at expo, from an order ready to served. A ticket counts once, in the hour of its last bump in the period.",
+                "parameters": period,
+                "responses": with(json!({ "200": json_body("The report", "ServiceReport") }), errors(reports_only))
+            }
+        },
+        "/api/reports/service.csv": {
+            "get": {
+                "summary": "Speed of service as CSV",
+                "description": "The same report, one row per scope (`total`, `day`, `hour`, `serve-total`, `serve-hour`) and station: `scope,station,start,start_ms,tickets,p50_secs,p90_secs,mean_secs,late,items,voided_items,recalls`. `start` is local time with its offset (RFC 3339).",
+                "parameters": period,
+                "responses": with(json!({ "200": { "description": "CSV with a header row", "content": { "text/csv": { "schema": { "type": "string" } } } } }), errors(reports_only))
+            }
+        },
+        "/api/reports/today": {
+            "get": {
+                "summary": "The day so far",
+                "description": "For the strip on expo: tickets on the rail now and how many are late, and the figures of the tickets bumped since local midnight.",
+                "parameters": [period[2].clone()],
+                "responses": with(json!({ "200": json_body("The day so far", "TodaySummary") }), errors(reports_only))
+            }
+        },
+        "/api/record/{station}/timeline": {
+            "get": {
+                "summary": "A station's service, event by event",
+                "description": "The station's ticket events in the period, oldest first, each with the device that caused it (id, name and role of a paired device). At most 5,000; `truncated` says when there were more.",
+                "parameters": [station.clone(), period[0].clone(), period[1].clone()],
+                "responses": with(json!({ "200": json_body("The events", "RecordTimeline") }), errors(recorder_only))
+            }
+        },
+        "/api/record/{station}/board": {
+            "get": {
+                "summary": "A station's screen at an instant",
+                "description": "The station's board rebuilt from the service record just after the last event at or before `at` (ms), or just after the event `entry`: open tickets oldest first, waiting ones, and the recall list (20 most recently bumped). The record is kept apart from the replay history, so restarts and pruned history do not change it. Default: now.",
+                "parameters": [station, query("at", "The instant (hub time, ms)."), query("entry", "A recorded event's id, from the timeline.")],
+                "responses": with(json!({ "200": json_body("The board", "RecordedBoard") }), with(errors(recorder_only), json!({ "404": problem("No such event at this station") })))
+            }
+        }
+    })
+}
 
 /// The pairing and device operations: who may call them differs from the kitchen's
 /// (a screen with no credentials, a poll secret, a device secret, the manager).
@@ -505,6 +581,10 @@ pub fn document() -> Value {
     generator.subschema_for::<rail_protocol::ScreenProfile>();
     generator.subschema_for::<rail_protocol::FirstSetup>();
     generator.subschema_for::<rail_protocol::SetupState>();
+    generator.subschema_for::<rail_protocol::ServiceReport>();
+    generator.subschema_for::<rail_protocol::TodaySummary>();
+    generator.subschema_for::<rail_protocol::RecordTimeline>();
+    generator.subschema_for::<rail_protocol::RecordedBoard>();
     let schemas = generator.take_definitions(true);
 
     let order_changed = |summary: &str,
@@ -685,6 +765,12 @@ pub fn document() -> Value {
         device_paths().as_object().cloned(),
     ) {
         paths.extend(devices);
+    }
+    if let (Some(paths), Some(record)) = (
+        document["paths"].as_object_mut(),
+        record_paths().as_object().cloned(),
+    ) {
+        paths.extend(record);
     }
     name_operations(&mut document);
     link_created_order(&mut document);

@@ -16,6 +16,7 @@ pub mod messages;
 pub mod order;
 pub mod problem;
 pub mod profile;
+pub mod report;
 pub mod ticket;
 
 pub use admin::{AdminSession, AuditEntry, FirstSetup, KitchenSetup, Login, SetupState};
@@ -35,6 +36,10 @@ pub use order::{
 };
 pub use problem::Problem;
 pub use profile::{ScreenProfile, Thresholds};
+pub use report::{
+    RecordEntry, RecordTimeline, RecordedBoard, ServeFigures, ServiceReport, StationFigures,
+    StationThreshold, TicketFigures, TodaySummary,
+};
 pub use ticket::{
     ActionOutcome, ActionResult, ItemBump, ItemRecall, ItemStatus, OrderSource, OrderType,
     SourceChannel, Ticket, TicketItem, TicketStatus,

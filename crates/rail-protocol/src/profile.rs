@@ -93,6 +93,32 @@ pub struct ScreenProfile {
 }
 
 impl ScreenProfile {
+    /// The thresholds a screen with this profile times a ticket of `order_type` at
+    /// `station` by: the station's or the order type's instead of `timers`, and when
+    /// both are set the stricter of each (the screens' own rule).
+    pub fn thresholds_for(&self, order_type: crate::OrderType, station: &str) -> Thresholds {
+        let applicable: Vec<&Thresholds> = [
+            self.timers_by_station.get(station),
+            self.timers_by_order_type.get(&order_type),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if applicable.is_empty() {
+            return self.timers;
+        }
+        Thresholds {
+            warn_after_min: applicable
+                .iter()
+                .map(|t| t.warn_after_min)
+                .fold(f64::INFINITY, f64::min),
+            late_after_min: applicable
+                .iter()
+                .map(|t| t.late_after_min)
+                .fold(f64::INFINITY, f64::min),
+        }
+    }
+
     /// Every reason the profile would be refused, in words a manager can act on; empty
     /// when it is good.
     pub fn problems(&self) -> Vec<String> {

@@ -7,6 +7,7 @@ mod error;
 mod extract;
 mod orders;
 mod profiles;
+mod reports;
 mod socket;
 mod tickets;
 
@@ -90,6 +91,11 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
             post(tickets::recall_item),
         )
         .route("/api/tickets/{id}/acknowledge", post(tickets::acknowledge))
+        .route("/api/reports/service", get(reports::service))
+        .route("/api/reports/service.csv", get(reports::service_csv))
+        .route("/api/reports/today", get(reports::today))
+        .route("/api/record/{station}/timeline", get(reports::timeline))
+        .route("/api/record/{station}/board", get(reports::board))
         .route(
             rail_protocol::SOCKET_PATH,
             get(socket::upgrade).with_state(socket::SocketState {

@@ -54,6 +54,9 @@ pub(crate) fn append(
         "INSERT INTO events (location_id, channel, seq, ts_ms, frame) VALUES (?1, ?2, ?3, ?4, ?5)",
         (location_id, channel, seq, now_ms, &frame),
     )?;
+    if matches!(channel.parse(), Ok(rail_protocol::Channel::Location(_))) {
+        super::record::note(tx, location_id, now_ms, event, &frame)?;
+    }
     Ok(Published {
         location_id: location_id.to_owned(),
         channel: channel.to_owned(),

@@ -13,6 +13,7 @@ pub mod devices;
 mod events;
 pub(crate) mod kitchen;
 pub mod profiles;
+pub mod record;
 
 use std::path::Path;
 
@@ -56,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/005_kitchen_setup.sql"),
     include_str!("../../migrations/006_profiles.sql"),
     include_str!("../../migrations/007_schedule.sql"),
+    include_str!("../../migrations/008_service_record.sql"),
 ];
 
 /// The result of a mutation: what to answer, and what to publish once committed.
@@ -81,6 +83,8 @@ pub struct IdempotencyKey {
 pub struct Store {
     conn: Connection,
     epoch: String,
+    /// The database file; `None` in memory.
+    path: Option<std::path::PathBuf>,
     /// Checkpoints the WAL in the background (file databases only).
     _checkpointer: Option<checkpoint::Checkpointer>,
 }
@@ -104,6 +108,7 @@ impl Store {
     ) -> Result<Self, StoreError> {
         private::prepare(path)?;
         let mut store = Self::init(Connection::open(path)?)?;
+        store.path = Some(path.to_owned());
         if let Some(checkpointer) = checkpoint::Checkpointer::start(path, interval) {
             store.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
             store._checkpointer = Some(checkpointer);
@@ -139,6 +144,7 @@ impl Store {
         Ok(Store {
             conn,
             epoch,
+            path: None,
             _checkpointer: None,
         })
     }
@@ -215,6 +221,11 @@ impl Store {
             published,
             replayed: false,
         })
+    }
+
+    /// The database file, for readers on their own connection.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     /// Read access for queries that need no transaction.

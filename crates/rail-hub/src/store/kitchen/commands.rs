@@ -232,6 +232,7 @@ pub(crate) fn create_order(
     location_id: &str,
     posted: &NewOrder,
     routes: &Routes,
+    by: &str,
     now_ms: i64,
 ) -> Result<(OrderCreated, Vec<Published>), StoreError> {
     check_text("order number", &posted.number)?;
@@ -281,7 +282,7 @@ pub(crate) fn create_order(
         source: posted.source.clone(),
     };
     save_order(tx, &order)?;
-    let mut published = sync_tickets(tx, &order, &Cause::Created, None, now_ms)?;
+    let mut published = sync_tickets(tx, &order, &Cause::Created, Some(by), now_ms)?;
     let tickets = order_tickets(tx, location_id, &order.id)?;
     let tickets: Vec<Ticket> = stations(&order)
         .iter()
