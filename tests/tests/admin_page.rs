@@ -555,3 +555,184 @@ async fn a_fresh_hub_is_set_up_on_its_page_and_a_profile_made_there_reaches_a_sc
         .expect("json");
     assert_eq!(state["needed"], false);
 }
+
+/// The rows of the report table as `station → [tickets, median, 90th, late]`.
+async fn report_rows(
+    client: &fantoccini::Client,
+) -> anyhow::Result<std::collections::BTreeMap<String, Vec<String>>> {
+    let mut rows = std::collections::BTreeMap::new();
+    for row in client
+        .find_all(Locator::Css(
+            r#"[data-testid="report-totals"] tr[data-station]"#,
+        ))
+        .await?
+    {
+        let station = row.attr("data-station").await?.unwrap_or_default();
+        let mut cells = Vec::new();
+        for field in ["tickets", "p50", "p90", "late"] {
+            cells.push(
+                row.find(Locator::Css(&format!(r#"[data-field="{field}"]"#)))
+                    .await?
+                    .text()
+                    .await?,
+            );
+        }
+        rows.insert(station, cells);
+    }
+    Ok(rows)
+}
+
+fn mm_ss(ms: Option<i64>) -> String {
+    ms.map_or("—".to_owned(), |ms| {
+        let total = (ms as f64 / 1000.0).round() as i64;
+        format!("{}:{:02}", total / 60, total % 60)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manager_reads_the_days_figures_and_replays_a_station_on_the_admin_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = tls_hub(dir.path());
+    let pos = hub.token("pos", &[]);
+    let admin = hub.token("admin", &[]);
+    let grill = hub.device_token("kds", &["grill"], "grill-1");
+    let fry = hub.device_token("kds", &["fry"], "fry-1");
+    let order = |number: &str, fries: bool| {
+        let mut items = vec![json!({ "name": "Smash Burger", "qty": 2, "station": "grill" })];
+        if fries {
+            items.push(json!({ "name": "Fries", "qty": 1, "station": "fry" }));
+        }
+        json!({ "id": format!("o{number}"), "number": number, "items": items })
+    };
+    for (number, fries) in [("1", true), ("2", false), ("3", true), ("4", false)] {
+        hub.post_order(&pos, order(number, fries))
+            .await
+            .expect("order");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    for (token, ticket) in [
+        (&grill, "o1:grill"),
+        (&fry, "o1:fry"),
+        (&grill, "o2:grill"),
+        (&fry, "o3:fry"),
+    ] {
+        hub.bump(token, ticket).await.expect("bump");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let report: Value = hub
+        .client()
+        .get(format!("{}/api/reports/service", hub.url))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("report")
+        .json()
+        .await
+        .expect("report json");
+
+    let browser = Browser::open().await.expect("chromium");
+    let client = &browser.client;
+    let result = async {
+        sign_in(client, &hub).await?;
+        click(client, r#"[data-testid="view-reports"]"#, WAIT).await?;
+        wait_for_element(client, r#"[data-testid="report-totals"] tr[data-station="grill"]"#, WAIT).await?;
+        // The table says what the hub's report says, station by station.
+        let rows = report_rows(client).await?;
+        for totals in report["totals"].as_array().into_iter().flatten() {
+            let station = totals["station"].as_str().unwrap_or_default();
+            let expected = vec![
+                totals["tickets"].to_string(),
+                mm_ss(totals["p50Ms"].as_i64()),
+                mm_ss(totals["p90Ms"].as_i64()),
+                totals["late"].to_string(),
+            ];
+            anyhow::ensure!(rows.get(station) == Some(&expected), "{station}: {rows:?} vs {expected:?}");
+        }
+        anyhow::ensure!(rows.get("grill").map(|r| r[0].as_str()) == Some("2"), "{rows:?}");
+        // Both charts drew something.
+        for canvas in ["chart-times", "chart-counts"] {
+            let painted = client
+                .execute(
+                    "const c = document.querySelector(arguments[0]); \
+                     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; \
+                     let ink = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) ink++; return ink;",
+                    vec![json!(format!(r#"[data-testid="{canvas}"]"#))],
+                )
+                .await?;
+            anyhow::ensure!(painted.as_u64().unwrap_or(0) > 2000, "{canvas} painted {painted}");
+        }
+        // The CSV the link downloads is the same report.
+        let href = client
+            .find(Locator::Css(r#"[data-testid="report-csv"]"#))
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+        let csv = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 fetch(arguments[0]).then(r => r.text()).then(done, e => done(String(e)));",
+                vec![json!(href)],
+            )
+            .await?;
+        let csv = csv.as_str().unwrap_or_default().to_owned();
+        anyhow::ensure!(csv.starts_with("scope,station,start,start_ms,tickets"), "{csv}");
+        anyhow::ensure!(csv.lines().any(|l| l.starts_with("total,grill,") && l.split(',').nth(4) == Some("2")), "{csv}");
+        screenshot(client, "admin-reports").await?;
+
+        // The recorder: grill's screen now has #3 and #4; stepping back to #2's
+        // arrival shows #1 and #2 only, as the screen had them then.
+        click(client, r#"[data-testid="view-recorder"]"#, WAIT).await?;
+        client
+            .find(Locator::Css(r#"[data-testid="recorder-station"]"#))
+            .await?
+            .select_by_value("grill")
+            .await?;
+        let board_numbers = || async {
+            let mut numbers = Vec::new();
+            for card in client
+                .find_all(Locator::Css(r#"[data-testid="recorder-board"] article"#))
+                .await?
+            {
+                numbers.push(card.attr("data-order-number").await?.unwrap_or_default());
+            }
+            anyhow::Ok(numbers)
+        };
+        eventually("the board as it stands", WAIT, || async {
+            let numbers = board_numbers().await?;
+            anyhow::ensure!(numbers == ["3", "4"], "{numbers:?}");
+            anyhow::Ok(())
+        })
+        .await?;
+        let log = client
+            .find_all(Locator::Css(r#"[data-testid="recorder-log"] li button"#))
+            .await?;
+        anyhow::ensure!(log.len() == 6, "four arrivals and two bumps, got {}", log.len());
+        log[1].click().await?;
+        eventually("the board at #2's arrival", WAIT, || async {
+            let numbers = board_numbers().await?;
+            anyhow::ensure!(numbers == ["1", "2"], "{numbers:?}");
+            let event = text_of(client, r#"[data-testid="recorder-event"]"#, WAIT).await?;
+            anyhow::ensure!(event.contains("#2 arrived") && event.contains("by test-pos"), "{event}");
+            anyhow::Ok(())
+        })
+        .await?;
+        // Forward past #3's and #4's arrivals to #1 bumped by grill-1.
+        for _ in 0..3 {
+            click(client, r#"[data-testid="recorder-forward"]"#, WAIT).await?;
+        }
+        eventually("the board after #1's bump", WAIT, || async {
+            let numbers = board_numbers().await?;
+            anyhow::ensure!(numbers == ["2", "3", "4"], "{numbers:?}");
+            let event = text_of(client, r#"[data-testid="recorder-event"]"#, WAIT).await?;
+            anyhow::ensure!(event.contains("#1 bumped") && event.contains("by grill-1"), "{event}");
+            anyhow::Ok(())
+        })
+        .await?;
+        screenshot(client, "admin-recorder").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await;
+    result.expect("reports and recorder on the admin page");
+}

@@ -525,6 +525,8 @@ fn screenshots(root: &Path) -> anyhow::Result<()> {
         "admin-devices",
         "admin-kitchen",
         "admin-audit",
+        "admin-reports",
+        "admin-recorder",
     ] {
         let name = format!("{view}.png");
         std::fs::copy(root.join("target/e2e").join(&name), out.join(&name))

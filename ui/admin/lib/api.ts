@@ -13,6 +13,20 @@ import type { Problem } from "../../src/lib/bindings/Problem";
 import type { FirstSetup } from "../../src/lib/bindings/FirstSetup";
 import type { ScreenProfile } from "../../src/lib/bindings/ScreenProfile";
 import type { SetupState } from "../../src/lib/bindings/SetupState";
+import type { RecordedBoard } from "../../src/lib/bindings/RecordedBoard";
+import type { RecordTimeline } from "../../src/lib/bindings/RecordTimeline";
+import type { ServiceReport } from "../../src/lib/bindings/ServiceReport";
+
+/** A report's period: hub times in ms and the offset its hours are cut in. */
+export interface Period {
+  from: number;
+  to: number;
+  tzOffsetMin: number;
+}
+
+function periodQuery(period: Period): string {
+  return `from=${period.from}&to=${period.to}&tzOffsetMin=${period.tzOffsetMin}`;
+}
 
 /** A refusal from the hub, with its reason. */
 export class HubError extends Error {
@@ -121,6 +135,25 @@ export class AdminApi {
 
   deleteProfile(name: string): Promise<void> {
     return this.#call("DELETE", `/api/profiles/${encodeURIComponent(name)}`);
+  }
+
+  serviceReport(period: Period): Promise<ServiceReport> {
+    return this.#call("GET", `/api/reports/service?${periodQuery(period)}`);
+  }
+
+  /** Where the browser downloads the same report as CSV (the session cookie signs it). */
+  serviceCsvUrl(period: Period): string {
+    return `/api/reports/service.csv?${periodQuery(period)}`;
+  }
+
+  recordTimeline(station: string, period: Period): Promise<RecordTimeline> {
+    return this.#call("GET", `/api/record/${encodeURIComponent(station)}/timeline?from=${period.from}&to=${period.to}`);
+  }
+
+  /** A station's screen just after a recorded event, or at an instant. */
+  recordedBoard(station: string, at: { entry: number } | { atMs: number }): Promise<RecordedBoard> {
+    const query = "entry" in at ? `entry=${at.entry}` : `at=${at.atMs}`;
+    return this.#call("GET", `/api/record/${encodeURIComponent(station)}/board?${query}`);
   }
 
   audit(): Promise<AuditEntry[]> {
