@@ -353,6 +353,17 @@ async fn expo_follows_the_stations_and_sends_the_order_out() {
             );
         }
         wait_for_element(client, r#"[data-expo-order="61"][data-ready="true"]"#, WAIT).await?;
+        // The day so far, from the hub: both tickets done, nothing left on the rail.
+        eventually("the day's strip", WAIT, || async {
+            let done = text_of(client, r#"[data-testid="today-done"]"#, WAIT).await?;
+            let open = text_of(client, r#"[data-testid="today-open"]"#, WAIT).await?;
+            anyhow::ensure!(
+                done == "2 done" && open == "0 on the rail",
+                "{done} / {open}"
+            );
+            anyhow::Ok(())
+        })
+        .await?;
         screenshot(client, "expo").await?;
         click(client, r#"[data-serve-id="e1"]"#, WAIT).await?;
         wait_for_absence(client, r#"[data-expo-order="61"]"#, WAIT).await?;

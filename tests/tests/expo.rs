@@ -11,6 +11,9 @@ use rail_tests::HubProcess;
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(20);
+/// Under the engine's quiet half-minute refresh of the day's figures, with a margin for
+/// a slow machine: a change seen sooner was followed, not polled.
+const QUIET_REFRESH_MARGIN: Duration = Duration::from_secs(20);
 
 async fn order(hub: &HubProcess, token: &str, id: &str) -> Value {
     reqwest::Client::new()
@@ -165,4 +168,69 @@ async fn expo_rushes_fires_serves_and_takes_back_through_the_hub_once_each() {
         "expo changes rush, nothing else of an order"
     );
     expo.kill();
+}
+
+/// Expo's "today" strip holds the hub's figures for the day and follows the pass: a
+/// bump shows within seconds, not at the next half-minute refresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expo_shows_the_days_figures_from_the_hub_and_follows_each_bump() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start(dir.path()).expect("hub");
+    let pos = hub.token("pos", &[]);
+    let grill = hub.token("kds", &["grill"]);
+    for n in 1..=3 {
+        hub.post_order(
+            &pos,
+            json!({ "id": format!("t{n}"), "number": format!("8{n}"), "items": [
+                { "name": "Burger", "qty": 2, "station": "grill" } ] }),
+        )
+        .await
+        .expect("order");
+    }
+    hub.bump(&grill, "t1:grill").await.expect("bump");
+    let expo = ScreenProcess::start_expo(
+        &hub.url,
+        &hub.token("expo", &[]),
+        dir.path().join("expo.sqlite3"),
+    );
+    eventually("the day so far on expo", WAIT, || async {
+        let today = &expo.state()["today"];
+        anyhow::ensure!(
+            today["tickets"] == 1 && today["open"] == 2 && today["items"] == 2,
+            "{today}"
+        );
+        anyhow::Ok(())
+    })
+    .await
+    .expect("today");
+
+    let started = std::time::Instant::now();
+    hub.bump(&grill, "t2:grill").await.expect("bump");
+    eventually("the strip after the bump", WAIT, || async {
+        let today = &expo.state()["today"];
+        anyhow::ensure!(today["tickets"] == 2 && today["open"] == 1, "{today}");
+        anyhow::Ok(())
+    })
+    .await
+    .expect("followed");
+    assert!(
+        started.elapsed() < QUIET_REFRESH_MARGIN,
+        "followed the bump, not the half-minute refresh: {:?}",
+        started.elapsed()
+    );
+    // The strip's figures are the hub's.
+    let hub_today: Value = reqwest::Client::new()
+        .get(format!("{}/api/reports/today", hub.url))
+        .bearer_auth(hub.token("expo", &[]))
+        .send()
+        .await
+        .expect("today")
+        .json()
+        .await
+        .expect("json");
+    for field in [
+        "tickets", "open", "openLate", "p50Ms", "meanMs", "late", "items",
+    ] {
+        assert_eq!(expo.state()["today"][field], hub_today[field], "{field}");
+    }
 }

@@ -66,7 +66,8 @@ impl Engine {
         let (stop, stopped) = watch::channel(false);
         let tasks = vec![
             tokio::spawn(crate::sync::run(shared.clone(), stopped.clone())),
-            tokio::spawn(crate::outbox::run(shared.clone(), stopped)),
+            tokio::spawn(crate::outbox::run(shared.clone(), stopped.clone())),
+            tokio::spawn(crate::today::run(shared.clone(), stopped)),
         ];
         Ok(Engine {
             shared,

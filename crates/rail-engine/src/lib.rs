@@ -30,6 +30,7 @@ pub mod sound;
 pub mod store;
 mod sync;
 pub mod tls;
+mod today;
 pub mod view;
 
 pub use access::{Credential, PairedDevice};

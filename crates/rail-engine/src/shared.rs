@@ -66,6 +66,7 @@ impl Shared {
             clock_offset_ms: 0,
             last_sync_ms: None,
             profile: None,
+            today: None,
         };
         let http = crate::tls::http_client(config.hub_ca.as_deref()).unwrap_or_else(|error| {
             // A screen that cannot trust its hub cannot reach it either: its calls fail
@@ -278,6 +279,17 @@ impl Shared {
             if let Some(server) = server_time_ms {
                 status.clock_offset_ms = server - now;
             }
+        });
+    }
+
+    /// Shows the day's figures the hub sent.
+    pub fn set_today(&self, today: rail_protocol::TodaySummary) {
+        self.status.send_if_modified(|status| {
+            if status.today.as_ref() == Some(&today) {
+                return false;
+            }
+            status.today = Some(today);
+            true
         });
     }
 

@@ -152,6 +152,10 @@ pub struct Status {
     /// The screen profile the manager assigned on the hub: its timer colours, language,
     /// look and sound win over the screen's own settings. None: the screen's own.
     pub profile: Option<rail_protocol::ScreenProfile>,
+    /// The day so far at the hub (expo screens), once it has answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub today: Option<rail_protocol::TodaySummary>,
 }
 
 /// Everything the screen draws: the board and the status, flattened into one object

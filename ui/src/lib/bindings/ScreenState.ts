@@ -5,6 +5,7 @@ import type { ExpoOrder } from "./ExpoOrder";
 import type { Rejection } from "./Rejection";
 import type { ScreenProfile } from "./ScreenProfile";
 import type { Ticket } from "./Ticket";
+import type { TodaySummary } from "./TodaySummary";
 
 /**
  * Everything the screen draws: the board and the status, flattened into one object
@@ -56,4 +57,8 @@ lastSyncMs?: number,
  * The screen profile the manager assigned on the hub: its timer colours, language,
  * look and sound win over the screen's own settings. None: the screen's own.
  */
-profile: ScreenProfile | null, };
+profile: ScreenProfile | null, 
+/**
+ * The day so far at the hub (expo screens), once it has answered.
+ */
+today?: TodaySummary, };

@@ -2,6 +2,7 @@
 import type { Connection } from "./Connection";
 import type { Rejection } from "./Rejection";
 import type { ScreenProfile } from "./ScreenProfile";
+import type { TodaySummary } from "./TodaySummary";
 
 /**
  * How the screen is doing: small, and changed often (every heartbeat moves
@@ -25,4 +26,8 @@ lastSyncMs?: number,
  * The screen profile the manager assigned on the hub: its timer colours, language,
  * look and sound win over the screen's own settings. None: the screen's own.
  */
-profile: ScreenProfile | null, };
+profile: ScreenProfile | null, 
+/**
+ * The day so far at the hub (expo screens), once it has answered.
+ */
+today?: TodaySummary, };
