@@ -597,6 +597,21 @@ async fn the_manager_reads_the_days_figures_and_replays_a_station_on_the_admin_p
     let admin = hub.token("admin", &[]);
     let grill = hub.device_token("kds", &["grill"], "grill-1");
     let fry = hub.device_token("kds", &["fry"], "fry-1");
+    // A grill screen running all along, so the hub knows it has the grill's tickets.
+    let ca = dir.path().join("hub-ca.pem");
+    std::fs::write(&ca, hub.ca_pem().expect("ca")).expect("ca file");
+    let screen = ScreenProcess::start_trusting(
+        &hub.url,
+        &grill,
+        "grill",
+        dir.path().join("grill-1.sqlite3"),
+        &ca,
+    );
+    eventually("the grill screen online", WAIT, || async {
+        holds(screen.online())
+    })
+    .await
+    .expect("online");
     let order = |number: &str, fries: bool| {
         let mut items = vec![json!({ "name": "Smash Burger", "qty": 2, "station": "grill" })];
         if fries {
@@ -726,6 +741,8 @@ async fn the_manager_reads_the_days_figures_and_replays_a_station_on_the_admin_p
             anyhow::ensure!(numbers == ["2", "3", "4"], "{numbers:?}");
             let event = text_of(client, r#"[data-testid="recorder-event"]"#, WAIT).await?;
             anyhow::ensure!(event.contains("#1 bumped") && event.contains("by grill-1"), "{event}");
+            let delivery = text_of(client, r#"[data-testid="recorder-delivery"]"#, WAIT).await?;
+            anyhow::ensure!(delivery.contains("#1 on screens now: grill-1 (since"), "{delivery}");
             anyhow::Ok(())
         })
         .await?;

@@ -16,6 +16,7 @@ import type { SetupState } from "../../src/lib/bindings/SetupState";
 import type { RecordedBoard } from "../../src/lib/bindings/RecordedBoard";
 import type { RecordTimeline } from "../../src/lib/bindings/RecordTimeline";
 import type { ServiceReport } from "../../src/lib/bindings/ServiceReport";
+import type { TicketDelivery } from "../../src/lib/bindings/TicketDelivery";
 
 /** A report's period: hub times in ms and the offset its hours are cut in. */
 export interface Period {
@@ -154,6 +155,11 @@ export class AdminApi {
   recordedBoard(station: string, at: { entry: number } | { atMs: number }): Promise<RecordedBoard> {
     const query = "entry" in at ? `entry=${at.entry}` : `at=${at.atMs}`;
     return this.#call("GET", `/api/record/${encodeURIComponent(station)}/board?${query}`);
+  }
+
+  /** Which screens of its station have a ticket, and since when. */
+  delivery(ticketId: string): Promise<TicketDelivery> {
+    return this.#call("GET", `/api/tickets/${encodeURIComponent(ticketId)}/delivery`);
   }
 
   audit(): Promise<AuditEntry[]> {
