@@ -28,6 +28,12 @@ fn free_port() -> anyhow::Result<u16> {
 impl Browser {
     /// Starts chromedriver and headless Chromium (1280×900).
     pub async fn open() -> anyhow::Result<Self> {
+        Self::open_sized(1280, 900).await
+    }
+
+    /// Starts chromedriver and headless Chromium with a window of `width`×`height`
+    /// (a phone's 390×844, a dining-room TV's 1920×1080).
+    pub async fn open_sized(width: u32, height: u32) -> anyhow::Result<Self> {
         let port = free_port()?;
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -43,21 +49,25 @@ impl Browser {
         )?;
         let profile = tempfile::tempdir()?;
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--ignore-certificate-errors",
-                    "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            }),
-        );
+        let mut options = serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--ignore-certificate-errors",
+                format!("--window-size={width},{height}"),
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        });
+        // A window narrower than headless Chromium allows is a phone: emulate its screen.
+        if width < 500 {
+            options["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0 }
+            });
+        }
+        capabilities.insert("goog:chromeOptions".into(), options);
         capabilities.insert("acceptInsecureCerts".into(), serde_json::json!(true));
         let client = ClientBuilder::native()
             .capabilities(capabilities)

@@ -195,6 +195,54 @@ async fn every_role_reaches_exactly_its_channels() {
             );
         }
     }
+    // A guest's token opens its own order and nothing else; one naming no order opens
+    // nothing at all.
+    for (order, allowed) in [
+        (Some("o1"), [n, n, n, n, y, n]),
+        (Some("o2"), [n, n, n, n, n, n]),
+        (None, [n, n, n, n, n, n]),
+    ] {
+        let mut guest = claims("guest", &[]);
+        if let Some(order) = order {
+            guest["order"] = json!(order);
+        }
+        let token = sign(&guest);
+        let mut socket = connect(&hub, Some(&token)).await;
+        for (channel, allowed) in channels.iter().zip(allowed) {
+            let answer = subscribe(&mut socket, channel).await;
+            assert_eq!(
+                answer.is_ok(),
+                allowed,
+                "a guest of {order:?} subscribing to {channel}: {answer:?}"
+            );
+        }
+        // Nor does it reach anything through REST.
+        let client = reqwest::Client::new();
+        for (method, path) in [
+            ("GET", "/api/orders/o1"),
+            ("GET", "/api/tickets/o1:grill"),
+            ("GET", "/api/stations/grill/tickets"),
+            ("POST", "/api/tickets/o1:grill/bump"),
+            ("POST", "/api/orders/o1/guest-link"),
+            ("GET", "/api/reports/service"),
+            ("GET", "/api/record/grill/timeline"),
+            ("GET", "/api/devices"),
+        ] {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+            let status = client
+                .request(method.clone(), format!("{}{path}", hub.url))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("request")
+                .status()
+                .as_u16();
+            assert!(
+                status == 403 || status == 401,
+                "a guest token got {status} for {method} {path}"
+            );
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

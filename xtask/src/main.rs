@@ -287,9 +287,10 @@ fn setup(root: &Path) -> anyhow::Result<()> {
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(root.join("ui")))?;
-    // The hub embeds its admin page: build it before any cargo build of the hub.
+    // The hub embeds its admin and guest pages: build them before any cargo build of
+    // the hub.
     run(Command::new("npm")
-        .args(["run", "build:admin"])
+        .args(["run", "build:hub-pages"])
         .current_dir(root.join("ui")))?;
     python_env(root)?;
     if tauri_driver().is_none() {
@@ -528,6 +529,15 @@ fn screenshots(root: &Path) -> anyhow::Result<()> {
         "admin-reports",
         "admin-recorder",
     ] {
+        let name = format!("{view}.png");
+        std::fs::copy(root.join("target/e2e").join(&name), out.join(&name))
+            .with_context(|| format!("copying {name}"))?;
+    }
+    // The guest page at phone size (390×844), as headless Chromium shows it.
+    run(Command::new("cargo")
+        .args(["test", "-p", "rail-tests", "--test", "guest"])
+        .current_dir(root))?;
+    for view in ["guest-preparing", "guest-ready"] {
         let name = format!("{view}.png");
         std::fs::copy(root.join("target/e2e").join(&name), out.join(&name))
             .with_context(|| format!("copying {name}"))?;

@@ -19,6 +19,8 @@ pub enum Reach {
     Any,
     /// Only the stations the token lists (`*` lists all).
     ListedStations,
+    /// Only the one order the token names (a guest's).
+    ItsOrder,
     /// None.
     No,
 }
@@ -27,17 +29,18 @@ pub enum Reach {
 pub const CHANNEL_KINDS: [&str; 4] = ["kds:<station>", "location:<id>", "order:<id>", "table:<id>"];
 
 /// Every role, in the matrix's row order.
-pub const ROLES: [Role; 5] = [
+pub const ROLES: [Role; 6] = [
     Role::Pos,
     Role::Kds,
     Role::Expo,
     Role::Admin,
     Role::Operator,
+    Role::Guest,
 ];
 
 /// The matrix: `reach(role)[column]`, columns as in [`CHANNEL_KINDS`].
 pub fn reach(role: Role) -> [Reach; 4] {
-    use Reach::{Any, ListedStations, No};
+    use Reach::{Any, ItsOrder, ListedStations, No};
     match role {
         // A till follows the orders it posts, and a station only where it is listed.
         Role::Pos => [ListedStations, No, Any, Any],
@@ -45,6 +48,8 @@ pub fn reach(role: Role) -> [Reach; 4] {
         Role::Expo | Role::Admin => [Any, Any, Any, Any],
         // Monitoring reads /metrics and nothing else.
         Role::Operator => [No, No, No, No],
+        // A guest's link opens its own order and nothing of anyone else's.
+        Role::Guest => [No, No, ItsOrder, No],
     }
 }
 
@@ -70,6 +75,7 @@ pub fn markdown() -> String {
             .map(|reach| match reach {
                 Reach::Any => "yes",
                 Reach::ListedStations => "its stations",
+                Reach::ItsOrder => "its order",
                 Reach::No => "no",
             })
             .collect();

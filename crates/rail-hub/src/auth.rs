@@ -31,6 +31,9 @@ pub struct Claims {
     /// Not valid before, seconds since the Unix epoch (optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
+    /// The one order a `guest` token may follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
 }
 
 impl Claims {
@@ -43,7 +46,7 @@ impl Claims {
         match self.role {
             Role::Admin | Role::Expo => true,
             Role::Kds | Role::Pos => self.station_listed(station),
-            Role::Operator => false,
+            Role::Operator | Role::Guest => false,
         }
     }
 
@@ -87,6 +90,10 @@ impl Claims {
             }
             (Reach::ListedStations, Channel::Kds(station)) => {
                 Err(format!("this token may not watch station {station:?}"))
+            }
+            (Reach::ItsOrder, Channel::Order(id)) if self.order.as_deref() == Some(id) => Ok(()),
+            (Reach::ItsOrder, Channel::Order(_)) => {
+                Err("this link follows another order".to_owned())
             }
             _ => Err(format!("a {role} token may not watch {channel} channels")),
         }
@@ -207,6 +214,7 @@ pub fn claims(
         exp: now + ttl_secs,
         iat: now,
         nbf: None,
+        order: None,
     }
 }
 

@@ -29,6 +29,8 @@ pub struct HubConfig {
     pub history_per_channel: u64,
     /// How long the service record (reports, flight recorder) is kept (35 days).
     pub record_max_age: Duration,
+    /// How long a guest's link keeps working after its order closed (30 minutes).
+    pub guest_grace: Duration,
     /// Label `/metrics` subscription gauges with locations and channel names. Off by
     /// default: they name restaurants, orders and tables.
     pub metrics_tenant_labels: bool,
@@ -70,6 +72,7 @@ impl Default for HubConfig {
             history_per_channel: 100_000,
             // Five weeks: this week against the same day of last month.
             record_max_age: Duration::from_secs(35 * 24 * 3600),
+            guest_grace: Duration::from_secs(rail_protocol::guest::DEFAULT_GRACE_MINUTES * 60),
             metrics_tenant_labels: false,
             checkpoint_interval: Duration::from_secs(1),
             access_token_ttl: Duration::from_secs(15 * 60),
@@ -104,6 +107,8 @@ pub struct FileConfig {
     pub history_per_channel: Option<u64>,
     /// Days the service record (reports, flight recorder) is kept (35).
     pub record_days: Option<u64>,
+    /// Minutes a guest's link keeps working after its order closed (30).
+    pub guest_grace_minutes: Option<u64>,
     pub metrics_tenant_labels: Option<bool>,
     pub checkpoint_interval_ms: Option<u64>,
     pub access_token_ttl_secs: Option<u64>,
@@ -235,6 +240,9 @@ impl FileConfig {
                 .map_or(defaults.record_max_age, |d| {
                     Duration::from_secs(d * 24 * 3600)
                 }),
+            guest_grace: self
+                .guest_grace_minutes
+                .map_or(defaults.guest_grace, |m| Duration::from_secs(m * 60)),
             metrics_tenant_labels: self
                 .metrics_tenant_labels
                 .unwrap_or(defaults.metrics_tenant_labels),

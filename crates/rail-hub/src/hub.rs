@@ -507,6 +507,7 @@ impl Hub {
             .parse()
             .map_err(|e: rail_protocol::ChannelError| HubError::BadChannel(e.to_string()))?;
         who.may_subscribe(&channel).map_err(HubError::Forbidden)?;
+        self.check_guest(who, now_ms())?;
         let name = channel.to_string();
         let mut state = self.lock();
         let plan = replay::plan(&state.store, &who.loc, &channel, since, || {

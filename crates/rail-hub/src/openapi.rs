@@ -102,6 +102,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("/api/orders/{id}/cancel", "post", "cancelOrder"),
     ("/api/orders/{id}/fire", "post", "fireCourse"),
     ("/api/orders/{id}/status", "post", "setOrderStatus"),
+    ("/api/orders/{id}/guest-link", "post", "getGuestLink"),
+    ("/api/guest/{code}", "get", "openGuestLink"),
     (
         "/api/stations/{station}/tickets",
         "get",
@@ -207,6 +209,34 @@ fn record_paths() -> Value {
                 "description": "The station's ticket events in the period, oldest first, each with the device that caused it (id, name and role of a paired device). At most 5,000; `truncated` says when there were more.",
                 "parameters": [station.clone(), period[0].clone(), period[1].clone()],
                 "responses": with(json!({ "200": json_body("The events", "RecordTimeline") }), errors(recorder_only))
+            }
+        },
+        "/api/orders/{id}/guest-link": {
+            "post": {
+                "summary": "An order's guest link",
+                "description": "The short link a guest follows the order by (`/o/<code>` on the hub), made on first ask and the same after: print it on the receipt as a QR code. For `pos` and `admin` tokens.",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": with(json!({ "200": json_body("The link", "GuestLink") }), json!({
+                    "400": problem("A path that is not UTF-8"),
+                    "401": problem("No valid token"),
+                    "403": problem("Not a pos or admin token"),
+                    "404": problem("No such order"),
+                    "500": problem("The hub failed (details only in its log)")
+                }))
+            }
+        },
+        "/api/guest/{code}": {
+            "get": {
+                "summary": "Open a guest link",
+                "description": "No token: the code is the secret. Answers a `guest` token good for an hour that may follow `order:<id>` and nothing else. The guest page asks again when its token runs out or its link drops.",
+                "security": [],
+                "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": {
+                    "200": json_body("A token for the order's channel", "GuestAccess"),
+                    "404": problem("No order has this code (`UNKNOWN_LINK`)"),
+                    "410": problem("The order was closed more than the grace period ago (`ORDER_CLOSED`)"),
+                    "500": problem("The hub failed (details only in its log)")
+                }
             }
         },
         "/api/record/{station}/board": {
@@ -585,6 +615,8 @@ pub fn document() -> Value {
     generator.subschema_for::<rail_protocol::TodaySummary>();
     generator.subschema_for::<rail_protocol::RecordTimeline>();
     generator.subschema_for::<rail_protocol::RecordedBoard>();
+    generator.subschema_for::<rail_protocol::GuestLink>();
+    generator.subschema_for::<rail_protocol::GuestAccess>();
     let schemas = generator.take_definitions(true);
 
     let order_changed = |summary: &str,

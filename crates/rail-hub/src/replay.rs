@@ -80,6 +80,23 @@ pub fn plan(
 
 /// The current state of a channel.
 fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snapshot, StoreError> {
+    if let Channel::Order(order_id) = channel {
+        // The order as it stands and all its tickets, bumped ones too: whoever follows
+        // one order wants each station's progress, not only what is still cooking.
+        return match store.order(location_id, order_id) {
+            Ok(order) => Ok(Snapshot {
+                tickets: store.tickets_of_order(&order)?,
+                order: Some(Box::new(order)),
+                alerts: Vec::new(),
+            }),
+            Err(StoreError::NotFound(_)) => Ok(Snapshot {
+                tickets: Vec::new(),
+                order: None,
+                alerts: Vec::new(),
+            }),
+            Err(error) => Err(error),
+        };
+    }
     let tickets = match channel {
         Channel::Kds(station) => store.tickets(location_id, Some(station), StationFilter::Live)?,
         // Expo also sees which stations of the orders at the pass are done.
@@ -88,11 +105,7 @@ fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snaps
             tickets.extend(store.done_at_the_pass(location_id, crate::clock::now_ms())?);
             tickets
         }
-        Channel::Order(order_id) => store
-            .tickets(location_id, None, StationFilter::Live)?
-            .into_iter()
-            .filter(|t| &t.order_id == order_id)
-            .collect(),
+        Channel::Order(_) => Vec::new(),
         Channel::Table(table) => store
             .tickets(location_id, None, StationFilter::Live)?
             .into_iter()
@@ -100,6 +113,7 @@ fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snaps
             .collect(),
     };
     Ok(Snapshot {
+        order: None,
         tickets,
         alerts: Vec::new(),
     })

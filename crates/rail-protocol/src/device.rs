@@ -29,16 +29,20 @@ pub enum Role {
     Admin,
     /// Monitoring: reads `/metrics`, nothing else.
     Operator,
+    /// A guest following one order through a short link: reads that order's channel,
+    /// nothing else. Never a paired device.
+    Guest,
 }
 
 impl Role {
     /// Every role, in the order the docs list them.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Pos,
         Role::Kds,
         Role::Expo,
         Role::Admin,
         Role::Operator,
+        Role::Guest,
     ];
 
     /// The role's name as tokens and messages spell it.
@@ -49,6 +53,7 @@ impl Role {
             Role::Expo => "expo",
             Role::Admin => "admin",
             Role::Operator => "operator",
+            Role::Guest => "guest",
         }
     }
 }

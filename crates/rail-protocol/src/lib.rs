@@ -11,6 +11,7 @@ pub mod channel;
 pub mod delivery;
 pub mod device;
 pub mod discovery;
+pub mod guest;
 pub mod limits;
 pub mod messages;
 pub mod order;
@@ -26,6 +27,7 @@ pub use device::{
     AccessToken, ChannelPosition, Device, DeviceCredentials, DevicePatch, PairApproval,
     PairRequest, PairStatus, PairTicket, PendingPair, Role, TokenRequest,
 };
+pub use guest::{GuestAccess, GuestLink};
 pub use messages::{
     ClientMessage, Control, Cursor, Envelope, ErrorCode, Event, Recovery, ServerMessage, Snapshot,
     TicketEvent,

@@ -82,6 +82,11 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<crate::delivery::DeliveryAlert>>", optional)]
     pub alerts: Vec<crate::delivery::DeliveryAlert>,
+    /// An `order:` channel's order as it stands (its snapshot then lists every ticket of
+    /// the order, bumped ones too, so a guest page shows each station's progress).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub order: Option<Box<crate::order::Order>>,
 }
 
 /// Stable names of the errors the hub reports on the socket.

@@ -514,6 +514,7 @@ mod tests {
         store.apply_event(&new(3, "gone")).expect("new");
         // A replaced hub: a new history where "a" is open at version 1 and "gone" never was.
         let fresh = Snapshot {
+            order: None,
             alerts: Vec::new(),
             tickets: vec![ticket("a", 1, TicketStatus::Open)],
         };
@@ -585,6 +586,7 @@ mod tests {
                 0,
                 Recovery::Fresh,
                 Some(&Snapshot {
+                    order: None,
                     alerts: Vec::new(),
                     tickets: vec![changed],
                 }),
@@ -627,6 +629,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = Store::open(&dir.path().join("cache.sqlite3")).expect("store");
         let snapshot = Snapshot {
+            order: None,
             alerts: Vec::new(),
             tickets: vec![
                 ticket("now", 1, TicketStatus::Open),

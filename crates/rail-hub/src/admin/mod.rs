@@ -225,6 +225,7 @@ impl Hub {
             return Ok(None);
         };
         let claims = Claims {
+            order: None,
             sub: format!("admin:{}", record.username),
             loc: record.location_id.clone(),
             role: Role::Admin,

@@ -15,7 +15,7 @@ struct Assets;
 
 /// Headers every admin response carries: no framing (clickjacking), no sniffing, no
 /// referrer, and scripts and styles from the hub alone.
-fn harden(response: &mut Response) {
+pub(crate) fn harden(response: &mut Response) {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -35,7 +35,7 @@ fn harden(response: &mut Response) {
     );
 }
 
-fn content_type(path: &str) -> &'static str {
+pub(crate) fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next() {
         Some("html") => "text/html; charset=utf-8",
         Some("js") => "text/javascript; charset=utf-8",

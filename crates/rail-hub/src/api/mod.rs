@@ -5,6 +5,7 @@ mod admin;
 mod devices;
 mod error;
 mod extract;
+mod guest;
 mod orders;
 mod profiles;
 mod reports;
@@ -77,6 +78,10 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
         .route("/api/orders/{id}/cancel", post(orders::cancel))
         .route("/api/orders/{id}/fire", post(orders::fire))
         .route("/api/orders/{id}/status", post(orders::status))
+        .route("/api/orders/{id}/guest-link", post(guest::link))
+        .route("/api/guest/{code}", get(guest::access))
+        .route("/o/{code}", get(crate::guest::page::index))
+        .route("/o/assets/{file}", get(crate::guest::page::asset))
         .route("/api/stations/{station}/tickets", get(tickets::list))
         .route("/api/tickets/{id}", get(tickets::show))
         .route("/api/tickets/{id}/delivery", get(tickets::delivery))

@@ -69,6 +69,7 @@ pub fn apply(hub: &Hub, printer: &Printer, chit: &Chit, now_ms: i64) -> Result<O
         request: format!("printer {} chit {key}", printer.name),
     };
     let who = Claims {
+        order: None,
         sub: format!("printer:{}", printer.name),
         loc: printer.location.clone(),
         role: Role::Pos,
@@ -430,6 +431,7 @@ mod tests {
 
     fn orders(hub: &Hub) -> usize {
         let who = Claims {
+            order: None,
             sub: "test".into(),
             loc: "bistro".into(),
             role: Role::Kds,
@@ -497,6 +499,7 @@ mod tests {
         let (hub, printer) = setup();
         apply(&hub, &printer, &chit("Order 13\n1 x Soup\n"), NOW).expect("created");
         let who = Claims {
+            order: None,
             sub: "till".into(),
             loc: "bistro".into(),
             role: Role::Pos,

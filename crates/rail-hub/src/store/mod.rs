@@ -11,6 +11,7 @@ pub mod admin;
 mod checkpoint;
 pub mod devices;
 mod events;
+pub mod guest;
 pub(crate) mod kitchen;
 pub mod profiles;
 pub mod record;
@@ -58,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/006_profiles.sql"),
     include_str!("../../migrations/007_schedule.sql"),
     include_str!("../../migrations/008_service_record.sql"),
+    include_str!("../../migrations/009_guest_links.sql"),
 ];
 
 /// The result of a mutation: what to answer, and what to publish once committed.

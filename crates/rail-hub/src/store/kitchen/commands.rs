@@ -80,7 +80,7 @@ pub(super) fn load_ticket(
 pub(super) const ORDER_TICKETS: &str =
     "SELECT body FROM tickets WHERE location_id = ?1 AND order_id = ?2";
 
-fn order_tickets(
+pub(super) fn order_tickets(
     conn: &Connection,
     location_id: &str,
     order_id: &str,
@@ -165,6 +165,15 @@ fn set_status(
     }
     let previous_status = order.status;
     order.status = status;
+    // A guest's link works until a grace period after the order closes.
+    let closed = matches!(
+        status,
+        OrderStatus::Served | OrderStatus::Completed | OrderStatus::Cancelled
+    );
+    tx.execute(
+        "UPDATE orders SET closed_at_ms = ?3 WHERE location_id = ?1 AND id = ?2",
+        (&order.location_id, &order.id, closed.then_some(now_ms)),
+    )?;
     let event = Event::OrderStatus(OrderStatusChanged {
         order_id: order.id.clone(),
         status,

@@ -24,7 +24,7 @@ pub(crate) use commands::{
     recall_item,
 };
 use commands::{fire_scheduled, next_fire_at};
-use commands::{load_order, load_ticket};
+use commands::{load_order, load_ticket, order_tickets};
 
 use super::{Store, StoreError};
 
@@ -145,6 +145,19 @@ impl Store {
     /// On database failure.
     pub fn next_fire_at(&self) -> Result<Option<i64>, StoreError> {
         next_fire_at(self.conn())
+    }
+
+    /// Every ticket of an order, whatever its state, in the order its stations were
+    /// first posted.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn tickets_of_order(&self, order: &Order) -> Result<Vec<Ticket>, StoreError> {
+        let mut by_station = order_tickets(self.conn(), &order.location_id, &order.id)?;
+        Ok(derive::stations(order)
+            .iter()
+            .filter_map(|station| by_station.remove(station))
+            .collect())
     }
 
     /// One order by id.
