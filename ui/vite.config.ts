@@ -7,5 +7,5 @@ export default defineConfig({
   clearScreen: false,
   server: { port: 5173, strictPort: true },
   build: { target: "es2022", outDir: "dist", emptyOutDir: true },
-  test: { include: ["src/**/*.test.ts", "admin/**/*.test.ts", "guest/**/*.test.ts"], environment: "node" },
+  test: { include: ["src/**/*.test.ts", "admin/**/*.test.ts", "guest/**/*.test.ts", "board/**/*.test.ts"], environment: "node" },
 });

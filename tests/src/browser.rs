@@ -61,12 +61,13 @@ impl Browser {
                 format!("--user-data-dir={}", profile.path().display()),
             ],
         });
-        // A window narrower than headless Chromium allows is a phone: emulate its screen.
-        if width < 500 {
-            options["mobileEmulation"] = serde_json::json!({
-                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0 }
-            });
-        }
+        // The page sees exactly this viewport (a headless window's would be smaller by
+        // the browser's own chrome); narrower than 500 px is a phone, with touch.
+        let phone = width < 500;
+        options["mobileEmulation"] = serde_json::json!({
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0,
+                               "mobile": phone, "touch": phone }
+        });
         capabilities.insert("goog:chromeOptions".into(), options);
         capabilities.insert("acceptInsecureCerts".into(), serde_json::json!(true));
         let client = ClientBuilder::native()

@@ -747,6 +747,22 @@ async fn the_manager_reads_the_days_figures_and_replays_a_station_on_the_admin_p
         })
         .await?;
         screenshot(client, "admin-recorder").await?;
+
+        // The pickup board's address, made on the devices view, opens the board.
+        click(client, r#"[data-testid="view-devices"]"#, WAIT).await?;
+        click(client, r#"[data-testid="make-board-link"]"#, WAIT).await?;
+        let address = wait_for_element(client, r#"[data-testid="board-address"]"#, WAIT)
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        anyhow::ensure!(
+            address.starts_with(&format!("{}/board#token=", hub.url)),
+            "{address}"
+        );
+        client.goto(&address).await?;
+        // Its token opens the board's channel (these orders are eaten in: none shows).
+        wait_for_element(client, r#"main[data-link="live"] [data-testid="board-preparing"]"#, WAIT).await?;
         anyhow::Ok(())
     }
     .await;

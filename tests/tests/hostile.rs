@@ -166,19 +166,22 @@ async fn every_role_reaches_exactly_its_channels() {
         "location:other",
         "order:o1",
         "table:T9",
+        "board:demo",
+        "board:other",
     ];
     // Written out here, not derived from the hub's table: this is what the protocol
     // promises, and the hub must do exactly this.
     let y = true;
     let n = false;
-    let matrix: [(&str, &[&str], [bool; 6]); 7] = [
-        ("pos", &[], [n, n, n, n, y, y]),
-        ("pos", &["grill"], [y, n, n, n, y, y]),
-        ("kds", &["grill"], [y, n, n, n, n, n]),
-        ("kds", &["*"], [y, y, n, n, n, n]),
-        ("expo", &[], [y, y, y, n, y, y]),
-        ("admin", &[], [y, y, y, n, y, y]),
-        ("operator", &[], [n, n, n, n, n, n]),
+    let matrix: [(&str, &[&str], [bool; 8]); 8] = [
+        ("pos", &[], [n, n, n, n, y, y, n, n]),
+        ("pos", &["grill"], [y, n, n, n, y, y, n, n]),
+        ("kds", &["grill"], [y, n, n, n, n, n, n, n]),
+        ("kds", &["*"], [y, y, n, n, n, n, n, n]),
+        ("expo", &[], [y, y, y, n, y, y, y, n]),
+        ("admin", &[], [y, y, y, n, y, y, y, n]),
+        ("operator", &[], [n, n, n, n, n, n, n, n]),
+        ("board", &[], [n, n, n, n, n, n, y, n]),
     ];
     for (role, stations, allowed) in matrix {
         let mut socket = connect(&hub, Some(&sign(&claims(role, stations)))).await;
@@ -198,9 +201,9 @@ async fn every_role_reaches_exactly_its_channels() {
     // A guest's token opens its own order and nothing else; one naming no order opens
     // nothing at all.
     for (order, allowed) in [
-        (Some("o1"), [n, n, n, n, y, n]),
-        (Some("o2"), [n, n, n, n, n, n]),
-        (None, [n, n, n, n, n, n]),
+        (Some("o1"), [n, n, n, n, y, n, n, n]),
+        (Some("o2"), [n, n, n, n, n, n, n, n]),
+        (None, [n, n, n, n, n, n, n, n]),
     ] {
         let mut guest = claims("guest", &[]);
         if let Some(order) = order {

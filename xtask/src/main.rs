@@ -533,11 +533,14 @@ fn screenshots(root: &Path) -> anyhow::Result<()> {
         std::fs::copy(root.join("target/e2e").join(&name), out.join(&name))
             .with_context(|| format!("copying {name}"))?;
     }
-    // The guest page at phone size (390×844), as headless Chromium shows it.
-    run(Command::new("cargo")
-        .args(["test", "-p", "rail-tests", "--test", "guest"])
-        .current_dir(root))?;
-    for view in ["guest-preparing", "guest-ready"] {
+    // The guest page at phone size (390×844) and the pickup board at 1920×1080, as
+    // headless Chromium shows them.
+    for test in ["guest", "board"] {
+        run(Command::new("cargo")
+            .args(["test", "-p", "rail-tests", "--test", test])
+            .current_dir(root))?;
+    }
+    for view in ["guest-preparing", "guest-ready", "board-1920x1080"] {
         let name = format!("{view}.png");
         std::fs::copy(root.join("target/e2e").join(&name), out.join(&name))
             .with_context(|| format!("copying {name}"))?;

@@ -26,30 +26,39 @@ pub enum Reach {
 }
 
 /// The kinds of channel, in the matrix's column order.
-pub const CHANNEL_KINDS: [&str; 4] = ["kds:<station>", "location:<id>", "order:<id>", "table:<id>"];
+pub const CHANNEL_KINDS: [&str; 5] = [
+    "kds:<station>",
+    "location:<id>",
+    "order:<id>",
+    "table:<id>",
+    "board:<id>",
+];
 
 /// Every role, in the matrix's row order.
-pub const ROLES: [Role; 6] = [
+pub const ROLES: [Role; 7] = [
     Role::Pos,
     Role::Kds,
     Role::Expo,
     Role::Admin,
     Role::Operator,
     Role::Guest,
+    Role::Board,
 ];
 
 /// The matrix: `reach(role)[column]`, columns as in [`CHANNEL_KINDS`].
-pub fn reach(role: Role) -> [Reach; 4] {
+pub fn reach(role: Role) -> [Reach; 5] {
     use Reach::{Any, ItsOrder, ListedStations, No};
     match role {
         // A till follows the orders it posts, and a station only where it is listed.
-        Role::Pos => [ListedStations, No, Any, Any],
-        Role::Kds => [ListedStations, No, No, No],
-        Role::Expo | Role::Admin => [Any, Any, Any, Any],
+        Role::Pos => [ListedStations, No, Any, Any, No],
+        Role::Kds => [ListedStations, No, No, No, No],
+        Role::Expo | Role::Admin => [Any, Any, Any, Any, Any],
         // Monitoring reads /metrics and nothing else.
-        Role::Operator => [No, No, No, No],
+        Role::Operator => [No, No, No, No, No],
         // A guest's link opens its own order and nothing of anyone else's.
-        Role::Guest => [No, No, ItsOrder, No],
+        Role::Guest => [No, No, ItsOrder, No, No],
+        // A dining-room screen shows numbers, never a kitchen's tickets.
+        Role::Board => [No, No, No, No, Any],
     }
 }
 
@@ -60,13 +69,14 @@ pub fn column(channel: &Channel) -> usize {
         Channel::Location(_) => 1,
         Channel::Order(_) => 2,
         Channel::Table(_) => 3,
+        Channel::Board(_) => 4,
     }
 }
 
 /// The matrix as the Markdown table `docs/protocol.md` carries.
 pub fn markdown() -> String {
     let mut table = format!(
-        "| role | {} |\n|---|---|---|---|---|\n",
+        "| role | {} |\n|---|---|---|---|---|---|\n",
         CHANNEL_KINDS.join(" | ")
     );
     for role in ROLES {

@@ -46,7 +46,7 @@ impl Claims {
         match self.role {
             Role::Admin | Role::Expo => true,
             Role::Kds | Role::Pos => self.station_listed(station),
-            Role::Operator | Role::Guest => false,
+            Role::Operator | Role::Guest | Role::Board => false,
         }
     }
 
@@ -79,7 +79,7 @@ impl Claims {
     /// May this token subscribe to `channel`? Returns the reason when it may not. The
     /// answer comes from the role × channel matrix in [`crate::access`].
     pub fn may_subscribe(&self, channel: &Channel) -> Result<(), String> {
-        if matches!(channel, Channel::Location(id) if id != &self.loc) {
+        if matches!(channel, Channel::Location(id) | Channel::Board(id) if id != &self.loc) {
             return Err("this token belongs to another location".into());
         }
         let role = self.role.as_str();

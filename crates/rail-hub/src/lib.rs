@@ -27,6 +27,7 @@ pub mod hub;
 pub mod kitchen_setup;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod printer;
 pub mod profiles;
 pub mod recorder;

@@ -104,6 +104,7 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("/api/orders/{id}/status", "post", "setOrderStatus"),
     ("/api/orders/{id}/guest-link", "post", "getGuestLink"),
     ("/api/guest/{code}", "get", "openGuestLink"),
+    ("/api/board-link", "post", "getBoardLink"),
     (
         "/api/stations/{station}/tickets",
         "get",
@@ -221,6 +222,18 @@ fn record_paths() -> Value {
                     "401": problem("No valid token"),
                     "403": problem("Not a pos or admin token"),
                     "404": problem("No such order"),
+                    "500": problem("The hub failed (details only in its log)")
+                }))
+            }
+        },
+        "/api/board-link": {
+            "post": {
+                "summary": "A pickup board's address",
+                "description": "For a screen in the dining room: `/board#token=<token>` with a year-long `board` token that reads the location's `board:` channel and nothing else. Add `?ready=<minutes>` before the `#` to keep ready orders up longer or shorter than 10 minutes. Admin only.",
+                "parameters": [],
+                "responses": with(json!({ "200": json_body("The address", "BoardLink") }), json!({
+                    "401": problem("No valid token or admin session"),
+                    "403": problem("Not an admin"),
                     "500": problem("The hub failed (details only in its log)")
                 }))
             }
@@ -617,6 +630,7 @@ pub fn document() -> Value {
     generator.subschema_for::<rail_protocol::RecordedBoard>();
     generator.subschema_for::<rail_protocol::GuestLink>();
     generator.subschema_for::<rail_protocol::GuestAccess>();
+    generator.subschema_for::<rail_protocol::pickup::BoardLink>();
     let schemas = generator.take_definitions(true);
 
     let order_changed = |summary: &str,

@@ -85,17 +85,28 @@ fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snaps
         // one order wants each station's progress, not only what is still cooking.
         return match store.order(location_id, order_id) {
             Ok(order) => Ok(Snapshot {
+                board: Vec::new(),
                 tickets: store.tickets_of_order(&order)?,
                 order: Some(Box::new(order)),
                 alerts: Vec::new(),
             }),
             Err(StoreError::NotFound(_)) => Ok(Snapshot {
+                board: Vec::new(),
                 tickets: Vec::new(),
                 order: None,
                 alerts: Vec::new(),
             }),
             Err(error) => Err(error),
         };
+    }
+    if let Channel::Board(_) = channel {
+        // Numbers and whether they are ready: nothing of the kitchen's tickets.
+        return Ok(Snapshot {
+            tickets: Vec::new(),
+            order: None,
+            alerts: Vec::new(),
+            board: store.board(location_id, crate::clock::now_ms())?,
+        });
     }
     let tickets = match channel {
         Channel::Kds(station) => store.tickets(location_id, Some(station), StationFilter::Live)?,
@@ -105,7 +116,7 @@ fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snaps
             tickets.extend(store.done_at_the_pass(location_id, crate::clock::now_ms())?);
             tickets
         }
-        Channel::Order(_) => Vec::new(),
+        Channel::Order(_) | Channel::Board(_) => Vec::new(),
         Channel::Table(table) => store
             .tickets(location_id, None, StationFilter::Live)?
             .into_iter()
@@ -113,6 +124,7 @@ fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snaps
             .collect(),
     };
     Ok(Snapshot {
+        board: Vec::new(),
         order: None,
         tickets,
         alerts: Vec::new(),

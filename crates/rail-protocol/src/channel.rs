@@ -1,4 +1,5 @@
-//! Channel names: `location:<id>`, `kds:<station>`, `order:<id>`, `table:<id>`.
+//! Channel names: `location:<id>`, `kds:<station>`, `order:<id>`, `table:<id>`,
+//! `board:<location id>`.
 //!
 //! Channel names never carry the restaurant: the hub scopes every channel to the
 //! location in the client's token, so `kds:grill` of one restaurant can never be reached
@@ -14,6 +15,9 @@ pub enum Channel {
     Kds(String),
     Order(String),
     Table(String),
+    /// The location's pickup board: takeout, pickup and delivery orders preparing or
+    /// ready, by number, and nothing else.
+    Board(String),
 }
 
 /// Why a channel name was refused.
@@ -28,7 +32,7 @@ impl fmt::Display for ChannelError {
         match self {
             ChannelError::UnknownKind(name) => write!(
                 f,
-                "unknown channel {name:?}: expected location:<id>, kds:<station>, order:<id> or table:<id>"
+                "unknown channel {name:?}: expected location:<id>, kds:<station>, order:<id>, table:<id> or board:<id>"
             ),
             ChannelError::BadId(name) => write!(
                 f,
@@ -65,6 +69,7 @@ impl FromStr for Channel {
             "kds" => Ok(Channel::Kds(id)),
             "order" => Ok(Channel::Order(id)),
             "table" => Ok(Channel::Table(id)),
+            "board" => Ok(Channel::Board(id)),
             _ => Err(ChannelError::UnknownKind(name.to_owned())),
         }
     }
@@ -77,6 +82,7 @@ impl fmt::Display for Channel {
             Channel::Kds(id) => write!(f, "kds:{id}"),
             Channel::Order(id) => write!(f, "order:{id}"),
             Channel::Table(id) => write!(f, "table:{id}"),
+            Channel::Board(id) => write!(f, "board:{id}"),
         }
     }
 }
@@ -87,7 +93,13 @@ mod tests {
 
     #[test]
     fn parses_and_prints_every_kind() {
-        for name in ["location:loc-1", "kds:grill", "order:A.17", "table:T_5"] {
+        for name in [
+            "location:loc-1",
+            "kds:grill",
+            "order:A.17",
+            "table:T_5",
+            "board:loc-1",
+        ] {
             let channel: Channel = name.parse().expect("valid channel");
             assert_eq!(channel.to_string(), name);
         }

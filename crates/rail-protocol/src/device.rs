@@ -32,17 +32,21 @@ pub enum Role {
     /// A guest following one order through a short link: reads that order's channel,
     /// nothing else. Never a paired device.
     Guest,
+    /// A pickup board in the dining room: reads its location's `board:` channel (order
+    /// numbers and whether they are ready), nothing else.
+    Board,
 }
 
 impl Role {
     /// Every role, in the order the docs list them.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Pos,
         Role::Kds,
         Role::Expo,
         Role::Admin,
         Role::Operator,
         Role::Guest,
+        Role::Board,
     ];
 
     /// The role's name as tokens and messages spell it.
@@ -54,6 +58,7 @@ impl Role {
             Role::Admin => "admin",
             Role::Operator => "operator",
             Role::Guest => "guest",
+            Role::Board => "board",
         }
     }
 }
@@ -71,7 +76,10 @@ impl std::str::FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|role| role.as_str() == text)
-            .ok_or_else(|| format!("unknown role {text:?}; one of pos, kds, expo, admin, operator"))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                format!("unknown role {text:?}; one of {}", names.join(", "))
+            })
     }
 }
 

@@ -15,6 +15,7 @@ pub mod guest;
 pub mod limits;
 pub mod messages;
 pub mod order;
+pub mod pickup;
 pub mod problem;
 pub mod profile;
 pub mod report;
@@ -36,6 +37,7 @@ pub use order::{
     AddItems, FireCourse, NewOrder, NewOrderItem, Order, OrderCreated, OrderItem, OrderPatch,
     OrderStatus, OrderStatusChanged, StatusChange,
 };
+pub use pickup::{BoardEntry, BoardStatus};
 pub use problem::Problem;
 pub use profile::{ScreenProfile, Thresholds};
 pub use report::{

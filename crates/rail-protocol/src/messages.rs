@@ -87,6 +87,10 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub order: Option<Box<crate::order::Order>>,
+    /// A `board:` channel's orders preparing and ready.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<crate::pickup::BoardEntry>>", optional)]
+    pub board: Vec<crate::pickup::BoardEntry>,
 }
 
 /// Stable names of the errors the hub reports on the socket.
@@ -220,6 +224,9 @@ pub enum Event {
     /// A screen of the station has the ticket an alert was raised for.
     #[serde(rename = "kds:ticket-delivered")]
     TicketDelivered(crate::delivery::DeliveryAlert),
+    /// A takeout, pickup or delivery order on the pickup board changed.
+    #[serde(rename = "board:order")]
+    BoardOrder(crate::pickup::BoardEntry),
 }
 
 impl Event {
@@ -239,6 +246,7 @@ impl Event {
             Event::OrderStatus(_) => "order:status",
             Event::TicketUndelivered(_) => "kds:ticket-undelivered",
             Event::TicketDelivered(_) => "kds:ticket-delivered",
+            Event::BoardOrder(_) => "board:order",
         }
     }
 
@@ -257,7 +265,8 @@ impl Event {
             | Event::OrderUpdated(_)
             | Event::OrderStatus(_)
             | Event::TicketUndelivered(_)
-            | Event::TicketDelivered(_) => None,
+            | Event::TicketDelivered(_)
+            | Event::BoardOrder(_) => None,
         }
     }
 }

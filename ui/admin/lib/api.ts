@@ -17,6 +17,7 @@ import type { RecordedBoard } from "../../src/lib/bindings/RecordedBoard";
 import type { RecordTimeline } from "../../src/lib/bindings/RecordTimeline";
 import type { ServiceReport } from "../../src/lib/bindings/ServiceReport";
 import type { TicketDelivery } from "../../src/lib/bindings/TicketDelivery";
+import type { BoardLink } from "../../src/lib/bindings/BoardLink";
 
 /** A report's period: hub times in ms and the offset its hours are cut in. */
 export interface Period {
@@ -160,6 +161,11 @@ export class AdminApi {
   /** Which screens of its station have a ticket, and since when. */
   delivery(ticketId: string): Promise<TicketDelivery> {
     return this.#call("GET", `/api/tickets/${encodeURIComponent(ticketId)}/delivery`);
+  }
+
+  /** The pickup board's address, with a year-long board token in it. */
+  boardLink(): Promise<BoardLink> {
+    return this.#call("POST", "/api/board-link");
   }
 
   audit(): Promise<AuditEntry[]> {

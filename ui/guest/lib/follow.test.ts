@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Envelope } from "../../src/lib/bindings/Envelope";
 import type { Order } from "../../src/lib/bindings/Order";
 import type { Ticket } from "../../src/lib/bindings/Ticket";
-import { backoffMs } from "./link";
+import { backoffMs } from "../../src/lib/follow/channelLink";
 import { applyEvent, itemsOf, NOTHING_YET, stageOf, stationProgress, subscribed } from "./follow";
 
 const order: Order = {

@@ -41,6 +41,7 @@ export function applyEvent(state: Followed, envelope: Envelope): Followed | "gap
     case "order:created":
     case "kds:ticket-undelivered":
     case "kds:ticket-delivered":
+    case "board:order":
       return { ...state, cursor };
     default: {
       const ticket = envelope.data.ticket;

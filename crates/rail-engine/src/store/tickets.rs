@@ -514,6 +514,7 @@ mod tests {
         store.apply_event(&new(3, "gone")).expect("new");
         // A replaced hub: a new history where "a" is open at version 1 and "gone" never was.
         let fresh = Snapshot {
+            board: Vec::new(),
             order: None,
             alerts: Vec::new(),
             tickets: vec![ticket("a", 1, TicketStatus::Open)],
@@ -586,6 +587,7 @@ mod tests {
                 0,
                 Recovery::Fresh,
                 Some(&Snapshot {
+                    board: Vec::new(),
                     order: None,
                     alerts: Vec::new(),
                     tickets: vec![changed],
@@ -629,6 +631,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = Store::open(&dir.path().join("cache.sqlite3")).expect("store");
         let snapshot = Snapshot {
+            board: Vec::new(),
             order: None,
             alerts: Vec::new(),
             tickets: vec![

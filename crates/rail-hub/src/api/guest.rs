@@ -42,3 +42,12 @@ pub async fn access(
         Err(GuestError::Hub(error)) => Err(error.into()),
     }
 }
+
+/// `POST /api/board-link` (admin): the address a dining-room screen opens to show the
+/// pickup board, with a year-long `board` token in its fragment.
+pub async fn board_link(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+) -> Result<Json<rail_protocol::pickup::BoardLink>, ApiError> {
+    Ok(Json(hub.board_link(&who)?))
+}

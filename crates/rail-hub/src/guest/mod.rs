@@ -2,9 +2,8 @@
 //! the receipt as a QR code), a phone opens `/o/<code>` with no login, and the code
 //! buys a short-lived `guest` token that reads that one order's channel — nothing of
 //! any other order, and nothing at all once the order has been closed for the grace
-//! period.
-
-pub mod page;
+//! period. Also the pickup board's link: a dining-room screen's address with a
+//! `board` token that reads the location's `board:` channel only.
 
 use rail_protocol::{GuestAccess, GuestLink, Role};
 use rand::Rng;
@@ -130,5 +129,31 @@ impl Hub {
         } else {
             Err(HubError::Forbidden(GuestError::Closed.to_string()))
         }
+    }
+}
+
+/// How long a pickup board's token lasts: a screen on a wall is set up once a year.
+pub const BOARD_TOKEN_TTL_SECS: i64 = 365 * 24 * 3600;
+
+impl Hub {
+    /// The pickup board's address with a year-long `board` token (admin only).
+    ///
+    /// # Errors
+    /// `Forbidden` for anything but an admin.
+    pub fn board_link(&self, who: &Claims) -> Result<rail_protocol::pickup::BoardLink, HubError> {
+        if who.role != Role::Admin {
+            return Err(HubError::Forbidden(
+                "only an admin may make a pickup board link".into(),
+            ));
+        }
+        let claims = crate::auth::claims(&who.loc, Role::Board, &[], "board", BOARD_TOKEN_TTL_SECS);
+        let token = self
+            .authority
+            .issue(&claims)
+            .map_err(|e| HubError::Forbidden(e.to_string()))?;
+        Ok(rail_protocol::pickup::BoardLink {
+            path: format!("/board#token={token}"),
+            expires_at_ms: claims.exp.saturating_mul(1000),
+        })
     }
 }

@@ -60,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/007_schedule.sql"),
     include_str!("../../migrations/008_service_record.sql"),
     include_str!("../../migrations/009_guest_links.sql"),
+    include_str!("../../migrations/010_board.sql"),
 ];
 
 /// The result of a mutation: what to answer, and what to publish once committed.

@@ -171,19 +171,56 @@ fn set_status(
         OrderStatus::Served | OrderStatus::Completed | OrderStatus::Cancelled
     );
     tx.execute(
-        "UPDATE orders SET closed_at_ms = ?3 WHERE location_id = ?1 AND id = ?2",
-        (&order.location_id, &order.id, closed.then_some(now_ms)),
+        "UPDATE orders SET closed_at_ms = ?3, status_at_ms = ?4 WHERE location_id = ?1 AND id = ?2",
+        (
+            &order.location_id,
+            &order.id,
+            closed.then_some(now_ms),
+            now_ms,
+        ),
     )?;
     let event = Event::OrderStatus(OrderStatusChanged {
         order_id: order.id.clone(),
         status,
         previous_status,
     });
-    publish(
+    let mut published = publish(
         tx,
         &order.location_id,
         &order_channels(order),
         &event,
+        now_ms,
+    )?;
+    published.extend(announce_board(tx, order, now_ms)?);
+    Ok(published)
+}
+
+/// Tells the pickup board where a takeout, pickup or delivery order stands: once it
+/// is on a station's rail (an order for later appears when it fires), and when it
+/// leaves.
+fn announce_board(
+    tx: &Transaction<'_>,
+    order: &Order,
+    now_ms: i64,
+) -> Result<Vec<Published>, StoreError> {
+    let Some(entry) = rail_protocol::pickup::entry(order, now_ms) else {
+        return Ok(Vec::new());
+    };
+    let on_the_rail: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM tickets WHERE location_id = ?1 AND order_id = ?2
+                        AND status IN ('open', 'bumped'))",
+        (&order.location_id, &order.id),
+        |row| row.get(0),
+    )?;
+    if !on_the_rail && entry.status != rail_protocol::BoardStatus::Gone {
+        return Ok(Vec::new());
+    }
+    let channel = rail_protocol::Channel::Board(order.location_id.clone()).to_string();
+    publish(
+        tx,
+        &order.location_id,
+        &[channel],
+        &Event::BoardOrder(entry),
         now_ms,
     )
 }
@@ -292,6 +329,7 @@ pub(crate) fn create_order(
     };
     save_order(tx, &order)?;
     let mut published = sync_tickets(tx, &order, &Cause::Created, Some(by), now_ms)?;
+    published.extend(announce_board(tx, &order, now_ms)?);
     let tickets = order_tickets(tx, location_id, &order.id)?;
     let tickets: Vec<Ticket> = stations(&order)
         .iter()
@@ -683,7 +721,11 @@ pub(crate) fn fire_scheduled(
     let mut published = Vec::new();
     for (location_id, order_id) in due {
         let order = load_order(tx, &location_id, &order_id)?;
-        published.extend(sync_tickets(tx, &order, &Cause::Fired, None, now_ms)?);
+        let fired = sync_tickets(tx, &order, &Cause::Fired, None, now_ms)?;
+        if !fired.is_empty() {
+            published.extend(fired);
+            published.extend(announce_board(tx, &order, now_ms)?);
+        }
     }
     Ok(published)
 }

@@ -160,6 +160,37 @@ impl Store {
             .collect())
     }
 
+    /// The pickup board: takeout, pickup and delivery orders on a station's rail or
+    /// done and not yet collected, from the last twelve hours, oldest first.
+    ///
+    /// # Errors
+    /// On database failure or a corrupt row.
+    pub fn board(
+        &self,
+        location_id: &str,
+        now_ms: i64,
+    ) -> Result<Vec<rail_protocol::BoardEntry>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT o.body, COALESCE(o.status_at_ms, o.created_at_ms) FROM orders o
+             WHERE o.location_id = ?1 AND o.closed_at_ms IS NULL AND o.created_at_ms >= ?2
+               AND json_extract(o.body, '$.orderType') IN ('takeout', 'pickup', 'delivery')
+               AND EXISTS (SELECT 1 FROM tickets t WHERE t.location_id = o.location_id
+                           AND t.order_id = o.id AND t.status IN ('open', 'bumped'))
+             ORDER BY o.created_at_ms, o.id",
+        )?;
+        let rows = stmt
+            .query_map((location_id, now_ms - PASS_MEMORY_MS), |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut entries = Vec::new();
+        for (body, at_ms) in rows {
+            let order: Order = serde_json::from_str(&body)?;
+            entries.extend(rail_protocol::pickup::entry(&order, at_ms));
+        }
+        Ok(entries)
+    }
+
     /// One order by id.
     ///
     /// # Errors

@@ -1,5 +1,6 @@
-// The "ready" moment on a phone: a short two-note chime (Web Audio, once the guest has
-// tapped to allow sound, as browsers require) and a buzz where vibration exists.
+// The "ready" moment on a guest's phone or the pickup board: a short two-note chime
+// (Web Audio, once someone has tapped to allow sound, as browsers require) and a buzz
+// where vibration exists.
 
 let context: AudioContext | null = null;
 
