@@ -287,6 +287,10 @@ fn setup(root: &Path) -> anyhow::Result<()> {
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(root.join("ui")))?;
+    // The socket.io-client app the Socket.IO door's test drives.
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(root.join("tests/socketio")))?;
     // The hub embeds its admin and guest pages: build them before any cargo build of
     // the hub.
     run(Command::new("npm")

@@ -36,6 +36,7 @@ pub mod report;
 pub mod routing;
 pub mod schedule;
 pub mod server;
+pub mod socketio;
 pub mod store;
 pub mod tls;
 

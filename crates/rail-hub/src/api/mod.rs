@@ -126,6 +126,8 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Apps written with socket.io-client: `/socket.io/`, the same channels.
+        .layer(crate::socketio::layer(hub.clone()))
         .with_state(hub)
 }
 
