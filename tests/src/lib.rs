@@ -367,8 +367,22 @@ impl HubProcess {
         self.device_token(role, stations, &format!("test-{role}"))
     }
 
+    /// A `staff` token for one employee's handheld.
+    pub fn staff_token(&self, employee: &str) -> String {
+        self.token_with(
+            "staff",
+            &[],
+            &format!("handheld-{employee}"),
+            &["--employee", employee],
+        )
+    }
+
     /// A token for one named device (its events carry the name as `by`).
     pub fn device_token(&self, role: &str, stations: &[&str], device: &str) -> String {
+        self.token_with(role, stations, device, &[])
+    }
+
+    fn token_with(&self, role: &str, stations: &[&str], device: &str, extra: &[&str]) -> String {
         let mut command = Command::new(binary("rail-hub"));
         if let Some(secret) = &self.options.secret {
             command.env("RAIL_HUB_SECRET", secret);
@@ -388,6 +402,7 @@ impl HubProcess {
         for station in stations {
             command.args(["--station", station]);
         }
+        command.args(extra);
         let output = command.output().expect("running rail-hub token");
         assert!(
             output.status.success(),

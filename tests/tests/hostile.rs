@@ -168,20 +168,22 @@ async fn every_role_reaches_exactly_its_channels() {
         "table:T9",
         "board:demo",
         "board:other",
+        "employee:e7",
     ];
     // Written out here, not derived from the hub's table: this is what the protocol
     // promises, and the hub must do exactly this.
     let y = true;
     let n = false;
-    let matrix: [(&str, &[&str], [bool; 8]); 8] = [
-        ("pos", &[], [n, n, n, n, y, y, n, n]),
-        ("pos", &["grill"], [y, n, n, n, y, y, n, n]),
-        ("kds", &["grill"], [y, n, n, n, n, n, n, n]),
-        ("kds", &["*"], [y, y, n, n, n, n, n, n]),
-        ("expo", &[], [y, y, y, n, y, y, y, n]),
-        ("admin", &[], [y, y, y, n, y, y, y, n]),
-        ("operator", &[], [n, n, n, n, n, n, n, n]),
-        ("board", &[], [n, n, n, n, n, n, y, n]),
+    let matrix: [(&str, &[&str], [bool; 9]); 9] = [
+        ("pos", &[], [n, n, n, n, y, y, n, n, n]),
+        ("pos", &["grill"], [y, n, n, n, y, y, n, n, n]),
+        ("kds", &["grill"], [y, n, n, n, n, n, n, n, n]),
+        ("kds", &["*"], [y, y, n, n, n, n, n, n, n]),
+        ("expo", &[], [y, y, y, n, y, y, y, n, n]),
+        ("admin", &[], [y, y, y, n, y, y, y, n, y]),
+        ("operator", &[], [n, n, n, n, n, n, n, n, n]),
+        ("board", &[], [n, n, n, n, n, n, y, n, n]),
+        ("server", &[], [y, y, y, n, y, y, y, n, y]),
     ];
     for (role, stations, allowed) in matrix {
         let mut socket = connect(&hub, Some(&sign(&claims(role, stations)))).await;
@@ -198,12 +200,32 @@ async fn every_role_reaches_exactly_its_channels() {
             );
         }
     }
+    // A staff handheld follows its own employee's channel, not a colleague's.
+    for (employee, allowed) in [
+        (Some("e7"), [n, n, n, n, n, n, n, n, y]),
+        (Some("e8"), [n, n, n, n, n, n, n, n, n]),
+        (None, [n, n, n, n, n, n, n, n, n]),
+    ] {
+        let mut staff = claims("staff", &[]);
+        if let Some(employee) = employee {
+            staff["employee"] = json!(employee);
+        }
+        let mut socket = connect(&hub, Some(&sign(&staff))).await;
+        for (channel, allowed) in channels.iter().zip(allowed) {
+            let answer = subscribe(&mut socket, channel).await;
+            assert_eq!(
+                answer.is_ok(),
+                allowed,
+                "staff of {employee:?} subscribing to {channel}: {answer:?}"
+            );
+        }
+    }
     // A guest's token opens its own order and nothing else; one naming no order opens
     // nothing at all.
     for (order, allowed) in [
-        (Some("o1"), [n, n, n, n, y, n, n, n]),
-        (Some("o2"), [n, n, n, n, n, n, n, n]),
-        (None, [n, n, n, n, n, n, n, n]),
+        (Some("o1"), [n, n, n, n, y, n, n, n, n]),
+        (Some("o2"), [n, n, n, n, n, n, n, n, n]),
+        (None, [n, n, n, n, n, n, n, n, n]),
     ] {
         let mut guest = claims("guest", &[]);
         if let Some(order) = order {

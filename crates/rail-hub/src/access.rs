@@ -21,21 +21,24 @@ pub enum Reach {
     ListedStations,
     /// Only the one order the token names (a guest's).
     ItsOrder,
+    /// Only the employee the token names (a staff handheld's).
+    ItsEmployee,
     /// None.
     No,
 }
 
 /// The kinds of channel, in the matrix's column order.
-pub const CHANNEL_KINDS: [&str; 5] = [
+pub const CHANNEL_KINDS: [&str; 6] = [
     "kds:<station>",
     "location:<id>",
     "order:<id>",
     "table:<id>",
     "board:<id>",
+    "employee:<id>",
 ];
 
 /// Every role, in the matrix's row order.
-pub const ROLES: [Role; 7] = [
+pub const ROLES: [Role; 9] = [
     Role::Pos,
     Role::Kds,
     Role::Expo,
@@ -43,22 +46,28 @@ pub const ROLES: [Role; 7] = [
     Role::Operator,
     Role::Guest,
     Role::Board,
+    Role::Server,
+    Role::Staff,
 ];
 
 /// The matrix: `reach(role)[column]`, columns as in [`CHANNEL_KINDS`].
-pub fn reach(role: Role) -> [Reach; 5] {
-    use Reach::{Any, ItsOrder, ListedStations, No};
+pub fn reach(role: Role) -> [Reach; 6] {
+    use Reach::{Any, ItsEmployee, ItsOrder, ListedStations, No};
     match role {
         // A till follows the orders it posts, and a station only where it is listed.
-        Role::Pos => [ListedStations, No, Any, Any, No],
-        Role::Kds => [ListedStations, No, No, No, No],
-        Role::Expo | Role::Admin => [Any, Any, Any, Any, Any],
+        Role::Pos => [ListedStations, No, Any, Any, No, No],
+        Role::Kds => [ListedStations, No, No, No, No, No],
+        // Expo runs the pass, not the servers' handhelds.
+        Role::Expo => [Any, Any, Any, Any, Any, No],
+        Role::Admin | Role::Server => [Any, Any, Any, Any, Any, Any],
         // Monitoring reads /metrics and nothing else.
-        Role::Operator => [No, No, No, No, No],
+        Role::Operator => [No, No, No, No, No, No],
         // A guest's link opens its own order and nothing of anyone else's.
-        Role::Guest => [No, No, ItsOrder, No, No],
+        Role::Guest => [No, No, ItsOrder, No, No, No],
         // A dining-room screen shows numbers, never a kitchen's tickets.
-        Role::Board => [No, No, No, No, Any],
+        Role::Board => [No, No, No, No, Any, No],
+        // A server's handheld hears of its own orders, not a colleague's.
+        Role::Staff => [No, No, No, No, No, ItsEmployee],
     }
 }
 
@@ -70,13 +79,14 @@ pub fn column(channel: &Channel) -> usize {
         Channel::Order(_) => 2,
         Channel::Table(_) => 3,
         Channel::Board(_) => 4,
+        Channel::Employee(_) => 5,
     }
 }
 
 /// The matrix as the Markdown table `docs/protocol.md` carries.
 pub fn markdown() -> String {
     let mut table = format!(
-        "| role | {} |\n|---|---|---|---|---|---|\n",
+        "| role | {} |\n|---|---|---|---|---|---|---|\n",
         CHANNEL_KINDS.join(" | ")
     );
     for role in ROLES {
@@ -86,6 +96,7 @@ pub fn markdown() -> String {
                 Reach::Any => "yes",
                 Reach::ListedStations => "its stations",
                 Reach::ItsOrder => "its order",
+                Reach::ItsEmployee => "its own",
                 Reach::No => "no",
             })
             .collect();

@@ -34,6 +34,9 @@ pub struct Claims {
     /// The one order a `guest` token may follow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<String>,
+    /// The employee a `staff` token belongs to: it follows `employee:<this>` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee: Option<String>,
 }
 
 impl Claims {
@@ -46,18 +49,26 @@ impl Claims {
         match self.role {
             Role::Admin | Role::Expo => true,
             Role::Kds | Role::Pos => self.station_listed(station),
-            Role::Operator | Role::Guest | Role::Board => false,
+            Role::Operator | Role::Guest | Role::Board | Role::Server | Role::Staff => false,
         }
     }
 
     /// May this token post and change orders?
     pub fn may_post_orders(&self) -> bool {
-        matches!(self.role, Role::Pos | Role::Admin)
+        matches!(self.role, Role::Pos | Role::Admin | Role::Server)
+    }
+
+    /// May this token publish the platform's events (`POST /api/events`)?
+    pub fn may_publish_platform_events(&self) -> bool {
+        matches!(self.role, Role::Server | Role::Admin)
     }
 
     /// May this token read whole orders (every station's items)?
     pub fn may_read_orders(&self) -> bool {
-        matches!(self.role, Role::Pos | Role::Expo | Role::Admin)
+        matches!(
+            self.role,
+            Role::Pos | Role::Expo | Role::Admin | Role::Server
+        )
     }
 
     /// May this token read speed-of-service reports? The manager, expo (its "today"
@@ -94,6 +105,12 @@ impl Claims {
             (Reach::ItsOrder, Channel::Order(id)) if self.order.as_deref() == Some(id) => Ok(()),
             (Reach::ItsOrder, Channel::Order(_)) => {
                 Err("this link follows another order".to_owned())
+            }
+            (Reach::ItsEmployee, Channel::Employee(id)) if self.employee.as_deref() == Some(id) => {
+                Ok(())
+            }
+            (Reach::ItsEmployee, Channel::Employee(_)) => {
+                Err("a staff token follows its own employee channel only".to_owned())
             }
             _ => Err(format!("a {role} token may not watch {channel} channels")),
         }
@@ -215,6 +232,7 @@ pub fn claims(
         iat: now,
         nbf: None,
         order: None,
+        employee: None,
     }
 }
 

@@ -141,6 +141,7 @@ pub fn random_order(rng: &mut impl Rng, number: u32) -> NewOrder {
         });
     }
     NewOrder {
+        employee_id: None,
         id: None,
         number: number.to_string(),
         table: (order_type == OrderType::DineIn).then(|| format!("T{}", rng.random_range(1..=24))),

@@ -148,7 +148,7 @@ impl Hub {
     }
 
     /// Runs a store mutation and publishes its events under the lock.
-    fn mutate<F>(
+    pub(crate) fn mutate<F>(
         &self,
         location: &str,
         idem: Option<&IdempotencyKey>,

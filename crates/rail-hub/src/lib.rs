@@ -28,6 +28,7 @@ pub mod kitchen_setup;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
+pub mod platform;
 pub mod printer;
 pub mod profiles;
 pub mod recorder;

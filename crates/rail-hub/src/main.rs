@@ -80,6 +80,9 @@ enum Command {
         /// Device id, shown in bump records.
         #[arg(long, default_value = "device")]
         device: String,
+        /// For a `staff` token: the employee whose channel (`employee:<id>`) it follows.
+        #[arg(long)]
+        employee: Option<String>,
         /// Validity in hours.
         #[arg(long, default_value_t = 24 * 365)]
         ttl_hours: i64,
@@ -252,6 +255,7 @@ async fn main() -> anyhow::Result<()> {
             role,
             stations,
             device,
+            employee,
             ttl_hours,
         } => {
             let secret = match secret {
@@ -260,13 +264,9 @@ async fn main() -> anyhow::Result<()> {
                     .and_then(|mut store| store.signing_secret())
                     .with_context(|| format!("reading the signing secret from {}", db.display()))?,
             };
-            let token = Authority::new(&secret).issue(&claims(
-                &location,
-                role,
-                &stations,
-                &device,
-                ttl_hours * 3600,
-            ))?;
+            let mut claims = claims(&location, role, &stations, &device, ttl_hours * 3600);
+            claims.employee = employee;
+            let token = Authority::new(&secret).issue(&claims)?;
             // A till or script holding this token is a device too: the admin page lists
             // it, and removing it there refuses the token.
             let registered = rail_hub::store::Store::open(&db).and_then(|store| {

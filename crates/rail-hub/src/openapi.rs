@@ -105,6 +105,7 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("/api/orders/{id}/guest-link", "post", "getGuestLink"),
     ("/api/guest/{code}", "get", "openGuestLink"),
     ("/api/board-link", "post", "getBoardLink"),
+    ("/api/events", "post", "publishPlatformEvent"),
     (
         "/api/stations/{station}/tickets",
         "get",
@@ -222,6 +223,24 @@ fn record_paths() -> Value {
                     "401": problem("No valid token"),
                     "403": problem("Not a pos or admin token"),
                     "404": problem("No such order"),
+                    "500": problem("The hub failed (details only in its log)")
+                }))
+            }
+        },
+        "/api/events": {
+            "post": {
+                "summary": "Publish a platform event",
+                "description": "For the restaurant's platform back end (`server` token; `admin` too): one of its event types with its data, written in one transaction to the location's channel and the channels its ids name (`order:<orderId>`, `table:<id>` for each table named; a `notification` with an `employeeId` to `employee:<id>` only), durable and replayable like kitchen events. Orders are not published here: `POST /api/orders` creates them and the hub publishes their events.",
+                "parameters": [{ "$ref": "#/components/parameters/IdempotencyKey" }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": schema("PlatformEvent") } } },
+                "responses": with(json!({ "201": json_body("Where it was written", "PublishedEvent") }), json!({
+                    "400": problem("Malformed JSON or Idempotency-Key"),
+                    "401": problem("No valid token"),
+                    "403": problem("Not a server or admin token"),
+                    "409": problem("The Idempotency-Key was used for a different request"),
+                    "413": problem("The body is larger than 256 KiB"),
+                    "415": problem("The body is not `application/json`"),
+                    "422": problem("An unknown type, a missing or extra field, an id that cannot name a channel, a text over 500 bytes"),
                     "500": problem("The hub failed (details only in its log)")
                 }))
             }
@@ -631,6 +650,8 @@ pub fn document() -> Value {
     generator.subschema_for::<rail_protocol::GuestLink>();
     generator.subschema_for::<rail_protocol::GuestAccess>();
     generator.subschema_for::<rail_protocol::pickup::BoardLink>();
+    generator.subschema_for::<rail_protocol::PlatformEvent>();
+    generator.subschema_for::<rail_protocol::platform::PublishedEvent>();
     let schemas = generator.take_definitions(true);
 
     let order_changed = |summary: &str,

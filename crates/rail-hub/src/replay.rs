@@ -116,7 +116,8 @@ fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snaps
             tickets.extend(store.done_at_the_pass(location_id, crate::clock::now_ms())?);
             tickets
         }
-        Channel::Order(_) | Channel::Board(_) => Vec::new(),
+        // An employee channel is a stream of notices: nothing stands to snapshot.
+        Channel::Order(_) | Channel::Board(_) | Channel::Employee(_) => Vec::new(),
         Channel::Table(table) => store
             .tickets(location_id, None, StationFilter::Live)?
             .into_iter()

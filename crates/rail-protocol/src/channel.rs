@@ -1,5 +1,5 @@
 //! Channel names: `location:<id>`, `kds:<station>`, `order:<id>`, `table:<id>`,
-//! `board:<location id>`.
+//! `board:<location id>`, `employee:<id>`.
 //!
 //! Channel names never carry the restaurant: the hub scopes every channel to the
 //! location in the client's token, so `kds:grill` of one restaurant can never be reached
@@ -18,6 +18,8 @@ pub enum Channel {
     /// The location's pickup board: takeout, pickup and delivery orders preparing or
     /// ready, by number, and nothing else.
     Board(String),
+    /// One employee's handheld: their orders ready and served, notifications.
+    Employee(String),
 }
 
 /// Why a channel name was refused.
@@ -32,7 +34,7 @@ impl fmt::Display for ChannelError {
         match self {
             ChannelError::UnknownKind(name) => write!(
                 f,
-                "unknown channel {name:?}: expected location:<id>, kds:<station>, order:<id>, table:<id> or board:<id>"
+                "unknown channel {name:?}: expected location:<id>, kds:<station>, order:<id>, table:<id>, board:<id> or employee:<id>"
             ),
             ChannelError::BadId(name) => write!(
                 f,
@@ -70,6 +72,7 @@ impl FromStr for Channel {
             "order" => Ok(Channel::Order(id)),
             "table" => Ok(Channel::Table(id)),
             "board" => Ok(Channel::Board(id)),
+            "employee" => Ok(Channel::Employee(id)),
             _ => Err(ChannelError::UnknownKind(name.to_owned())),
         }
     }
@@ -83,6 +86,7 @@ impl fmt::Display for Channel {
             Channel::Order(id) => write!(f, "order:{id}"),
             Channel::Table(id) => write!(f, "table:{id}"),
             Channel::Board(id) => write!(f, "board:{id}"),
+            Channel::Employee(id) => write!(f, "employee:{id}"),
         }
     }
 }
@@ -108,7 +112,7 @@ mod tests {
     #[test]
     fn refuses_unknown_kinds_and_bad_ids() {
         assert!(matches!(
-            "employee:1".parse::<Channel>(),
+            "waiter:1".parse::<Channel>(),
             Err(ChannelError::UnknownKind(_))
         ));
         assert!(matches!(

@@ -35,11 +35,16 @@ pub enum Role {
     /// A pickup board in the dining room: reads its location's `board:` channel (order
     /// numbers and whether they are ready), nothing else.
     Board,
+    /// The restaurant's platform back end: publishes its events (`POST /api/events`)
+    /// and follows the location's channels.
+    Server,
+    /// An employee's handheld: follows its own `employee:<id>` channel only.
+    Staff,
 }
 
 impl Role {
     /// Every role, in the order the docs list them.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 9] = [
         Role::Pos,
         Role::Kds,
         Role::Expo,
@@ -47,6 +52,8 @@ impl Role {
         Role::Operator,
         Role::Guest,
         Role::Board,
+        Role::Server,
+        Role::Staff,
     ];
 
     /// The role's name as tokens and messages spell it.
@@ -59,6 +66,8 @@ impl Role {
             Role::Operator => "operator",
             Role::Guest => "guest",
             Role::Board => "board",
+            Role::Server => "server",
+            Role::Staff => "staff",
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod messages;
 pub mod order;
 pub mod pickup;
+pub mod platform;
 pub mod problem;
 pub mod profile;
 pub mod report;
@@ -38,6 +39,7 @@ pub use order::{
     OrderStatus, OrderStatusChanged, StatusChange,
 };
 pub use pickup::{BoardEntry, BoardStatus};
+pub use platform::PlatformEvent;
 pub use problem::Problem;
 pub use profile::{ScreenProfile, Thresholds};
 pub use report::{

@@ -227,6 +227,39 @@ pub enum Event {
     /// A takeout, pickup or delivery order on the pickup board changed.
     #[serde(rename = "board:order")]
     BoardOrder(crate::pickup::BoardEntry),
+    // Published by the restaurant's platform (`POST /api/events`).
+    #[serde(rename = "order:item-added")]
+    ItemAdded(crate::platform::ItemAdded),
+    #[serde(rename = "order:item-updated")]
+    ItemUpdated(crate::platform::ItemUpdated),
+    #[serde(rename = "table:status-changed")]
+    TableStatusChanged(crate::platform::TableStatusChanged),
+    #[serde(rename = "table:combined")]
+    TableCombined(crate::platform::TableCombined),
+    #[serde(rename = "table:split")]
+    TableSplit(crate::platform::TableSplit),
+    #[serde(rename = "sync:conflict")]
+    SyncConflict(crate::platform::SyncConflict),
+    #[serde(rename = "sync:completed")]
+    SyncCompleted(crate::platform::SyncCompleted),
+    #[serde(rename = "notification")]
+    Notification(crate::platform::Notification),
+}
+
+impl From<crate::platform::PlatformEvent> for Event {
+    fn from(event: crate::platform::PlatformEvent) -> Self {
+        use crate::platform::PlatformEvent as P;
+        match event {
+            P::ItemAdded(e) => Event::ItemAdded(e),
+            P::ItemUpdated(e) => Event::ItemUpdated(e),
+            P::TableStatusChanged(e) => Event::TableStatusChanged(e),
+            P::TableCombined(e) => Event::TableCombined(e),
+            P::TableSplit(e) => Event::TableSplit(e),
+            P::SyncConflict(e) => Event::SyncConflict(e),
+            P::SyncCompleted(e) => Event::SyncCompleted(e),
+            P::Notification(e) => Event::Notification(e),
+        }
+    }
 }
 
 impl Event {
@@ -247,6 +280,14 @@ impl Event {
             Event::TicketUndelivered(_) => "kds:ticket-undelivered",
             Event::TicketDelivered(_) => "kds:ticket-delivered",
             Event::BoardOrder(_) => "board:order",
+            Event::ItemAdded(_) => "order:item-added",
+            Event::ItemUpdated(_) => "order:item-updated",
+            Event::TableStatusChanged(_) => "table:status-changed",
+            Event::TableCombined(_) => "table:combined",
+            Event::TableSplit(_) => "table:split",
+            Event::SyncConflict(_) => "sync:conflict",
+            Event::SyncCompleted(_) => "sync:completed",
+            Event::Notification(_) => "notification",
         }
     }
 
@@ -266,7 +307,15 @@ impl Event {
             | Event::OrderStatus(_)
             | Event::TicketUndelivered(_)
             | Event::TicketDelivered(_)
-            | Event::BoardOrder(_) => None,
+            | Event::BoardOrder(_)
+            | Event::ItemAdded(_)
+            | Event::ItemUpdated(_)
+            | Event::TableStatusChanged(_)
+            | Event::TableCombined(_)
+            | Event::TableSplit(_)
+            | Event::SyncConflict(_)
+            | Event::SyncCompleted(_)
+            | Event::Notification(_) => None,
         }
     }
 }

@@ -37,6 +37,11 @@ pub struct NewOrder {
     #[ts(optional)]
     #[schemars(length(min = 1, max = crate::limits::MAX_TEXT), regex(pattern = crate::limits::TEXT_PATTERN))]
     pub server: Option<String>,
+    /// The platform's id of the server who took the order: their handheld
+    /// (`employee:<id>`) hears when it is ready and when it is served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub employee_id: Option<String>,
     #[serde(default)]
     pub rush: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,6 +200,10 @@ pub struct Order {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub server: Option<String>,
+    /// The server's employee id on the platform, when the POS gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub employee_id: Option<String>,
     pub rush: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]

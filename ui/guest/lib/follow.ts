@@ -38,12 +38,10 @@ export function applyEvent(state: Followed, envelope: Envelope): Followed | "gap
       return { ...state, order: envelope.data, cursor };
     case "order:status":
       return { ...state, order: state.order && { ...state.order, status: envelope.data.status }, cursor };
-    case "order:created":
-    case "kds:ticket-undelivered":
-    case "kds:ticket-delivered":
-    case "board:order":
-      return { ...state, cursor };
     default: {
+      // Ticket events carry the ticket; anything else on the channel (the platform's
+      // events, delivery alerts) changes nothing the page shows.
+      if (!("ticket" in envelope.data)) return { ...state, cursor };
       const ticket = envelope.data.ticket;
       const known = state.tickets.findIndex((t) => t.id === ticket.id);
       if (known >= 0 && (state.tickets[known]?.version ?? 0) >= ticket.version) return { ...state, cursor };

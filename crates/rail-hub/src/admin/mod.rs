@@ -225,6 +225,7 @@ impl Hub {
             return Ok(None);
         };
         let claims = Claims {
+            employee: None,
             order: None,
             sub: format!("admin:{}", record.username),
             loc: record.location_id.clone(),

@@ -4,6 +4,7 @@
 mod admin;
 mod devices;
 mod error;
+mod events;
 mod extract;
 mod guest;
 mod orders;
@@ -64,6 +65,7 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
             "/api/devices/{id}",
             axum::routing::patch(devices::change).delete(devices::revoke),
         )
+        .route("/api/events", post(events::publish))
         .route("/api/orders", post(orders::create))
         .route("/api/orders/{id}", get(orders::show).patch(orders::patch))
         .route("/api/orders/{id}/items", post(orders::add_items))

@@ -69,6 +69,7 @@ pub fn apply(hub: &Hub, printer: &Printer, chit: &Chit, now_ms: i64) -> Result<O
         request: format!("printer {} chit {key}", printer.name),
     };
     let who = Claims {
+        employee: None,
         order: None,
         sub: format!("printer:{}", printer.name),
         loc: printer.location.clone(),
@@ -247,6 +248,7 @@ fn new_order(
     routes: &Routes,
 ) -> NewOrder {
     NewOrder {
+        employee_id: None,
         id: Some(id.to_owned()),
         number: clip(number),
         table: read.table.as_deref().map(clip),
@@ -321,6 +323,7 @@ fn keep_as_printed(
         .map(clip)
         .collect();
     let order = NewOrder {
+        employee_id: None,
         id: Some(order_id.clone()),
         number: "?".into(),
         table: None,
@@ -431,6 +434,7 @@ mod tests {
 
     fn orders(hub: &Hub) -> usize {
         let who = Claims {
+            employee: None,
             order: None,
             sub: "test".into(),
             loc: "bistro".into(),
@@ -499,6 +503,7 @@ mod tests {
         let (hub, printer) = setup();
         apply(&hub, &printer, &chit("Order 13\n1 x Soup\n"), NOW).expect("created");
         let who = Claims {
+            employee: None,
             order: None,
             sub: "till".into(),
             loc: "bistro".into(),

@@ -29,7 +29,7 @@ impl Lcg {
 
 #[derive(Debug)]
 enum Step {
-    Create(NewOrder),
+    Create(Box<NewOrder>),
     Void { order: String, item: String },
     Bump { ticket: String },
     Recall { ticket: String },
@@ -115,7 +115,7 @@ fn seeded_day() -> (Store, BTreeMap<String, Expected>, Vec<(i64, i64)>) {
             "id": id, "number": format!("{n}"), "items": items,
         }))
         .expect("order");
-        push(&mut steps, placed, Step::Create(order));
+        push(&mut steps, placed, Step::Create(Box::new(order)));
         let mut last_bump = placed;
         let mut stations = vec![("grill", burgers + 1)];
         if with_fries {

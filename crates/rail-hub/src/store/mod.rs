@@ -20,6 +20,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension};
 
+pub(crate) use events::append as append_event;
 pub use events::{ChannelPosition, Published};
 pub(crate) use kitchen as kitchen_ops;
 pub use kitchen::{OrderCommand, StationFilter};

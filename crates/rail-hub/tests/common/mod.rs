@@ -72,6 +72,7 @@ impl TestHub {
     pub fn post(&self, number: &str, station: &str) -> String {
         let who = claims("loc", Role::Pos, &[], "pos", 60);
         let order = NewOrder {
+            employee_id: None,
             id: None,
             number: number.into(),
             table: None,

@@ -18,7 +18,12 @@ number: string, table?: string, guest?: string, orderType: OrderType,
 /**
  * Where the order came in from: `{"channel": "third-party", "name": "Uber Eats"}`.
  */
-source?: OrderSource, server?: string, rush: boolean, notes?: string, 
+source?: OrderSource, server?: string, 
+/**
+ * The platform's id of the server who took the order: their handheld
+ * (`employee:<id>`) hears when it is ready and when it is served.
+ */
+employeeId?: string, rush: boolean, notes?: string, 
 /**
  * When the POS took the order (hub time), if it was some time ago: a till that
  * queued orders while the hub was unreachable sends them late, and the kitchen

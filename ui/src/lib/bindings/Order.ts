@@ -7,7 +7,11 @@ import type { OrderType } from "./OrderType";
 /**
  * An order as the hub keeps it: `GET /api/orders/{id}` and `order:*` events.
  */
-export type Order = { id: string, locationId: string, number: string, table?: string, guest?: string, orderType: OrderType, source?: OrderSource, server?: string, rush: boolean, notes?: string, status: OrderStatus, 
+export type Order = { id: string, locationId: string, number: string, table?: string, guest?: string, orderType: OrderType, source?: OrderSource, server?: string, 
+/**
+ * The server's employee id on the platform, when the POS gave one.
+ */
+employeeId?: string, rush: boolean, notes?: string, status: OrderStatus, 
 /**
  * Courses up to this one are cooking; later ones are held.
  */

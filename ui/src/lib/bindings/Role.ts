@@ -3,4 +3,4 @@
 /**
  * What a device is for.
  */
-export type Role = "pos" | "kds" | "expo" | "admin" | "operator" | "guest" | "board";
+export type Role = "pos" | "kds" | "expo" | "admin" | "operator" | "guest" | "board" | "server" | "staff";

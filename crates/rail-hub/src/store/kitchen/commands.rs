@@ -184,13 +184,12 @@ fn set_status(
         status,
         previous_status,
     });
-    let mut published = publish(
-        tx,
-        &order.location_id,
-        &order_channels(order),
-        &event,
-        now_ms,
-    )?;
+    let mut channels = order_channels(order);
+    // The server who took it hears on their handheld: ready, served, and the rest.
+    if let Some(employee) = &order.employee_id {
+        channels.push(rail_protocol::Channel::Employee(employee.clone()).to_string());
+    }
+    let mut published = publish(tx, &order.location_id, &channels, &event, now_ms)?;
     published.extend(announce_board(tx, order, now_ms)?);
     Ok(published)
 }
@@ -285,6 +284,11 @@ pub(crate) fn create_order(
     check_optional_text("table", posted.table.as_ref())?;
     check_optional_text("guest", posted.guest.as_ref())?;
     check_optional_text("server", posted.server.as_ref())?;
+    if let Some(employee) = posted.employee_id.as_deref().filter(|e| !is_valid_id(e)) {
+        return Err(StoreError::Invalid(format!(
+            "employeeId {employee:?}: 1-64 letters, digits, - _ . (it names the server's channel)"
+        )));
+    }
     check_optional_text("notes", posted.notes.as_ref())?;
     check_optional_text(
         "source name",
@@ -310,6 +314,7 @@ pub(crate) fn create_order(
     let items = new_items(&posted.items, &[], routes, false)?;
     let first_course = items.iter().map(|i| i.course).min().unwrap_or(1);
     let order = Order {
+        employee_id: posted.employee_id.clone(),
         id,
         location_id: location_id.to_owned(),
         number: posted.number.clone(),

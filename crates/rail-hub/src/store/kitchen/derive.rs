@@ -228,6 +228,7 @@ mod tests {
 
     fn order(items: Vec<OrderItem>) -> Order {
         Order {
+            employee_id: None,
             id: "o1".into(),
             location_id: "bistro".into(),
             number: "17".into(),
