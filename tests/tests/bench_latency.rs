@@ -1,8 +1,11 @@
 //! Latency benchmark: a `rail-hub` process, 100 screen engines (the real engine, each
 //! with its own SQLite cache) over five stations, and a POS posting at a steady rate.
 //! Measures POS POST → ticket committed in each screen's store, and the bump round trip
-//! (one screen bumps → the station's other screens drop the ticket). Run by
-//! `cargo xtask bench-latency`; prints a table for `docs/benchmarks.md`.
+//! (one screen bumps → the station's other screens drop the ticket). Then the same
+//! again on a fresh hub beside 2,000 guests following their orders (10 phones on each
+//! of 200 takeout orders whose tickets the pastry station bumps during the run), with
+//! the hub's memory for both, so what guests cost the kitchen is read in one run. Run
+//! by `cargo xtask bench-latency`; prints tables for `docs/benchmarks.md`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -30,9 +33,71 @@ fn row(name: &str, mut values: Vec<f64>) {
     );
 }
 
+/// Guests beside the kitchen: orders they follow, and phones on each.
+const GUEST_ORDERS: usize = 200;
+const PHONES_PER_ORDER: usize = 10;
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a benchmark: run through `cargo xtask bench-latency`"]
 async fn hundred_screens_five_stations() {
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    let quiet = run(false).await;
+    let busy = run(true).await;
+    println!("\n| hub | resident memory at the end (MiB) |\n|---|---|");
+    println!("| 100 screens | {:.1} |", quiet);
+    println!("| 100 screens + 2,000 guests | {:.1} |", busy);
+}
+
+/// The hub's resident memory in MiB.
+fn resident_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Opens a guest's phone on `code`'s order: a socket that reads and drops everything.
+async fn guest_phone(hub_url: String, code: String, client: reqwest::Client) -> usize {
+    use futures_util::{SinkExt, StreamExt};
+    let access: serde_json::Value = client
+        .get(format!("{hub_url}/api/guest/{code}"))
+        .send()
+        .await
+        .expect("guest access")
+        .json()
+        .await
+        .expect("guest json");
+    let url = format!("{}/api/socket", hub_url.replacen("http", "ws", 1));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("guest socket");
+    let auth = serde_json::json!({ "type": "auth", "token": access["token"] }).to_string();
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::text(auth))
+        .await
+        .expect("auth");
+    let subscribe =
+        serde_json::json!({ "type": "subscribe", "channel": access["channel"] }).to_string();
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::text(subscribe))
+        .await
+        .expect("subscribe");
+    let mut frames = 0;
+    while let Some(Ok(_)) = socket.next().await {
+        frames += 1;
+    }
+    frames
+}
+
+/// One run; with `guests`, 2,000 guest phones follow 200 takeout orders throughout.
+/// Answers the hub's resident memory at the end, in MiB.
+async fn run(guests: bool) -> f64 {
     let dir = tempfile::tempdir().expect("tempdir");
     // Screens each have their own disk in a kitchen; on one machine their caches live
     // in memory-backed storage so 100 fsyncs per order measure the software, not one disk.
@@ -62,6 +127,36 @@ async fn hundred_screens_five_stations() {
             .all(|(_, e)| e.state().status.connection.state == LinkState::Online)
     })
     .await;
+
+    // The guests' orders wait at a station no screen here follows; their phones follow.
+    let mut phones = Vec::new();
+    if guests {
+        let client = hub.client();
+        for n in 0..GUEST_ORDERS {
+            let order = serde_json::json!({ "id": format!("g{n}"), "number": format!("G{n}"), "orderType": "takeout",
+                "items": [{ "name": "Cake", "station": "pastry" }] });
+            hub.post_order(&pos, order).await.expect("guest order");
+            let link: serde_json::Value = client
+                .post(format!("{}/api/orders/g{n}/guest-link", hub.url))
+                .bearer_auth(&pos)
+                .send()
+                .await
+                .expect("link")
+                .json()
+                .await
+                .expect("link json");
+            let code = link["code"].as_str().expect("code").to_owned();
+            for _ in 0..PHONES_PER_ORDER {
+                phones.push(tokio::spawn(guest_phone(
+                    hub.url.clone(),
+                    code.clone(),
+                    client.clone(),
+                )));
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    }
+    let pastry = hub.token("kds", &["pastry"]);
 
     // When each screen first shows each ticket, and when it drops it.
     type Seen = Arc<Mutex<HashMap<(usize, String), (Instant, Option<Instant>)>>>;
@@ -112,6 +207,16 @@ async fn hundred_screens_five_stations() {
             response.status()
         );
         posted.push((format!("b{n}:{station}"), sent));
+        // Each guest order turns ready during the run: its ten phones are told.
+        if guests && n < GUEST_ORDERS {
+            let bumped = client
+                .post(format!("{}/api/tickets/g{n}:pastry/bump", hub.url))
+                .bearer_auth(&pastry)
+                .send()
+                .await
+                .expect("pastry bump");
+            assert!(bumped.status().is_success());
+        }
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
 
@@ -151,7 +256,16 @@ async fn hundred_screens_five_stations() {
             }
         }
     }
-    println!("\n{} screens ({SCREENS_PER_STATION} per station × {} stations), {ORDERS} orders at {RATE_PER_SECOND}/s", screens.len(), STATIONS.len());
+    let memory = resident_mib(hub.pid());
+    let beside = if guests {
+        format!(
+            ", beside {} guest phones on {GUEST_ORDERS} orders",
+            phones.len()
+        )
+    } else {
+        String::new()
+    };
+    println!("\n{} screens ({SCREENS_PER_STATION} per station × {} stations), {ORDERS} orders at {RATE_PER_SECOND}/s{beside}", screens.len(), STATIONS.len());
     println!("\n| measure (ms) | samples | p50 | p95 | p99 | max |");
     println!("|---|---|---|---|---|---|");
     row("POS POST → ticket committed in a screen's store", delivery);
@@ -167,4 +281,11 @@ async fn hundred_screens_five_stations() {
     for (_, engine) in screens {
         engine.shutdown().await;
     }
+    drop(hub);
+    // Every phone was told of its order's changes before the hub went.
+    for phone in phones {
+        let frames = phone.await.expect("phone");
+        assert!(frames >= 3, "a guest phone got {frames} frames");
+    }
+    memory
 }
