@@ -48,20 +48,6 @@ async fn hundred_screens_five_stations() {
     println!("| 100 screens + 2,000 guests | {:.1} |", busy);
 }
 
-/// The hub's resident memory in MiB.
-fn resident_mib(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 /// Opens a guest's phone on `code`'s order: a socket that reads and drops everything.
 async fn guest_phone(hub_url: String, code: String, client: reqwest::Client) -> usize {
     use futures_util::{SinkExt, StreamExt};
@@ -256,7 +242,7 @@ async fn run(guests: bool) -> f64 {
             }
         }
     }
-    let memory = resident_mib(hub.pid());
+    let memory = rail_tests::loadgen::rss_kib(hub.pid()) as f64 / 1024.0;
     let beside = if guests {
         format!(
             ", beside {} guest phones on {GUEST_ORDERS} orders",

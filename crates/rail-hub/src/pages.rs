@@ -22,7 +22,9 @@ struct GuestPage;
 #[allow_missing = true]
 struct BoardPage;
 
-fn file<A: RustEmbed>(path: &str, what: &str) -> Response {
+/// `path` of the embedded page `A`, hardened; a missing `index.html` says how to
+/// build `what`.
+pub(crate) fn file<A: RustEmbed>(path: &str, what: &str) -> Response {
     let mut response = match A::get(path) {
         Some(file) => (
             [(header::CONTENT_TYPE, content_type(path))],
@@ -34,7 +36,7 @@ fn file<A: RustEmbed>(path: &str, what: &str) -> Response {
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             format!(
                 "This hub was built without its {what}: run `cargo xtask setup` (it builds \
-                 the hub's pages), then build the hub again."
+                 the hub's pages into ui/dist-*), then build the hub again."
             ),
         )
             .into_response(),
@@ -44,7 +46,8 @@ fn file<A: RustEmbed>(path: &str, what: &str) -> Response {
     response
 }
 
-fn asset<A: RustEmbed>(name: &str, what: &str) -> Response {
+/// One of page `A`'s assets, by file name only.
+pub(crate) fn asset<A: RustEmbed>(name: &str, what: &str) -> Response {
     if name.contains("..") || name.contains('/') {
         return (StatusCode::NOT_FOUND, "no such file").into_response();
     }

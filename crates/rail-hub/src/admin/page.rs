@@ -4,8 +4,8 @@
 //! without them answers `/admin` with a page saying how to build them.
 
 use axum::extract::Path;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
 use rust_embed::RustEmbed;
 
 #[derive(RustEmbed)]
@@ -48,35 +48,12 @@ pub(crate) fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn file(path: &str) -> Response {
-    let mut response = match Assets::get(path) {
-        Some(file) => (
-            [(header::CONTENT_TYPE, content_type(path))],
-            file.data.into_owned(),
-        )
-            .into_response(),
-        None if path == "index.html" => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "This hub was built without its admin page: run `cargo xtask setup` (it builds \
-             ui/dist-admin), then build the hub again.",
-        )
-            .into_response(),
-        None => (StatusCode::NOT_FOUND, "no such file").into_response(),
-    };
-    harden(&mut response);
-    response
-}
-
 /// `GET /admin` and `/admin/`: the page.
 pub async fn index() -> Response {
-    file("index.html")
+    crate::pages::file::<Assets>("index.html", "admin page")
 }
 
 /// `GET /admin/assets/{file}`: its scripts and styles.
 pub async fn asset(Path(name): Path<String>) -> Response {
-    if name.contains("..") || name.contains('/') {
-        return (StatusCode::NOT_FOUND, "no such file").into_response();
-    }
-    file(&format!("assets/{name}"))
+    crate::pages::asset::<Assets>(&name, "admin page")
 }
