@@ -159,33 +159,43 @@ async fn on_connect(
                     ack: AckSender,
                     State(hub): State<Arc<Hub>>| {
             let reply = session.handle(&hub, &subscribe_text(&join.channel, join.since.as_ref()));
-            let answer = match reply {
-                Some(Outbound::Frame(frame)) => {
-                    let error: Value = serde_json::from_str(frame.as_str()).unwrap_or_default();
-                    json!({ "ok": false, "code": error["code"], "message": error["message"] })
-                }
-                Some(Outbound::Close(code, reason)) => {
-                    let _ = socket.clone().disconnect();
-                    json!({ "ok": false, "code": code, "message": reason })
-                }
-                _ => json!({ "ok": true, "channel": join.channel }),
-            };
-            let _ = ack.send(&answer);
+            let _ = ack.send(&acknowledgement(reply, &socket));
         }
     });
     socket.on("leave", {
         let session = session.clone();
-        async move |Data(leave): Data<Leave>, ack: AckSender, State(hub): State<Arc<Hub>>| {
+        async move |socket: SocketRef,
+                    Data(leave): Data<Leave>,
+                    ack: AckSender,
+                    State(hub): State<Arc<Hub>>| {
             let text = json!({ "type": "unsubscribe", "channel": leave.channel }).to_string();
             let reply = session.handle(&hub, &text);
-            let ok =
-                !matches!(reply, Some(Outbound::Frame(ref f)) if f.as_str().contains("\"error\""));
-            let _ = ack.send(&json!({ "ok": ok }));
+            let _ = ack.send(&acknowledgement(reply, &socket));
         }
     });
     socket.on_disconnect(async move |State(hub): State<Arc<Hub>>| {
         hub.disconnect(connection_id);
     });
+}
+
+/// What a `join` or `leave` is acknowledged with: the session's error in the hub's
+/// words, or `{ok: true}`. A reply that ends the connection ends the socket too.
+fn acknowledgement(reply: Option<Outbound>, socket: &SocketRef) -> Value {
+    match reply {
+        Some(Outbound::Frame(frame)) => {
+            let said: Value = serde_json::from_str(frame.as_str()).unwrap_or_default();
+            if said["type"] == "error" {
+                json!({ "ok": false, "code": said["code"], "message": said["message"] })
+            } else {
+                json!({ "ok": true })
+            }
+        }
+        Some(Outbound::Close(code, reason)) => {
+            let _ = socket.clone().disconnect();
+            json!({ "ok": false, "code": code, "message": reason })
+        }
+        Some(Outbound::Batch(_)) | None => json!({ "ok": true }),
+    }
 }
 
 impl Session {
