@@ -186,7 +186,11 @@ async fn each_platform_event_reaches_its_channels_once_with_its_schema() {
     let location_before = hub.last_seq("location:demo");
     for (bad, status) in [
         (
-            json!({ "type": "order:created", "data": { "orderId": "o9" } }),
+            json!({ "type": "order:updated", "data": { "orderId": "o9", "status": "paid" } }),
+            422,
+        ),
+        (
+            json!({ "type": "order:created", "data": { "orderId": "o9", "tickets": [{ "id": "x" }] } }),
             422,
         ),
         (

@@ -230,7 +230,7 @@ fn record_paths() -> Value {
         "/api/events": {
             "post": {
                 "summary": "Publish a platform event",
-                "description": "For the restaurant's platform back end (`server` token; `admin` too): one of its event types with its data, written in one transaction to the location's channel and the channels its ids name (`order:<orderId>`, `table:<id>` for each table named; a `notification` with an `employeeId` to `employee:<id>` only), durable and replayable like kitchen events. Orders are not published here: `POST /api/orders` creates them and the hub publishes their events.",
+                "description": "For the restaurant's platform back end (`server` token; `admin` too): one of its event types with its data, written in one transaction to the location's channel and the channels its ids name (`order:<orderId>`, `table:<id>` for each table named; a `notification` with an `employeeId` to `employee:<id>` only), durable and replayable like kitchen events. A platform's `order:created` carries no tickets; the kitchen's orders are posted to `POST /api/orders`, which publishes their events, and `order:updated` is the hub's alone.",
                 "parameters": [{ "$ref": "#/components/parameters/IdempotencyKey" }],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": schema("PlatformEvent") } } },
                 "responses": with(json!({ "201": json_body("Where it was written", "PublishedEvent") }), json!({

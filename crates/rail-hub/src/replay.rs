@@ -85,27 +85,19 @@ fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snaps
         // one order wants each station's progress, not only what is still cooking.
         return match store.order(location_id, order_id) {
             Ok(order) => Ok(Snapshot {
-                board: Vec::new(),
                 tickets: store.tickets_of_order(&order)?,
                 order: Some(Box::new(order)),
-                alerts: Vec::new(),
+                ..Snapshot::default()
             }),
-            Err(StoreError::NotFound(_)) => Ok(Snapshot {
-                board: Vec::new(),
-                tickets: Vec::new(),
-                order: None,
-                alerts: Vec::new(),
-            }),
+            Err(StoreError::NotFound(_)) => Ok(Snapshot::default()),
             Err(error) => Err(error),
         };
     }
     if let Channel::Board(_) = channel {
         // Numbers and whether they are ready: nothing of the kitchen's tickets.
         return Ok(Snapshot {
-            tickets: Vec::new(),
-            order: None,
-            alerts: Vec::new(),
             board: store.board(location_id, crate::clock::now_ms())?,
+            ..Snapshot::default()
         });
     }
     let tickets = match channel {
@@ -125,9 +117,7 @@ fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snaps
             .collect(),
     };
     Ok(Snapshot {
-        board: Vec::new(),
-        order: None,
         tickets,
-        alerts: Vec::new(),
+        ..Snapshot::default()
     })
 }

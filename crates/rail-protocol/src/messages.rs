@@ -250,6 +250,7 @@ impl From<crate::platform::PlatformEvent> for Event {
     fn from(event: crate::platform::PlatformEvent) -> Self {
         use crate::platform::PlatformEvent as P;
         match event {
+            P::OrderCreated(e) => Event::OrderCreated(e),
             P::ItemAdded(e) => Event::ItemAdded(e),
             P::ItemUpdated(e) => Event::ItemUpdated(e),
             P::TableStatusChanged(e) => Event::TableStatusChanged(e),

@@ -122,13 +122,28 @@ fn one() -> u32 {
     1
 }
 
-/// Response to `POST /api/orders`: the tickets the order was split into.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+/// Response to `POST /api/orders`, and the `order:created` event: the order and the
+/// tickets it was split into. The platform may publish `order:created` for an order
+/// of its own (`POST /api/events`), with no tickets and its table, server and total.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[ts(export)]
 pub struct OrderCreated {
     pub order_id: String,
+    #[serde(default)]
     pub tickets: Vec<Ticket>,
+    /// The order's table, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub table_id: Option<String>,
+    /// The server who took it (their `employee:<id>` channel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub employee_id: Option<String>,
+    /// The order's total, in the currency's main unit, when the platform gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub total: Option<f64>,
 }
 
 /// Where an order is in its life, from the POS's first post to the table's last plate.

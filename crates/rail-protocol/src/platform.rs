@@ -1,8 +1,8 @@
 //! Events the restaurant's own platform publishes through the hub (`POST /api/events`,
-//! `server` tokens): items, tables, sync and notifications, each with its declared
-//! schema, reaching subscribers on the same durable, replayable channels as kitchen
-//! events. Orders themselves reach the hub through `POST /api/orders`, which publishes
-//! `order:created` and `order:updated` itself, so the platform does not publish those.
+//! `server` tokens): orders of its own, items, tables, sync and notifications, each
+//! with its declared schema, reaching subscribers on the same durable, replayable
+//! channels as kitchen events. `order:updated` is the hub's own (it carries the whole
+//! order the kitchen works from), so the platform does not publish it.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -107,6 +107,8 @@ pub struct Notification {
 #[serde(tag = "type", content = "data", deny_unknown_fields)]
 #[ts(export)]
 pub enum PlatformEvent {
+    #[serde(rename = "order:created")]
+    OrderCreated(crate::order::OrderCreated),
     #[serde(rename = "order:item-added")]
     ItemAdded(ItemAdded),
     #[serde(rename = "order:item-updated")]
@@ -126,7 +128,8 @@ pub enum PlatformEvent {
 }
 
 /// Types a platform may publish, as `type` spells them.
-pub const PLATFORM_EVENT_TYPES: [&str; 8] = [
+pub const PLATFORM_EVENT_TYPES: [&str; 9] = [
+    "order:created",
     "order:item-added",
     "order:item-updated",
     "table:status-changed",
@@ -158,6 +161,12 @@ impl PlatformEvent {
         };
         let mut channels = vec![Channel::Location(location_id.to_owned())];
         match self {
+            PlatformEvent::OrderCreated(e) => {
+                channels.push(Channel::Order(id("orderId", &e.order_id)?));
+                if let Some(table) = &e.table_id {
+                    channels.push(Channel::Table(id("tableId", table)?));
+                }
+            }
             PlatformEvent::ItemAdded(e) => {
                 channels.push(Channel::Order(id("orderId", &e.order_id)?))
             }
@@ -191,7 +200,25 @@ impl PlatformEvent {
 
     /// Texts too long for a kitchen's channels, if any.
     pub fn problem(&self) -> Option<String> {
+        if let PlatformEvent::OrderCreated(e) = self {
+            if !e.tickets.is_empty() {
+                return Some(
+                    "an order:created from the platform carries no tickets: the kitchen's \
+                     orders are posted to /api/orders"
+                        .into(),
+                );
+            }
+            if e.total.is_some_and(|t| !t.is_finite()) {
+                return Some("total must be a number".into());
+            }
+            if let Some(employee) = e.employee_id.as_deref().filter(|e| !is_valid_id(e)) {
+                return Some(format!(
+                    "employeeId {employee:?}: 1-64 letters, digits, - _ ."
+                ));
+            }
+        }
         let texts: Vec<&str> = match self {
+            PlatformEvent::OrderCreated(_) => vec![],
             PlatformEvent::ItemAdded(e) => vec![&e.name],
             PlatformEvent::ItemUpdated(e) => vec![&e.status],
             PlatformEvent::TableStatusChanged(e) => vec![&e.previous_status, &e.new_status],

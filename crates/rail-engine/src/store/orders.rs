@@ -71,10 +71,14 @@ pub(super) fn record_status(tx: &Transaction<'_>, event: &Event) -> Result<(), S
         ),
         _ => return Ok(()),
     };
-    tx.execute(
-        "INSERT INTO orders (id, status) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET status = excluded.status",
-        (id, status),
-    )?;
+    // A creation never overrides what is known of the order since: the platform may
+    // announce an order the kitchen already has.
+    let sql = if matches!(event, Event::OrderCreated(_)) {
+        "INSERT INTO orders (id, status) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING"
+    } else {
+        "INSERT INTO orders (id, status) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET status = excluded.status"
+    };
+    tx.execute(sql, (id, status))?;
     Ok(())
 }
 

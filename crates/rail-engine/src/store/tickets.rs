@@ -418,6 +418,36 @@ mod tests {
         (dir, store)
     }
 
+    /// The platform may announce an order the kitchen already served: that announcement
+    /// must not bring the order back to the pass.
+    #[test]
+    fn an_order_announced_after_its_serve_stays_served() {
+        let (_dir, mut store) = open_store();
+        let served = Event::OrderStatus(rail_protocol::OrderStatusChanged {
+            order_id: "o1".into(),
+            status: rail_protocol::OrderStatus::Served,
+            previous_status: rail_protocol::OrderStatus::Ready,
+        });
+        let announced = Event::OrderCreated(rail_protocol::OrderCreated {
+            order_id: "o1".into(),
+            tickets: Vec::new(),
+            table_id: Some("T4".into()),
+            employee_id: None,
+            total: Some(42.5),
+        });
+        store.apply_event(&envelope(1, served)).expect("served");
+        store
+            .apply_event(&envelope(2, announced))
+            .expect("announced");
+        let status: String = store
+            .conn
+            .query_row("SELECT status FROM orders WHERE id = 'o1'", [], |row| {
+                row.get(0)
+            })
+            .expect("status");
+        assert_eq!(status, "served");
+    }
+
     fn open_ids(store: &Store) -> Vec<String> {
         store
             .view()

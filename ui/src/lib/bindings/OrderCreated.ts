@@ -2,6 +2,20 @@
 import type { Ticket } from "./Ticket";
 
 /**
- * Response to `POST /api/orders`: the tickets the order was split into.
+ * Response to `POST /api/orders`, and the `order:created` event: the order and the
+ * tickets it was split into. The platform may publish `order:created` for an order
+ * of its own (`POST /api/events`), with no tickets and its table, server and total.
  */
-export type OrderCreated = { orderId: string, tickets: Array<Ticket>, };
+export type OrderCreated = { orderId: string, tickets: Array<Ticket>, 
+/**
+ * The order's table, when it has one.
+ */
+tableId?: string, 
+/**
+ * The server who took it (their `employee:<id>` channel).
+ */
+employeeId?: string, 
+/**
+ * The order's total, in the currency's main unit, when the platform gives it.
+ */
+total?: number, };

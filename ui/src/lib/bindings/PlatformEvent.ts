@@ -2,6 +2,7 @@
 import type { ItemAdded } from "./ItemAdded";
 import type { ItemUpdated } from "./ItemUpdated";
 import type { Notification } from "./Notification";
+import type { OrderCreated } from "./OrderCreated";
 import type { SyncCompleted } from "./SyncCompleted";
 import type { SyncConflict } from "./SyncConflict";
 import type { TableCombined } from "./TableCombined";
@@ -11,4 +12,4 @@ import type { TableStatusChanged } from "./TableStatusChanged";
 /**
  * `POST /api/events`: one platform event, by type, with its data.
  */
-export type PlatformEvent = { "type": "order:item-added", "data": ItemAdded } | { "type": "order:item-updated", "data": ItemUpdated } | { "type": "table:status-changed", "data": TableStatusChanged } | { "type": "table:combined", "data": TableCombined } | { "type": "table:split", "data": TableSplit } | { "type": "sync:conflict", "data": SyncConflict } | { "type": "sync:completed", "data": SyncCompleted } | { "type": "notification", "data": Notification };
+export type PlatformEvent = { "type": "order:created", "data": OrderCreated } | { "type": "order:item-added", "data": ItemAdded } | { "type": "order:item-updated", "data": ItemUpdated } | { "type": "table:status-changed", "data": TableStatusChanged } | { "type": "table:combined", "data": TableCombined } | { "type": "table:split", "data": TableSplit } | { "type": "sync:conflict", "data": SyncConflict } | { "type": "sync:completed", "data": SyncCompleted } | { "type": "notification", "data": Notification };

@@ -343,6 +343,9 @@ pub(crate) fn create_order(
     let created = OrderCreated {
         order_id: order.id.clone(),
         tickets,
+        table_id: order.table.clone(),
+        employee_id: order.employee_id.clone(),
+        total: None,
     };
     published.extend(publish(
         tx,
