@@ -162,6 +162,18 @@ async fn socket_io_apps_get_rails_channels_and_miss_nothing_across_a_cut_link() 
             "up to {:?} of {last}",
             seqs.last()
         );
+        // The location's channel too, to its last event.
+        let location_end = hub.last_seq("location:demo");
+        let location_seen = app
+            .lines()
+            .iter()
+            .filter(|l| l["channel"] == "location:demo")
+            .filter_map(|l| l["seq"].as_u64())
+            .max();
+        anyhow::ensure!(
+            location_seen == Some(location_end),
+            "location up to {location_seen:?} of {location_end}"
+        );
         anyhow::Ok(())
     })
     .await
@@ -209,4 +221,44 @@ async fn socket_io_apps_get_rails_channels_and_miss_nothing_across_a_cut_link() 
     })
     .await
     .expect("leave");
+}
+
+/// The door keeps the WebSocket's limit on messages: past it an app is told
+/// `RATE_LIMITED`, past twice it the connection ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn socket_io_apps_are_held_to_the_same_message_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start_with(rail_tests::HubOptions::configured(
+        dir.path(),
+        "messages_per_minute = 3\n",
+    ))
+    .expect("hub");
+    let channels = [
+        "kds:a", "kds:b", "kds:c", "kds:d", "kds:e", "kds:f", "kds:g",
+    ];
+    let app = App::start(&hub.url, &hub.token("expo", &[]), &channels);
+    eventually("the app cut off", WAIT, || async {
+        let joins = app.named("join");
+        let codes: Vec<String> = joins
+            .iter()
+            .map(|j| j["answer"]["code"].as_str().unwrap_or("ok").to_owned())
+            .collect();
+        anyhow::ensure!(codes.len() >= 6, "{codes:?}");
+        anyhow::ensure!(
+            codes[..6]
+                == [
+                    "ok",
+                    "ok",
+                    "ok",
+                    "RATE_LIMITED",
+                    "RATE_LIMITED",
+                    "RATE_LIMITED"
+                ],
+            "{codes:?}"
+        );
+        anyhow::ensure!(!app.named("disconnect").is_empty(), "{:?}", app.lines());
+        anyhow::Ok(())
+    })
+    .await
+    .expect("limited");
 }

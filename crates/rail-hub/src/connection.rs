@@ -32,7 +32,11 @@ fn encode(message: &ServerMessage) -> Utf8Bytes {
     }))
 }
 
-fn error_frame(code: ErrorCode, message: impl Into<String>, channel: Option<String>) -> Outbound {
+pub(crate) fn error_frame(
+    code: ErrorCode,
+    message: impl Into<String>,
+    channel: Option<String>,
+) -> Outbound {
     Outbound::Frame(encode(&ServerMessage::Control(Control::Error {
         code,
         message: message.into(),
@@ -259,20 +263,29 @@ async fn authenticate(
 
 /// Counts messages per minute; beyond the limit the client is warned, beyond twice
 /// the limit it is disconnected.
-struct RateLimit {
+pub(crate) struct RateLimit {
     window_start: Instant,
     count: u32,
     limit: u32,
 }
 
-enum RateVerdict {
+pub(crate) enum RateVerdict {
     Ok,
     Warn,
     Close,
 }
 
 impl RateLimit {
-    fn check(&mut self) -> RateVerdict {
+    /// `limit` messages a minute, starting now.
+    pub(crate) fn per_minute(limit: u32) -> Self {
+        RateLimit {
+            window_start: Instant::now(),
+            count: 0,
+            limit,
+        }
+    }
+
+    pub(crate) fn check(&mut self) -> RateVerdict {
         if self.window_start.elapsed() >= Duration::from_secs(60) {
             self.window_start = Instant::now();
             self.count = 0;
@@ -297,11 +310,7 @@ async fn read_loop(
 ) -> Closing {
     let queue = subscriber.queue.clone();
     let mut session = ClientSession::new(claims.clone(), subscriber);
-    let mut rate = RateLimit {
-        window_start: Instant::now(),
-        count: 0,
-        limit: hub.config.messages_per_minute,
-    };
+    let mut rate = RateLimit::per_minute(hub.config.messages_per_minute);
     while let Some(message) = stream.next().await {
         last_heard.store(now_ms(), Ordering::Relaxed);
         let text = match message {

@@ -30,7 +30,7 @@ use socketioxide::SocketIo;
 use tokio::sync::{mpsc, oneshot, Notify};
 
 use crate::auth::Claims;
-use crate::connection::ClientSession;
+use crate::connection::{ClientSession, RateLimit, RateVerdict};
 use crate::fanout::{Outbound, Subscriber};
 use crate::hub::Hub;
 
@@ -73,9 +73,10 @@ struct Door {
     since: Arc<BTreeMap<String, Cursor>>,
 }
 
-/// The session behind a socket: the same as a WebSocket connection's.
+/// The session behind a socket: the same as a WebSocket connection's, with the same
+/// limit on messages per minute.
 #[derive(Clone)]
-struct Session(Arc<Mutex<ClientSession>>);
+struct Session(Arc<Mutex<(ClientSession, RateLimit)>>);
 
 /// Builds the door's layer for the hub's router (path `/socket.io/`).
 pub fn layer(hub: Arc<Hub>) -> SocketIoLayer {
@@ -139,14 +140,20 @@ async fn on_connect(
         overflow,
         positions,
     };
-    let session = Session(Arc::new(Mutex::new(ClientSession::new(
-        door.claims.clone(),
-        subscriber,
+    let session = Session(Arc::new(Mutex::new((
+        ClientSession::new(door.claims.clone(), subscriber),
+        RateLimit::per_minute(hub.config.messages_per_minute),
     ))));
+    hub.metrics
+        .connections_opened
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    hub.metrics
+        .connections_open
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 
     // The channels the app followed before this connection, from where it stood.
     for (channel, cursor) in door.since.iter() {
-        let reply = session.handle(&hub, &subscribe_text(channel, Some(cursor)));
+        let reply = session.resume(&hub, &subscribe_text(channel, Some(cursor)));
         if let Some(Outbound::Frame(frame)) = reply {
             emit_frame(&socket, frame.as_str());
         }
@@ -175,6 +182,9 @@ async fn on_connect(
     });
     socket.on_disconnect(async move |State(hub): State<Arc<Hub>>| {
         hub.disconnect(connection_id);
+        hub.metrics
+            .connections_open
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     });
 }
 
@@ -199,11 +209,32 @@ fn acknowledgement(reply: Option<Outbound>, socket: &SocketRef) -> Value {
 }
 
 impl Session {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (ClientSession, RateLimit)> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One message from the app, counted against the limit: past it the app is told
+    /// `RATE_LIMITED`; past twice it the connection ends, as on the WebSocket.
     fn handle(&self, hub: &Hub, text: &str) -> Option<Outbound> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .handle_text(hub, text)
+        let mut guard = self.lock();
+        let (session, rate) = &mut *guard;
+        match rate.check() {
+            RateVerdict::Ok => session.handle_text(hub, text),
+            RateVerdict::Warn => Some(crate::connection::error_frame(
+                rail_protocol::ErrorCode::RateLimited,
+                "too many messages; slow down",
+                None,
+            )),
+            RateVerdict::Close => Some(Outbound::Close(
+                rail_protocol::close_code::POLICY_VIOLATION,
+                "too many messages".into(),
+            )),
+        }
+    }
+
+    /// A channel joined again at connect: the hub's doing, not counted.
+    fn resume(&self, hub: &Hub, text: &str) -> Option<Outbound> {
+        self.lock().0.handle_text(hub, text)
     }
 }
 
