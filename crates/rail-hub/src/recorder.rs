@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use rail_protocol::{Device, Event, RecordEntry, RecordedBoard, Ticket, TicketStatus};
+use rail_protocol::{Device, RecordEntry, RecordedBoard, Ticket, TicketStatus};
 
 use crate::store::record::RecordRow;
 
@@ -35,17 +35,8 @@ impl DeviceNames {
 /// The recorder's line for one recorded ticket event; `None` for events that are not
 /// about a ticket.
 pub fn entry(row: &RecordRow, names: &DeviceNames) -> Option<RecordEntry> {
-    let (ticket, item_id, by) = match &row.envelope.event {
-        Event::TicketNew(e)
-        | Event::TicketUpdated(e)
-        | Event::TicketBumped(e)
-        | Event::ItemBumped(e)
-        | Event::TicketRecalled(e)
-        | Event::TicketVoided(e)
-        | Event::TicketFired(e)
-        | Event::TicketPriority(e) => (&e.ticket, e.item_id.as_deref(), e.by.clone()),
-        _ => return None,
-    };
+    let event = row.envelope.event.ticket_event()?;
+    let (ticket, item_id, by) = (&event.ticket, event.item_id.as_deref(), event.by.clone());
     let device = by.as_deref().and_then(|id| names.0.get(id));
     Some(RecordEntry {
         id: row.id,

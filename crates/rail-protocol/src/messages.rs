@@ -292,8 +292,8 @@ impl Event {
         }
     }
 
-    /// The ticket a kitchen event carries.
-    pub fn ticket(&self) -> Option<&Ticket> {
+    /// A kitchen event's ticket, with the item it is about and who caused it.
+    pub fn ticket_event(&self) -> Option<&TicketEvent> {
         match self {
             Event::TicketNew(e)
             | Event::TicketUpdated(e)
@@ -302,7 +302,7 @@ impl Event {
             | Event::TicketRecalled(e)
             | Event::TicketVoided(e)
             | Event::TicketFired(e)
-            | Event::TicketPriority(e) => Some(&e.ticket),
+            | Event::TicketPriority(e) => Some(e),
             Event::OrderCreated(_)
             | Event::OrderUpdated(_)
             | Event::OrderStatus(_)
@@ -318,6 +318,11 @@ impl Event {
             | Event::SyncCompleted(_)
             | Event::Notification(_) => None,
         }
+    }
+
+    /// The ticket a kitchen event carries.
+    pub fn ticket(&self) -> Option<&Ticket> {
+        self.ticket_event().map(|e| &e.ticket)
     }
 }
 
