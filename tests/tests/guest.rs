@@ -196,3 +196,224 @@ async fn a_guest_follows_their_order_through_a_cut_link_and_sees_it_ready() {
     let problem: Value = answer.json().await.expect("problem");
     assert_eq!(problem["code"], "ORDER_CLOSED", "{problem}");
 }
+
+async fn seat(hub: &HubProcess, token: &str, table: &str, key: Option<&str>) -> Value {
+    let mut request = hub
+        .client()
+        .post(format!("{}/api/tables/{table}/session", hub.url))
+        .bearer_auth(token);
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let response = request.send().await.expect("seat");
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(status, 201, "seating {table}: {body}");
+    body
+}
+
+async fn orders_on_page(client: &fantoccini::Client) -> anyhow::Result<Vec<(String, String)>> {
+    let mut orders = Vec::new();
+    for card in client
+        .find_all(Locator::Css(r#"[data-testid="guest-order"]"#))
+        .await?
+    {
+        let number = card.attr("data-number").await?.unwrap_or_default();
+        let stage = card.attr("data-stage").await?.unwrap_or_default();
+        orders.push((number, stage));
+    }
+    Ok(orders)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tables_party_follows_its_own_orders_and_never_the_next_partys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = HubProcess::start_with(HubOptions::configured(
+        dir.path(),
+        "guest_grace_minutes = 0\n",
+    ))
+    .expect("hub");
+    let pos = hub.token("pos", &[]);
+    let cooks = hub.token("kds", &["*"]);
+    let dine_in = |id: &str, table: &str, name: &str, station: &str| {
+        json!({ "id": id, "number": &id[1..], "table": table, "orderType": "dine-in",
+                "items": [{ "name": name, "station": station }] })
+    };
+
+    // The first party sits at T5; a retried seating answers the same session.
+    let first = seat(&hub, &pos, "T5", Some("seat-t5-1")).await;
+    let retried = seat(&hub, &pos, "T5", Some("seat-t5-1")).await;
+    assert_eq!(first, retried, "an idempotent retry seats nobody new");
+    let first_code = first["code"].as_str().expect("code").to_owned();
+    let first_session = first["sessionId"].as_str().expect("id").to_owned();
+    hub.post_order(&pos, dine_in("o51", "T5", "Ribeye", "grill"))
+        .await
+        .expect("51");
+    // Another table's order is not this party's.
+    hub.post_order(&pos, dine_in("o61", "T6", "Lobster Roll", "grill"))
+        .await
+        .expect("61");
+
+    let proxy = Proxy::start(hub.address()).await.expect("proxy");
+    let browser = Browser::open_sized(390, 844).await.expect("chromium");
+    let client = &browser.client;
+    let result = async {
+        client
+            .goto(&format!("{}/o/{first_code}", proxy.url))
+            .await?;
+        let table = text_of(client, r#"[data-testid="guest-table"]"#, WAIT).await?;
+        anyhow::ensure!(table == "T5", "{table}");
+        eventually("#51 on the page", WAIT, || async {
+            let orders = orders_on_page(client).await?;
+            anyhow::ensure!(orders == [("51".into(), "received".into())], "{orders:?}");
+            anyhow::Ok(())
+        })
+        .await?;
+
+        // The party orders more while the page is open; it arrives, and turns ready.
+        hub.post_order(&pos, dine_in("o52", "T5", "Truffle Fries", "fry"))
+            .await?;
+        eventually("#52 on the page", WAIT, || async {
+            let orders = orders_on_page(client).await?;
+            anyhow::ensure!(orders.len() == 2 && orders[1].0 == "52", "{orders:?}");
+            anyhow::Ok(())
+        })
+        .await?;
+        hub.bump(&cooks, "o52:fry").await?;
+        let bumped = Instant::now();
+        eventually("#52 ready", Duration::from_secs(1), || async {
+            let banner = text_of(client, r#"[data-testid="guest-ready"]"#, Duration::ZERO).await?;
+            anyhow::ensure!(banner.contains("#52"), "{banner}");
+            anyhow::Ok(())
+        })
+        .await?;
+        let seen_after = bumped.elapsed();
+        let body = text_of(client, "main", WAIT).await?;
+        anyhow::ensure!(
+            body.contains("Ribeye") && body.contains("Truffle Fries") && !body.contains("Lobster"),
+            "{body}"
+        );
+        screenshot(client, "guest-table").await?;
+
+        // The party leaves and the next one sits: the first page, still open, hears
+        // nothing of the next party's order.
+        let next = seat(&hub, &pos, "T5", None).await;
+        let next_code = next["code"].as_str().expect("code").to_owned();
+        let next_session = next["sessionId"].as_str().expect("id").to_owned();
+        anyhow::ensure!(next_session != first_session, "a new session");
+        let seq_before = page_seq(client).await?;
+        hub.post_order(&pos, dine_in("o53", "T5", "Oysters", "raw-bar"))
+            .await?;
+        anyhow::ensure!(
+            hub.last_seq(&format!("session:{next_session}")) > 0,
+            "the next party's order went to its own session"
+        );
+        anyhow::ensure!(
+            hub.last_seq(&format!("session:{first_session}")) == seq_before,
+            "nothing more on the first party's channel"
+        );
+        // Two seconds is ample for an event to reach a page that is live (it took
+        // under one above); the page must stay as it was all that while.
+        let watch = Instant::now();
+        while watch.elapsed() < Duration::from_secs(2) {
+            let body = text_of(client, "main", WAIT).await?;
+            anyhow::ensure!(!body.contains("Oysters") && !body.contains("#53"), "{body}");
+            anyhow::ensure!(page_seq(client).await? == seq_before, "the page moved");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+
+        // Reopened (no grace here), the first link has ended; the next party's shows
+        // theirs only.
+        client
+            .goto(&format!("{}/o/{first_code}", proxy.url))
+            .await?;
+        let gone = text_of(client, r#"[data-testid="guest-gone"]"#, WAIT).await?;
+        anyhow::ensure!(gone.contains("Thanks for visiting"), "{gone}");
+        client.goto(&format!("{}/o/{next_code}", proxy.url)).await?;
+        eventually("#53 only", WAIT, || async {
+            let orders = orders_on_page(client).await?;
+            anyhow::ensure!(orders == [("53".into(), "received".into())], "{orders:?}");
+            anyhow::Ok(())
+        })
+        .await?;
+        let body = text_of(client, "main", WAIT).await?;
+        anyhow::ensure!(
+            !body.contains("Ribeye") && !body.contains("Truffle"),
+            "{body}"
+        );
+        anyhow::Ok(seen_after)
+    }
+    .await;
+    browser.close().await;
+    let seen_after = result.expect("the table's guest page");
+    assert!(
+        seen_after < Duration::from_secs(1),
+        "ready after {seen_after:?}"
+    );
+
+    // REST: the open session, closing it, and the answers around it.
+    let client = hub.client();
+    let open: Value = client
+        .get(format!("{}/api/tables/T5/session", hub.url))
+        .bearer_auth(&pos)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert!(open["closedAtMs"].is_null(), "{open}");
+    let closed = client
+        .delete(format!("{}/api/tables/T5/session", hub.url))
+        .bearer_auth(&pos)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(closed.status().as_u16(), 200);
+    let closed: Value = closed.json().await.expect("json");
+    assert_eq!(closed["sessionId"], open["sessionId"]);
+    assert!(closed["closedAtMs"].is_i64(), "{closed}");
+    let answer = client
+        .get(format!(
+            "{}/api/guest/{}",
+            hub.url,
+            open["code"].as_str().unwrap_or("")
+        ))
+        .send()
+        .await
+        .expect("guest access");
+    assert_eq!(answer.status().as_u16(), 410);
+    let problem: Value = answer.json().await.expect("problem");
+    assert_eq!(problem["code"], "PARTY_LEFT", "{problem}");
+    for (method, path, token, status) in [
+        ("GET", "/api/tables/T5/session", &pos, 404),
+        ("DELETE", "/api/tables/T5/session", &pos, 404),
+        ("POST", "/api/tables/T%205/session", &pos, 422),
+        ("POST", "/api/tables/T5/session", &cooks, 403),
+    ] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let response = client
+            .request(method.clone(), format!("{}{path}", hub.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status().as_u16(), status, "{method} {path}");
+        let problem: Value = response.json().await.expect("problem json");
+        assert!(problem["detail"].is_string(), "{problem}");
+    }
+    // An order posted after the party left joins no session.
+    hub.post_order(&pos, dine_in("o54", "T5", "Soup", "grill"))
+        .await
+        .expect("54");
+    let order: Value = client
+        .get(format!("{}/api/orders/o54", hub.url))
+        .bearer_auth(&pos)
+        .send()
+        .await
+        .expect("order")
+        .json()
+        .await
+        .expect("json");
+    assert!(order.get("tableSession").is_none(), "{order}");
+}

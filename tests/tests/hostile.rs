@@ -153,6 +153,19 @@ async fn post_order(hub: &HubProcess, order: &Value) -> Value {
 async fn every_role_reaches_exactly_its_channels() {
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = hub(dir.path());
+    // The party seated at T9: its session's channel, and another that is not its own.
+    let seated: Value = hub
+        .client()
+        .post(format!("{}/api/tables/T9/session", hub.url))
+        .bearer_auth(hub.token("pos", &[]))
+        .send()
+        .await
+        .expect("seat T9")
+        .json()
+        .await
+        .expect("session");
+    let party = seated["sessionId"].as_str().expect("session id").to_owned();
+    let party_channel = format!("session:{party}");
     post_order(
         &hub,
         &json!({ "id": "o1", "number": "1", "table": "T9", "items": [
@@ -169,21 +182,23 @@ async fn every_role_reaches_exactly_its_channels() {
         "board:demo",
         "board:other",
         "employee:e7",
+        &party_channel,
+        "session:another",
     ];
     // Written out here, not derived from the hub's table: this is what the protocol
     // promises, and the hub must do exactly this.
     let y = true;
     let n = false;
-    let matrix: [(&str, &[&str], [bool; 9]); 9] = [
-        ("pos", &[], [n, n, n, n, y, y, n, n, n]),
-        ("pos", &["grill"], [y, n, n, n, y, y, n, n, n]),
-        ("kds", &["grill"], [y, n, n, n, n, n, n, n, n]),
-        ("kds", &["*"], [y, y, n, n, n, n, n, n, n]),
-        ("expo", &[], [y, y, y, n, y, y, y, n, n]),
-        ("admin", &[], [y, y, y, n, y, y, y, n, y]),
-        ("operator", &[], [n, n, n, n, n, n, n, n, n]),
-        ("board", &[], [n, n, n, n, n, n, y, n, n]),
-        ("server", &[], [y, y, y, n, y, y, y, n, y]),
+    let matrix: [(&str, &[&str], [bool; 11]); 9] = [
+        ("pos", &[], [n, n, n, n, y, y, n, n, n, y, y]),
+        ("pos", &["grill"], [y, n, n, n, y, y, n, n, n, y, y]),
+        ("kds", &["grill"], [y, n, n, n, n, n, n, n, n, n, n]),
+        ("kds", &["*"], [y, y, n, n, n, n, n, n, n, n, n]),
+        ("expo", &[], [y, y, y, n, y, y, y, n, n, y, y]),
+        ("admin", &[], [y, y, y, n, y, y, y, n, y, y, y]),
+        ("operator", &[], [n, n, n, n, n, n, n, n, n, n, n]),
+        ("board", &[], [n, n, n, n, n, n, y, n, n, n, n]),
+        ("server", &[], [y, y, y, n, y, y, y, n, y, y, y]),
     ];
     for (role, stations, allowed) in matrix {
         let mut socket = connect(&hub, Some(&sign(&claims(role, stations)))).await;
@@ -202,9 +217,9 @@ async fn every_role_reaches_exactly_its_channels() {
     }
     // A staff handheld follows its own employee's channel, not a colleague's.
     for (employee, allowed) in [
-        (Some("e7"), [n, n, n, n, n, n, n, n, y]),
-        (Some("e8"), [n, n, n, n, n, n, n, n, n]),
-        (None, [n, n, n, n, n, n, n, n, n]),
+        (Some("e7"), [n, n, n, n, n, n, n, n, y, n, n]),
+        (Some("e8"), [n, n, n, n, n, n, n, n, n, n, n]),
+        (None, [n, n, n, n, n, n, n, n, n, n, n]),
     ] {
         let mut staff = claims("staff", &[]);
         if let Some(employee) = employee {
@@ -220,16 +235,26 @@ async fn every_role_reaches_exactly_its_channels() {
             );
         }
     }
-    // A guest's token opens its own order and nothing else; one naming no order opens
+    // A guest's token opens its own order, or its own party's stay at a table, and
+    // nothing else (not the table, which every party shares); one naming neither opens
     // nothing at all.
-    for (order, allowed) in [
-        (Some("o1"), [n, n, n, n, y, n, n, n, n]),
-        (Some("o2"), [n, n, n, n, n, n, n, n, n]),
-        (None, [n, n, n, n, n, n, n, n, n]),
+    for (order, session, allowed) in [
+        (Some("o1"), None, [n, n, n, n, y, n, n, n, n, n, n]),
+        (Some("o2"), None, [n, n, n, n, n, n, n, n, n, n, n]),
+        (
+            None,
+            Some(party.as_str()),
+            [n, n, n, n, n, n, n, n, n, y, n],
+        ),
+        (None, Some("another"), [n, n, n, n, n, n, n, n, n, n, n]),
+        (None, None, [n, n, n, n, n, n, n, n, n, n, n]),
     ] {
         let mut guest = claims("guest", &[]);
         if let Some(order) = order {
             guest["order"] = json!(order);
+        }
+        if let Some(session) = session {
+            guest["session"] = json!(session);
         }
         let token = sign(&guest);
         let mut socket = connect(&hub, Some(&token)).await;
@@ -238,7 +263,7 @@ async fn every_role_reaches_exactly_its_channels() {
             assert_eq!(
                 answer.is_ok(),
                 allowed,
-                "a guest of {order:?} subscribing to {channel}: {answer:?}"
+                "a guest of {order:?} / {session:?} subscribing to {channel}: {answer:?}"
             );
         }
         // Nor does it reach anything through REST.
@@ -249,6 +274,9 @@ async fn every_role_reaches_exactly_its_channels() {
             ("GET", "/api/stations/grill/tickets"),
             ("POST", "/api/tickets/o1:grill/bump"),
             ("POST", "/api/orders/o1/guest-link"),
+            ("POST", "/api/tables/T9/session"),
+            ("GET", "/api/tables/T9/session"),
+            ("DELETE", "/api/tables/T9/session"),
             ("GET", "/api/reports/service"),
             ("GET", "/api/record/grill/timeline"),
             ("GET", "/api/devices"),

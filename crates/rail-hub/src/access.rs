@@ -3,8 +3,8 @@
 //! and the hostile-client tests try every cell of it against a real hub.
 //!
 //! Every channel is scoped to the token's location before this matrix is asked, so a
-//! "yes" never reaches another restaurant. `order:` and `table:` channels carry every
-//! station's tickets of that order or table, and `location:` every kitchen event, so
+//! "yes" never reaches another restaurant. `order:`, `table:` and `session:` channels
+//! carry every station's tickets of that order, table or party, and `location:` every kitchen event, so
 //! a station screen may watch none of them: a grill screen must not learn fry's
 //! tickets through a side door.
 
@@ -21,6 +21,8 @@ pub enum Reach {
     ListedStations,
     /// Only the one order the token names (a guest's).
     ItsOrder,
+    /// Only the one table session the token names (a guest at a table).
+    ItsSession,
     /// Only the employee the token names (a staff handheld's).
     ItsEmployee,
     /// None.
@@ -28,11 +30,12 @@ pub enum Reach {
 }
 
 /// The kinds of channel, in the matrix's column order.
-pub const CHANNEL_KINDS: [&str; 6] = [
+pub const CHANNEL_KINDS: [&str; 7] = [
     "kds:<station>",
     "location:<id>",
     "order:<id>",
     "table:<id>",
+    "session:<id>",
     "board:<id>",
     "employee:<id>",
 ];
@@ -51,23 +54,24 @@ pub const ROLES: [Role; 9] = [
 ];
 
 /// The matrix: `reach(role)[column]`, columns as in [`CHANNEL_KINDS`].
-pub fn reach(role: Role) -> [Reach; 6] {
-    use Reach::{Any, ItsEmployee, ItsOrder, ListedStations, No};
+pub fn reach(role: Role) -> [Reach; 7] {
+    use Reach::{Any, ItsEmployee, ItsOrder, ItsSession, ListedStations, No};
     match role {
         // A till follows the orders it posts, and a station only where it is listed.
-        Role::Pos => [ListedStations, No, Any, Any, No, No],
-        Role::Kds => [ListedStations, No, No, No, No, No],
+        Role::Pos => [ListedStations, No, Any, Any, Any, No, No],
+        Role::Kds => [ListedStations, No, No, No, No, No, No],
         // Expo runs the pass, not the servers' handhelds.
-        Role::Expo => [Any, Any, Any, Any, Any, No],
-        Role::Admin | Role::Server => [Any, Any, Any, Any, Any, Any],
+        Role::Expo => [Any, Any, Any, Any, Any, Any, No],
+        Role::Admin | Role::Server => [Any, Any, Any, Any, Any, Any, Any],
         // Monitoring reads /metrics and nothing else.
-        Role::Operator => [No, No, No, No, No, No],
-        // A guest's link opens its own order and nothing of anyone else's.
-        Role::Guest => [No, No, ItsOrder, No, No, No],
+        Role::Operator => [No, No, No, No, No, No, No],
+        // A guest's link opens its own order, or its own party's stay at a table, and
+        // nothing of anyone else's.
+        Role::Guest => [No, No, ItsOrder, No, ItsSession, No, No],
         // A dining-room screen shows numbers, never a kitchen's tickets.
-        Role::Board => [No, No, No, No, Any, No],
+        Role::Board => [No, No, No, No, No, Any, No],
         // A server's handheld hears of its own orders, not a colleague's.
-        Role::Staff => [No, No, No, No, No, ItsEmployee],
+        Role::Staff => [No, No, No, No, No, No, ItsEmployee],
     }
 }
 
@@ -78,15 +82,16 @@ pub fn column(channel: &Channel) -> usize {
         Channel::Location(_) => 1,
         Channel::Order(_) => 2,
         Channel::Table(_) => 3,
-        Channel::Board(_) => 4,
-        Channel::Employee(_) => 5,
+        Channel::Session(_) => 4,
+        Channel::Board(_) => 5,
+        Channel::Employee(_) => 6,
     }
 }
 
 /// The matrix as the Markdown table `docs/protocol.md` carries.
 pub fn markdown() -> String {
     let mut table = format!(
-        "| role | {} |\n|---|---|---|---|---|---|---|\n",
+        "| role | {} |\n|---|---|---|---|---|---|---|---|\n",
         CHANNEL_KINDS.join(" | ")
     );
     for role in ROLES {
@@ -96,6 +101,7 @@ pub fn markdown() -> String {
                 Reach::Any => "yes",
                 Reach::ListedStations => "its stations",
                 Reach::ItsOrder => "its order",
+                Reach::ItsSession => "its party's",
                 Reach::ItsEmployee => "its own",
                 Reach::No => "no",
             })

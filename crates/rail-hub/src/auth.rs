@@ -34,6 +34,9 @@ pub struct Claims {
     /// The one order a `guest` token may follow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<String>,
+    /// The one table session a `guest` token from a table's link may follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
     /// The employee a `staff` token belongs to: it follows `employee:<this>` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employee: Option<String>,
@@ -105,6 +108,12 @@ impl Claims {
             (Reach::ItsOrder, Channel::Order(id)) if self.order.as_deref() == Some(id) => Ok(()),
             (Reach::ItsOrder, Channel::Order(_)) => {
                 Err("this link follows another order".to_owned())
+            }
+            (Reach::ItsSession, Channel::Session(id)) if self.session.as_deref() == Some(id) => {
+                Ok(())
+            }
+            (Reach::ItsSession, Channel::Session(_)) => {
+                Err("this link follows another party's table".to_owned())
             }
             (Reach::ItsEmployee, Channel::Employee(id)) if self.employee.as_deref() == Some(id) => {
                 Ok(())
@@ -232,6 +241,7 @@ pub fn claims(
         iat: now,
         nbf: None,
         order: None,
+        session: None,
         employee: None,
     }
 }

@@ -715,6 +715,7 @@ mod tests {
     #[test]
     fn the_manager_pairs_anything_an_expo_screen_only_kitchen_screens() {
         let who = |role: Role| Claims {
+            session: None,
             employee: None,
             order: None,
             sub: "d".into(),

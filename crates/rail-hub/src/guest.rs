@@ -2,15 +2,18 @@
 //! the receipt as a QR code), a phone opens `/o/<code>` with no login, and the code
 //! buys a short-lived `guest` token that reads that one order's channel — nothing of
 //! any other order, and nothing at all once the order has been closed for the grace
-//! period. Also the pickup board's link: a dining-room screen's address with a
-//! `board` token that reads the location's `board:` channel only.
+//! period. A table's party gets the same from a table session: seated by the POS, its
+//! code reads `session:<id>`, which carries the orders taken while that party sat
+//! there, so seating the next party cannot leak theirs. Also the pickup board's link:
+//! a dining-room screen's address with a `board` token that reads the location's
+//! `board:` channel only.
 
-use rail_protocol::{GuestAccess, GuestLink, Role};
+use rail_protocol::{Channel, GuestAccess, GuestLink, Role, TableSession};
 use rand::Rng;
 
 use crate::auth::Claims;
 use crate::hub::{Hub, HubError};
-use crate::store::StoreError;
+use crate::store::{IdempotencyKey, Mutation, StoreError};
 
 /// Letters and digits that cannot be misread for one another (no 0/o, 1/l/i).
 const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
@@ -26,6 +29,8 @@ pub enum GuestError {
     Unknown,
     #[error("this order was closed; its link no longer works")]
     Closed,
+    #[error("this table's party has left; its link no longer works")]
+    Left,
     #[error(transparent)]
     Hub(#[from] HubError),
 }
@@ -78,57 +83,172 @@ impl Hub {
         closed_at_ms.is_none_or(|closed| now_ms < closed.saturating_add(grace))
     }
 
-    /// A guest token for the order `code` opens.
+    /// A guest token for the order, or the table session, `code` opens.
     ///
     /// # Errors
-    /// [`GuestError::Unknown`] for a code no order has, [`GuestError::Closed`] past the
-    /// grace period after the order closed.
+    /// [`GuestError::Unknown`] for a code nothing has, [`GuestError::Closed`] past the
+    /// grace period after the order closed, [`GuestError::Left`] past it after the
+    /// party left.
     pub fn guest_access(&self, code: &str, now_ms: i64) -> Result<GuestAccess, GuestError> {
         if !is_code(code) {
             return Err(GuestError::Unknown);
         }
-        let target = self
-            .lock()
-            .store
-            .guest_target(code)?
-            .ok_or(GuestError::Unknown)?;
-        if !self.still_open(target.closed_at_ms, now_ms) {
-            return Err(GuestError::Closed);
-        }
-        let mut claims = crate::auth::claims(
-            &target.location_id,
-            Role::Guest,
-            &[],
-            "guest",
-            TOKEN_TTL_SECS,
-        );
-        claims.order = Some(target.order_id.clone());
+        let (order, session) = {
+            let state = self.lock();
+            (
+                state.store.guest_target(code)?,
+                state.store.table_session_by_code(code)?,
+            )
+        };
+        let mut claims = crate::auth::claims("", Role::Guest, &[], "guest", TOKEN_TTL_SECS);
+        let access = if let Some(target) = order {
+            if !self.still_open(target.closed_at_ms, now_ms) {
+                return Err(GuestError::Closed);
+            }
+            claims.loc = target.location_id;
+            claims.order = Some(target.order_id.clone());
+            GuestAccess {
+                token: String::new(),
+                channel: Channel::Order(target.order_id.clone()).to_string(),
+                order_id: Some(target.order_id),
+                table_id: None,
+                expires_in_secs: TOKEN_TTL_SECS.unsigned_abs(),
+            }
+        } else if let Some(session) = session {
+            if !self.still_open(session.closed_at_ms, now_ms) {
+                return Err(GuestError::Left);
+            }
+            claims.loc = session.location_id;
+            claims.session = Some(session.id.clone());
+            GuestAccess {
+                token: String::new(),
+                channel: Channel::Session(session.id).to_string(),
+                order_id: None,
+                table_id: Some(session.table_id),
+                expires_in_secs: TOKEN_TTL_SECS.unsigned_abs(),
+            }
+        } else {
+            return Err(GuestError::Unknown);
+        };
         let token = self
             .authority
             .issue(&claims)
             .map_err(|e| HubError::Forbidden(e.to_string()))?;
-        Ok(GuestAccess {
-            token,
-            channel: rail_protocol::Channel::Order(target.order_id.clone()).to_string(),
-            order_id: target.order_id,
-            expires_in_secs: TOKEN_TTL_SECS.unsigned_abs(),
-        })
+        Ok(GuestAccess { token, ..access })
     }
 
-    /// For a guest's subscription: is its order's link still good?
+    /// For a guest's subscription: is its link still good?
     ///
     /// # Errors
-    /// `Forbidden` once the order has been closed for the grace period.
+    /// `Forbidden` once the order has been closed, or the party gone, for the grace
+    /// period.
     pub(crate) fn check_guest(&self, who: &Claims, now_ms: i64) -> Result<(), HubError> {
-        let Some(order) = who.order.as_deref().filter(|_| who.role == Role::Guest) else {
+        if who.role != Role::Guest {
             return Ok(());
+        }
+        let state = self.lock();
+        let (closed, gone) = match (who.order.as_deref(), who.session.as_deref()) {
+            (Some(order), _) => (
+                state.store.order_closed_at(&who.loc, order),
+                GuestError::Closed,
+            ),
+            (None, Some(session)) => (
+                state.store.table_session_closed_at(&who.loc, session),
+                GuestError::Left,
+            ),
+            (None, None) => return Ok(()),
         };
-        let closed = self.lock().store.order_closed_at(&who.loc, order)?;
+        let closed = match closed {
+            Ok(closed) => closed,
+            // A token naming nothing that exists opens nothing, as any refusal.
+            Err(StoreError::NotFound(_)) => {
+                return Err(HubError::Forbidden("this link opens nothing".into()))
+            }
+            Err(error) => return Err(error.into()),
+        };
+        drop(state);
         if self.still_open(closed, now_ms) {
             Ok(())
         } else {
-            Err(HubError::Forbidden(GuestError::Closed.to_string()))
+            Err(HubError::Forbidden(gone.to_string()))
         }
+    }
+
+    /// Seats a party at `table`: a fresh session and link, closing the last party's.
+    /// A retry with the same idempotency key answers the same session.
+    ///
+    /// # Errors
+    /// `Forbidden` for tokens that may not post orders; `Invalid` for a bad table name.
+    pub fn seat_table(
+        &self,
+        who: &Claims,
+        idem: Option<&IdempotencyKey>,
+        table: &str,
+    ) -> Result<Mutation, HubError> {
+        Self::may_seat(who)?;
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        let code = fresh_code();
+        self.mutate(&who.loc, idem, |tx, now| {
+            let stored =
+                crate::store::sessions::open_table_session(tx, &who.loc, table, &id, &code, now)?;
+            Ok((
+                201,
+                serde_json::to_string(&table_session(stored))?,
+                Vec::new(),
+            ))
+        })
+    }
+
+    /// The party sitting at `table` now.
+    ///
+    /// # Errors
+    /// `Forbidden` as for seating; `NotFound` when nobody is seated there.
+    pub fn seated_at(&self, who: &Claims, table: &str) -> Result<TableSession, HubError> {
+        Self::may_seat(who)?;
+        self.lock()
+            .store
+            .open_table_session_at(&who.loc, table)?
+            .map(table_session)
+            .ok_or_else(|| {
+                HubError::Store(StoreError::NotFound(format!(
+                    "table {table:?} has no open session"
+                )))
+            })
+    }
+
+    /// The party at `table` left: its link works for the grace period, then stops.
+    ///
+    /// # Errors
+    /// `Forbidden` as for seating; `NotFound` when nobody is seated there.
+    pub fn clear_table(&self, who: &Claims, table: &str) -> Result<TableSession, HubError> {
+        Self::may_seat(who)?;
+        let stored =
+            self.lock()
+                .store
+                .close_table_session(&who.loc, table, crate::clock::now_ms())?;
+        Ok(table_session(stored))
+    }
+
+    fn may_seat(who: &Claims) -> Result<(), HubError> {
+        if who.may_post_orders() {
+            Ok(())
+        } else {
+            Err(HubError::Forbidden(format!(
+                "a {} token may not seat tables",
+                who.role.as_str()
+            )))
+        }
+    }
+}
+
+fn table_session(stored: crate::store::sessions::StoredSession) -> TableSession {
+    TableSession {
+        table_id: stored.table_id,
+        session_id: stored.id,
+        path: format!("/o/{}", stored.code),
+        code: stored.code,
+        opened_at_ms: stored.opened_at_ms,
+        closed_at_ms: stored.closed_at_ms,
     }
 }
 

@@ -103,6 +103,9 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("/api/orders/{id}/fire", "post", "fireCourse"),
     ("/api/orders/{id}/status", "post", "setOrderStatus"),
     ("/api/orders/{id}/guest-link", "post", "getGuestLink"),
+    ("/api/tables/{table}/session", "post", "seatTable"),
+    ("/api/tables/{table}/session", "get", "getTableSession"),
+    ("/api/tables/{table}/session", "delete", "clearTable"),
     ("/api/guest/{code}", "get", "openGuestLink"),
     ("/api/board-link", "post", "getBoardLink"),
     ("/api/events", "post", "publishPlatformEvent"),
@@ -227,6 +230,44 @@ fn record_paths() -> Value {
                 }))
             }
         },
+        "/api/tables/{table}/session": {
+            "post": {
+                "summary": "Seat a party at a table",
+                "description": "Opens the table's session (one party's stay) with its own guest link, `/o/<code>`, for the table card or the first receipt, and closes the last party's session. Orders posted for the table while the session is open join it: their events also go to `session:<sessionId>`, which the link's guest token reads, so the last party's link never shows the next party's orders. For `pos`, `server` and `admin` tokens. With an `Idempotency-Key`, a retry answers the same session.",
+                "parameters": [{ "name": "table", "in": "path", "required": true, "schema": { "type": "string" } }, { "$ref": "#/components/parameters/IdempotencyKey" }],
+                "responses": with(json!({ "201": json_body("The new session", "TableSession") }), json!({
+                    "400": problem("Malformed Idempotency-Key"),
+                    "401": problem("No valid token"),
+                    "403": problem("Not a pos, server or admin token"),
+                    "422": problem("A table name that cannot name a channel (1-64 letters, digits, - _ .), or an Idempotency-Key used for a different request (`IDEMPOTENCY_KEY_REUSED`)"),
+                    "500": problem("The hub failed (details only in its log)")
+                }))
+            },
+            "get": {
+                "summary": "The party seated at a table",
+                "description": "The open session, to print its link again.",
+                "parameters": [{ "name": "table", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": with(json!({ "200": json_body("The open session", "TableSession") }), json!({
+                    "401": problem("No valid token"),
+                    "403": problem("Not a pos, server or admin token"),
+                    "404": problem("Nobody is seated there"),
+                    "422": problem("A table name that cannot name a channel"),
+                    "500": problem("The hub failed (details only in its log)")
+                }))
+            },
+            "delete": {
+                "summary": "The party left",
+                "description": "Closes the open session: its link keeps showing the party's orders for the grace period (`guest_grace_minutes`), then answers 410 `PARTY_LEFT`; orders posted for the table after it join no session until the next party is seated.",
+                "parameters": [{ "name": "table", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": with(json!({ "200": json_body("The closed session", "TableSession") }), json!({
+                    "401": problem("No valid token"),
+                    "403": problem("Not a pos, server or admin token"),
+                    "404": problem("Nobody is seated there"),
+                    "422": problem("A table name that cannot name a channel"),
+                    "500": problem("The hub failed (details only in its log)")
+                }))
+            }
+        },
         "/api/events": {
             "post": {
                 "summary": "Publish a platform event",
@@ -237,10 +278,9 @@ fn record_paths() -> Value {
                     "400": problem("Malformed JSON or Idempotency-Key"),
                     "401": problem("No valid token"),
                     "403": problem("Not a server or admin token"),
-                    "409": problem("The Idempotency-Key was used for a different request"),
                     "413": problem("The body is larger than 256 KiB"),
                     "415": problem("The body is not `application/json`"),
-                    "422": problem("An unknown type, a missing or extra field, an id that cannot name a channel, a text over 500 bytes"),
+                    "422": problem("An unknown type, a missing or extra field, an id that cannot name a channel, a text over 500 bytes, or an Idempotency-Key used for a different request (`IDEMPOTENCY_KEY_REUSED`)"),
                     "500": problem("The hub failed (details only in its log)")
                 }))
             }
@@ -260,13 +300,13 @@ fn record_paths() -> Value {
         "/api/guest/{code}": {
             "get": {
                 "summary": "Open a guest link",
-                "description": "No token: the code is the secret. Answers a `guest` token good for an hour that may follow `order:<id>` and nothing else. The guest page asks again when its token runs out or its link drops.",
+                "description": "No token: the code is the secret. Answers a `guest` token good for an hour that may follow the one channel the code opens: `order:<id>` for an order's link, `session:<id>` for a table session's. The guest page asks again when its token runs out or its link drops.",
                 "security": [],
                 "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }],
                 "responses": {
                     "200": json_body("A token for the order's channel", "GuestAccess"),
-                    "404": problem("No order has this code (`UNKNOWN_LINK`)"),
-                    "410": problem("The order was closed more than the grace period ago (`ORDER_CLOSED`)"),
+                    "404": problem("No order or table session has this code (`UNKNOWN_LINK`)"),
+                    "410": problem("The order was closed (`ORDER_CLOSED`), or the party left (`PARTY_LEFT`), more than the grace period ago"),
                     "500": problem("The hub failed (details only in its log)")
                 }
             }
@@ -649,6 +689,7 @@ pub fn document() -> Value {
     generator.subschema_for::<rail_protocol::RecordedBoard>();
     generator.subschema_for::<rail_protocol::GuestLink>();
     generator.subschema_for::<rail_protocol::GuestAccess>();
+    generator.subschema_for::<rail_protocol::TableSession>();
     generator.subschema_for::<rail_protocol::pickup::BoardLink>();
     generator.subschema_for::<rail_protocol::PlatformEvent>();
     generator.subschema_for::<rail_protocol::platform::PublishedEvent>();

@@ -93,6 +93,19 @@ fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snaps
             Err(error) => Err(error),
         };
     }
+    if let Channel::Session(session) = channel {
+        // One party's orders and every ticket of them, as an order channel has.
+        let orders = store.table_session_orders(location_id, session)?;
+        let mut tickets = Vec::new();
+        for order in &orders {
+            tickets.extend(store.tickets_of_order(order)?);
+        }
+        return Ok(Snapshot {
+            tickets,
+            orders,
+            ..Snapshot::default()
+        });
+    }
     if let Channel::Board(_) = channel {
         // Numbers and whether they are ready: nothing of the kitchen's tickets.
         return Ok(Snapshot {
@@ -109,7 +122,9 @@ fn snapshot(store: &Store, location_id: &str, channel: &Channel) -> Result<Snaps
             tickets
         }
         // An employee channel is a stream of notices: nothing stands to snapshot.
-        Channel::Order(_) | Channel::Board(_) | Channel::Employee(_) => Vec::new(),
+        Channel::Order(_) | Channel::Session(_) | Channel::Board(_) | Channel::Employee(_) => {
+            Vec::new()
+        }
         Channel::Table(table) => store
             .tickets(location_id, None, StationFilter::Live)?
             .into_iter()

@@ -1,5 +1,5 @@
 //! Channel names: `location:<id>`, `kds:<station>`, `order:<id>`, `table:<id>`,
-//! `board:<location id>`, `employee:<id>`.
+//! `session:<id>`, `board:<location id>`, `employee:<id>`.
 //!
 //! Channel names never carry the restaurant: the hub scopes every channel to the
 //! location in the client's token, so `kds:grill` of one restaurant can never be reached
@@ -15,6 +15,9 @@ pub enum Channel {
     Kds(String),
     Order(String),
     Table(String),
+    /// One party's stay at a table: the orders taken while they sat there, and none of
+    /// the next party's (a table channel carries every party's).
+    Session(String),
     /// The location's pickup board: takeout, pickup and delivery orders preparing or
     /// ready, by number, and nothing else.
     Board(String),
@@ -34,7 +37,7 @@ impl fmt::Display for ChannelError {
         match self {
             ChannelError::UnknownKind(name) => write!(
                 f,
-                "unknown channel {name:?}: expected location:<id>, kds:<station>, order:<id>, table:<id>, board:<id> or employee:<id>"
+                "unknown channel {name:?}: expected location:<id>, kds:<station>, order:<id>, table:<id>, session:<id>, board:<id> or employee:<id>"
             ),
             ChannelError::BadId(name) => write!(
                 f,
@@ -71,6 +74,7 @@ impl FromStr for Channel {
             "kds" => Ok(Channel::Kds(id)),
             "order" => Ok(Channel::Order(id)),
             "table" => Ok(Channel::Table(id)),
+            "session" => Ok(Channel::Session(id)),
             "board" => Ok(Channel::Board(id)),
             "employee" => Ok(Channel::Employee(id)),
             _ => Err(ChannelError::UnknownKind(name.to_owned())),
@@ -85,6 +89,7 @@ impl fmt::Display for Channel {
             Channel::Kds(id) => write!(f, "kds:{id}"),
             Channel::Order(id) => write!(f, "order:{id}"),
             Channel::Table(id) => write!(f, "table:{id}"),
+            Channel::Session(id) => write!(f, "session:{id}"),
             Channel::Board(id) => write!(f, "board:{id}"),
             Channel::Employee(id) => write!(f, "employee:{id}"),
         }
@@ -102,7 +107,9 @@ mod tests {
             "kds:grill",
             "order:A.17",
             "table:T_5",
+            "session:0193c1",
             "board:loc-1",
+            "employee:e7",
         ] {
             let channel: Channel = name.parse().expect("valid channel");
             assert_eq!(channel.to_string(), name);

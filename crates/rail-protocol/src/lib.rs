@@ -29,7 +29,7 @@ pub use device::{
     AccessToken, ChannelPosition, Device, DeviceCredentials, DevicePatch, PairApproval,
     PairRequest, PairStatus, PairTicket, PendingPair, Role, TokenRequest,
 };
-pub use guest::{GuestAccess, GuestLink};
+pub use guest::{GuestAccess, GuestLink, TableSession};
 pub use messages::{
     ClientMessage, Control, Cursor, Envelope, ErrorCode, Event, Recovery, ServerMessage, Snapshot,
     TicketEvent,

@@ -87,6 +87,11 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub order: Option<Box<crate::order::Order>>,
+    /// A `session:` channel's orders as they stand, oldest first (its snapshot's
+    /// tickets are every ticket of those orders).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<crate::order::Order>>", optional)]
+    pub orders: Vec<crate::order::Order>,
     /// A `board:` channel's orders preparing and ready.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<crate::pickup::BoardEntry>>", optional)]

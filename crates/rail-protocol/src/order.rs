@@ -205,6 +205,11 @@ pub struct Order {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub table: Option<String>,
+    /// The table session (one party's stay) the order was taken in, when its table had
+    /// one open: its events also go to `session:<this>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub table_session: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub guest: Option<String>,

@@ -3,7 +3,7 @@ import type { Envelope } from "../../src/lib/bindings/Envelope";
 import type { Order } from "../../src/lib/bindings/Order";
 import type { Ticket } from "../../src/lib/bindings/Ticket";
 import { backoffMs } from "../../src/lib/follow/channelLink";
-import { applyEvent, itemsOf, NOTHING_YET, stageOf, stationProgress, subscribed } from "./follow";
+import { applyEvent, itemsOf, NOTHING_YET, ordersOf, stageOf, stationProgress, subscribed } from "./follow";
 
 const order: Order = {
   id: "o1",
@@ -21,12 +21,12 @@ const order: Order = {
   ],
 } as unknown as Order;
 
-function ticket(station: string, status: Ticket["status"], version: number): Ticket {
-  return { id: `o1:${station}`, orderId: "o1", orderNumber: "41", locationId: "demo", station, orderType: "takeout", createdAtMs: 0, rush: false, status, version, changesAcknowledged: false, items: [] };
+function ticket(station: string, status: Ticket["status"], version: number, orderId = "o1", orderNumber = "41"): Ticket {
+  return { id: `${orderId}:${station}`, orderId, orderNumber, locationId: "demo", station, orderType: "takeout", createdAtMs: 0, rush: false, status, version, changesAcknowledged: false, items: [] };
 }
 
-function event(seq: number, type: Envelope["type"], data: unknown): Envelope {
-  return { channel: "order:o1", seq, id: `e${seq}`, ts: seq, type, data } as Envelope;
+function event(seq: number, type: Envelope["type"], data: unknown, channel = "order:o1"): Envelope {
+  return { channel, seq, id: `e${seq}`, ts: seq, type, data } as Envelope;
 }
 
 describe("a guest's page follows its order", () => {
@@ -48,8 +48,8 @@ describe("a guest's page follows its order", () => {
       { station: "fry", state: "cooking" },
     ]);
     const ready = applyEvent(bumped, event(6, "order:status", { orderId: "o1", status: "ready", previousStatus: "preparing" }));
-    if (ready === "gap" || !ready.order) throw new Error("ready expected");
-    expect(stageOf(ready.order)).toBe("ready");
+    if (ready === "gap") throw new Error("ready expected");
+    expect(ordersOf(ready).map((v) => [v.number, v.stage])).toEqual([["41", "ready"]]);
     expect(ready.cursor?.seq).toBe(6);
   });
 
@@ -75,6 +75,33 @@ describe("a guest's page follows its order", () => {
     expect(stageOf({ ...order, status: "pending" }, [ticket("grill", "bumped", 2), ticket("fry", "open", 1)])).toBe("preparing");
     expect(stageOf({ ...order, status: "completed" })).toBe("served");
     expect(itemsOf(order)).toEqual([{ name: "Burger", qty: 2 }]);
+  });
+
+  it("follows a table's party: orders posted later are drawn from their tickets, and one moved away leaves", () => {
+    const party = subscribed(NOTHING_YET, {
+      type: "subscribed",
+      channel: "session:s1",
+      epoch: "e",
+      seq: 2,
+      recovery: "fresh",
+      snapshot: { tickets: [ticket("grill", "open", 1)], orders: [{ ...order, tableSession: "s1", status: "pending" }] },
+    });
+    const grilled = { ...ticket("grill", "open", 1, "o2", "42"), items: [{ id: "x", name: "Steak", qty: 1, modifiers: [], allergens: [], course: 1, status: "pending", held: false }] };
+    const posted = applyEvent(party, event(3, "order:created", { orderId: "o2", tickets: [grilled] }, "session:s1"));
+    if (posted === "gap") throw new Error("no gap expected");
+    const ready = applyEvent(posted, event(4, "order:status", { orderId: "o2", status: "ready", previousStatus: "pending" }, "session:s1"));
+    if (ready === "gap") throw new Error("no gap expected");
+    expect(ordersOf(ready)).toEqual([
+      { id: "o1", number: "41", stage: "received", stations: [{ station: "grill", state: "cooking" }], items: [{ name: "Burger", qty: 2 }] },
+      { id: "o2", number: "42", stage: "ready", stations: [{ station: "grill", state: "cooking" }], items: [{ name: "Steak", qty: 1 }] },
+    ]);
+    const moved = applyEvent(ready, event(5, "order:updated", { ...order, table: "T9", tableSession: "s2" }, "session:s1"));
+    if (moved === "gap") throw new Error("no gap expected");
+    expect(ordersOf(moved).map((v) => v.number)).toEqual(["42"]);
+    // On an order's own channel the same update is simply the order now.
+    const own = applyEvent(start, event(5, "order:updated", { ...order, table: "T9", tableSession: "s2" }));
+    if (own === "gap") throw new Error("no gap expected");
+    expect(own.orders[0]?.table).toBe("T9");
   });
 
   it("backs off from half a second to eight, with jitter", () => {

@@ -1,6 +1,6 @@
-// The guest page's connection: the link's code buys a token for the order's channel
-// (asked again on every connection, so a closed order is noticed), and the channel is
-// followed with resume after a dropped link.
+// The guest page's connection: the link's code buys a token for the order's channel,
+// or the table party's (asked again on every connection, so a closed order or a party
+// gone is noticed), and the channel is followed with resume after a dropped link.
 import type { GuestAccess } from "../../src/lib/bindings/GuestAccess";
 import type { Problem } from "../../src/lib/bindings/Problem";
 import { ChannelLink, type Access, type LinkState } from "../../src/lib/follow/channelLink";
@@ -11,16 +11,22 @@ export type { LinkState };
 export interface LinkEvents {
   onState: (state: LinkState, detail?: string) => void;
   onOrder: (followed: Followed) => void;
+  /** What the code opened: a table's party (its table), or one order (null). */
+  onTable: (tableId: string | null) => void;
+  /** The problem's code when the hub refused the link (`ORDER_CLOSED`, `PARTY_LEFT`…). */
+  onRefused: (code: string) => void;
 }
 
-async function access(code: string): Promise<Access> {
+async function access(code: string, events: LinkEvents): Promise<Access> {
   const response = await fetch(`/api/guest/${encodeURIComponent(code)}`);
   if (response.status === 404 || response.status === 410) {
     const problem = (await response.json()) as Problem;
+    if (problem.code) events.onRefused(problem.code);
     return { refused: response.status === 404 ? "unknown" : "closed", detail: problem.detail ?? problem.title };
   }
   if (!response.ok) throw new Error(`the hub answered ${response.status}`);
   const granted = (await response.json()) as GuestAccess;
+  events.onTable(granted.tableId ?? null);
   return { token: granted.token, channel: granted.channel };
 }
 
@@ -29,7 +35,7 @@ export class GuestConnection {
   #link: ChannelLink;
 
   constructor(code: string, events: LinkEvents) {
-    this.#link = new ChannelLink(() => access(code), {
+    this.#link = new ChannelLink(() => access(code, events), {
       onState: events.onState,
       onSubscribed: (message) => {
         this.#followed = subscribed(this.#followed, message);

@@ -544,6 +544,7 @@ mod tests {
         store.apply_event(&new(3, "gone")).expect("new");
         // A replaced hub: a new history where "a" is open at version 1 and "gone" never was.
         let fresh = Snapshot {
+            orders: Vec::new(),
             board: Vec::new(),
             order: None,
             alerts: Vec::new(),
@@ -617,6 +618,7 @@ mod tests {
                 0,
                 Recovery::Fresh,
                 Some(&Snapshot {
+                    orders: Vec::new(),
                     board: Vec::new(),
                     order: None,
                     alerts: Vec::new(),
@@ -661,6 +663,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = Store::open(&dir.path().join("cache.sqlite3")).expect("store");
         let snapshot = Snapshot {
+            orders: Vec::new(),
             board: Vec::new(),
             order: None,
             alerts: Vec::new(),

@@ -227,6 +227,7 @@ impl Hub {
         let claims = Claims {
             employee: None,
             order: None,
+            session: None,
             sub: format!("admin:{}", record.username),
             loc: record.location_id.clone(),
             role: Role::Admin,

@@ -1,14 +1,16 @@
-//! `/api/orders/{id}/guest-link` and `/api/guest/{code}`: a POS asks for an order's short
-//! link; a guest's phone trades the code for a token that reads that order only.
+//! `/api/orders/{id}/guest-link`, `/api/tables/{table}/session` and `/api/guest/{code}`:
+//! a POS asks for an order's short link or seats a party at a table; a guest's phone
+//! trades the code for a token that reads that order, or that party's orders, only.
 
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
-use rail_protocol::{GuestAccess, GuestLink};
+use rail_protocol::{GuestAccess, GuestLink, TableSession};
 
-use super::extract::{ApiPath, Auth};
+use super::extract::{ApiPath, Auth, IdempotencyHeader};
 use super::ApiError;
 use crate::guest::GuestError;
 use crate::hub::Hub;
@@ -20,6 +22,39 @@ pub async fn link(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<GuestLink>, ApiError> {
     Ok(Json(hub.guest_link(&who, &id)?))
+}
+
+/// `POST /api/tables/{table}/session`: a party sits down; the last party's session
+/// closes.
+pub async fn seat(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    IdempotencyHeader(key): IdempotencyHeader,
+    ApiPath(table): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let idem = key.map(|key| crate::store::IdempotencyKey {
+        key,
+        request: format!("POST /api/tables/{table}/session"),
+    });
+    super::mutation(hub, move |hub| hub.seat_table(&who, idem.as_ref(), &table)).await
+}
+
+/// `GET /api/tables/{table}/session`: the party sitting there now.
+pub async fn seated(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    ApiPath(table): ApiPath<String>,
+) -> Result<Json<TableSession>, ApiError> {
+    Ok(Json(hub.seated_at(&who, &table)?))
+}
+
+/// `DELETE /api/tables/{table}/session`: the party left.
+pub async fn clear(
+    State(hub): State<Arc<Hub>>,
+    Auth(who): Auth,
+    ApiPath(table): ApiPath<String>,
+) -> Result<Json<TableSession>, ApiError> {
+    Ok(Json(hub.clear_table(&who, &table)?))
 }
 
 /// `GET /api/guest/{code}`: no token needed; the code is the secret.
@@ -38,6 +73,11 @@ pub async fn access(
             StatusCode::GONE,
             "ORDER_CLOSED",
             GuestError::Closed.to_string(),
+        )),
+        Err(GuestError::Left) => Err(ApiError::new(
+            StatusCode::GONE,
+            "PARTY_LEFT",
+            GuestError::Left.to_string(),
         )),
         Err(GuestError::Hub(error)) => Err(error.into()),
     }

@@ -81,6 +81,10 @@ pub fn router(hub: Arc<Hub>, shutdown: watch::Receiver<bool>) -> Router {
         .route("/api/orders/{id}/fire", post(orders::fire))
         .route("/api/orders/{id}/status", post(orders::status))
         .route("/api/orders/{id}/guest-link", post(guest::link))
+        .route(
+            "/api/tables/{table}/session",
+            post(guest::seat).get(guest::seated).delete(guest::clear),
+        )
         .route("/api/guest/{code}", get(guest::access))
         .route("/api/board-link", post(guest::board_link))
         .route("/o/{code}", get(crate::pages::guest))

@@ -71,6 +71,7 @@ pub fn apply(hub: &Hub, printer: &Printer, chit: &Chit, now_ms: i64) -> Result<O
     let who = Claims {
         employee: None,
         order: None,
+        session: None,
         sub: format!("printer:{}", printer.name),
         loc: printer.location.clone(),
         role: Role::Pos,
@@ -436,6 +437,7 @@ mod tests {
         let who = Claims {
             employee: None,
             order: None,
+            session: None,
             sub: "test".into(),
             loc: "bistro".into(),
             role: Role::Kds,
@@ -505,6 +507,7 @@ mod tests {
         let who = Claims {
             employee: None,
             order: None,
+            session: None,
             sub: "till".into(),
             loc: "bistro".into(),
             role: Role::Pos,

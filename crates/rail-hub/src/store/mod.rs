@@ -15,6 +15,7 @@ pub mod guest;
 pub(crate) mod kitchen;
 pub mod profiles;
 pub mod record;
+pub mod sessions;
 
 use std::path::Path;
 
@@ -62,6 +63,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/008_service_record.sql"),
     include_str!("../../migrations/009_guest_links.sql"),
     include_str!("../../migrations/010_board.sql"),
+    include_str!("../../migrations/011_table_sessions.sql"),
 ];
 
 /// The result of a mutation: what to answer, and what to publish once committed.

@@ -7,7 +7,12 @@ import type { OrderType } from "./OrderType";
 /**
  * An order as the hub keeps it: `GET /api/orders/{id}` and `order:*` events.
  */
-export type Order = { id: string, locationId: string, number: string, table?: string, guest?: string, orderType: OrderType, source?: OrderSource, server?: string, 
+export type Order = { id: string, locationId: string, number: string, table?: string, 
+/**
+ * The table session (one party's stay) the order was taken in, when its table had
+ * one open: its events also go to `session:<this>`.
+ */
+tableSession?: string, guest?: string, orderType: OrderType, source?: OrderSource, server?: string, 
 /**
  * The server's employee id on the platform, when the POS gave one.
  */

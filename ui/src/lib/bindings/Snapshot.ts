@@ -23,6 +23,11 @@ alerts?: Array<DeliveryAlert>,
  */
 order?: Order, 
 /**
+ * A `session:` channel's orders as they stand, oldest first (its snapshot's
+ * tickets are every ticket of those orders).
+ */
+orders?: Array<Order>, 
+/**
  * A `board:` channel's orders preparing and ready.
  */
 board?: Array<BoardEntry>, };

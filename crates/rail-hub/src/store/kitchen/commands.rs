@@ -53,9 +53,18 @@ pub(super) fn load_order(
 
 fn save_order(tx: &Transaction<'_>, order: &Order) -> Result<(), StoreError> {
     tx.execute(
-        "INSERT INTO orders (location_id, id, number, body, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (location_id, id) DO UPDATE SET number = excluded.number, body = excluded.body",
-        (&order.location_id, &order.id, &order.number, serde_json::to_string(order)?, order.created_at_ms),
+        "INSERT INTO orders (location_id, id, number, body, created_at_ms, table_session)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (location_id, id) DO UPDATE SET number = excluded.number,
+             body = excluded.body, table_session = excluded.table_session",
+        (
+            &order.location_id,
+            &order.id,
+            &order.number,
+            serde_json::to_string(order)?,
+            order.created_at_ms,
+            &order.table_session,
+        ),
     )?;
     Ok(())
 }
@@ -319,6 +328,11 @@ pub(crate) fn create_order(
         location_id: location_id.to_owned(),
         number: posted.number.clone(),
         table: posted.table.clone(),
+        table_session: crate::store::sessions::open_session_of(
+            tx,
+            location_id,
+            posted.table.as_deref(),
+        )?,
         guest: posted.guest.clone(),
         order_type: posted.order_type,
         server: posted.server.clone(),
@@ -376,6 +390,7 @@ pub(crate) fn change_order(
     }
     let mut published = Vec::new();
     let mut cause = Cause::Changed;
+    let session_before = order.table_session.clone();
     match command {
         OrderCommand::Patch(patch) => {
             check_optional_text("table", patch.table.as_ref())?;
@@ -397,6 +412,14 @@ pub(crate) fn change_order(
                 if value.is_some() {
                     field.clone_from(value);
                 }
+            }
+            if patch.table.is_some() {
+                // Moved to another table: it joins the party sitting there, if any.
+                order.table_session = crate::store::sessions::open_session_of(
+                    tx,
+                    location_id,
+                    order.table.as_deref(),
+                )?;
             }
         }
         OrderCommand::AddItems(items) => {
@@ -453,10 +476,15 @@ pub(crate) fn change_order(
     order.version += 1;
     save_order(tx, &order)?;
     published.extend(sync_tickets(tx, &order, &cause, Some(by), now_ms)?);
+    let mut channels = order_channels(&order);
+    if let Some(left) = session_before.filter(|s| order.table_session.as_ref() != Some(s)) {
+        // The party it was taken for hears that it moved away, and nothing after.
+        channels.push(rail_protocol::Channel::Session(left).to_string());
+    }
     published.extend(publish(
         tx,
         location_id,
-        &order_channels(&order),
+        &channels,
         &Event::OrderUpdated(order.clone()),
         now_ms,
     )?);

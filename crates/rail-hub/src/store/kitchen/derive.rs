@@ -18,8 +18,8 @@ pub(super) enum Cause {
     ItemRecalled(String),
 }
 
-/// Channels an order's events go to: its location (expo), the order, and its table
-/// when the table name can be a channel id.
+/// Channels an order's events go to: its location (expo), the order, its table when
+/// the table name can be a channel id, and the table session it was taken in.
 pub(super) fn order_channels(order: &Order) -> Vec<String> {
     let mut channels = vec![
         Channel::Location(order.location_id.clone()),
@@ -27,6 +27,9 @@ pub(super) fn order_channels(order: &Order) -> Vec<String> {
     ];
     if let Some(table) = order.table.as_deref().filter(|t| is_valid_id(t)) {
         channels.push(Channel::Table(table.to_owned()));
+    }
+    if let Some(session) = order.table_session.as_deref() {
+        channels.push(Channel::Session(session.to_owned()));
     }
     channels.iter().map(Channel::to_string).collect()
 }
@@ -228,6 +231,7 @@ mod tests {
 
     fn order(items: Vec<OrderItem>) -> Order {
         Order {
+            table_session: None,
             employee_id: None,
             id: "o1".into(),
             location_id: "bistro".into(),
