@@ -544,7 +544,12 @@ fn screenshots(root: &Path) -> anyhow::Result<()> {
             .args(["test", "-p", "rail-tests", "--test", test])
             .current_dir(root))?;
     }
-    for view in ["guest-preparing", "guest-ready", "guest-table", "board-1920x1080"] {
+    for view in [
+        "guest-preparing",
+        "guest-ready",
+        "guest-table",
+        "board-1920x1080",
+    ] {
         let name = format!("{view}.png");
         std::fs::copy(root.join("target/e2e").join(&name), out.join(&name))
             .with_context(|| format!("copying {name}"))?;

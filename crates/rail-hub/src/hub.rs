@@ -45,6 +45,8 @@ pub enum HubError {
 pub(crate) struct State {
     pub(crate) store: Store,
     pub(crate) registry: Registry,
+    /// Mutations written in the open batch, waiting for its commit (group commit).
+    pub(crate) batch: Vec<crate::group_commit::Member>,
 }
 
 /// One running hub.
@@ -64,6 +66,8 @@ pub struct Hub {
     /// Which screens have which ticket, as they report.
     pub delivery: crate::delivery::Deliveries,
     next_connection: AtomicU64,
+    /// Mutations waiting for the lock: while there are some, a batch stays open for them.
+    pub(crate) mutators_waiting: std::sync::atomic::AtomicUsize,
     /// Sockets whose writer is still running: a shutting-down hub waits for these to
     /// have sent their close frames.
     pub(crate) writers_running: AtomicU64,
@@ -102,6 +106,7 @@ impl Hub {
             state: Mutex::new(State {
                 store,
                 registry: Registry::default(),
+                batch: Vec::new(),
             }),
             config,
             authority: Authority::new(&secret),
@@ -112,13 +117,23 @@ impl Hub {
             schedule_changed: tokio::sync::Notify::new(),
             delivery: crate::delivery::Deliveries::default(),
             next_connection: AtomicU64::new(1),
+            mutators_waiting: std::sync::atomic::AtomicUsize::new(0),
             writers_running: AtomicU64::new(0),
         }))
     }
 
+    /// The hub's state with no batch of changes open: whoever reads or writes outside a
+    /// batch sees only committed data (an open batch is committed first).
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock leaves SQLite consistent (the transaction
-        // rolls back on drop), so a poisoned lock is safe to keep using.
+        let mut state = self.lock_for_batch();
+        self.finish_batch(&mut state);
+        state
+    }
+
+    /// The hub's state as it is, an open batch and all: for mutations joining it.
+    pub(crate) fn lock_for_batch(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves SQLite consistent (a mutation's
+        // savepoint rolls back on unwind), so a poisoned lock is safe to keep using.
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -145,32 +160,6 @@ impl Hub {
                 );
             }
         }
-    }
-
-    /// Runs a store mutation and publishes its events under the lock.
-    pub(crate) fn mutate<F>(
-        &self,
-        location: &str,
-        idem: Option<&IdempotencyKey>,
-        change: F,
-    ) -> Result<Mutation, HubError>
-    where
-        F: FnOnce(
-            &rusqlite::Transaction<'_>,
-            i64,
-        ) -> Result<(u16, String, Vec<store::Published>), StoreError>,
-    {
-        let now = now_ms();
-        let mut state = self.lock();
-        let mutation = state
-            .store
-            .mutate(location, idem, now, |tx| change(tx, now))?;
-        self.announce(&mut state, &mutation.published, now);
-        drop(state);
-        self.metrics
-            .events_published
-            .fetch_add(mutation.published.len() as u64, Ordering::Relaxed);
-        Ok(mutation)
     }
 
     /// Creates an order from the POS.
@@ -286,7 +275,7 @@ impl Hub {
         idem: Option<&IdempotencyKey>,
         ticket_id: &str,
         action: impl FnOnce(
-            &rusqlite::Transaction<'_>,
+            &rusqlite::Connection,
             i64,
         ) -> Result<
             (rail_protocol::ActionOutcome, Ticket, Vec<store::Published>),

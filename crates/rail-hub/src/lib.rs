@@ -22,6 +22,7 @@ pub mod devices;
 pub mod discovery;
 pub mod escalation;
 pub mod fanout;
+pub mod group_commit;
 pub mod guest;
 pub mod hub;
 pub mod kitchen_setup;

@@ -15,6 +15,10 @@ pub struct Metrics {
     /// Chits read from printer ports and applied (orders made, items added or voided,
     /// or kept as printed).
     pub chits: AtomicU64,
+    /// Commits of changes made through the API; with `mutations` it gives how many
+    /// changes share a commit under load (group commit).
+    pub commits: AtomicU64,
+    pub mutations: AtomicU64,
 }
 
 impl Metrics {
@@ -54,6 +58,16 @@ impl Metrics {
                 "rail_chits_total",
                 "Chits received on printer ports and applied",
                 &self.chits,
+            ),
+            (
+                "rail_mutations_total",
+                "Changes committed through the API and the screens' actions",
+                &self.mutations,
+            ),
+            (
+                "rail_commits_total",
+                "Database commits of those changes (several changes share one under load)",
+                &self.commits,
             ),
         ];
         for (name, help, counter) in counters {

@@ -1,7 +1,7 @@
 //! The per-channel event log: gap-free sequence numbers, replay reads and pruning.
 
 use rail_protocol::{Envelope, Event};
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 
 use super::StoreError;
 
@@ -29,7 +29,7 @@ pub struct ChannelPosition {
 
 /// Appends `event` to `channel`'s log with the next sequence number.
 pub(crate) fn append(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     location_id: &str,
     channel: &str,
     event: &Event,

@@ -8,6 +8,7 @@
 //! frames to live subscribers only after the commit.
 
 pub mod admin;
+mod batch;
 mod checkpoint;
 pub mod devices;
 mod events;
@@ -41,6 +42,9 @@ pub enum StoreError {
     IdempotencyMismatch(String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The batch this change was part of failed to commit: nothing of it was written.
+    #[error("the change could not be committed: {0}")]
+    CommitFailed(String),
     #[error("stored data could not be decoded: {0}")]
     Corrupt(#[from] serde_json::Error),
     #[error("cannot make {path} private to the hub's user: {source}")]
@@ -188,45 +192,12 @@ impl Store {
         change: F,
     ) -> Result<Mutation, StoreError>
     where
-        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<(u16, String, Vec<Published>), StoreError>,
+        F: FnOnce(&rusqlite::Connection) -> Result<(u16, String, Vec<Published>), StoreError>,
     {
         let tx = self.conn.transaction()?;
-        if let Some(idem) = idempotency {
-            let earlier: Option<(String, u16, String)> = tx
-                .query_row(
-                    "SELECT request, status, response FROM idempotency
-                     WHERE location_id = ?1 AND key = ?2",
-                    (location_id, &idem.key),
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-                )
-                .optional()?;
-            if let Some((request, status, body)) = earlier {
-                if request != idem.request {
-                    return Err(StoreError::IdempotencyMismatch(idem.key.clone()));
-                }
-                return Ok(Mutation {
-                    status,
-                    body,
-                    published: Vec::new(),
-                    replayed: true,
-                });
-            }
-        }
-        let (status, body, published) = change(&tx)?;
-        if let Some(idem) = idempotency {
-            tx.execute(
-                "INSERT INTO idempotency (location_id, key, request, status, response, created_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                (location_id, &idem.key, &idem.request, status, &body, now_ms),
-            )?;
-        }
+        let mutation = run_mutation(&tx, location_id, idempotency, now_ms, change)?;
         tx.commit()?;
-        Ok(Mutation {
-            status,
-            body,
-            published,
-            replayed: false,
-        })
+        Ok(mutation)
     }
 
     /// The database file, for readers on their own connection.
@@ -238,6 +209,55 @@ impl Store {
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// One mutation on `conn`, inside whatever transaction or savepoint the caller holds:
+/// the idempotency check, the change, the idempotency record.
+pub(crate) fn run_mutation<F>(
+    conn: &Connection,
+    location_id: &str,
+    idempotency: Option<&IdempotencyKey>,
+    now_ms: i64,
+    change: F,
+) -> Result<Mutation, StoreError>
+where
+    F: FnOnce(&Connection) -> Result<(u16, String, Vec<Published>), StoreError>,
+{
+    if let Some(idem) = idempotency {
+        let earlier: Option<(String, u16, String)> = conn
+            .query_row(
+                "SELECT request, status, response FROM idempotency
+                 WHERE location_id = ?1 AND key = ?2",
+                (location_id, &idem.key),
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        if let Some((request, status, body)) = earlier {
+            if request != idem.request {
+                return Err(StoreError::IdempotencyMismatch(idem.key.clone()));
+            }
+            return Ok(Mutation {
+                status,
+                body,
+                published: Vec::new(),
+                replayed: true,
+            });
+        }
+    }
+    let (status, body, published) = change(conn)?;
+    if let Some(idem) = idempotency {
+        conn.execute(
+            "INSERT INTO idempotency (location_id, key, request, status, response, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            (location_id, &idem.key, &idem.request, status, &body, now_ms),
+        )?;
+    }
+    Ok(Mutation {
+        status,
+        body,
+        published,
+        replayed: false,
+    })
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

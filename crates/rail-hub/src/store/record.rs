@@ -6,7 +6,7 @@
 //! that one channel records each event once, tickets of every station included.
 
 use rail_protocol::{Envelope, Event};
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 
 use super::{Store, StoreError};
 
@@ -20,7 +20,7 @@ pub struct RecordRow {
 
 /// Notes an event just appended to a location channel.
 pub(crate) fn note(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     location_id: &str,
     now_ms: i64,
     event: &Event,

@@ -2,7 +2,7 @@
 //! and the orders taken during it. At most one session per table is open; seating the
 //! next party closes the last one in the same transaction.
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{Connection, OptionalExtension, Row};
 
 use rail_protocol::channel::is_valid_id;
 use rail_protocol::Order;
@@ -69,7 +69,7 @@ fn check_table(table: &str) -> Result<(), StoreError> {
 /// # Errors
 /// `Invalid` for a table name that cannot be a channel id; database errors.
 pub(crate) fn open_table_session(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     location_id: &str,
     table: &str,
     id: &str,

@@ -9,7 +9,7 @@ use rail_protocol::{
     ActionOutcome, Event, ItemRecall, ItemStatus, NewOrder, Order, OrderCreated, OrderStatus,
     OrderStatusChanged, Ticket, TicketEvent, TicketStatus,
 };
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
 
 use super::checks::{check_optional_text, check_text, new_items};
 use super::derive::{
@@ -23,7 +23,7 @@ use crate::store::events::{append, Published};
 use crate::store::StoreError;
 
 fn publish(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     location: &str,
     channels: &[String],
     event: &Event,
@@ -51,7 +51,7 @@ pub(super) fn load_order(
     Ok(serde_json::from_str(&body)?)
 }
 
-fn save_order(tx: &Transaction<'_>, order: &Order) -> Result<(), StoreError> {
+fn save_order(tx: &Connection, order: &Order) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO orders (location_id, id, number, body, created_at_ms, table_session)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -107,7 +107,7 @@ pub(super) fn order_tickets(
         .collect()
 }
 
-fn save_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> {
+fn save_ticket(tx: &Connection, ticket: &Ticket) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO tickets (location_id, id, order_id, station, status, version, created_at_ms, bumped_at_ms, body, fire_at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -132,7 +132,7 @@ fn save_ticket(tx: &Transaction<'_>, ticket: &Ticket) -> Result<(), StoreError> 
 
 /// Re-derives every ticket of `order`, stores and announces the ones that changed.
 fn sync_tickets(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     order: &Order,
     cause: &Cause,
     by: Option<&str>,
@@ -164,7 +164,7 @@ fn sync_tickets(
 
 /// Moves the order to `status`, announcing it; no-op when it is already there.
 fn set_status(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     order: &mut Order,
     status: OrderStatus,
     now_ms: i64,
@@ -207,7 +207,7 @@ fn set_status(
 /// is on a station's rail (an order for later appears when it fires), and when it
 /// leaves.
 fn announce_board(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     order: &Order,
     now_ms: i64,
 ) -> Result<Vec<Published>, StoreError> {
@@ -236,7 +236,7 @@ fn announce_board(
 /// After a bump: fire the next held course when nothing fired is left to cook, or call
 /// the order ready when nothing at all is.
 fn after_bump(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     order: &mut Order,
     by: &str,
     now_ms: i64,
@@ -282,7 +282,7 @@ fn after_bump(
 
 /// Creates an order and its tickets.
 pub(crate) fn create_order(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     location_id: &str,
     posted: &NewOrder,
     routes: &Routes,
@@ -373,7 +373,7 @@ pub(crate) fn create_order(
 
 /// Applies a POS change to an order.
 pub(crate) fn change_order(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     location_id: &str,
     order_id: &str,
     command: &OrderCommand,
@@ -493,7 +493,7 @@ pub(crate) fn change_order(
 
 /// Marks a ticket done at its station (or, with `recall`, brings it back).
 pub(crate) fn bump_ticket(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     location_id: &str,
     ticket_id: &str,
     by: &str,
@@ -559,7 +559,7 @@ pub(crate) fn bump_ticket(
 
 /// Marks one item done; the ticket is bumped with its last pending item.
 pub(crate) fn bump_item(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     location_id: &str,
     ticket_id: &str,
     item_id: &str,
@@ -617,7 +617,7 @@ pub(crate) fn bump_item(
 /// the rail comes back (`kds:ticket-recalled`, the order no longer ready at the pass).
 /// The same rule as [`Ticket::recall_item`], which screens apply before the hub answers.
 pub(crate) fn recall_item(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     location_id: &str,
     ticket_id: &str,
     item_id: &str,
@@ -677,7 +677,7 @@ pub(crate) fn recall_item(
 /// A cook confirms the POS's changes to a ticket, for every screen of its station
 /// (`kds:ticket-updated` with `changesAcknowledged`).
 pub(crate) fn acknowledge_changes(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     location_id: &str,
     ticket_id: &str,
     by: &str,
@@ -709,7 +709,7 @@ pub(crate) fn acknowledge_changes(
 /// it (`kds:ticket-delivered`). An alert for a ticket no longer on the rail (bumped,
 /// voided, held again) is not raised: answers `None` and publishes nothing.
 pub(crate) fn announce_delivery(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     location_id: &str,
     ticket_id: &str,
     delivered: bool,
@@ -742,10 +742,7 @@ pub(crate) fn announce_delivery(
 /// Fires every ticket whose scheduled time has come: each order with such a ticket is
 /// re-derived at `now_ms`, so its waiting stations go on the rail (`kds:ticket-fired`)
 /// with their timers starting now.
-pub(crate) fn fire_scheduled(
-    tx: &Transaction<'_>,
-    now_ms: i64,
-) -> Result<Vec<Published>, StoreError> {
+pub(crate) fn fire_scheduled(tx: &Connection, now_ms: i64) -> Result<Vec<Published>, StoreError> {
     let due: Vec<(String, String)> = {
         let mut statement = tx.prepare_cached(
             "SELECT DISTINCT location_id, order_id FROM tickets
