@@ -257,7 +257,9 @@ impl Hub {
     }
 
     fn check_station(&self, who: &Claims, ticket_id: &str) -> Result<(), HubError> {
-        let ticket = self.lock().store.ticket(&who.loc, ticket_id)?;
+        // A ticket's station never changes, so the open batch's rows will do (see
+        // `routes_for`).
+        let ticket = self.lock_for_batch().store.ticket(&who.loc, ticket_id)?;
         if !who.may_work_station(&ticket.station) {
             return Err(HubError::Forbidden(format!(
                 "this token may not act on station {:?}",

@@ -142,10 +142,15 @@ impl Hub {
     /// # Errors
     /// On store failure.
     pub fn routes_for(&self, location_id: &str) -> Result<Routes, StoreError> {
-        Ok(match self.lock().store.kitchen_setup(location_id)? {
-            Some(setup) => Routes::from_setup(&setup),
-            None => self.config.routes.clone(),
-        })
+        // Read inside an open batch of changes, not after committing it: no change in a
+        // batch touches the kitchen's setup, and committing here, before every order,
+        // would end every batch after its first order.
+        Ok(
+            match self.lock_for_batch().store.kitchen_setup(location_id)? {
+                Some(setup) => Routes::from_setup(&setup),
+                None => self.config.routes.clone(),
+            },
+        )
     }
 
     /// The restaurant's stations and rules, for the admin page.
