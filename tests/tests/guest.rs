@@ -31,6 +31,12 @@ async fn post(hub: &HubProcess, token: &str, path: &str, body: Value) -> Value {
     body
 }
 
+/// A hub whose guest links die as soon as their order closes or their party leaves, so
+/// a test sees it.
+fn hub_without_grace(dir: &std::path::Path) -> HubProcess {
+    HubProcess::start_with(HubOptions::configured(dir, "guest_grace_minutes = 0\n")).expect("hub")
+}
+
 async fn page_seq(client: &fantoccini::Client) -> anyhow::Result<u64> {
     let main = client.find(Locator::Css("main")).await?;
     Ok(main
@@ -43,12 +49,7 @@ async fn page_seq(client: &fantoccini::Client) -> anyhow::Result<u64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guest_follows_their_order_through_a_cut_link_and_sees_it_ready() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // No grace: the link dies as soon as the order is served, so the test sees it.
-    let hub = HubProcess::start_with(HubOptions::configured(
-        dir.path(),
-        "guest_grace_minutes = 0\n",
-    ))
-    .expect("hub");
+    let hub = hub_without_grace(dir.path());
     let pos = hub.token("pos", &[]);
     let cooks = hub.token("kds", &["*"]);
     let expo = hub.token("expo", &[]);
@@ -228,11 +229,7 @@ async fn orders_on_page(client: &fantoccini::Client) -> anyhow::Result<Vec<(Stri
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tables_party_follows_its_own_orders_and_never_the_next_partys() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let hub = HubProcess::start_with(HubOptions::configured(
-        dir.path(),
-        "guest_grace_minutes = 0\n",
-    ))
-    .expect("hub");
+    let hub = hub_without_grace(dir.path());
     let pos = hub.token("pos", &[]);
     let cooks = hub.token("kds", &["*"]);
     let dine_in = |id: &str, table: &str, name: &str, station: &str| {

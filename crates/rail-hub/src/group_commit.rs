@@ -43,6 +43,10 @@ impl Hub {
                 self.metrics
                     .mutations
                     .fetch_add(members.len() as u64, Ordering::Relaxed);
+                let events: usize = members.iter().map(|m| m.published.len()).sum();
+                self.metrics
+                    .events_published
+                    .fetch_add(events as u64, Ordering::Relaxed);
                 for member in &members {
                     self.announce(state, &member.published, member.now);
                 }
@@ -98,16 +102,10 @@ impl Hub {
                 return Err(error.into());
             }
         };
-        let published = state.batch.last().map_or(0, |m| m.published.len());
         self.close_batch_unless_joined(&mut state);
         drop(state);
         match committed.recv() {
-            Ok(Ok(())) => {
-                self.metrics
-                    .events_published
-                    .fetch_add(published as u64, Ordering::Relaxed);
-                Ok(mutation)
-            }
+            Ok(Ok(())) => Ok(mutation),
             Ok(Err(why)) => Err(StoreError::CommitFailed(why).into()),
             Err(_) => Err(StoreError::CommitFailed("the batch was dropped".into()).into()),
         }
