@@ -31,6 +31,20 @@ async fn post(hub: &HubProcess, token: &str, path: &str, body: Value) -> Value {
     body
 }
 
+async fn get(hub: &HubProcess, token: &str, path: &str) -> Value {
+    let response = hub
+        .client()
+        .get(format!("{}{path}", hub.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{path}: {status} {body}");
+    body
+}
+
 /// A hub whose guest links die as soon as their order closes or their party leaves, so
 /// a test sees it.
 fn hub_without_grace(dir: &std::path::Path) -> HubProcess {
@@ -350,15 +364,7 @@ async fn a_tables_party_follows_its_own_orders_and_never_the_next_partys() {
 
     // REST: the open session, closing it, and the answers around it.
     let client = hub.client();
-    let open: Value = client
-        .get(format!("{}/api/tables/T5/session", hub.url))
-        .bearer_auth(&pos)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let open = get(&hub, &pos, "/api/tables/T5/session").await;
     assert!(open["closedAtMs"].is_null(), "{open}");
     let closed = client
         .delete(format!("{}/api/tables/T5/session", hub.url))
@@ -403,14 +409,6 @@ async fn a_tables_party_follows_its_own_orders_and_never_the_next_partys() {
     hub.post_order(&pos, dine_in("o54", "T5", "Soup", "grill"))
         .await
         .expect("54");
-    let order: Value = client
-        .get(format!("{}/api/orders/o54", hub.url))
-        .bearer_auth(&pos)
-        .send()
-        .await
-        .expect("order")
-        .json()
-        .await
-        .expect("json");
+    let order = get(&hub, &pos, "/api/orders/o54").await;
     assert!(order.get("tableSession").is_none(), "{order}");
 }
