@@ -35,13 +35,13 @@ pub(crate) fn append(
     event: &Event,
     now_ms: i64,
 ) -> Result<Published, StoreError> {
-    let seq: u64 = tx.query_row(
-        "INSERT INTO channels (location_id, channel, last_seq) VALUES (?1, ?2, 1)
+    let seq: u64 = tx
+        .prepare_cached(
+            "INSERT INTO channels (location_id, channel, last_seq) VALUES (?1, ?2, 1)
          ON CONFLICT (location_id, channel) DO UPDATE SET last_seq = last_seq + 1
          RETURNING last_seq",
-        (location_id, channel),
-        |row| row.get(0),
-    )?;
+        )?
+        .query_row((location_id, channel), |row| row.get(0))?;
     let envelope = Envelope {
         channel: channel.to_owned(),
         seq,
@@ -50,10 +50,10 @@ pub(crate) fn append(
         event: event.clone(),
     };
     let frame = serde_json::to_string(&envelope)?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO events (location_id, channel, seq, ts_ms, frame) VALUES (?1, ?2, ?3, ?4, ?5)",
-        (location_id, channel, seq, now_ms, &frame),
-    )?;
+    )?
+    .execute((location_id, channel, seq, now_ms, &frame))?;
     if matches!(channel.parse(), Ok(rail_protocol::Channel::Location(_))) {
         super::record::note(tx, location_id, now_ms, event, &frame)?;
     }
@@ -87,16 +87,15 @@ pub(crate) fn position(
     location_id: &str,
     channel: &str,
 ) -> Result<ChannelPosition, StoreError> {
-    let last_seq: Option<u64> = rusqlite::OptionalExtension::optional(conn.query_row(
-        "SELECT last_seq FROM channels WHERE location_id = ?1 AND channel = ?2",
-        (location_id, channel),
-        |row| row.get(0),
-    ))?;
-    let oldest_kept: Option<u64> = conn.query_row(
-        "SELECT MIN(seq) FROM events WHERE location_id = ?1 AND channel = ?2",
-        (location_id, channel),
-        |row| row.get(0),
+    let last_seq: Option<u64> = rusqlite::OptionalExtension::optional(
+        conn.prepare_cached(
+            "SELECT last_seq FROM channels WHERE location_id = ?1 AND channel = ?2",
+        )?
+        .query_row((location_id, channel), |row| row.get(0)),
     )?;
+    let oldest_kept: Option<u64> = conn
+        .prepare_cached("SELECT MIN(seq) FROM events WHERE location_id = ?1 AND channel = ?2")?
+        .query_row((location_id, channel), |row| row.get(0))?;
     Ok(ChannelPosition {
         last_seq: last_seq.unwrap_or(0),
         oldest_kept,
@@ -159,12 +158,13 @@ impl super::Store {
     ) -> Result<usize, StoreError> {
         let tx = self.conn.transaction()?;
         let mut removed = tx.execute("DELETE FROM events WHERE ts_ms < ?1", [before_ms])?;
-        removed += tx.execute(
-            "DELETE FROM events AS e WHERE e.seq <= (
+        removed += tx
+            .prepare_cached(
+                "DELETE FROM events AS e WHERE e.seq <= (
                  SELECT c.last_seq - ?1 FROM channels AS c
                  WHERE c.location_id = e.location_id AND c.channel = e.channel)",
-            [keep_per_channel],
-        )?;
+            )?
+            .execute([keep_per_channel])?;
         tx.commit()?;
         Ok(removed)
     }

@@ -140,6 +140,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // An order runs some twenty statements; each is parsed once per connection,
+        // not once per order (rusqlite keeps 16 by default).
+        conn.set_prepared_statement_cache_capacity(64);
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
         let epoch = match meta_get(&conn, "epoch")? {
@@ -225,12 +228,13 @@ where
 {
     if let Some(idem) = idempotency {
         let earlier: Option<(String, u16, String)> = conn
-            .query_row(
+            .prepare_cached(
                 "SELECT request, status, response FROM idempotency
                  WHERE location_id = ?1 AND key = ?2",
-                (location_id, &idem.key),
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
+            )?
+            .query_row((location_id, &idem.key), |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
             .optional()?;
         if let Some((request, status, body)) = earlier {
             if request != idem.request {
@@ -246,11 +250,11 @@ where
     }
     let (status, body, published) = change(conn)?;
     if let Some(idem) = idempotency {
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO idempotency (location_id, key, request, status, response, created_at_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            (location_id, &idem.key, &idem.request, status, &body, now_ms),
-        )?;
+        )?
+        .execute((location_id, &idem.key, &idem.request, status, &body, now_ms))?;
     }
     Ok(Mutation {
         status,
@@ -273,17 +277,16 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 
 fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
     Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
-            row.get(0)
-        })
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |row| row.get(0))
         .optional()?)
 }
 
 fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO meta (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )?;
+    )?
+    .execute((key, value))?;
     Ok(())
 }

@@ -43,12 +43,11 @@ pub(crate) fn open_session_of(
         return Ok(None);
     };
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT id FROM table_sessions
              WHERE location_id = ?1 AND table_id = ?2 AND closed_at_ms IS NULL",
-            (location_id, table),
-            |row| row.get(0),
-        )
+        )?
+        .query_row((location_id, table), |row| row.get(0))
         .optional()?)
 }
 
@@ -77,16 +76,16 @@ pub(crate) fn open_table_session(
     now_ms: i64,
 ) -> Result<StoredSession, StoreError> {
     check_table(table)?;
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE table_sessions SET closed_at_ms = ?3
          WHERE location_id = ?1 AND table_id = ?2 AND closed_at_ms IS NULL",
-        (location_id, table, now_ms),
-    )?;
-    tx.execute(
+    )?
+    .execute((location_id, table, now_ms))?;
+    tx.prepare_cached(
         "INSERT INTO table_sessions (id, location_id, table_id, code, opened_at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        (id, location_id, table, code, now_ms),
-    )?;
+    )?
+    .execute((id, location_id, table, code, now_ms))?;
     Ok(StoredSession {
         id: id.to_owned(),
         location_id: location_id.to_owned(),
@@ -134,10 +133,9 @@ impl Store {
         let mut open = self
             .open_table_session_at(location_id, table)?
             .ok_or_else(|| StoreError::NotFound(format!("table {table:?} has no open session")))?;
-        self.conn.execute(
-            "UPDATE table_sessions SET closed_at_ms = ?2 WHERE id = ?1",
-            (&open.id, now_ms),
-        )?;
+        self.conn
+            .prepare_cached("UPDATE table_sessions SET closed_at_ms = ?2 WHERE id = ?1")?
+            .execute((&open.id, now_ms))?;
         open.closed_at_ms = Some(now_ms);
         Ok(open)
     }
@@ -167,11 +165,10 @@ impl Store {
         id: &str,
     ) -> Result<Option<i64>, StoreError> {
         self.conn
-            .query_row(
+            .prepare_cached(
                 "SELECT closed_at_ms FROM table_sessions WHERE location_id = ?1 AND id = ?2",
-                (location_id, id),
-                |row| row.get(0),
-            )
+            )?
+            .query_row((location_id, id), |row| row.get(0))
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no table session {id:?}")))
     }

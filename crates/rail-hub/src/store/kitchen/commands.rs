@@ -41,31 +41,28 @@ pub(super) fn load_order(
     id: &str,
 ) -> Result<Order, StoreError> {
     let body: Option<String> = conn
-        .query_row(
-            "SELECT body FROM orders WHERE location_id = ?1 AND id = ?2",
-            (location_id, id),
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT body FROM orders WHERE location_id = ?1 AND id = ?2")?
+        .query_row((location_id, id), |row| row.get(0))
         .optional()?;
     let body = body.ok_or_else(|| StoreError::NotFound(format!("no order {id:?}")))?;
     Ok(serde_json::from_str(&body)?)
 }
 
 fn save_order(tx: &Connection, order: &Order) -> Result<(), StoreError> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO orders (location_id, id, number, body, created_at_ms, table_session)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (location_id, id) DO UPDATE SET number = excluded.number,
              body = excluded.body, table_session = excluded.table_session",
-        (
-            &order.location_id,
-            &order.id,
-            &order.number,
-            serde_json::to_string(order)?,
-            order.created_at_ms,
-            &order.table_session,
-        ),
-    )?;
+    )?
+    .execute((
+        &order.location_id,
+        &order.id,
+        &order.number,
+        serde_json::to_string(order)?,
+        order.created_at_ms,
+        &order.table_session,
+    ))?;
     Ok(())
 }
 
@@ -75,11 +72,8 @@ pub(super) fn load_ticket(
     id: &str,
 ) -> Result<Ticket, StoreError> {
     let body: Option<String> = conn
-        .query_row(
-            "SELECT body FROM tickets WHERE location_id = ?1 AND id = ?2",
-            (location_id, id),
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT body FROM tickets WHERE location_id = ?1 AND id = ?2")?
+        .query_row((location_id, id), |row| row.get(0))
         .optional()?;
     let body = body.ok_or_else(|| StoreError::NotFound(format!("no ticket {id:?}")))?;
     Ok(serde_json::from_str(&body)?)
@@ -108,13 +102,11 @@ pub(super) fn order_tickets(
 }
 
 fn save_ticket(tx: &Connection, ticket: &Ticket) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO tickets (location_id, id, order_id, station, status, version, created_at_ms, bumped_at_ms, body, fire_at_ms)
+    tx.prepare_cached("INSERT INTO tickets (location_id, id, order_id, station, status, version, created_at_ms, bumped_at_ms, body, fire_at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (location_id, id) DO UPDATE SET
              status = excluded.status, version = excluded.version, created_at_ms = excluded.created_at_ms,
-             bumped_at_ms = excluded.bumped_at_ms, body = excluded.body, fire_at_ms = excluded.fire_at_ms",
-        (
+             bumped_at_ms = excluded.bumped_at_ms, body = excluded.body, fire_at_ms = excluded.fire_at_ms")?.execute((
             &ticket.location_id,
             &ticket.id,
             &ticket.order_id,
@@ -179,15 +171,15 @@ fn set_status(
         status,
         OrderStatus::Served | OrderStatus::Completed | OrderStatus::Cancelled
     );
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE orders SET closed_at_ms = ?3, status_at_ms = ?4 WHERE location_id = ?1 AND id = ?2",
-        (
-            &order.location_id,
-            &order.id,
-            closed.then_some(now_ms),
-            now_ms,
-        ),
-    )?;
+    )?
+    .execute((
+        &order.location_id,
+        &order.id,
+        closed.then_some(now_ms),
+        now_ms,
+    ))?;
     let event = Event::OrderStatus(OrderStatusChanged {
         order_id: order.id.clone(),
         status,
@@ -214,12 +206,12 @@ fn announce_board(
     let Some(entry) = rail_protocol::pickup::entry(order, now_ms) else {
         return Ok(Vec::new());
     };
-    let on_the_rail: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM tickets WHERE location_id = ?1 AND order_id = ?2
+    let on_the_rail: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM tickets WHERE location_id = ?1 AND order_id = ?2
                         AND status IN ('open', 'bumped'))",
-        (&order.location_id, &order.id),
-        |row| row.get(0),
-    )?;
+        )?
+        .query_row((&order.location_id, &order.id), |row| row.get(0))?;
     if !on_the_rail && entry.status != rail_protocol::BoardStatus::Gone {
         return Ok(Vec::new());
     }
@@ -312,11 +304,9 @@ pub(crate) fn create_order(
         }
         None => uuid::Uuid::now_v7().simple().to_string(),
     };
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM orders WHERE location_id = ?1 AND id = ?2)",
-        (location_id, &id),
-        |row| row.get(0),
-    )?;
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM orders WHERE location_id = ?1 AND id = ?2)")?
+        .query_row((location_id, &id), |row| row.get(0))?;
     if exists {
         return Err(StoreError::Conflict(format!("order {id:?} already exists")));
     }
@@ -765,11 +755,9 @@ pub(crate) fn fire_scheduled(tx: &Connection, now_ms: i64) -> Result<Vec<Publish
 
 /// The earliest fire time the scheduler waits for, if any ticket waits.
 pub(crate) fn next_fire_at(conn: &rusqlite::Connection) -> Result<Option<i64>, StoreError> {
-    Ok(conn.query_row(
-        "SELECT MIN(fire_at_ms) FROM tickets WHERE fire_at_ms IS NOT NULL",
-        [],
-        |row| row.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT MIN(fire_at_ms) FROM tickets WHERE fire_at_ms IS NOT NULL")?
+        .query_row([], |row| row.get(0))?)
 }
 
 /// How far back a POS may date an order: a till offline for a whole service, no more.
