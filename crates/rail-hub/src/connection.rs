@@ -62,22 +62,30 @@ pub async fn serve(
     let overflow = Arc::new(Notify::new());
     let last_heard = Arc::new(AtomicI64::new(now_ms()));
     let running = WriterRunning::new(hub.clone());
-    let writing = write_loop(
-        sink,
-        outbound,
-        overflow.clone(),
-        last_heard.clone(),
-        hub.config.heartbeat,
-        shutdown,
-    );
+    let heartbeat = hub.config.heartbeat;
+    let (writer_overflow, writer_heard) = (overflow.clone(), last_heard.clone());
+    // The writer's future is made inside its task, not here and moved: a moved future
+    // keeps its size in this one too, and this one lives as long as the connection.
     let mut writer = tokio::spawn(async move {
         // Counted until the writer ends, aborted or not.
         let _running = running;
-        writing.await
+        write_loop(
+            sink,
+            outbound,
+            writer_overflow,
+            writer_heard,
+            heartbeat,
+            shutdown,
+        )
+        .await
     });
 
-    let reader = async {
-        let claims = match authenticate(&hub, &mut stream, bearer, &last_heard).await {
+    // On the heap: `select!` below would otherwise hold a second copy of it.
+    let reader = Box::pin(async {
+        // Boxed, like the closing below: a future is as large as its largest state,
+        // and the sign-in and the goodbye would otherwise be paid for by every idle
+        // connection for as long as it lives.
+        let claims = match Box::pin(authenticate(&hub, &mut stream, bearer, &last_heard)).await {
             Ok(claims) => claims,
             Err(closing) => {
                 hub.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
@@ -119,12 +127,25 @@ pub async fn serve(
             closing = read_loop(&hub, &mut stream, &claims, subscriber, &last_heard) => closing,
             (code, reason) = told => Some((code, reason.to_owned())),
         }
-    };
+    });
 
     let ended = tokio::select! {
         closing = reader => Ok(closing),
         end = &mut writer => Err(end),
     };
+    Box::pin(close(&hub, connection_id, ended, queue, writer, stream)).await;
+}
+
+/// Ends a connection: the close frame if the hub is the one closing, the writer
+/// given a moment to flush it, the counters.
+async fn close(
+    hub: &Hub,
+    connection_id: u64,
+    ended: Result<Option<(u16, String)>, Result<WriterEnd, tokio::task::JoinError>>,
+    queue: mpsc::Sender<Outbound>,
+    mut writer: tokio::task::JoinHandle<WriterEnd>,
+    mut stream: SplitStream<WebSocket>,
+) {
     tracing::debug!(
         connection = connection_id,
         ?ended,

@@ -39,8 +39,10 @@ pub async fn upgrade(
     let limit = state.hub.config.max_message_bytes;
     ws
         // tungstenite's default 128 KiB read buffer per socket is what makes idle
-        // connections cost megabytes (tungstenite-rs#480); 4 KiB grows on demand.
-        .read_buffer_size(4 * 1024)
+        // connections cost megabytes (tungstenite-rs#480). A screen's messages (auth,
+        // subscribe, applied, pong) are a few hundred bytes; 1 KiB grows on demand
+        // for anything longer.
+        .read_buffer_size(1024)
         .write_buffer_size(0)
         // A frame larger than this cap fails to write and drops the socket, and a
         // fresh subscription's snapshot is one frame: the cap must fit the largest
