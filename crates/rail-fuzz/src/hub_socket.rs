@@ -65,9 +65,10 @@ pub fn run(data: &[u8]) {
         }
         let mut frames = Vec::new();
         match reply {
-            Some(Outbound::Frame(frame)) => frames.push(frame),
-            Some(Outbound::Batch(batch)) => frames.extend(batch),
-            Some(Outbound::Close(code, _)) => {
+            Some(Outbound::Frame(frame)) => frames.push(Utf8Bytes::clone(&frame)),
+            Some(Outbound::Batch(batch)) => frames.extend(*batch),
+            Some(Outbound::Close(ending)) => {
+                let code = ending.0;
                 assert!(
                     (1000..5000).contains(&code),
                     "{text:?}: close code {code} is not a WebSocket close code"
@@ -78,8 +79,8 @@ pub fn run(data: &[u8]) {
         }
         while let Ok(queued) = outbound.try_recv() {
             match queued {
-                Outbound::Frame(frame) => frames.push(frame),
-                Outbound::Batch(batch) => frames.extend(batch),
+                Outbound::Frame(frame) => frames.push(Utf8Bytes::clone(&frame)),
+                Outbound::Batch(batch) => frames.extend(*batch),
                 Outbound::Close(..) => return,
             }
         }

@@ -37,7 +37,7 @@ pub(crate) fn error_frame(
     message: impl Into<String>,
     channel: Option<String>,
 ) -> Outbound {
-    Outbound::Frame(encode(&ServerMessage::Control(Control::Error {
+    Outbound::frame(encode(&ServerMessage::Control(Control::Error {
         code,
         message: message.into(),
         channel,
@@ -101,7 +101,7 @@ pub async fn serve(
             location_id: claims.loc.clone(),
             profile: hub.profile_of(&claims).map(Box::new),
         });
-        if queue.send(Outbound::Frame(encode(&ready))).await.is_err() {
+        if queue.send(Outbound::frame(encode(&ready))).await.is_err() {
             return None;
         }
         let subscriber = Subscriber {
@@ -120,7 +120,7 @@ pub async fn serve(
                     Notice::Missed => hub.profile_of(&claims).map(Box::new),
                 };
                 let message = ServerMessage::Control(Control::Profile { profile });
-                let _ = queue.send(Outbound::Frame(encode(&message))).await;
+                let _ = queue.send(Outbound::frame(encode(&message))).await;
             }
         };
         tokio::select! {
@@ -168,7 +168,7 @@ async fn close(
                 }
                 _ => {}
             }
-            let _ = queue.send(Outbound::Close(code, reason)).await;
+            let _ = queue.send(Outbound::close(code, reason)).await;
             true
         }
     };
@@ -374,8 +374,8 @@ async fn read_loop(
         let Some(reply) = session.handle_text(hub, &text) else {
             continue;
         };
-        if let Outbound::Close(code, reason) = reply {
-            return Some((code, reason));
+        if let Outbound::Close(close) = reply {
+            return Some(*close);
         }
         if queue.send(reply).await.is_err() {
             return None;
@@ -418,7 +418,7 @@ impl ClientSession {
                 ))
             }
             Ok(ClientMessage::Auth { .. }) => None,
-            Ok(ClientMessage::Ping {}) => Some(Outbound::Frame(encode(&ServerMessage::Control(
+            Ok(ClientMessage::Ping {}) => Some(Outbound::frame(encode(&ServerMessage::Control(
                 Control::Pong {
                     server_time_ms: now_ms(),
                 },
@@ -456,7 +456,7 @@ impl ClientSession {
             Ok(ClientMessage::Unsubscribe { channel }) => {
                 if hub.unsubscribe(&self.claims, &channel, self.subscriber.connection_id) {
                     self.subscriptions.retain(|c| c != &channel);
-                    Some(Outbound::Frame(encode(&ServerMessage::Control(
+                    Some(Outbound::frame(encode(&ServerMessage::Control(
                         Control::Unsubscribed { channel },
                     ))))
                 } else {
@@ -516,9 +516,9 @@ fn subscribe(
                 subscriber
                     .queue
                     .try_send(error_frame(ErrorCode::Internal, message, Some(channel)));
-            Some(Outbound::Close(
+            Some(Outbound::close(
                 close_code::INTERNAL_ERROR,
-                "internal error".into(),
+                "internal error",
             ))
         }
     }
@@ -581,16 +581,17 @@ async fn write_loop(
             item = outbound.recv() => {
                 let sent = match item {
                     None => return WriterEnd::QueueClosed,
-                    Some(Outbound::Frame(frame)) => sink.send(Message::Text(frame)).await,
+                    Some(Outbound::Frame(frame)) => sink.send(Message::Text(Utf8Bytes::clone(&frame))).await,
                     Some(Outbound::Batch(frames)) => {
                         let mut result = Ok(());
-                        for frame in frames {
+                        for frame in *frames {
                             result = sink.feed(Message::Text(frame)).await;
                             if result.is_err() { break; }
                         }
                         match result { Ok(()) => sink.flush().await, Err(e) => Err(e) }
                     }
-                    Some(Outbound::Close(code, reason)) => {
+                    Some(Outbound::Close(ending)) => {
+                        let (code, reason) = *ending;
                         let _ = sink.send(close(code, reason)).await;
                         return WriterEnd::SentClose;
                     }

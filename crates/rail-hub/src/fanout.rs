@@ -12,14 +12,31 @@ use tokio::sync::{mpsc, Notify};
 
 use crate::store::Published;
 
-/// What a connection's writer sends, in order.
+/// What a connection's writer sends, in order. Every variant is one pointer, so each
+/// queue's slots stay small: an idle connection pays for a block of them up front.
 #[derive(Debug)]
 pub enum Outbound {
-    Frame(Utf8Bytes),
+    /// One frame, shared by every subscriber of the event.
+    Frame(Arc<Utf8Bytes>),
     /// A subscribe answer and its snapshot or replay: one queue slot whatever its size,
     /// so a long replay cannot overflow the queue it must precede live events in.
-    Batch(Vec<Utf8Bytes>),
-    Close(u16, String),
+    Batch(Box<Vec<Utf8Bytes>>),
+    /// The close code and reason to end the connection with.
+    Close(Box<(u16, String)>),
+}
+
+impl Outbound {
+    pub fn frame(frame: Utf8Bytes) -> Self {
+        Outbound::Frame(Arc::new(frame))
+    }
+
+    pub fn batch(frames: Vec<Utf8Bytes>) -> Self {
+        Outbound::Batch(Box::new(frames))
+    }
+
+    pub fn close(code: u16, reason: impl Into<String>) -> Self {
+        Outbound::Close(Box::new((code, reason.into())))
+    }
 }
 
 /// A connection's side of the fan-out.
@@ -123,9 +140,12 @@ impl Registry {
             let Some(list) = self.channels.get_mut(&key) else {
                 continue;
             };
-            let frame = Utf8Bytes::from(event.frame.clone());
+            let frame = Arc::new(Utf8Bytes::from(event.frame.clone()));
             list.retain(|subscriber| {
-                match subscriber.queue.try_send(Outbound::Frame(frame.clone())) {
+                match subscriber
+                    .queue
+                    .try_send(Outbound::Frame(Arc::clone(&frame)))
+                {
                     Ok(()) => {
                         subscriber.positions.note(&event.channel, event.seq);
                         true
@@ -152,6 +172,13 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_queue_slot_is_two_words() {
+        // Each connection's queue allocates a block of 32 slots when it opens; a
+        // variant carrying its data inline would multiply that for every idle screen.
+        assert!(std::mem::size_of::<Outbound>() <= 16);
+    }
 
     fn published(seq: u64) -> Published {
         Published {

@@ -508,7 +508,7 @@ impl Hub {
         let frames = plan.frames.into_iter().map(Utf8Bytes::from).collect();
         subscriber
             .queue
-            .try_send(Outbound::Batch(frames))
+            .try_send(Outbound::batch(frames))
             .map_err(|_| HubError::Overloaded)?;
         state.registry.add(&who.loc, &name, subscriber);
         drop(state);

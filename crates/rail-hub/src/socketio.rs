@@ -200,7 +200,8 @@ fn acknowledgement(reply: Option<Outbound>, socket: &SocketRef) -> Value {
                 json!({ "ok": true })
             }
         }
-        Some(Outbound::Close(code, reason)) => {
+        Some(Outbound::Close(ending)) => {
+            let (code, reason) = *ending;
             let _ = socket.clone().disconnect();
             json!({ "ok": false, "code": code, "message": reason })
         }
@@ -225,9 +226,9 @@ impl Session {
                 "too many messages; slow down",
                 None,
             )),
-            RateVerdict::Close => Some(Outbound::Close(
+            RateVerdict::Close => Some(Outbound::close(
                 rail_protocol::close_code::POLICY_VIOLATION,
-                "too many messages".into(),
+                "too many messages",
             )),
         }
     }
@@ -259,7 +260,7 @@ async fn forward(
             next = outbound.recv() => match next {
                 Some(Outbound::Frame(frame)) => emit_frame(&socket, frame.as_str()),
                 Some(Outbound::Batch(frames)) => {
-                    for frame in frames {
+                    for frame in frames.iter() {
                         emit_frame(&socket, frame.as_str());
                     }
                 }
