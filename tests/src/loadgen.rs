@@ -199,13 +199,36 @@ async fn rail_screen(
         return;
     }
     let mut subscribed = Some(subscribed);
-    while let Some(Ok(message)) = socket.next().await {
+    // Like a real screen, it tells the hub what it has applied, at most every quarter
+    // second: without it the hub would rightly raise a delivery alert for every ticket.
+    let mut report = tokio::time::interval(Duration::from_millis(250));
+    let (mut applied, mut reported) = (0_u64, 0_u64);
+    loop {
+        let message = tokio::select! {
+            message = socket.next() => message,
+            _ = report.tick() => {
+                if applied > reported {
+                    reported = applied;
+                    let report = serde_json::json!({ "type": "applied", "channel": channel, "seq": applied });
+                    if socket.send(Message::Text(report.to_string().into())).await.is_err() {
+                        return;
+                    }
+                }
+                continue;
+            }
+        };
+        let Some(Ok(message)) = message else {
+            return;
+        };
         let Message::Text(text) = message else {
             continue;
         };
         let Ok(value) = serde_json::from_str::<Value>(&text) else {
             continue;
         };
+        if let Some(seq) = value.get("seq").and_then(Value::as_u64) {
+            applied = applied.max(seq);
+        }
         match value.get("type").and_then(Value::as_str) {
             Some("subscribed") => {
                 if let Some(tx) = subscribed.take() {

@@ -398,6 +398,53 @@ fn print_table(rail: &Figures, peer: &Figures) {
     }
 }
 
+/// The POS ramp alone on a fresh process of `start`: the order path's figures.
+async fn measure_pos_path(start: fn() -> anyhow::Result<Server>) -> anyhow::Result<Vec<Burst>> {
+    let server = start()?;
+    let (target, pid) = (server.target(), server.pid());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let screens = target.screens(POS_CHANNEL, POS_SCREENS, 100).await?;
+    let mut first = 0;
+    ramp(&target, pid, &screens, POS_STATION, &POS_RAMP, &mut first).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a benchmark: run through `cargo xtask bench-peer --pos`"]
+async fn pos_path_beside_socketio() {
+    let rail = measure_pos_path(Server::start_rail)
+        .await
+        .expect("measuring Rail");
+    let peer = measure_pos_path(Server::start_socketio)
+        .await
+        .expect("measuring the Socket.IO peer");
+    println!("\n| server | orders/s | deliveries | events/s | p50 ms | p99 ms | max ms | CPU ms / order |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (name, steps) in [("Rail", &rail), ("Socket.IO", &peer)] {
+        for step in steps {
+            println!(
+                "| {name} | {} | {} of {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.2} |",
+                step.rate,
+                step.delivered,
+                step.expected,
+                step.delivery_rate,
+                step.latency.p50,
+                step.latency.p99,
+                step.latency.max,
+                step.cpu_ms_per_1000 * POS_SCREENS as f64 / 1000.0
+            );
+        }
+    }
+    match (sustained(&rail), sustained(&peer)) {
+        (Some(r), Some(p)) => println!(
+            "\nhighest sustained order rate ({POS_SCREENS} screens): Rail {} /s, Socket.IO {} /s ({})",
+            r.rate,
+            p.rate,
+            ratio(f64::from(r.rate), f64::from(p.rate))
+        ),
+        _ => println!("\nhighest sustained order rate: not reached by one of the two"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a benchmark: run through `cargo xtask bench-peer`"]
 async fn rail_beside_socketio() {

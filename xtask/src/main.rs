@@ -112,7 +112,11 @@ enum Task {
     /// 100 screens through hub outages of 5 s to 10 min: time back online.
     BenchReconnect,
     /// The hub beside a Socket.IO v4 server under the same load, as ratios.
-    BenchPeer,
+    BenchPeer {
+        /// Only the POS ramp (orders per second on ten screens), in a few minutes.
+        #[arg(long)]
+        pos: bool,
+    },
     /// The printer door: chits read a second, and chit to screen store latency.
     BenchPrinter,
     /// Release packages: the hub's .deb and the screen app's .deb (Tauri's bundler).
@@ -159,12 +163,17 @@ fn main() -> anyhow::Result<()> {
         Task::BenchCapacity => release_benchmark(&root, "bench_capacity"),
         Task::BenchReconnect => release_benchmark(&root, "bench_reconnect"),
         Task::BenchPrinter => release_benchmark(&root, "bench_printer"),
-        Task::BenchPeer => {
+        Task::BenchPeer { pos } => {
             let peer = root.join("tests/peers/socketio");
             run(Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])
                 .current_dir(&peer))?;
-            release_benchmark(&root, "bench_peer")
+            let only = if pos {
+                "pos_path_beside_socketio"
+            } else {
+                "rail_beside_socketio"
+            };
+            release_benchmark_only(&root, "bench_peer", Some(only))
         }
         Task::Fuzz { seconds, targets } => fuzz::fuzz(&root, seconds, &targets),
         Task::FuzzApi { seconds } => fuzz_api::fuzz_api(&root, seconds),
@@ -473,10 +482,16 @@ fn window_test(
 /// Runs a hub benchmark (`tests/tests/<test>.rs`) against optimised builds: it
 /// measures the hub and the engine, not the compiler.
 fn release_benchmark(root: &Path, test: &str) -> anyhow::Result<()> {
+    release_benchmark_only(root, test, None)
+}
+
+/// Like `release_benchmark`, running only the test named `only` of that file.
+fn release_benchmark_only(root: &Path, test: &str, only: Option<&str>) -> anyhow::Result<()> {
     run(Command::new("cargo")
         .args(["build", "--release", "--bins", "-p", "rail-hub"])
         .current_dir(root))?;
-    run(Command::new("cargo")
+    let mut command = Command::new("cargo");
+    command
         .args([
             "test",
             "--release",
@@ -488,7 +503,11 @@ fn release_benchmark(root: &Path, test: &str) -> anyhow::Result<()> {
             "--ignored",
             "--nocapture",
         ])
-        .current_dir(root))
+        .current_dir(root);
+    if let Some(only) = only {
+        command.args(["--exact", only]);
+    }
+    run(&mut command)
 }
 
 /// Makes `docs/screenshots/*.png` from the real app at 1280×800 and 1920×1080.

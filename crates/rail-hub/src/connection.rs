@@ -282,6 +282,11 @@ async fn authenticate(
     }
 }
 
+/// Applied reports a connection may send a minute for each channel it has open: a
+/// screen sends at most one per channel every quarter second (240 a minute), so this
+/// leaves room for its timer's jitter and nothing for a flood.
+const APPLIED_PER_CHANNEL_PER_MINUTE: u32 = 300;
+
 /// Counts messages per minute; beyond the limit the client is warned, beyond twice
 /// the limit it is disconnected.
 pub(crate) struct RateLimit {
@@ -307,14 +312,20 @@ impl RateLimit {
     }
 
     pub(crate) fn check(&mut self) -> RateVerdict {
+        self.check_within(self.limit)
+    }
+
+    /// Like `check`, against `limit` instead of the limit it was made with (for a
+    /// budget that grows with what the connection has open).
+    pub(crate) fn check_within(&mut self, limit: u32) -> RateVerdict {
         if self.window_start.elapsed() >= Duration::from_secs(60) {
             self.window_start = Instant::now();
             self.count = 0;
         }
         self.count += 1;
-        if self.count > self.limit.saturating_mul(2) {
+        if self.count > limit.saturating_mul(2) {
             RateVerdict::Close
-        } else if self.count > self.limit {
+        } else if self.count > limit {
             RateVerdict::Warn
         } else {
             RateVerdict::Ok
@@ -332,6 +343,7 @@ async fn read_loop(
     let queue = subscriber.queue.clone();
     let mut session = ClientSession::new(claims.clone(), subscriber);
     let mut rate = RateLimit::per_minute(hub.config.messages_per_minute);
+    let mut applied_rate = RateLimit::per_minute(APPLIED_PER_CHANNEL_PER_MINUTE);
     while let Some(message) = stream.next().await {
         last_heard.store(now_ms(), Ordering::Relaxed);
         let text = match message {
@@ -352,11 +364,22 @@ async fn read_loop(
             Ok(Message::Close(_)) => return None,
             Err(error) => return closing_for(&error),
         };
-        match rate.check() {
+        let message = serde_json::from_str::<ClientMessage>(&text);
+        // A screen reports what it applied on its own schedule (at most one report per
+        // channel every quarter second while events flow), so a busy service would
+        // spend the budget meant for subscriptions and pings: reports have their own,
+        // sized by the channels the connection has open.
+        let (verdict, limit) = if let Ok(ClientMessage::Applied { .. }) = &message {
+            let limit = APPLIED_PER_CHANNEL_PER_MINUTE
+                .saturating_mul(u32::try_from(session.channel_count().max(1)).unwrap_or(u32::MAX));
+            (applied_rate.check_within(limit), limit)
+        } else {
+            (rate.check(), hub.config.messages_per_minute)
+        };
+        match verdict {
             RateVerdict::Ok => {}
             RateVerdict::Warn => {
                 hub.metrics.rejected_frames.fetch_add(1, Ordering::Relaxed);
-                let limit = hub.config.messages_per_minute;
                 let reply = error_frame(
                     ErrorCode::RateLimited,
                     format!("more than {limit} messages a minute; slow down"),
@@ -371,7 +394,7 @@ async fn read_loop(
                 return Some((close_code::POLICY_VIOLATION, "message flood".into()));
             }
         }
-        let Some(reply) = session.handle_text(hub, &text) else {
+        let Some(reply) = session.handle_message(hub, message) else {
             continue;
         };
         if let Outbound::Close(close) = reply {
@@ -408,7 +431,21 @@ impl ClientSession {
     /// [`Outbound::Close`] when the connection must end. Events of new subscriptions
     /// go to the subscriber's queue.
     pub fn handle_text(&mut self, hub: &Hub, text: &str) -> Option<Outbound> {
-        match serde_json::from_str::<ClientMessage>(text) {
+        self.handle_message(hub, serde_json::from_str::<ClientMessage>(text))
+    }
+
+    /// How many channels the connection has open.
+    pub fn channel_count(&self) -> usize {
+        self.subscriptions.len()
+    }
+
+    /// Like `handle_text`, for a frame already parsed.
+    pub fn handle_message(
+        &mut self,
+        hub: &Hub,
+        message: Result<ClientMessage, serde_json::Error>,
+    ) -> Option<Outbound> {
+        match message {
             Err(error) => {
                 hub.metrics.rejected_frames.fetch_add(1, Ordering::Relaxed);
                 Some(error_frame(
@@ -548,6 +585,43 @@ fn closing_for(error: &axum::Error) -> Closing {
     }
 }
 
+/// At most this many queued items go out in one flush, so a writer that is always
+/// behind still looks at its heartbeat and shutdown between flushes.
+const MOST_QUEUED_PER_FLUSH: usize = 64;
+
+/// Writes `first` and whatever else is already queued behind it (up to
+/// `MOST_QUEUED_PER_FLUSH` items) with one flush: under load a batch of commits puts
+/// several events in every subscriber's queue at once, and one write system call for
+/// them costs far less than one each. Answers a close the queue asked for, unsent.
+async fn write_queued(
+    sink: &mut SplitSink<WebSocket, Message>,
+    first: Outbound,
+    outbound: &mut mpsc::Receiver<Outbound>,
+) -> Result<Option<(u16, String)>, axum::Error> {
+    let mut next = Some(first);
+    let mut written = 0;
+    while let Some(item) = next.take() {
+        match item {
+            Outbound::Frame(frame) => sink.feed(Message::Text(Utf8Bytes::clone(&frame))).await?,
+            Outbound::Batch(frames) => {
+                for frame in *frames {
+                    sink.feed(Message::Text(frame)).await?;
+                }
+            }
+            Outbound::Close(ending) => {
+                sink.flush().await?;
+                return Ok(Some(*ending));
+            }
+        }
+        written += 1;
+        if written < MOST_QUEUED_PER_FLUSH {
+            next = outbound.try_recv().ok();
+        }
+    }
+    sink.flush().await?;
+    Ok(None)
+}
+
 async fn write_loop(
     mut sink: SplitSink<WebSocket, Message>,
     mut outbound: mpsc::Receiver<Outbound>,
@@ -581,22 +655,21 @@ async fn write_loop(
             item = outbound.recv() => {
                 let sent = match item {
                     None => return WriterEnd::QueueClosed,
-                    Some(Outbound::Frame(frame)) => sink.send(Message::Text(Utf8Bytes::clone(&frame))).await,
-                    Some(Outbound::Batch(frames)) => {
-                        let mut result = Ok(());
-                        for frame in *frames {
-                            result = sink.feed(Message::Text(frame)).await;
-                            if result.is_err() { break; }
-                        }
-                        match result { Ok(()) => sink.flush().await, Err(e) => Err(e) }
-                    }
                     Some(Outbound::Close(ending)) => {
                         let (code, reason) = *ending;
                         let _ = sink.send(close(code, reason)).await;
                         return WriterEnd::SentClose;
                     }
+                    Some(first) => write_queued(&mut sink, first, &mut outbound).await,
                 };
-                if sent.is_err() { return WriterEnd::PeerGone; }
+                match sent {
+                    Ok(None) => {}
+                    Ok(Some((code, reason))) => {
+                        let _ = sink.send(close(code, reason)).await;
+                        return WriterEnd::SentClose;
+                    }
+                    Err(_) => return WriterEnd::PeerGone,
+                }
             }
             _ = ticker.tick() => {
                 if now_ms() - last_heard.load(Ordering::Relaxed) > silent_limit_ms {

@@ -47,6 +47,9 @@ pub(crate) struct State {
     pub(crate) registry: Registry,
     /// Mutations written in the open batch, waiting for its commit (group commit).
     pub(crate) batch: Vec<crate::group_commit::Member>,
+    /// Each location's routing rules as last read from the store: every order needs
+    /// them, and they change only through `set_kitchen`, which replaces the entry.
+    pub(crate) routes: std::collections::HashMap<String, Arc<crate::routing::Routes>>,
 }
 
 /// One running hub.
@@ -68,6 +71,8 @@ pub struct Hub {
     next_connection: AtomicU64,
     /// Mutations waiting for the lock: while there are some, a batch stays open for them.
     pub(crate) mutators_waiting: std::sync::atomic::AtomicUsize,
+    /// The queue of the thread that writes the REST API's mutations in batches.
+    pub(crate) writer: crate::group_commit::Writer,
     /// Sockets whose writer is still running: a shutting-down hub waits for these to
     /// have sent their close frames.
     pub(crate) writers_running: AtomicU64,
@@ -107,6 +112,7 @@ impl Hub {
                 store,
                 registry: Registry::default(),
                 batch: Vec::new(),
+                routes: std::collections::HashMap::new(),
             }),
             config,
             authority: Authority::new(&secret),
@@ -118,6 +124,9 @@ impl Hub {
             delivery: crate::delivery::Deliveries::default(),
             next_connection: AtomicU64::new(1),
             mutators_waiting: std::sync::atomic::AtomicUsize::new(0),
+            writer: crate::group_commit::start_writer().map_err(|source| {
+                StoreError::CommitFailed(format!("no writer thread: {source}"))
+            })?,
             writers_running: AtomicU64::new(0),
         }))
     }

@@ -3,6 +3,7 @@
 //! starts with. A change applies to the next order and is recorded in the audit log.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use rail_protocol::channel::is_valid_id;
 use rail_protocol::{KitchenSetup, Role};
@@ -141,16 +142,22 @@ impl Hub {
     ///
     /// # Errors
     /// On store failure.
-    pub fn routes_for(&self, location_id: &str) -> Result<Routes, StoreError> {
+    pub fn routes_for(&self, location_id: &str) -> Result<Arc<Routes>, StoreError> {
         // Read inside an open batch of changes, not after committing it: no change in a
         // batch touches the kitchen's setup, and committing here, before every order,
         // would end every batch after its first order.
-        Ok(
-            match self.lock_for_batch().store.kitchen_setup(location_id)? {
-                Some(setup) => Routes::from_setup(&setup),
-                None => self.config.routes.clone(),
-            },
-        )
+        let mut state = self.lock_for_batch();
+        if let Some(routes) = state.routes.get(location_id) {
+            return Ok(Arc::clone(routes));
+        }
+        let routes = Arc::new(match state.store.kitchen_setup(location_id)? {
+            Some(setup) => Routes::from_setup(&setup),
+            None => self.config.routes.clone(),
+        });
+        state
+            .routes
+            .insert(location_id.to_owned(), Arc::clone(&routes));
+        Ok(routes)
     }
 
     /// The restaurant's stations and rules, for the admin page.
@@ -193,9 +200,15 @@ impl Hub {
             .filter(|s| !s.is_empty());
         check(&setup)?;
         let before = self.kitchen(who)?;
-        self.lock()
-            .store
-            .set_kitchen_setup(&who.loc, &setup, now_ms())?;
+        {
+            // The cached routes change under the same lock as the stored setup, so no
+            // order can be routed by the old rules once the new ones are stored.
+            let mut state = self.lock();
+            state.store.set_kitchen_setup(&who.loc, &setup, now_ms())?;
+            state
+                .routes
+                .insert(who.loc.clone(), Arc::new(Routes::from_setup(&setup)));
+        }
         self.audit(who, "routing", &describe_change(&before, &setup));
         Ok(setup)
     }

@@ -11,6 +11,7 @@ use rail_hub::auth::{claims, Role};
 use rail_hub::{Hub, HubConfig};
 use rail_protocol::{ClientMessage, Control, ErrorCode, ServerMessage};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test]
 async fn a_flood_is_warned_then_closed() {
@@ -44,6 +45,50 @@ async fn a_flood_is_warned_then_closed() {
         1008,
         "a flood that goes on is cut off"
     );
+}
+
+/// A screen reports what it applied up to four times a second per channel while events
+/// flow: in a busy service that is far more than the general message budget, and the
+/// hub must neither warn nor cut such a screen — while a flood of reports still is.
+#[tokio::test]
+async fn applied_reports_have_their_own_budget() {
+    let hub = start(HubConfig {
+        messages_per_minute: 5,
+        ..HubConfig::default()
+    })
+    .await;
+    let mut socket = common::watch(&hub, &hub.token(Role::Kds, &["grill"]), "kds:grill").await;
+    hub.post("1", "grill");
+    common::events(&mut socket, 1).await;
+    let applied = ClientMessage::Applied {
+        channel: "kds:grill".into(),
+        seq: 1,
+    };
+    // A minute and a half of a busy screen's reports, in a burst.
+    for _ in 0..300 {
+        send(&mut socket, &applied).await;
+    }
+    send(&mut socket, &ClientMessage::Ping {}).await;
+    match next(&mut socket).await {
+        ServerMessage::Control(Control::Pong { .. }) => {}
+        other => panic!("reports within their budget were refused: {other:?}"),
+    }
+    for _ in 0..400 {
+        send(&mut socket, &applied).await;
+    }
+    let mut refused = 0;
+    let close = loop {
+        match socket.next().await {
+            Some(Ok(Message::Text(text))) => {
+                assert!(text.contains("RATE_LIMITED"), "unexpected message: {text}");
+                refused += 1;
+            }
+            Some(Ok(Message::Close(frame))) => break frame.map(|f| u16::from(f.code)),
+            other => panic!("expected refusals and a close, got {other:?}"),
+        }
+    };
+    assert!(refused > 0, "reports beyond their budget are refused first");
+    assert_eq!(close, Some(1008), "a flood of reports is cut off");
 }
 
 #[tokio::test]

@@ -159,24 +159,21 @@ async fn metrics(
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())
 }
 
-/// Runs a hub mutation on tokio's blocking pool and answers with its result. A mutation
-/// commits to SQLite (and, now and then, checkpoints the WAL with fsync); on an async
-/// worker it would stall every socket writer
-/// on that worker (and, through the hub's lock, the others) for the disk's flush.
+/// Runs a hub mutation on the hub's writer thread (`Hub::write`) and answers with its
+/// result once committed. Never on an async worker: a commit writes to disk, and
+/// through the hub's lock every socket writer would wait for it.
 async fn mutation<F>(hub: Arc<Hub>, run: F) -> Result<Response, ApiError>
 where
     F: FnOnce(&Hub) -> Result<Mutation, crate::hub::HubError> + Send + 'static,
 {
-    let outcome = tokio::task::spawn_blocking(move || run(&hub))
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "mutation task failed");
-            ApiError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "the hub failed while recording this change; it was not applied",
-            )
-        })?;
+    let outcome = hub.write(run).await.ok_or_else(|| {
+        tracing::error!("a mutation failed on the writer thread");
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "the hub failed while recording this change; it was not applied",
+        )
+    })?;
     Ok(mutation_response(outcome?))
 }
 

@@ -176,7 +176,7 @@ fn apply_read(
             keep_as_printed(hub, who, idem, printer, chit, &why, day)
         }
         (_, Some(_)) => {
-            let items = items(&read.items, printer, &hub.routes_for(&who.loc)?);
+            let items = items(&read.items, printer, &*hub.routes_for(&who.loc)?);
             let count = items.len();
             let mutation =
                 hub.change_order(who, Some(idem), &order_id, &OrderCommand::AddItems(items))?;
@@ -195,7 +195,7 @@ fn apply_read(
                 &number,
                 read,
                 printer,
-                &hub.routes_for(&who.loc)?,
+                &*hub.routes_for(&who.loc)?,
             );
             let count = order.items.len();
             let mutation = hub.create_order(who, Some(idem), &order)?;
