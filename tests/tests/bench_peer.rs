@@ -22,7 +22,9 @@ const RAMP: [u32; 11] = [25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200];
 const STEP: Duration = Duration::from_secs(4);
 /// The POS ramp: orders per second on a few screens, so the order path saturates
 /// before the fan-out does.
-const POS_RAMP: [u32; 9] = [100, 200, 300, 400, 600, 800, 1200, 1600, 2400];
+const POS_RAMP: [u32; 12] = [
+    100, 200, 300, 400, 600, 800, 1200, 1600, 2400, 3200, 4000, 4800,
+];
 const POS_SCREENS: usize = 10;
 const POS_CHANNEL: &str = "kds:fry";
 const POS_STATION: &str = "fry";

@@ -13,7 +13,7 @@ use rail_fuzz::{device, fresh_hub};
 use rail_hub::auth::Role;
 use rail_hub::connection::ClientSession;
 use rail_hub::fanout::{Outbound, Subscriber};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 
 const ORDER: &str = r#"{"number":"41","table":"12","server":"Ana","notes":"birthday","items":[
  {"name":"Burger","qty":2,"modifiers":["no onion","medium rare"],"allergens":["gluten"],"station":"grill","course":1},
@@ -87,7 +87,7 @@ fn hub_frames() -> Vec<String> {
     let order: rail_protocol::NewOrder =
         serde_json::from_str(&ORDER.replace('\n', "")).expect("order");
     hub.create_order(&pos, None, &order).expect("order");
-    let (queue, mut outbound) = mpsc::channel(1024);
+    let (queue, outbound) = rail_hub::fanout::queue(1024);
     let subscriber = Subscriber {
         connection_id: hub.connection_id(),
         queue,
@@ -96,7 +96,7 @@ fn hub_frames() -> Vec<String> {
     };
     let mut session = ClientSession::new(device(Role::Kds, &["grill"]), subscriber);
     let mut frames = Vec::new();
-    let mut take = |reply: Option<Outbound>, frames: &mut Vec<String>| {
+    let take = |reply: Option<Outbound>, frames: &mut Vec<String>| {
         for item in reply
             .into_iter()
             .chain(std::iter::from_fn(|| outbound.try_recv().ok()))

@@ -14,7 +14,7 @@ use rail_hub::auth::Role;
 use rail_hub::connection::ClientSession;
 use rail_hub::fanout::{Outbound, Subscriber};
 use rail_protocol::{Control, NewOrder, NewOrderItem, ServerMessage};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 
 use crate::{device, fresh_hub, parts};
 
@@ -45,7 +45,7 @@ pub fn run(data: &[u8]) {
         hub.create_order(&pos, None, &order(&n.to_string(), station))
             .expect("seed order");
     }
-    let (queue, mut outbound) = mpsc::channel(hub.config.outbound_queue);
+    let (queue, outbound) = rail_hub::fanout::queue(hub.config.outbound_queue);
     let subscriber = Subscriber {
         connection_id: hub.connection_id(),
         queue,

@@ -13,13 +13,13 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use rail_protocol::{close_code, ClientMessage, Control, ErrorCode, ServerMessage};
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
 
 use crate::auth::{AuthError, Claims};
 use crate::clock::now_ms;
 use crate::devices::Notice;
-use crate::fanout::{Outbound, Subscriber};
+use crate::fanout::{Outbound, Queue, QueueReceiver, Subscriber};
 use crate::hub::{Hub, HubError};
 
 /// Why the reader stopped, and what close frame (if any) to send.
@@ -46,19 +46,23 @@ pub(crate) fn error_frame(
 
 /// Serves one upgraded socket until it closes. `bearer` is the token from the
 /// upgrade request, if it had one.
-pub async fn serve(
+///
+/// The set-up runs here, before the future is made, so the future — which lives as
+/// long as the connection — holds the handles it needs and not the socket it split
+/// (an `async fn` keeps room for its arguments in every state).
+pub fn serve(
     hub: Arc<Hub>,
     socket: WebSocket,
     bearer: Option<String>,
     shutdown: watch::Receiver<bool>,
-) {
+) -> impl std::future::Future<Output = ()> + Send {
     let connection_id = hub.connection_id();
     hub.metrics
         .connections_opened
         .fetch_add(1, Ordering::Relaxed);
     hub.metrics.connections_open.fetch_add(1, Ordering::Relaxed);
     let (sink, mut stream) = socket.split();
-    let (queue, outbound) = mpsc::channel(hub.config.outbound_queue);
+    let (queue, outbound) = crate::fanout::queue(hub.config.outbound_queue);
     let overflow = Arc::new(Notify::new());
     let last_heard = Arc::new(AtomicI64::new(now_ms()));
     let running = WriterRunning::new(hub.clone());
@@ -80,60 +84,65 @@ pub async fn serve(
         .await
     });
 
-    // On the heap: `select!` below would otherwise hold a second copy of it.
-    let reader = Box::pin(async {
-        // Boxed, like the closing below: a future is as large as its largest state,
-        // and the sign-in and the goodbye would otherwise be paid for by every idle
-        // connection for as long as it lives.
-        let claims = match Box::pin(authenticate(&hub, &mut stream, bearer, &last_heard)).await {
-            Ok(claims) => claims,
-            Err(closing) => {
-                hub.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
-                return closing;
+    async move {
+        // On the heap: `select!` below would otherwise hold a second copy of it.
+        let reader = Box::pin(async {
+            // Boxed, like the closing below: a future is as large as its largest state,
+            // and the sign-in and the goodbye would otherwise be paid for by every idle
+            // connection for as long as it lives.
+            let claims = match Box::pin(authenticate(&hub, &mut stream, bearer, &last_heard)).await
+            {
+                // Shared with the session: a copy each would sit in every connection.
+                Ok(claims) => Arc::new(claims),
+                Err(closing) => {
+                    hub.metrics.auth_failures.fetch_add(1, Ordering::Relaxed);
+                    return closing;
+                }
+            };
+            // Listening before the profile is read: a change made in between is told.
+            let mut device = hub.devices.connect(&claims);
+            let ready = Outbound::frame(encode(&ServerMessage::Control(Control::Ready {
+                connection_id: connection_id.to_string(),
+                server_time_ms: now_ms(),
+                heartbeat_ms: u64::try_from(hub.config.heartbeat.as_millis()).unwrap_or(u64::MAX),
+                location_id: claims.loc.clone(),
+                profile: hub.profile_of(&claims).map(Box::new),
+            })));
+            if queue.send_async(ready).await.is_err() {
+                return None;
             }
-        };
-        // Listening before the profile is read: a change made in between is told.
-        let mut device = hub.devices.connect(&claims);
-        let ready = ServerMessage::Control(Control::Ready {
-            connection_id: connection_id.to_string(),
-            server_time_ms: now_ms(),
-            heartbeat_ms: u64::try_from(hub.config.heartbeat.as_millis()).unwrap_or(u64::MAX),
-            location_id: claims.loc.clone(),
-            profile: hub.profile_of(&claims).map(Box::new),
+            let subscriber = Subscriber {
+                connection_id,
+                queue: queue.clone(),
+                overflow,
+                positions: device.positions(),
+            };
+            // A revoked or reassigned device loses its sockets at once, not at its next
+            // reconnect, and a new screen profile reaches it while it runs. (Written in
+            // the `select!`, not bound to a name first: a future moved into it would be
+            // paid for twice.)
+            tokio::select! {
+                closing = read_loop(&hub, &mut stream, Arc::clone(&claims), subscriber, &last_heard) => closing,
+                (code, reason) = async {
+                    loop {
+                        let profile = match device.next_notice().await {
+                            Notice::Close { code, reason } => return (code, reason),
+                            Notice::Profile(profile) => profile.map(|p| Box::new((*p).clone())),
+                            Notice::Missed => hub.profile_of(&claims).map(Box::new),
+                        };
+                        let frame = Outbound::frame(encode(&ServerMessage::Control(Control::Profile { profile })));
+                        let _ = queued(&queue, frame).await;
+                    }
+                } => Some((code, reason.to_owned())),
+            }
         });
-        if queue.send(Outbound::frame(encode(&ready))).await.is_err() {
-            return None;
-        }
-        let subscriber = Subscriber {
-            connection_id,
-            queue: queue.clone(),
-            overflow,
-            positions: device.positions(),
-        };
-        // A revoked or reassigned device loses its sockets at once, not at its next
-        // reconnect, and a new screen profile reaches it while it runs.
-        let told = async {
-            loop {
-                let profile = match device.next_notice().await {
-                    Notice::Close { code, reason } => return (code, reason),
-                    Notice::Profile(profile) => profile.map(|p| Box::new((*p).clone())),
-                    Notice::Missed => hub.profile_of(&claims).map(Box::new),
-                };
-                let message = ServerMessage::Control(Control::Profile { profile });
-                let _ = queue.send(Outbound::frame(encode(&message))).await;
-            }
-        };
-        tokio::select! {
-            closing = read_loop(&hub, &mut stream, &claims, subscriber, &last_heard) => closing,
-            (code, reason) = told => Some((code, reason.to_owned())),
-        }
-    });
 
-    let ended = tokio::select! {
-        closing = reader => Ok(closing),
-        end = &mut writer => Err(end),
-    };
-    Box::pin(close(&hub, connection_id, ended, queue, writer, stream)).await;
+        let ended = tokio::select! {
+            closing = reader => Ok(closing),
+            end = &mut writer => Err(end),
+        };
+        Box::pin(close(&hub, connection_id, ended, queue, writer, stream)).await;
+    }
 }
 
 /// Ends a connection: the close frame if the hub is the one closing, the writer
@@ -142,7 +151,7 @@ async fn close(
     hub: &Hub,
     connection_id: u64,
     ended: Result<Option<(u16, String)>, Result<WriterEnd, tokio::task::JoinError>>,
-    queue: mpsc::Sender<Outbound>,
+    queue: Queue,
     mut writer: tokio::task::JoinHandle<WriterEnd>,
     mut stream: SplitStream<WebSocket>,
 ) {
@@ -168,7 +177,7 @@ async fn close(
                 }
                 _ => {}
             }
-            let _ = queue.send(Outbound::close(code, reason)).await;
+            let _ = queue.send_async(Outbound::close(code, reason)).await;
             true
         }
     };
@@ -333,15 +342,21 @@ impl RateLimit {
     }
 }
 
+/// Queues a reply for the writer. Boxed: waiting for room in the queue is rare, and
+/// the wait's state would otherwise sit in every idle connection's reader.
+async fn queued(queue: &Queue, reply: Outbound) -> Result<(), flume::SendError<Outbound>> {
+    Box::pin(queue.send_async(reply)).await
+}
+
 async fn read_loop(
     hub: &Hub,
     stream: &mut SplitStream<WebSocket>,
-    claims: &Claims,
+    claims: Arc<Claims>,
     subscriber: Subscriber,
     last_heard: &AtomicI64,
 ) -> Closing {
     let queue = subscriber.queue.clone();
-    let mut session = ClientSession::new(claims.clone(), subscriber);
+    let mut session = ClientSession::new(claims, subscriber);
     let mut rate = RateLimit::per_minute(hub.config.messages_per_minute);
     let mut applied_rate = RateLimit::per_minute(APPLIED_PER_CHANNEL_PER_MINUTE);
     while let Some(message) = stream.next().await {
@@ -355,7 +370,7 @@ async fn read_loop(
                     "binary frames are not accepted; send JSON text",
                     None,
                 );
-                if queue.send(reply).await.is_err() {
+                if queued(&queue, reply).await.is_err() {
                     return None;
                 }
                 continue;
@@ -385,7 +400,7 @@ async fn read_loop(
                     format!("more than {limit} messages a minute; slow down"),
                     None,
                 );
-                if queue.send(reply).await.is_err() {
+                if queued(&queue, reply).await.is_err() {
                     return None;
                 }
                 continue;
@@ -400,7 +415,7 @@ async fn read_loop(
         if let Outbound::Close(close) = reply {
             return Some(*close);
         }
-        if queue.send(reply).await.is_err() {
+        if queued(&queue, reply).await.is_err() {
             return None;
         }
     }
@@ -412,16 +427,16 @@ async fn read_loop(
 /// Kept apart from the socket so the message handling can be driven directly (the
 /// fuzz harness in `crates/rail-fuzz` does).
 pub struct ClientSession {
-    claims: Claims,
+    claims: Arc<Claims>,
     subscriber: Subscriber,
     subscriptions: Vec<String>,
 }
 
 impl ClientSession {
     /// A session for a connection that authenticated as `claims`.
-    pub fn new(claims: Claims, subscriber: Subscriber) -> Self {
+    pub fn new(claims: impl Into<Arc<Claims>>, subscriber: Subscriber) -> Self {
         ClientSession {
-            claims,
+            claims: claims.into(),
             subscriber,
             subscriptions: Vec::new(),
         }
@@ -596,7 +611,7 @@ const MOST_QUEUED_PER_FLUSH: usize = 64;
 async fn write_queued(
     sink: &mut SplitSink<WebSocket, Message>,
     first: Outbound,
-    outbound: &mut mpsc::Receiver<Outbound>,
+    outbound: &QueueReceiver,
 ) -> Result<Option<(u16, String)>, axum::Error> {
     let mut next = Some(first);
     let mut written = 0;
@@ -624,7 +639,7 @@ async fn write_queued(
 
 async fn write_loop(
     mut sink: SplitSink<WebSocket, Message>,
-    mut outbound: mpsc::Receiver<Outbound>,
+    outbound: QueueReceiver,
     overflow: Arc<Notify>,
     last_heard: Arc<AtomicI64>,
     heartbeat: Duration,
@@ -652,15 +667,15 @@ async fn write_loop(
                     return WriterEnd::SentClose;
                 }
             }
-            item = outbound.recv() => {
+            item = outbound.recv_async() => {
                 let sent = match item {
-                    None => return WriterEnd::QueueClosed,
-                    Some(Outbound::Close(ending)) => {
+                    Err(_) => return WriterEnd::QueueClosed,
+                    Ok(Outbound::Close(ending)) => {
                         let (code, reason) = *ending;
                         let _ = sink.send(close(code, reason)).await;
                         return WriterEnd::SentClose;
                     }
-                    Some(first) => write_queued(&mut sink, first, &mut outbound).await,
+                    Ok(first) => write_queued(&mut sink, first, &outbound).await,
                 };
                 match sent {
                     Ok(None) => {}

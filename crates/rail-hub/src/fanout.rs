@@ -8,12 +8,26 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::Utf8Bytes;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 
 use crate::store::Published;
 
-/// What a connection's writer sends, in order. Every variant is one pointer, so each
-/// queue's slots stay small: an idle connection pays for a block of them up front.
+/// A connection's outbound queue: what its writer sends, in order.
+///
+/// flume rather than tokio's channel: tokio's allocates about 1 KiB per queue up front
+/// (cache-padded halves and a first block of 32 slots), which every idle connection
+/// paid for; flume's queue grows from nothing as it is used.
+pub type Queue = flume::Sender<Outbound>;
+/// The writer's end of a [`Queue`].
+pub type QueueReceiver = flume::Receiver<Outbound>;
+
+/// A queue holding at most `capacity` items.
+pub fn queue(capacity: usize) -> (Queue, QueueReceiver) {
+    flume::bounded(capacity)
+}
+
+/// What a connection's writer sends, in order. Every variant is one pointer, so the
+/// queue's slots stay small.
 #[derive(Debug)]
 pub enum Outbound {
     /// One frame, shared by every subscriber of the event.
@@ -43,7 +57,7 @@ impl Outbound {
 #[derive(Debug, Clone)]
 pub struct Subscriber {
     pub connection_id: u64,
-    pub queue: mpsc::Sender<Outbound>,
+    pub queue: Queue,
     /// Woken when the queue overflowed and the connection must close.
     pub overflow: Arc<Notify>,
     /// Where its device stands on each channel, for the manager's device list.
@@ -150,7 +164,7 @@ impl Registry {
                         subscriber.positions.note(&event.channel, event.seq);
                         true
                     }
-                    Err(mpsc::error::TrySendError::Full(_)) => {
+                    Err(flume::TrySendError::Full(_)) => {
                         tracing::warn!(
                             connection = subscriber.connection_id,
                             channel = %event.channel,
@@ -159,7 +173,7 @@ impl Registry {
                         subscriber.overflow.notify_one();
                         false
                     }
-                    Err(mpsc::error::TrySendError::Closed(_)) => false,
+                    Err(flume::TrySendError::Disconnected(_)) => false,
                 }
             });
             if list.is_empty() {
@@ -193,7 +207,7 @@ mod tests {
     fn subscriber(connection_id: u64) -> Subscriber {
         Subscriber {
             connection_id,
-            queue: mpsc::channel(4).0,
+            queue: queue(4).0,
             overflow: Arc::new(Notify::new()),
             positions: Arc::default(),
         }
@@ -242,9 +256,9 @@ mod tests {
     #[tokio::test]
     async fn a_subscriber_whose_queue_is_full_is_cut_off_and_told_to_resync() {
         let mut registry = Registry::default();
-        let (slow_queue, mut slow_rx) = mpsc::channel(2);
+        let (slow_queue, slow_rx) = queue(2);
         let slow_overflow = Arc::new(Notify::new());
-        let (fast_queue, mut fast_rx) = mpsc::channel(16);
+        let (fast_queue, fast_rx) = queue(16);
         let (slow_positions, fast_positions) = (Arc::new(Positions::default()), Arc::default());
         registry.add(
             "loc",

@@ -27,7 +27,7 @@ use socketioxide::extract::{AckSender, Data, Extension, SocketRef, State};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::layer::SocketIoLayer;
 use socketioxide::SocketIo;
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{oneshot, Notify};
 
 use crate::auth::Claims;
 use crate::connection::{ClientSession, RateLimit, RateVerdict};
@@ -120,7 +120,7 @@ async fn on_connect(
     Extension(door): Extension<Door>,
 ) {
     let connection_id = hub.connection_id();
-    let (queue, outbound) = mpsc::channel(hub.config.outbound_queue);
+    let (queue, outbound) = crate::fanout::queue(hub.config.outbound_queue);
     let overflow = Arc::new(Notify::new());
     let (positions_tx, positions) = oneshot::channel();
     tokio::spawn(forward(
@@ -246,7 +246,7 @@ async fn forward(
     socket: SocketRef,
     hub: Arc<Hub>,
     claims: Claims,
-    mut outbound: mpsc::Receiver<Outbound>,
+    outbound: crate::fanout::QueueReceiver,
     overflow: Arc<Notify>,
     positions: oneshot::Sender<Arc<crate::fanout::Positions>>,
 ) {
@@ -257,14 +257,14 @@ async fn forward(
     }
     loop {
         tokio::select! {
-            next = outbound.recv() => match next {
-                Some(Outbound::Frame(frame)) => emit_frame(&socket, frame.as_str()),
-                Some(Outbound::Batch(frames)) => {
+            next = outbound.recv_async() => match next {
+                Ok(Outbound::Frame(frame)) => emit_frame(&socket, frame.as_str()),
+                Ok(Outbound::Batch(frames)) => {
                     for frame in frames.iter() {
                         emit_frame(&socket, frame.as_str());
                     }
                 }
-                Some(Outbound::Close(..)) | None => break,
+                Ok(Outbound::Close(..)) | Err(_) => break,
             },
             () = overflow.notified() => break,
             notice = device.next_notice() => {

@@ -40,9 +40,9 @@ pub async fn upgrade(
     ws
         // tungstenite's default 128 KiB read buffer per socket is what makes idle
         // connections cost megabytes (tungstenite-rs#480). A screen's messages (auth,
-        // subscribe, applied, pong) are a few hundred bytes; 1 KiB grows on demand
-        // for anything longer.
-        .read_buffer_size(1024)
+        // subscribe, applied, pong) are well under 512 bytes; the buffer grows on
+        // demand for anything longer.
+        .read_buffer_size(512)
         .write_buffer_size(0)
         // A frame larger than this cap fails to write and drops the socket, and a
         // fresh subscription's snapshot is one frame: the cap must fit the largest
