@@ -352,6 +352,9 @@ pub struct Burst {
     /// Deliveries per second over the burst plus the drain after it.
     pub delivery_rate: f64,
     pub latency: Percentiles,
+    /// POST to the first screen that had it, per order: what a kitchen sees of the
+    /// hub's own path, without the fan-out to the other screens.
+    pub first: Percentiles,
     /// Server CPU time spent per 1,000 deliveries, in milliseconds.
     pub cpu_ms_per_1000: f64,
 }
@@ -450,6 +453,7 @@ pub async fn burst(
     let cpu = cpu_ms(server_pid) - cpu_before;
     let sent = sent.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let mut latencies = Vec::with_capacity(expected);
+    let mut firsts = vec![f64::INFINITY; count as usize];
     let mut last_receipt = started;
     for screen in screens {
         for (index, at) in screen.drain() {
@@ -458,7 +462,10 @@ pub async fn burst(
                 continue;
             };
             last_receipt = last_receipt.max(at);
-            latencies.push(at.saturating_duration_since(*posted).as_secs_f64() * 1000.0);
+            let latency = at.saturating_duration_since(*posted).as_secs_f64() * 1000.0;
+            let order = (index - first) as usize;
+            firsts[order] = firsts[order].min(latency);
+            latencies.push(latency);
         }
     }
     let delivered = latencies.len();
@@ -472,6 +479,7 @@ pub async fn burst(
         delivered,
         delivery_rate: delivered as f64 / span.as_secs_f64(),
         latency: Percentiles::of(latencies),
+        first: Percentiles::of(firsts.into_iter().filter(|l| l.is_finite()).collect()),
         cpu_ms_per_1000: if delivered == 0 {
             f64::NAN
         } else {

@@ -14,9 +14,9 @@ use rail_tests::HubProcess;
 
 const CHANNEL: &str = "kds:grill";
 const STATION: &str = "grill";
-/// The latency run: a steady lunch rush.
-const LATENCY_ORDERS: u32 = 200;
-const LATENCY_RATE: u32 = 20;
+/// The latency run: a steady rush, 50 orders a second for ten seconds.
+const LATENCY_ORDERS: u32 = 500;
+const LATENCY_RATE: u32 = 50;
 /// The ramp: orders per second, each step four seconds.
 const RAMP: [u32; 11] = [25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200];
 const STEP: Duration = Duration::from_secs(4);
@@ -283,6 +283,21 @@ fn print_table(rail: &Figures, peer: &Figures) {
     );
     let (rl, pl) = (rail.latency.latency, peer.latency.latency);
     let setting = format!("{screens} screens, {LATENCY_RATE} orders/s");
+    let (rf, pf) = (rail.latency.first, peer.latency.first);
+    row(
+        format!("POST → first screen p50 ({setting})"),
+        rf.p50,
+        pf.p50,
+        " ms",
+        "lower",
+    );
+    row(
+        format!("POST → first screen p99 ({setting})"),
+        rf.p99,
+        pf.p99,
+        " ms",
+        "lower",
+    );
     row(
         format!("POST → screen p50 ({setting})"),
         rl.p50,
