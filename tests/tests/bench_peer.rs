@@ -425,6 +425,60 @@ async fn measure_pos_path(start: fn() -> anyhow::Result<Server>) -> anyhow::Resu
     ramp(&target, pid, &screens, POS_STATION, &POS_RAMP, &mut first).await
 }
 
+/// The latency run alone on a fresh process of `start`.
+async fn measure_latency(start: fn() -> anyhow::Result<Server>) -> anyhow::Result<Burst> {
+    let server = start()?;
+    let (target, pid) = (server.target(), server.pid());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let screens = env_or("RAIL_BENCH_SCREENS", 100);
+    let screens_open = target.screens(CHANNEL, screens, 100).await?;
+    let plan = Plan {
+        station: STATION,
+        first: 0,
+        count: LATENCY_ORDERS,
+        rate: LATENCY_RATE,
+        drain: Duration::from_secs(5),
+    };
+    burst(&target, pid, &screens_open, plan).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a benchmark: run through `cargo xtask bench-peer --latency`"]
+async fn latency_beside_socketio() {
+    let screens = env_or("RAIL_BENCH_SCREENS", 100);
+    let mut runs = Vec::new();
+    // Alternated, three times each, so a change in the machine's load shows as a
+    // spread within a server's runs rather than as a difference between servers.
+    for _ in 0..3 {
+        runs.push((
+            "Rail",
+            measure_latency(Server::start_rail).await.expect("Rail"),
+        ));
+        runs.push((
+            "Socket.IO",
+            measure_latency(Server::start_socketio)
+                .await
+                .expect("the Socket.IO peer"),
+        ));
+    }
+    println!(
+        "\n| server ({screens} screens, {LATENCY_RATE} orders/s) | first screen p50 / p99 ms | every screen p50 / p99 ms | deliveries | CPU ms / 1,000 |"
+    );
+    println!("|---|---|---|---|---|");
+    for (name, run) in &runs {
+        println!(
+            "| {name} | {:.2} / {:.2} | {:.2} / {:.2} | {} of {} | {:.1} |",
+            run.first.p50,
+            run.first.p99,
+            run.latency.p50,
+            run.latency.p99,
+            run.delivered,
+            run.expected,
+            run.cpu_ms_per_1000
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a benchmark: run through `cargo xtask bench-peer --pos`"]
 async fn pos_path_beside_socketio() {

@@ -114,8 +114,11 @@ enum Task {
     /// The hub beside a Socket.IO v4 server under the same load, as ratios.
     BenchPeer {
         /// Only the POS ramp (orders per second on ten screens), in a few minutes.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "latency")]
         pos: bool,
+        /// Only the latency run (100 screens, 50 orders/s), three times each, alternated.
+        #[arg(long)]
+        latency: bool,
     },
     /// The printer door: chits read a second, and chit to screen store latency.
     BenchPrinter,
@@ -163,13 +166,15 @@ fn main() -> anyhow::Result<()> {
         Task::BenchCapacity => release_benchmark(&root, "bench_capacity"),
         Task::BenchReconnect => release_benchmark(&root, "bench_reconnect"),
         Task::BenchPrinter => release_benchmark(&root, "bench_printer"),
-        Task::BenchPeer { pos } => {
+        Task::BenchPeer { pos, latency } => {
             let peer = root.join("tests/peers/socketio");
             run(Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])
                 .current_dir(&peer))?;
             let only = if pos {
                 "pos_path_beside_socketio"
+            } else if latency {
+                "latency_beside_socketio"
             } else {
                 "rail_beside_socketio"
             };

@@ -140,6 +140,10 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Every change runs in a savepoint (group commit), and SQLite keeps a
+        // savepoint's undo pages in a temporary file by default: a file created,
+        // written and deleted for every order. In memory, they cost a few kilobytes.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         // An order runs some twenty statements; each is parsed once per connection,
         // not once per order (rusqlite keeps 16 by default).
         conn.set_prepared_statement_cache_capacity(64);
