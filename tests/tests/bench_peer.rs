@@ -387,20 +387,24 @@ fn print_table(rail: &Figures, peer: &Figures) {
          {SATURATED_P99_MS} ms):\n",
         STEP.as_secs()
     );
+    print_ramps(&[
+        (rail.name, &rail.pos_ramp),
+        (peer.name, &peer.pos_ramp),
+        (rail.name, &rail.ramp),
+        (peer.name, &peer.ramp),
+    ]);
+}
+
+/// Every step of the ramps given, one row each.
+fn print_ramps(ramps: &[(&str, &[Burst])]) {
     println!(
         "| server | screens | orders/s | deliveries | events/s | p50 ms | p99 ms | max ms | CPU ms / 1,000 |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
-    for (figures, steps) in [
-        (rail, &rail.pos_ramp),
-        (peer, &peer.pos_ramp),
-        (rail, &rail.ramp),
-        (peer, &peer.ramp),
-    ] {
-        for step in steps {
+    for (name, steps) in ramps {
+        for step in *steps {
             println!(
-                "| {} | {} | {} | {} of {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} |",
-                figures.name,
+                "| {name} | {} | {} | {} of {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} |",
                 step.expected.checked_div(step.posted).unwrap_or(0),
                 step.rate,
                 step.delivered,
@@ -488,23 +492,8 @@ async fn pos_path_beside_socketio() {
     let peer = measure_pos_path(Server::start_socketio)
         .await
         .expect("measuring the Socket.IO peer");
-    println!("\n| server | orders/s | deliveries | events/s | p50 ms | p99 ms | max ms | CPU ms / order |");
-    println!("|---|---|---|---|---|---|---|---|");
-    for (name, steps) in [("Rail", &rail), ("Socket.IO", &peer)] {
-        for step in steps {
-            println!(
-                "| {name} | {} | {} of {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.2} |",
-                step.rate,
-                step.delivered,
-                step.expected,
-                step.delivery_rate,
-                step.latency.p50,
-                step.latency.p99,
-                step.latency.max,
-                step.cpu_ms_per_1000 * POS_SCREENS as f64 / 1000.0
-            );
-        }
-    }
+    println!();
+    print_ramps(&[("Rail", &rail), ("Socket.IO", &peer)]);
     match (sustained(&rail), sustained(&peer)) {
         (Some(r), Some(p)) => println!(
             "\nhighest sustained order rate ({POS_SCREENS} screens): Rail {} /s, Socket.IO {} /s ({})",
