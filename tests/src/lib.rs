@@ -272,6 +272,36 @@ impl HubProcess {
         builder.build().unwrap_or_default()
     }
 
+    /// A request to this hub with an optional bearer token and JSON body: its status and
+    /// its body (as a JSON string when the body is not JSON, `null` when empty).
+    ///
+    /// # Errors
+    /// When the request cannot be sent or its body read.
+    pub async fn request_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> anyhow::Result<(u16, serde_json::Value)> {
+        let mut request = self.client().request(method, format!("{}{path}", self.url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let text = response.text().await?;
+        let body = if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+        };
+        Ok((status, body))
+    }
+
     /// Sets the admin page's password for the location `demo` (`rail-hub admin`).
     pub fn set_admin_password(&self, password: &str) {
         let status = Command::new(binary("rail-hub"))

@@ -16,33 +16,28 @@ use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(20);
 
-async fn post(hub: &HubProcess, token: &str, path: &str, body: Value) -> Value {
-    let response = hub
-        .client()
-        .post(format!("{}{path}", hub.url))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
+/// A request that must succeed; its JSON body.
+async fn succeed(
+    hub: &HubProcess,
+    method: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Value {
+    let (status, body) = hub
+        .request_json(method, path, Some(token), body)
         .await
         .expect("request");
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "{path}: {status} {body}");
+    assert!((200..300).contains(&status), "{path}: {status} {body}");
     body
 }
 
+async fn post(hub: &HubProcess, token: &str, path: &str, body: Value) -> Value {
+    succeed(hub, reqwest::Method::POST, token, path, Some(&body)).await
+}
+
 async fn get(hub: &HubProcess, token: &str, path: &str) -> Value {
-    let response = hub
-        .client()
-        .get(format!("{}{path}", hub.url))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request");
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "{path}: {status} {body}");
-    body
+    succeed(hub, reqwest::Method::GET, token, path, None).await
 }
 
 /// A hub whose guest links die as soon as their order closes or their party leaves, so

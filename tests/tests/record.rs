@@ -53,19 +53,9 @@ async fn settled(hub: &HubProcess, token: &str, screen: &ScreenProcess) -> (i64,
 }
 
 async fn get(hub: &HubProcess, token: &str, path: &str) -> (u16, Value) {
-    let response = hub
-        .client()
-        .get(format!("{}{path}", hub.url))
-        .bearer_auth(token)
-        .send()
+    hub.request_json(reqwest::Method::GET, path, Some(token), None)
         .await
-        .expect("request");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+        .expect("request")
 }
 
 async fn post(hub: &HubProcess, token: &str, path: &str) {
