@@ -160,7 +160,7 @@ impl Hub {
         change: F,
     ) -> Result<Mutation, HubError>
     where
-        F: FnOnce(&rusqlite::Connection, i64) -> Result<(u16, String, Vec<Published>), StoreError>,
+        F: FnOnce(&crate::store::Db, i64) -> Result<(u16, String, Vec<Published>), StoreError>,
     {
         self.mutators_waiting.fetch_add(1, Ordering::SeqCst);
         let mut state = self.lock_for_batch();

@@ -286,7 +286,7 @@ impl Hub {
         idem: Option<&IdempotencyKey>,
         ticket_id: &str,
         action: impl FnOnce(
-            &rusqlite::Connection,
+            &store::Db,
             i64,
         ) -> Result<
             (rail_protocol::ActionOutcome, Ticket, Vec<store::Published>),
@@ -566,26 +566,20 @@ impl Hub {
         Ok(removed + state.store.prune_record(record_cutoff)?)
     }
 
-    /// Runs a read of the service record on its own read-only connection, so a long
-    /// report never holds the lock the kitchen's writes take (WAL lets it read beside
-    /// them); a database in memory is read under the lock.
+    /// Runs a read of the service record on a connection of its own, so a long report
+    /// never holds the lock the kitchen's writes take (SQLite's WAL and PostgreSQL
+    /// both let it read beside them); a database in memory is read under the lock.
     ///
     /// # Errors
     /// What `read` returns, or a failure to open the reader.
     pub(crate) fn read_record<T>(
         &self,
-        read: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
+        read: impl FnOnce(&store::Db) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let state = self.lock();
-        match state.store.path().map(Path::to_owned) {
-            Some(path) => {
+        match state.store.reader()? {
+            Some(reader) => {
                 drop(state);
-                let reader = rusqlite::Connection::open_with_flags(
-                    path,
-                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                reader.busy_timeout(std::time::Duration::from_secs(5))?;
                 read(&reader)
             }
             None => read(state.store.conn()),

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use rail_protocol::channel::is_valid_id;
 use rail_protocol::{KitchenSetup, Role};
-use rusqlite::OptionalExtension;
 
 use crate::auth::Claims;
 use crate::clock::now_ms;
@@ -110,14 +109,11 @@ fn check(setup: &KitchenSetup) -> Result<(), DeviceError> {
 
 impl Store {
     fn kitchen_setup(&self, location_id: &str) -> Result<Option<KitchenSetup>, StoreError> {
-        let body: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT body FROM kitchen_setup WHERE location_id = ?1",
-                [location_id],
-                |row| row.get(0),
-            )
-            .optional()?;
+        let body: Option<String> = self.conn().query_opt(
+            "SELECT body FROM kitchen_setup WHERE location_id = ?1",
+            [location_id],
+            |row| row.get(0),
+        )?;
         Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
     }
 

@@ -3,7 +3,6 @@
 //! database alone logs nobody in.
 
 use rail_protocol::AuditEntry;
-use rusqlite::OptionalExtension;
 
 use super::{Store, StoreError};
 
@@ -47,9 +46,8 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub fn admin_count(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM admins", [], |row| row.get(0))?)
+        self.conn
+            .query_row("SELECT COUNT(*) FROM admins", (), |row| row.get(0))
     }
 
     /// An account's password hash.
@@ -61,14 +59,11 @@ impl Store {
         location_id: &str,
         username: &str,
     ) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT password_hash FROM admins WHERE location_id = ?1 AND username = ?2",
-                (location_id, username),
-                |row| row.get(0),
-            )
-            .optional()?)
+        self.conn.query_opt(
+            "SELECT password_hash FROM admins WHERE location_id = ?1 AND username = ?2",
+            (location_id, username),
+            |row| row.get(0),
+        )
     }
 
     /// Opens a session, dropping expired ones.
@@ -109,22 +104,19 @@ impl Store {
         id_sha256: &str,
         now_ms: i64,
     ) -> Result<Option<SessionRecord>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT location_id, username, csrf, expires_at_ms FROM admin_sessions
+        self.conn.query_opt(
+            "SELECT location_id, username, csrf, expires_at_ms FROM admin_sessions
                  WHERE id_sha256 = ?1 AND expires_at_ms > ?2",
-                (id_sha256, now_ms),
-                |row| {
-                    Ok(SessionRecord {
-                        location_id: row.get(0)?,
-                        username: row.get(1)?,
-                        csrf: row.get(2)?,
-                        expires_at_ms: row.get(3)?,
-                    })
-                },
-            )
-            .optional()?)
+            (id_sha256, now_ms),
+            |row| {
+                Ok(SessionRecord {
+                    location_id: row.get(0)?,
+                    username: row.get(1)?,
+                    csrf: row.get(2)?,
+                    expires_at_ms: row.get(3)?,
+                })
+            },
+        )
     }
 
     /// Ends a session.
@@ -163,18 +155,18 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub fn audit_log(&self, location_id: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
+        self.conn.query_map(
             "SELECT at_ms, actor, action, detail FROM audit_log
              WHERE location_id = ?1 ORDER BY id DESC LIMIT ?2",
-        )?;
-        let rows = statement.query_map((location_id, limit), |row| {
-            Ok(AuditEntry {
-                at_ms: row.get(0)?,
-                actor: row.get(1)?,
-                action: row.get(2)?,
-                detail: row.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            (location_id, limit),
+            |row| {
+                Ok(AuditEntry {
+                    at_ms: row.get(0)?,
+                    actor: row.get(1)?,
+                    action: row.get(2)?,
+                    detail: row.get(3)?,
+                })
+            },
+        )
     }
 }

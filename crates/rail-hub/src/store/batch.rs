@@ -3,19 +3,19 @@
 //! the batch costs one commit. The hub decides when a batch opens and commits
 //! (`crate::group_commit`); nothing here is visible to another connection until then.
 
-use rusqlite::Connection;
+use crate::store::Db;
 
 use super::{run_mutation, IdempotencyKey, Mutation, Published, Store, StoreError};
 
 /// A mutation's savepoint: rolled back unless released, on an error or a panic alike,
 /// so a batch never commits half of one mutation.
 struct JobSavepoint<'c> {
-    conn: &'c Connection,
+    conn: &'c Db,
     released: bool,
 }
 
 impl<'c> JobSavepoint<'c> {
-    fn open(conn: &'c Connection) -> Result<Self, StoreError> {
+    fn open(conn: &'c Db) -> Result<Self, StoreError> {
         conn.execute_batch("SAVEPOINT job")?;
         Ok(Self {
             conn,
@@ -43,7 +43,7 @@ impl Drop for JobSavepoint<'_> {
 impl Store {
     /// Whether a batch's transaction is open.
     pub(crate) fn batch_is_open(&self) -> bool {
-        !self.conn.is_autocommit()
+        self.conn.in_transaction()
     }
 
     /// Opens a batch's transaction (taking the write lock now, not at the first write).
@@ -51,8 +51,7 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub(crate) fn begin_batch(&mut self) -> Result<(), StoreError> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        Ok(())
+        self.conn.begin()
     }
 
     /// Commits the batch: every mutation in it is durable, or (on an error) none is.
@@ -60,15 +59,7 @@ impl Store {
     /// # Errors
     /// When the commit fails; the batch is then rolled back.
     pub(crate) fn commit_batch(&mut self) -> Result<(), StoreError> {
-        if let Err(error) = self.conn.execute_batch("COMMIT") {
-            if !self.conn.is_autocommit() {
-                if let Err(rollback) = self.conn.execute_batch("ROLLBACK") {
-                    tracing::error!(%rollback, "rolling back a failed batch failed");
-                }
-            }
-            return Err(error.into());
-        }
-        Ok(())
+        self.conn.commit()
     }
 
     /// One mutation inside the open batch, as [`Store::mutate`] does alone: on any
@@ -84,7 +75,7 @@ impl Store {
         change: F,
     ) -> Result<Mutation, StoreError>
     where
-        F: FnOnce(&Connection) -> Result<(u16, String, Vec<Published>), StoreError>,
+        F: FnOnce(&Db) -> Result<(u16, String, Vec<Published>), StoreError>,
     {
         let savepoint = JobSavepoint::open(&self.conn)?;
         let mutation = run_mutation(&self.conn, location_id, idempotency, now_ms, change)?;
@@ -97,22 +88,20 @@ impl Store {
 mod tests {
     use super::*;
 
-    fn note(conn: &Connection, text: &str) -> Result<(u16, String, Vec<Published>), StoreError> {
+    fn note(conn: &Db, text: &str) -> Result<(u16, String, Vec<Published>), StoreError> {
         conn.execute("INSERT INTO meta (key, value) VALUES (?1, 'x')", [text])?;
         Ok((201, text.to_owned(), Vec::new()))
     }
 
     fn keys(store: &Store) -> Vec<String> {
-        let mut statement = store
+        store
             .conn
-            .prepare("SELECT key FROM meta WHERE key LIKE 'job-%' ORDER BY key")
-            .expect("prepare");
-        let keys = statement
-            .query_map([], |row| row.get(0))
-            .expect("query")
-            .collect::<Result<Vec<String>, _>>()
-            .expect("rows");
-        keys
+            .query_map(
+                "SELECT key FROM meta WHERE key LIKE 'job-%' ORDER BY key",
+                (),
+                |row| row.get(0),
+            )
+            .expect("rows")
     }
 
     #[test]
@@ -143,12 +132,12 @@ mod tests {
         assert!(again.replayed);
         assert_eq!(again.body, "job-3");
         // Nothing is visible to another connection before the commit.
-        let reader = Connection::open(dir.path().join("hub.db")).expect("reader");
-        let seen = |reader: &Connection| -> i64 {
+        let reader = store.reader().expect("reader").expect("a file database");
+        let seen = |reader: &Db| -> i64 {
             reader
                 .query_row(
                     "SELECT COUNT(*) FROM meta WHERE key LIKE 'job-%'",
-                    [],
+                    (),
                     |r| r.get(0),
                 )
                 .expect("count")

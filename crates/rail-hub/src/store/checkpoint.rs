@@ -36,7 +36,7 @@ impl Checkpointer {
                         // Announced before it starts, so a crash test can kill the hub
                         // in the middle of one.
                         tracing::debug!("checkpointing the WAL");
-                        let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                        let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", (), |_| Ok(()));
                         if let Err(error) = done {
                             tracing::warn!(%error, "WAL checkpoint failed");
                         }
@@ -63,6 +63,8 @@ mod tests {
         let store = Store::open(&path).expect("store");
         let autocheckpoint: i64 = store
             .conn()
+            .as_sqlite()
+            .expect("a SQLite store")
             .pragma_query_value(None, "wal_autocheckpoint", |row| row.get(0))
             .expect("pragma");
         assert_eq!(autocheckpoint, 0, "commits must not checkpoint");

@@ -2,8 +2,8 @@
 //! only as SHA-256 digests (they are 256 random bits, so a fast hash is enough: there
 //! is nothing to guess); the logic of pairing lives in [`crate::devices`].
 
+use crate::store::db::Row;
 use rail_protocol::{Device, PendingPair, Role};
-use rusqlite::{OptionalExtension, Row};
 
 use super::{Store, StoreError};
 
@@ -29,7 +29,7 @@ pub struct PairRecord {
 const DEVICE_COLUMNS: &str = "location_id, id, name, role, stations, secret_sha256, paired_at_ms, \
      last_seen_ms, address, app_version, revoked_at_ms, profile";
 
-fn device_row(row: &Row<'_>) -> rusqlite::Result<(String, DeviceRow)> {
+fn device_row(row: &Row<'_>) -> Result<(String, DeviceRow), StoreError> {
     Ok((
         row.get(0)?,
         DeviceRow {
@@ -89,7 +89,7 @@ impl DeviceRow {
     }
 }
 
-fn pair_row(row: &Row<'_>) -> rusqlite::Result<PairRecord> {
+fn pair_row(row: &Row<'_>) -> Result<PairRecord, StoreError> {
     let location: Option<String> = row.get(8)?;
     let device: Option<String> = row.get(9)?;
     Ok(PairRecord {
@@ -154,13 +154,15 @@ impl Store {
         now_ms: i64,
         waiting_only: bool,
     ) -> Result<Vec<PairRecord>, StoreError> {
-        let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT {PAIR_COLUMNS} FROM pair_requests
-             WHERE expires_at_ms > ?1 AND (?2 = 0 OR device_id IS NULL)
-             ORDER BY requested_at_ms"
-        ))?;
-        let rows = statement.query_map((now_ms, waiting_only), pair_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.conn.query_map(
+            &format!(
+                "SELECT {PAIR_COLUMNS} FROM pair_requests
+                 WHERE expires_at_ms > ?1 AND (?2 = 0 OR device_id IS NULL)
+                 ORDER BY requested_at_ms"
+            ),
+            (now_ms, waiting_only),
+            pair_row,
+        )
     }
 
     /// One pairing request by id, expired or not.
@@ -168,14 +170,11 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub fn pair_request(&self, id: &str) -> Result<Option<PairRecord>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!("SELECT {PAIR_COLUMNS} FROM pair_requests WHERE id = ?1"),
-                [id],
-                pair_row,
-            )
-            .optional()?)
+        self.conn.query_opt(
+            &format!("SELECT {PAIR_COLUMNS} FROM pair_requests WHERE id = ?1"),
+            [id],
+            pair_row,
+        )
     }
 
     /// Creates `device` from the waiting request `request_id`, in one transaction.
@@ -244,18 +243,15 @@ impl Store {
     /// # Errors
     /// On database failure or a corrupt row.
     pub fn paired_device(&self, device_id: &str) -> Result<Option<DeviceRecord>, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {DEVICE_COLUMNS} FROM devices
+        let row = self.conn.query_opt(
+            &format!(
+                "SELECT {DEVICE_COLUMNS} FROM devices
                      WHERE id = ?1 AND (secret_sha256 IS NOT NULL OR revoked_at_ms IS NOT NULL)
                      ORDER BY paired_at_ms DESC LIMIT 1"
-                ),
-                [device_id],
-                device_row,
-            )
-            .optional()?;
+            ),
+            [device_id],
+            device_row,
+        )?;
         row.map(|(location, row)| row.into_record(location))
             .transpose()
     }
@@ -269,14 +265,11 @@ impl Store {
         location_id: &str,
         device_id: &str,
     ) -> Result<Option<DeviceRecord>, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE location_id = ?1 AND id = ?2"),
-                [location_id, device_id],
-                device_row,
-            )
-            .optional()?;
+        let row = self.conn.query_opt(
+            &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE location_id = ?1 AND id = ?2"),
+            [location_id, device_id],
+            device_row,
+        )?;
         row.map(|(location, row)| row.into_record(location))
             .transpose()
     }
@@ -310,15 +303,18 @@ impl Store {
     /// # Errors
     /// On database failure or a corrupt row.
     pub fn devices(&self, location_id: &str) -> Result<Vec<DeviceRecord>, StoreError> {
-        let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT {DEVICE_COLUMNS} FROM devices WHERE location_id = ?1 ORDER BY paired_at_ms, id"
-        ))?;
-        let rows = statement.query_map([location_id], device_row)?;
-        rows.map(|row| {
-            let (location, row) = row?;
-            row.into_record(location)
-        })
-        .collect()
+        self.conn
+            .query_map(
+                &format!(
+                    "SELECT {DEVICE_COLUMNS} FROM devices WHERE location_id = ?1
+                     ORDER BY paired_at_ms, id"
+                ),
+                [location_id],
+                device_row,
+            )?
+            .into_iter()
+            .map(|(location, row)| row.into_record(location))
+            .collect()
     }
 
     /// `(location, device id)` of every revoked device.
@@ -326,11 +322,11 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub fn revoked_devices(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let mut statement = self
-            .conn
-            .prepare("SELECT location_id, id FROM devices WHERE revoked_at_ms IS NOT NULL")?;
-        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.conn.query_map(
+            "SELECT location_id, id FROM devices WHERE revoked_at_ms IS NOT NULL",
+            (),
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
     }
 
     /// Notes that a device was heard from.

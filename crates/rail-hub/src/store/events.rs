@@ -1,7 +1,7 @@
 //! The per-channel event log: gap-free sequence numbers, replay reads and pruning.
 
+use crate::store::Db;
 use rail_protocol::{Envelope, Event};
-use rusqlite::Connection;
 
 use super::StoreError;
 
@@ -29,19 +29,19 @@ pub struct ChannelPosition {
 
 /// Appends `event` to `channel`'s log with the next sequence number.
 pub(crate) fn append(
-    tx: &Connection,
+    tx: &Db,
     location_id: &str,
     channel: &str,
     event: &Event,
     now_ms: i64,
 ) -> Result<Published, StoreError> {
-    let seq: u64 = tx
-        .prepare_cached(
-            "INSERT INTO channels (location_id, channel, last_seq) VALUES (?1, ?2, 1)
+    let seq: u64 = tx.query_row(
+        "INSERT INTO channels (location_id, channel, last_seq) VALUES (?1, ?2, 1)
          ON CONFLICT (location_id, channel) DO UPDATE SET last_seq = last_seq + 1
          RETURNING last_seq",
-        )?
-        .query_row((location_id, channel), |row| row.get(0))?;
+        (location_id, channel),
+        |row| row.get(0),
+    )?;
     let envelope = Envelope {
         channel: channel.to_owned(),
         seq,
@@ -50,10 +50,10 @@ pub(crate) fn append(
         event: event.clone(),
     };
     let frame = serde_json::to_string(&envelope)?;
-    tx.prepare_cached(
+    tx.execute(
         "INSERT INTO events (location_id, channel, seq, ts_ms, frame) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute((location_id, channel, seq, now_ms, &frame))?;
+        (location_id, channel, seq, now_ms, &frame),
+    )?;
     if matches!(channel.parse(), Ok(rail_protocol::Channel::Location(_))) {
         super::record::note(tx, location_id, now_ms, event, &frame)?;
     }
@@ -83,19 +83,20 @@ fn arrival(channel: &str, event: &Event) -> Option<String> {
 
 /// Where `channel`'s history stands.
 pub(crate) fn position(
-    conn: &Connection,
+    conn: &Db,
     location_id: &str,
     channel: &str,
 ) -> Result<ChannelPosition, StoreError> {
-    let last_seq: Option<u64> = rusqlite::OptionalExtension::optional(
-        conn.prepare_cached(
-            "SELECT last_seq FROM channels WHERE location_id = ?1 AND channel = ?2",
-        )?
-        .query_row((location_id, channel), |row| row.get(0)),
+    let last_seq: Option<u64> = conn.query_opt(
+        "SELECT last_seq FROM channels WHERE location_id = ?1 AND channel = ?2",
+        (location_id, channel),
+        |row| row.get(0),
     )?;
-    let oldest_kept: Option<u64> = conn
-        .prepare_cached("SELECT MIN(seq) FROM events WHERE location_id = ?1 AND channel = ?2")?
-        .query_row((location_id, channel), |row| row.get(0))?;
+    let oldest_kept: Option<u64> = conn.query_row(
+        "SELECT MIN(seq) FROM events WHERE location_id = ?1 AND channel = ?2",
+        (location_id, channel),
+        |row| row.get(0),
+    )?;
     Ok(ChannelPosition {
         last_seq: last_seq.unwrap_or(0),
         oldest_kept,
@@ -104,19 +105,17 @@ pub(crate) fn position(
 
 /// The frames of every event after `after_seq`, oldest first.
 pub(crate) fn frames_after(
-    conn: &Connection,
+    conn: &Db,
     location_id: &str,
     channel: &str,
     after_seq: u64,
 ) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    conn.query_map(
         "SELECT frame FROM events WHERE location_id = ?1 AND channel = ?2 AND seq > ?3
          ORDER BY seq",
-    )?;
-    let frames = stmt
-        .query_map((location_id, channel, after_seq), |row| row.get(0))?
-        .collect::<Result<Vec<String>, _>>()?;
-    Ok(frames)
+        (location_id, channel, after_seq),
+        |row| row.get(0),
+    )
 }
 
 impl super::Store {
@@ -158,13 +157,12 @@ impl super::Store {
     ) -> Result<usize, StoreError> {
         let tx = self.conn.transaction()?;
         let mut removed = tx.execute("DELETE FROM events WHERE ts_ms < ?1", [before_ms])?;
-        removed += tx
-            .prepare_cached(
-                "DELETE FROM events AS e WHERE e.seq <= (
+        removed += tx.execute(
+            "DELETE FROM events AS e WHERE e.seq <= (
                  SELECT c.last_seq - ?1 FROM channels AS c
                  WHERE c.location_id = e.location_id AND c.channel = e.channel)",
-            )?
-            .execute([keep_per_channel])?;
+            [keep_per_channel],
+        )?;
         tx.commit()?;
         Ok(removed)
     }

@@ -1,8 +1,6 @@
 //! Guest links in the hub's database: one unguessable code per order, and the order
 //! it opens with when that order closed.
 
-use rusqlite::OptionalExtension;
-
 use super::{Store, StoreError};
 
 /// The order a guest code opens.
@@ -54,22 +52,19 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub fn guest_target(&self, code: &str) -> Result<Option<GuestTarget>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT g.location_id, g.order_id, o.closed_at_ms FROM guest_links g
+        self.conn.query_opt(
+            "SELECT g.location_id, g.order_id, o.closed_at_ms FROM guest_links g
                  JOIN orders o ON o.location_id = g.location_id AND o.id = g.order_id
                  WHERE g.code = ?1",
-                [code],
-                |row| {
-                    Ok(GuestTarget {
-                        location_id: row.get(0)?,
-                        order_id: row.get(1)?,
-                        closed_at_ms: row.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
+            [code],
+            |row| {
+                Ok(GuestTarget {
+                    location_id: row.get(0)?,
+                    order_id: row.get(1)?,
+                    closed_at_ms: row.get(2)?,
+                })
+            },
+        )
     }
 
     /// When an order closed, if it did.
@@ -82,12 +77,11 @@ impl Store {
         order_id: &str,
     ) -> Result<Option<i64>, StoreError> {
         self.conn
-            .query_row(
+            .query_opt(
                 "SELECT closed_at_ms FROM orders WHERE location_id = ?1 AND id = ?2",
                 (location_id, order_id),
                 |row| row.get(0),
-            )
-            .optional()?
+            )?
             .ok_or_else(|| StoreError::NotFound(format!("no order {order_id:?}")))
     }
 }

@@ -10,6 +10,7 @@
 pub mod admin;
 mod batch;
 mod checkpoint;
+pub mod db;
 pub mod devices;
 mod events;
 pub mod guest;
@@ -20,7 +21,7 @@ pub mod sessions;
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension};
+pub use db::{Db, Kind as Engine};
 
 pub(crate) use events::append as append_event;
 pub use events::{ChannelPosition, Published};
@@ -42,6 +43,16 @@ pub enum StoreError {
     IdempotencyMismatch(String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("database error: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// The database server cannot be reached: nothing was written; try again later.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// A query that must find a row found none.
+    #[error("a stored row the hub expected is missing")]
+    NoRow,
+    #[error("stored column: {0}")]
+    Column(String),
     /// The batch this change was part of failed to commit: nothing of it was written.
     #[error("the change could not be committed: {0}")]
     CommitFailed(String),
@@ -54,21 +65,8 @@ pub enum StoreError {
     },
 }
 
+mod migrate;
 mod private;
-
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../migrations/001_init.sql"),
-    include_str!("../../migrations/002_tickets_by_order.sql"),
-    include_str!("../../migrations/003_devices.sql"),
-    include_str!("../../migrations/004_admin.sql"),
-    include_str!("../../migrations/005_kitchen_setup.sql"),
-    include_str!("../../migrations/006_profiles.sql"),
-    include_str!("../../migrations/007_schedule.sql"),
-    include_str!("../../migrations/008_service_record.sql"),
-    include_str!("../../migrations/009_guest_links.sql"),
-    include_str!("../../migrations/010_board.sql"),
-    include_str!("../../migrations/011_table_sessions.sql"),
-];
 
 /// The result of a mutation: what to answer, and what to publish once committed.
 #[derive(Debug)]
@@ -91,10 +89,12 @@ pub struct IdempotencyKey {
 
 /// One open database. Not `Sync`: the hub keeps it behind its state lock.
 pub struct Store {
-    conn: Connection,
+    conn: Db,
     epoch: String,
     /// The database file; `None` in memory.
     path: Option<std::path::PathBuf>,
+    /// The PostgreSQL server's address; `None` for SQLite.
+    url: Option<String>,
     /// Checkpoints the WAL in the background (file databases only).
     _checkpointer: Option<checkpoint::Checkpointer>,
 }
@@ -117,10 +117,12 @@ impl Store {
         interval: std::time::Duration,
     ) -> Result<Self, StoreError> {
         private::prepare(path)?;
-        let mut store = Self::init(Connection::open(path)?)?;
+        let mut store = Self::init(sqlite(rusqlite::Connection::open(path)?)?)?;
         store.path = Some(path.to_owned());
         if let Some(checkpointer) = checkpoint::Checkpointer::start(path, interval) {
-            store.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+            if let Some(conn) = store.conn.as_sqlite() {
+                conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+            }
             store._checkpointer = Some(checkpointer);
         }
         Ok(store)
@@ -131,39 +133,64 @@ impl Store {
     /// # Errors
     /// Only if SQLite itself fails.
     pub fn open_in_memory() -> Result<Self, StoreError> {
-        Self::init(Connection::open_in_memory()?)
+        Self::init(sqlite(rusqlite::Connection::open_in_memory()?)?)
     }
 
-    fn init(mut conn: Connection) -> Result<Self, StoreError> {
-        // WAL lets readers work during writes; NORMAL sync keeps commits fast and is
-        // still safe against process crashes (only an OS crash can lose the last commits).
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Every change runs in a savepoint (group commit), and SQLite keeps a
-        // savepoint's undo pages in a temporary file by default: a file created,
-        // written and deleted for every order. In memory, they cost a few kilobytes.
-        conn.pragma_update(None, "temp_store", "MEMORY")?;
-        // An order runs some twenty statements; each is parsed once per connection,
-        // not once per order (rusqlite keeps 16 by default).
-        conn.set_prepared_statement_cache_capacity(64);
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        migrate(&mut conn)?;
+    /// Connects to a PostgreSQL database (`postgres://user@host:port/database`),
+    /// migrating it if needed. Several hubs may share it.
+    ///
+    /// # Errors
+    /// When the server cannot be reached or the schema cannot be migrated.
+    pub fn open_postgres(url: &str) -> Result<Self, StoreError> {
+        let mut store = Self::init(Db::postgres(url)?)?;
+        store.url = Some(url.to_owned());
+        Ok(store)
+    }
+
+    fn init(conn: Db) -> Result<Self, StoreError> {
+        migrate::migrate(&conn)?;
         let epoch = match meta_get(&conn, "epoch")? {
             Some(epoch) => epoch,
             None => {
                 // A new database is a new history: cursors from any other are void.
+                // Hubs starting together on one new database agree on the first
+                // epoch written.
                 let epoch = uuid::Uuid::new_v4().simple().to_string();
-                meta_set(&conn, "epoch", &epoch)?;
-                epoch
+                meta_set_once(&conn, "epoch", &epoch)?
             }
         };
         Ok(Store {
             conn,
             epoch,
             path: None,
+            url: None,
             _checkpointer: None,
         })
+    }
+
+    /// Which engine holds the hub's data.
+    pub fn engine(&self) -> Engine {
+        self.conn.kind()
+    }
+
+    /// A second connection to the same database, for readers that must not wait for
+    /// the writer (`None` for a database in memory).
+    ///
+    /// # Errors
+    /// When the connection cannot be opened.
+    pub fn reader(&self) -> Result<Option<Db>, StoreError> {
+        if let Some(url) = &self.url {
+            return Ok(Some(Db::postgres(url)?));
+        }
+        let Some(path) = &self.path else {
+            return Ok(None);
+        };
+        let reader = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(Some(Db::sqlite(reader)))
     }
 
     /// The id of this database's unbroken event history.
@@ -180,9 +207,7 @@ impl Store {
         if let Some(secret) = meta_get(&self.conn, "signing_secret")? {
             return Ok(secret);
         }
-        let secret = crate::auth::random_secret();
-        meta_set(&self.conn, "signing_secret", &secret)?;
-        Ok(secret)
+        meta_set_once(&self.conn, "signing_secret", &crate::auth::random_secret())
     }
 
     /// Runs `change` in one transaction, honouring an idempotency key: a key seen
@@ -199,7 +224,7 @@ impl Store {
         change: F,
     ) -> Result<Mutation, StoreError>
     where
-        F: FnOnce(&rusqlite::Connection) -> Result<(u16, String, Vec<Published>), StoreError>,
+        F: FnOnce(&Db) -> Result<(u16, String, Vec<Published>), StoreError>,
     {
         let tx = self.conn.transaction()?;
         let mutation = run_mutation(&tx, location_id, idempotency, now_ms, change)?;
@@ -213,7 +238,7 @@ impl Store {
     }
 
     /// Read access for queries that need no transaction.
-    pub(crate) fn conn(&self) -> &Connection {
+    pub(crate) fn conn(&self) -> &Db {
         &self.conn
     }
 }
@@ -221,25 +246,22 @@ impl Store {
 /// One mutation on `conn`, inside whatever transaction or savepoint the caller holds:
 /// the idempotency check, the change, the idempotency record.
 pub(crate) fn run_mutation<F>(
-    conn: &Connection,
+    conn: &Db,
     location_id: &str,
     idempotency: Option<&IdempotencyKey>,
     now_ms: i64,
     change: F,
 ) -> Result<Mutation, StoreError>
 where
-    F: FnOnce(&Connection) -> Result<(u16, String, Vec<Published>), StoreError>,
+    F: FnOnce(&Db) -> Result<(u16, String, Vec<Published>), StoreError>,
 {
     if let Some(idem) = idempotency {
-        let earlier: Option<(String, u16, String)> = conn
-            .prepare_cached(
-                "SELECT request, status, response FROM idempotency
-                 WHERE location_id = ?1 AND key = ?2",
-            )?
-            .query_row((location_id, &idem.key), |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-            })
-            .optional()?;
+        let earlier: Option<(String, u16, String)> = conn.query_opt(
+            "SELECT request, status, response FROM idempotency
+             WHERE location_id = ?1 AND key = ?2",
+            (location_id, &idem.key),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
         if let Some((request, status, body)) = earlier {
             if request != idem.request {
                 return Err(StoreError::IdempotencyMismatch(idem.key.clone()));
@@ -254,11 +276,11 @@ where
     }
     let (status, body, published) = change(conn)?;
     if let Some(idem) = idempotency {
-        conn.prepare_cached(
+        conn.execute(
             "INSERT INTO idempotency (location_id, key, request, status, response, created_at_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute((location_id, &idem.key, &idem.request, status, &body, now_ms))?;
+            (location_id, &idem.key, &idem.request, status, &body, now_ms),
+        )?;
     }
     Ok(Mutation {
         status,
@@ -268,29 +290,35 @@ where
     })
 }
 
-fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let applied: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
+/// Sets up a SQLite connection the way the store relies on.
+fn sqlite(conn: rusqlite::Connection) -> Result<Db, StoreError> {
+    // WAL lets readers work during writes; NORMAL sync keeps commits fast and is
+    // still safe against process crashes (only an OS crash can lose the last commits).
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Every change runs in a savepoint (group commit), and SQLite keeps a
+    // savepoint's undo pages in a temporary file by default: a file created,
+    // written and deleted for every order. In memory, they cost a few kilobytes.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // An order runs some twenty statements; each is parsed once per connection,
+    // not once per order (rusqlite keeps 16 by default).
+    conn.set_prepared_statement_cache_capacity(64);
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(Db::sqlite(conn))
 }
 
-fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-        .query_row([key], |row| row.get(0))
-        .optional()?)
+fn meta_get(conn: &Db, key: &str) -> Result<Option<String>, StoreError> {
+    conn.query_opt("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+        row.get(0)
+    })
 }
 
-fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute((key, value))?;
-    Ok(())
+/// Stores `value` under `key` unless a value is there already; answers the one kept.
+fn meta_set_once(conn: &Db, key: &str, value: &str) -> Result<String, StoreError> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+        (key, value),
+    )?;
+    meta_get(conn, key)?.ok_or(StoreError::NoRow)
 }

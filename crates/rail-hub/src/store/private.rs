@@ -76,7 +76,7 @@ mod tests {
         let store = crate::store::Store::open(&path).expect("store");
         store
             .conn()
-            .execute("INSERT INTO meta (key, value) VALUES ('k', 'v')", [])
+            .execute("INSERT INTO meta (key, value) VALUES ('k', 'v')", ())
             .expect("write");
         assert_eq!(mode(&data), 0o700);
         for file in files(&path) {

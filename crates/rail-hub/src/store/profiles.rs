@@ -2,7 +2,6 @@
 //! each. The rules (checks, who may, telling the screens) live in [`crate::profiles`].
 
 use rail_protocol::ScreenProfile;
-use rusqlite::OptionalExtension;
 
 use super::{Store, StoreError};
 
@@ -12,13 +11,11 @@ impl Store {
     /// # Errors
     /// On database failure or a corrupt row.
     pub fn profiles(&self, location_id: &str) -> Result<Vec<ScreenProfile>, StoreError> {
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT body FROM profiles WHERE location_id = ?1 ORDER BY name")?;
-        let bodies = statement.query_map([location_id], |row| row.get::<_, String>(0))?;
-        bodies
-            .map(|body| Ok(serde_json::from_str(&body?)?))
-            .collect()
+        self.conn.query_map(
+            "SELECT body FROM profiles WHERE location_id = ?1 ORDER BY name",
+            [location_id],
+            |row| Ok(serde_json::from_str(&row.get::<String>(0)?)?),
+        )
     }
 
     /// One profile by name.
@@ -30,14 +27,11 @@ impl Store {
         location_id: &str,
         name: &str,
     ) -> Result<Option<ScreenProfile>, StoreError> {
-        let body: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT body FROM profiles WHERE location_id = ?1 AND name = ?2",
-                [location_id, name],
-                |row| row.get(0),
-            )
-            .optional()?;
+        let body: Option<String> = self.conn.query_opt(
+            "SELECT body FROM profiles WHERE location_id = ?1 AND name = ?2",
+            [location_id, name],
+            |row| row.get(0),
+        )?;
         Ok(body.map(|body| serde_json::from_str(&body)).transpose()?)
     }
 
@@ -50,16 +44,13 @@ impl Store {
         location_id: &str,
         device_id: &str,
     ) -> Result<Option<ScreenProfile>, StoreError> {
-        let body: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT p.body FROM devices d
+        let body: Option<String> = self.conn.query_opt(
+            "SELECT p.body FROM devices d
                  JOIN profiles p ON p.location_id = d.location_id AND p.name = d.profile
                  WHERE d.location_id = ?1 AND d.id = ?2",
-                [location_id, device_id],
-                |row| row.get(0),
-            )
-            .optional()?;
+            [location_id, device_id],
+            |row| row.get(0),
+        )?;
         Ok(body.map(|body| serde_json::from_str(&body)).transpose()?)
     }
 
@@ -109,13 +100,12 @@ impl Store {
         location_id: &str,
         profile: &str,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
+        self.conn.query_map(
             "SELECT id, name FROM devices
              WHERE location_id = ?1 AND profile = ?2 AND revoked_at_ms IS NULL
              ORDER BY name",
-        )?;
-        let rows =
-            statement.query_map([location_id, profile], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            [location_id, profile],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
     }
 }

@@ -5,8 +5,9 @@
 //! Every kitchen event reaches its location's channel (expo follows it), so recording
 //! that one channel records each event once, tickets of every station included.
 
+use crate::store::db::Args;
+use crate::store::Db;
 use rail_protocol::{Envelope, Event};
-use rusqlite::Connection;
 
 use super::{Store, StoreError};
 
@@ -20,44 +21,34 @@ pub struct RecordRow {
 
 /// Notes an event just appended to a location channel.
 pub(crate) fn note(
-    tx: &Connection,
+    tx: &Db,
     location_id: &str,
     now_ms: i64,
     event: &Event,
     frame: &str,
 ) -> Result<(), StoreError> {
     let ticket = event.ticket();
-    tx.prepare_cached(
+    tx.execute(
         "INSERT INTO service_record (location_id, ts_ms, station, ticket_id, frame)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute((
-        location_id,
-        now_ms,
-        ticket.map(|t| t.station.as_str()),
-        ticket.map(|t| t.id.as_str()),
-        frame,
-    ))?;
+        (
+            location_id,
+            now_ms,
+            ticket.map(|t| t.station.as_str()),
+            ticket.map(|t| t.id.as_str()),
+            frame,
+        ),
+    )?;
     Ok(())
 }
 
-fn rows(
-    stmt: &mut rusqlite::CachedStatement<'_>,
-    params: impl rusqlite::Params,
-) -> Result<Vec<RecordRow>, StoreError> {
-    let raw = stmt
-        .query_map(params, |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    raw.into_iter()
-        .map(|(id, frame)| {
-            Ok(RecordRow {
-                id,
-                envelope: serde_json::from_str(&frame)?,
-            })
+fn rows(conn: &Db, sql: &str, args: impl Args) -> Result<Vec<RecordRow>, StoreError> {
+    conn.query_map(sql, args, |row| {
+        Ok(RecordRow {
+            id: row.get(0)?,
+            envelope: serde_json::from_str(&row.get::<String>(1)?)?,
         })
-        .collect()
+    })
 }
 
 /// The newest event of every ticket of `station` up to record id `upto` (each
@@ -66,19 +57,20 @@ fn rows(
 /// # Errors
 /// On database failure or a corrupt row.
 pub fn latest_per_ticket(
-    conn: &Connection,
+    conn: &Db,
     location_id: &str,
     station: &str,
     upto: i64,
 ) -> Result<Vec<RecordRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    rows(
+        conn,
         "SELECT r.id, r.frame FROM service_record r
          JOIN (SELECT MAX(id) AS id FROM service_record
                WHERE location_id = ?1 AND station = ?2 AND id <= ?3
                GROUP BY ticket_id) last ON last.id = r.id
          ORDER BY r.id",
-    )?;
-    rows(&mut stmt, (location_id, station, upto))
+        (location_id, station, upto),
+    )
 }
 
 /// The id of the last event of `station` at or before `at_ms`, if any.
@@ -86,17 +78,17 @@ pub fn latest_per_ticket(
 /// # Errors
 /// On database failure.
 pub fn last_at(
-    conn: &Connection,
+    conn: &Db,
     location_id: &str,
     station: &str,
     at_ms: i64,
 ) -> Result<Option<i64>, StoreError> {
-    Ok(conn.query_row(
+    conn.query_row(
         "SELECT MAX(id) FROM service_record
          WHERE location_id = ?1 AND station = ?2 AND ts_ms <= ?3",
         (location_id, station, at_ms),
         |row| row.get(0),
-    )?)
+    )
 }
 
 /// One recorded event of `station` by id.
@@ -104,16 +96,18 @@ pub fn last_at(
 /// # Errors
 /// On database failure or a corrupt row.
 pub fn entry(
-    conn: &Connection,
+    conn: &Db,
     location_id: &str,
     station: &str,
     id: i64,
 ) -> Result<Option<RecordRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    Ok(rows(
+        conn,
         "SELECT id, frame FROM service_record
          WHERE location_id = ?1 AND station = ?2 AND id = ?3",
-    )?;
-    Ok(rows(&mut stmt, (location_id, station, id))?.pop())
+        (location_id, station, id),
+    )?
+    .pop())
 }
 
 /// Events of `station` (or, with `None`, of the whole location, order events
@@ -123,20 +117,21 @@ pub fn entry(
 /// # Errors
 /// On database failure or a corrupt row.
 pub fn between(
-    conn: &Connection,
+    conn: &Db,
     location_id: &str,
     station: Option<&str>,
     from_ms: i64,
     to_ms: i64,
     limit: u32,
 ) -> Result<Vec<RecordRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    rows(
+        conn,
         "SELECT id, frame FROM service_record
          WHERE location_id = ?1 AND ts_ms >= ?2 AND ts_ms < ?3
            AND (?4 IS NULL OR station = ?4)
          ORDER BY id LIMIT ?5",
-    )?;
-    rows(&mut stmt, (location_id, from_ms, to_ms, station, limit))
+        (location_id, from_ms, to_ms, station, limit),
+    )
 }
 
 impl Store {
@@ -145,8 +140,7 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub fn prune_record(&mut self, before_ms: i64) -> Result<usize, StoreError> {
-        Ok(self
-            .conn
-            .execute("DELETE FROM service_record WHERE ts_ms < ?1", [before_ms])?)
+        self.conn
+            .execute("DELETE FROM service_record WHERE ts_ms < ?1", [before_ms])
     }
 }

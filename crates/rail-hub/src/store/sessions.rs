@@ -2,7 +2,8 @@
 //! and the orders taken during it. At most one session per table is open; seating the
 //! next party closes the last one in the same transaction.
 
-use rusqlite::{Connection, OptionalExtension, Row};
+use crate::store::db::Row;
+use crate::store::Db;
 
 use rail_protocol::channel::is_valid_id;
 use rail_protocol::Order;
@@ -22,7 +23,7 @@ pub struct StoredSession {
 
 const COLUMNS: &str = "id, location_id, table_id, code, opened_at_ms, closed_at_ms";
 
-fn session(row: &Row<'_>) -> rusqlite::Result<StoredSession> {
+fn session(row: &Row<'_>) -> Result<StoredSession, StoreError> {
     Ok(StoredSession {
         id: row.get(0)?,
         location_id: row.get(1)?,
@@ -35,20 +36,19 @@ fn session(row: &Row<'_>) -> rusqlite::Result<StoredSession> {
 
 /// The open session of `table`, if the table has one: an order posted for it joins.
 pub(crate) fn open_session_of(
-    conn: &Connection,
+    conn: &Db,
     location_id: &str,
     table: Option<&str>,
 ) -> Result<Option<String>, StoreError> {
     let Some(table) = table.filter(|t| is_valid_id(t)) else {
         return Ok(None);
     };
-    Ok(conn
-        .prepare_cached(
-            "SELECT id FROM table_sessions
+    conn.query_opt(
+        "SELECT id FROM table_sessions
              WHERE location_id = ?1 AND table_id = ?2 AND closed_at_ms IS NULL",
-        )?
-        .query_row((location_id, table), |row| row.get(0))
-        .optional()?)
+        (location_id, table),
+        |row| row.get(0),
+    )
 }
 
 fn check_table(table: &str) -> Result<(), StoreError> {
@@ -68,7 +68,7 @@ fn check_table(table: &str) -> Result<(), StoreError> {
 /// # Errors
 /// `Invalid` for a table name that cannot be a channel id; database errors.
 pub(crate) fn open_table_session(
-    tx: &Connection,
+    tx: &Db,
     location_id: &str,
     table: &str,
     id: &str,
@@ -76,16 +76,16 @@ pub(crate) fn open_table_session(
     now_ms: i64,
 ) -> Result<StoredSession, StoreError> {
     check_table(table)?;
-    tx.prepare_cached(
+    tx.execute(
         "UPDATE table_sessions SET closed_at_ms = ?3
          WHERE location_id = ?1 AND table_id = ?2 AND closed_at_ms IS NULL",
-    )?
-    .execute((location_id, table, now_ms))?;
-    tx.prepare_cached(
+        (location_id, table, now_ms),
+    )?;
+    tx.execute(
         "INSERT INTO table_sessions (id, location_id, table_id, code, opened_at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute((id, location_id, table, code, now_ms))?;
+        (id, location_id, table, code, now_ms),
+    )?;
     Ok(StoredSession {
         id: id.to_owned(),
         location_id: location_id.to_owned(),
@@ -107,17 +107,14 @@ impl Store {
         table: &str,
     ) -> Result<Option<StoredSession>, StoreError> {
         check_table(table)?;
-        Ok(self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {COLUMNS} FROM table_sessions
+        self.conn.query_opt(
+            &format!(
+                "SELECT {COLUMNS} FROM table_sessions
                      WHERE location_id = ?1 AND table_id = ?2 AND closed_at_ms IS NULL"
-                ),
-                (location_id, table),
-                session,
-            )
-            .optional()?)
+            ),
+            (location_id, table),
+            session,
+        )
     }
 
     /// The party left: closes the session open at `table` and answers it.
@@ -133,9 +130,10 @@ impl Store {
         let mut open = self
             .open_table_session_at(location_id, table)?
             .ok_or_else(|| StoreError::NotFound(format!("table {table:?} has no open session")))?;
-        self.conn
-            .prepare_cached("UPDATE table_sessions SET closed_at_ms = ?2 WHERE id = ?1")?
-            .execute((&open.id, now_ms))?;
+        self.conn.execute(
+            "UPDATE table_sessions SET closed_at_ms = ?2 WHERE id = ?1",
+            (&open.id, now_ms),
+        )?;
         open.closed_at_ms = Some(now_ms);
         Ok(open)
     }
@@ -145,14 +143,11 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub fn table_session_by_code(&self, code: &str) -> Result<Option<StoredSession>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM table_sessions WHERE code = ?1"),
-                [code],
-                session,
-            )
-            .optional()?)
+        self.conn.query_opt(
+            &format!("SELECT {COLUMNS} FROM table_sessions WHERE code = ?1"),
+            [code],
+            session,
+        )
     }
 
     /// When a session closed, if it did.
@@ -165,11 +160,11 @@ impl Store {
         id: &str,
     ) -> Result<Option<i64>, StoreError> {
         self.conn
-            .prepare_cached(
+            .query_opt(
                 "SELECT closed_at_ms FROM table_sessions WHERE location_id = ?1 AND id = ?2",
+                (location_id, id),
+                |row| row.get(0),
             )?
-            .query_row((location_id, id), |row| row.get(0))
-            .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("no table session {id:?}")))
     }
 
@@ -182,13 +177,11 @@ impl Store {
         location_id: &str,
         id: &str,
     ) -> Result<Vec<Order>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
+        self.conn.query_map(
             "SELECT body FROM orders WHERE location_id = ?1 AND table_session = ?2
              ORDER BY created_at_ms, id",
-        )?;
-        let bodies = statement.query_map((location_id, id), |row| row.get::<_, String>(0))?;
-        bodies
-            .map(|body| Ok(serde_json::from_str(&body?)?))
-            .collect()
+            (location_id, id),
+            |row| Ok(serde_json::from_str(&row.get::<String>(0)?)?),
+        )
     }
 }

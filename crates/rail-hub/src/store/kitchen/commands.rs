@@ -4,12 +4,12 @@
 
 use std::collections::HashMap;
 
+use crate::store::Db;
 use rail_protocol::channel::is_valid_id;
 use rail_protocol::{
     ActionOutcome, Event, ItemRecall, ItemStatus, NewOrder, Order, OrderCreated, OrderStatus,
     OrderStatusChanged, Ticket, TicketEvent, TicketStatus,
 };
-use rusqlite::{Connection, OptionalExtension};
 
 use super::checks::{check_optional_text, check_text, new_items};
 use super::derive::{
@@ -23,7 +23,7 @@ use crate::store::events::{append, Published};
 use crate::store::StoreError;
 
 fn publish(
-    tx: &Connection,
+    tx: &Db,
     location: &str,
     channels: &[String],
     event: &Event,
@@ -35,46 +35,40 @@ fn publish(
         .collect()
 }
 
-pub(super) fn load_order(
-    conn: &Connection,
-    location_id: &str,
-    id: &str,
-) -> Result<Order, StoreError> {
-    let body: Option<String> = conn
-        .prepare_cached("SELECT body FROM orders WHERE location_id = ?1 AND id = ?2")?
-        .query_row((location_id, id), |row| row.get(0))
-        .optional()?;
+pub(super) fn load_order(conn: &Db, location_id: &str, id: &str) -> Result<Order, StoreError> {
+    let body: Option<String> = conn.query_opt(
+        "SELECT body FROM orders WHERE location_id = ?1 AND id = ?2",
+        (location_id, id),
+        |row| row.get(0),
+    )?;
     let body = body.ok_or_else(|| StoreError::NotFound(format!("no order {id:?}")))?;
     Ok(serde_json::from_str(&body)?)
 }
 
-fn save_order(tx: &Connection, order: &Order) -> Result<(), StoreError> {
-    tx.prepare_cached(
+fn save_order(tx: &Db, order: &Order) -> Result<(), StoreError> {
+    tx.execute(
         "INSERT INTO orders (location_id, id, number, body, created_at_ms, table_session)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (location_id, id) DO UPDATE SET number = excluded.number,
              body = excluded.body, table_session = excluded.table_session",
-    )?
-    .execute((
-        &order.location_id,
-        &order.id,
-        &order.number,
-        serde_json::to_string(order)?,
-        order.created_at_ms,
-        &order.table_session,
-    ))?;
+        (
+            &order.location_id,
+            &order.id,
+            &order.number,
+            serde_json::to_string(order)?,
+            order.created_at_ms,
+            &order.table_session,
+        ),
+    )?;
     Ok(())
 }
 
-pub(super) fn load_ticket(
-    conn: &Connection,
-    location_id: &str,
-    id: &str,
-) -> Result<Ticket, StoreError> {
-    let body: Option<String> = conn
-        .prepare_cached("SELECT body FROM tickets WHERE location_id = ?1 AND id = ?2")?
-        .query_row((location_id, id), |row| row.get(0))
-        .optional()?;
+pub(super) fn load_ticket(conn: &Db, location_id: &str, id: &str) -> Result<Ticket, StoreError> {
+    let body: Option<String> = conn.query_opt(
+        "SELECT body FROM tickets WHERE location_id = ?1 AND id = ?2",
+        (location_id, id),
+        |row| row.get(0),
+    )?;
     let body = body.ok_or_else(|| StoreError::NotFound(format!("no ticket {id:?}")))?;
     Ok(serde_json::from_str(&body)?)
 }
@@ -84,29 +78,23 @@ pub(super) const ORDER_TICKETS: &str =
     "SELECT body FROM tickets WHERE location_id = ?1 AND order_id = ?2";
 
 pub(super) fn order_tickets(
-    conn: &Connection,
+    conn: &Db,
     location_id: &str,
     order_id: &str,
 ) -> Result<HashMap<String, Ticket>, StoreError> {
-    let mut stmt = conn.prepare_cached(ORDER_TICKETS)?;
-    let bodies = stmt
-        .query_map((location_id, order_id), |row| row.get::<_, String>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
-    bodies
-        .iter()
-        .map(|body| {
-            let ticket: Ticket = serde_json::from_str(body)?;
-            Ok((ticket.station.clone(), ticket))
-        })
-        .collect()
+    let tickets = conn.query_map(ORDER_TICKETS, (location_id, order_id), |row| {
+        let ticket: Ticket = serde_json::from_str(&row.get::<String>(0)?)?;
+        Ok((ticket.station.clone(), ticket))
+    })?;
+    Ok(tickets.into_iter().collect())
 }
 
-fn save_ticket(tx: &Connection, ticket: &Ticket) -> Result<(), StoreError> {
-    tx.prepare_cached("INSERT INTO tickets (location_id, id, order_id, station, status, version, created_at_ms, bumped_at_ms, body, fire_at_ms)
+fn save_ticket(tx: &Db, ticket: &Ticket) -> Result<(), StoreError> {
+    tx.execute("INSERT INTO tickets (location_id, id, order_id, station, status, version, created_at_ms, bumped_at_ms, body, fire_at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (location_id, id) DO UPDATE SET
              status = excluded.status, version = excluded.version, created_at_ms = excluded.created_at_ms,
-             bumped_at_ms = excluded.bumped_at_ms, body = excluded.body, fire_at_ms = excluded.fire_at_ms")?.execute((
+             bumped_at_ms = excluded.bumped_at_ms, body = excluded.body, fire_at_ms = excluded.fire_at_ms", (
             &ticket.location_id,
             &ticket.id,
             &ticket.order_id,
@@ -117,14 +105,13 @@ fn save_ticket(tx: &Connection, ticket: &Ticket) -> Result<(), StoreError> {
             ticket.bumped_at_ms,
             serde_json::to_string(ticket)?,
             ticket.scheduled_fire(),
-        ),
-    )?;
+        ))?;
     Ok(())
 }
 
 /// Re-derives every ticket of `order`, stores and announces the ones that changed.
 fn sync_tickets(
-    tx: &Connection,
+    tx: &Db,
     order: &Order,
     cause: &Cause,
     by: Option<&str>,
@@ -156,7 +143,7 @@ fn sync_tickets(
 
 /// Moves the order to `status`, announcing it; no-op when it is already there.
 fn set_status(
-    tx: &Connection,
+    tx: &Db,
     order: &mut Order,
     status: OrderStatus,
     now_ms: i64,
@@ -171,15 +158,15 @@ fn set_status(
         status,
         OrderStatus::Served | OrderStatus::Completed | OrderStatus::Cancelled
     );
-    tx.prepare_cached(
+    tx.execute(
         "UPDATE orders SET closed_at_ms = ?3, status_at_ms = ?4 WHERE location_id = ?1 AND id = ?2",
-    )?
-    .execute((
-        &order.location_id,
-        &order.id,
-        closed.then_some(now_ms),
-        now_ms,
-    ))?;
+        (
+            &order.location_id,
+            &order.id,
+            closed.then_some(now_ms),
+            now_ms,
+        ),
+    )?;
     let event = Event::OrderStatus(OrderStatusChanged {
         order_id: order.id.clone(),
         status,
@@ -198,20 +185,16 @@ fn set_status(
 /// Tells the pickup board where a takeout, pickup or delivery order stands: once it
 /// is on a station's rail (an order for later appears when it fires), and when it
 /// leaves.
-fn announce_board(
-    tx: &Connection,
-    order: &Order,
-    now_ms: i64,
-) -> Result<Vec<Published>, StoreError> {
+fn announce_board(tx: &Db, order: &Order, now_ms: i64) -> Result<Vec<Published>, StoreError> {
     let Some(entry) = rail_protocol::pickup::entry(order, now_ms) else {
         return Ok(Vec::new());
     };
-    let on_the_rail: bool = tx
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM tickets WHERE location_id = ?1 AND order_id = ?2
+    let on_the_rail: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM tickets WHERE location_id = ?1 AND order_id = ?2
                         AND status IN ('open', 'bumped'))",
-        )?
-        .query_row((&order.location_id, &order.id), |row| row.get(0))?;
+        (&order.location_id, &order.id),
+        |row| row.get(0),
+    )?;
     if !on_the_rail && entry.status != rail_protocol::BoardStatus::Gone {
         return Ok(Vec::new());
     }
@@ -228,7 +211,7 @@ fn announce_board(
 /// After a bump: fire the next held course when nothing fired is left to cook, or call
 /// the order ready when nothing at all is.
 fn after_bump(
-    tx: &Connection,
+    tx: &Db,
     order: &mut Order,
     by: &str,
     now_ms: i64,
@@ -274,7 +257,7 @@ fn after_bump(
 
 /// Creates an order and its tickets.
 pub(crate) fn create_order(
-    tx: &Connection,
+    tx: &Db,
     location_id: &str,
     posted: &NewOrder,
     routes: &Routes,
@@ -304,9 +287,11 @@ pub(crate) fn create_order(
         }
         None => uuid::Uuid::now_v7().simple().to_string(),
     };
-    let exists: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM orders WHERE location_id = ?1 AND id = ?2)")?
-        .query_row((location_id, &id), |row| row.get(0))?;
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM orders WHERE location_id = ?1 AND id = ?2)",
+        (location_id, &id),
+        |row| row.get(0),
+    )?;
     if exists {
         return Err(StoreError::Conflict(format!("order {id:?} already exists")));
     }
@@ -363,7 +348,7 @@ pub(crate) fn create_order(
 
 /// Applies a POS change to an order.
 pub(crate) fn change_order(
-    tx: &Connection,
+    tx: &Db,
     location_id: &str,
     order_id: &str,
     command: &OrderCommand,
@@ -483,7 +468,7 @@ pub(crate) fn change_order(
 
 /// Marks a ticket done at its station (or, with `recall`, brings it back).
 pub(crate) fn bump_ticket(
-    tx: &Connection,
+    tx: &Db,
     location_id: &str,
     ticket_id: &str,
     by: &str,
@@ -549,7 +534,7 @@ pub(crate) fn bump_ticket(
 
 /// Marks one item done; the ticket is bumped with its last pending item.
 pub(crate) fn bump_item(
-    tx: &Connection,
+    tx: &Db,
     location_id: &str,
     ticket_id: &str,
     item_id: &str,
@@ -607,7 +592,7 @@ pub(crate) fn bump_item(
 /// the rail comes back (`kds:ticket-recalled`, the order no longer ready at the pass).
 /// The same rule as [`Ticket::recall_item`], which screens apply before the hub answers.
 pub(crate) fn recall_item(
-    tx: &Connection,
+    tx: &Db,
     location_id: &str,
     ticket_id: &str,
     item_id: &str,
@@ -667,7 +652,7 @@ pub(crate) fn recall_item(
 /// A cook confirms the POS's changes to a ticket, for every screen of its station
 /// (`kds:ticket-updated` with `changesAcknowledged`).
 pub(crate) fn acknowledge_changes(
-    tx: &Connection,
+    tx: &Db,
     location_id: &str,
     ticket_id: &str,
     by: &str,
@@ -699,7 +684,7 @@ pub(crate) fn acknowledge_changes(
 /// it (`kds:ticket-delivered`). An alert for a ticket no longer on the rail (bumped,
 /// voided, held again) is not raised: answers `None` and publishes nothing.
 pub(crate) fn announce_delivery(
-    tx: &Connection,
+    tx: &Db,
     location_id: &str,
     ticket_id: &str,
     delivered: bool,
@@ -732,15 +717,13 @@ pub(crate) fn announce_delivery(
 /// Fires every ticket whose scheduled time has come: each order with such a ticket is
 /// re-derived at `now_ms`, so its waiting stations go on the rail (`kds:ticket-fired`)
 /// with their timers starting now.
-pub(crate) fn fire_scheduled(tx: &Connection, now_ms: i64) -> Result<Vec<Published>, StoreError> {
-    let due: Vec<(String, String)> = {
-        let mut statement = tx.prepare_cached(
-            "SELECT DISTINCT location_id, order_id FROM tickets
-             WHERE fire_at_ms IS NOT NULL AND fire_at_ms <= ?1",
-        )?;
-        let rows = statement.query_map([now_ms], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<Result<_, _>>()?
-    };
+pub(crate) fn fire_scheduled(tx: &Db, now_ms: i64) -> Result<Vec<Published>, StoreError> {
+    let due: Vec<(String, String)> = tx.query_map(
+        "SELECT DISTINCT location_id, order_id FROM tickets
+         WHERE fire_at_ms IS NOT NULL AND fire_at_ms <= ?1",
+        [now_ms],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     let mut published = Vec::new();
     for (location_id, order_id) in due {
         let order = load_order(tx, &location_id, &order_id)?;
@@ -754,10 +737,12 @@ pub(crate) fn fire_scheduled(tx: &Connection, now_ms: i64) -> Result<Vec<Publish
 }
 
 /// The earliest fire time the scheduler waits for, if any ticket waits.
-pub(crate) fn next_fire_at(conn: &rusqlite::Connection) -> Result<Option<i64>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT MIN(fire_at_ms) FROM tickets WHERE fire_at_ms IS NOT NULL")?
-        .query_row([], |row| row.get(0))?)
+pub(crate) fn next_fire_at(conn: &Db) -> Result<Option<i64>, StoreError> {
+    conn.query_row(
+        "SELECT MIN(fire_at_ms) FROM tickets WHERE fire_at_ms IS NOT NULL",
+        (),
+        |row| row.get(0),
+    )
 }
 
 /// How far back a POS may date an order: a till offline for a whole service, no more.

@@ -80,14 +80,10 @@ impl Store {
              WHERE location_id = ?1 AND (?2 IS NULL OR station = ?2) AND status IN ({statuses})
              ORDER BY {order}, id LIMIT ?3"
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let bodies = stmt
-            .query_map((location_id, station, limit), |row| row.get::<_, String>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        bodies
-            .iter()
-            .map(|body| Ok(serde_json::from_str(body)?))
-            .collect()
+        self.conn()
+            .query_map(&sql, (location_id, station, limit), |row| {
+                Ok(serde_json::from_str(&row.get::<String>(0)?)?)
+            })
     }
 
     /// Tickets already bumped whose order is still at the pass (not served,
@@ -101,22 +97,18 @@ impl Store {
         location_id: &str,
         now_ms: i64,
     ) -> Result<Vec<Ticket>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT t.body FROM tickets t
-             JOIN orders o ON o.location_id = t.location_id AND o.id = t.order_id
-             WHERE t.location_id = ?1 AND t.status = 'bumped' AND t.bumped_at_ms >= ?2
-               AND json_extract(o.body, '$.status') NOT IN ('served', 'completed', 'cancelled')
-             ORDER BY t.created_at_ms, t.id",
-        )?;
-        let bodies = stmt
-            .query_map((location_id, now_ms - PASS_MEMORY_MS), |row| {
-                row.get::<_, String>(0)
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        bodies
-            .iter()
-            .map(|body| Ok(serde_json::from_str(body)?))
-            .collect()
+        let status = self.conn().json_text("o.body", "status");
+        self.conn().query_map(
+            &format!(
+                "SELECT t.body FROM tickets t
+                 JOIN orders o ON o.location_id = t.location_id AND o.id = t.order_id
+                 WHERE t.location_id = ?1 AND t.status = 'bumped' AND t.bumped_at_ms >= ?2
+                   AND {status} NOT IN ('served', 'completed', 'cancelled')
+                 ORDER BY t.created_at_ms, t.id"
+            ),
+            (location_id, now_ms - PASS_MEMORY_MS),
+            |row| Ok(serde_json::from_str(&row.get::<String>(0)?)?),
+        )
     }
 
     /// One ticket by id.
@@ -170,19 +162,19 @@ impl Store {
         location_id: &str,
         now_ms: i64,
     ) -> Result<Vec<rail_protocol::BoardEntry>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT o.body, COALESCE(o.status_at_ms, o.created_at_ms) FROM orders o
-             WHERE o.location_id = ?1 AND o.closed_at_ms IS NULL AND o.created_at_ms >= ?2
-               AND json_extract(o.body, '$.orderType') IN ('takeout', 'pickup', 'delivery')
-               AND EXISTS (SELECT 1 FROM tickets t WHERE t.location_id = o.location_id
-                           AND t.order_id = o.id AND t.status IN ('open', 'bumped'))
-             ORDER BY o.created_at_ms, o.id",
+        let order_type = self.conn().json_text("o.body", "orderType");
+        let rows = self.conn().query_map(
+            &format!(
+                "SELECT o.body, COALESCE(o.status_at_ms, o.created_at_ms) FROM orders o
+                 WHERE o.location_id = ?1 AND o.closed_at_ms IS NULL AND o.created_at_ms >= ?2
+                   AND {order_type} IN ('takeout', 'pickup', 'delivery')
+                   AND EXISTS (SELECT 1 FROM tickets t WHERE t.location_id = o.location_id
+                               AND t.order_id = o.id AND t.status IN ('open', 'bumped'))
+                 ORDER BY o.created_at_ms, o.id"
+            ),
+            (location_id, now_ms - PASS_MEMORY_MS),
+            |row| Ok((row.get::<String>(0)?, row.get::<i64>(1)?)),
         )?;
-        let rows = stmt
-            .query_map((location_id, now_ms - PASS_MEMORY_MS), |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
         let mut entries = Vec::new();
         for (body, at_ms) in rows {
             let order: Order = serde_json::from_str(&body)?;
@@ -212,11 +204,11 @@ mod tests {
         let store = Store::open_in_memory().expect("store");
         let plan: Vec<String> = store
             .conn()
-            .prepare(&format!("EXPLAIN QUERY PLAN {ORDER_TICKETS}"))
-            .expect("plan")
-            .query_map(("loc", "order"), |row| row.get::<_, String>(3))
-            .expect("rows")
-            .collect::<Result<_, _>>()
+            .query_map(
+                &format!("EXPLAIN QUERY PLAN {ORDER_TICKETS}"),
+                ("loc", "order"),
+                |row| row.get(3),
+            )
             .expect("plan rows");
         assert!(
             plan.iter()

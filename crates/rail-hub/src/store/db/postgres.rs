@@ -1,0 +1,224 @@
+//! The PostgreSQL side of [`super::Db`], on the `postgres` crate (tokio-postgres with
+//! a blocking face, which suits the store: its writer is a thread of its own).
+//!
+//! A statement is prepared once per connection, its `?N` placeholders rewritten to
+//! `$N`. Arguments are converted to the type the server inferred for each parameter,
+//! so the store binds the same Rust values on both engines. A lost connection is
+//! opened again on the next call; until the server answers, calls fail with
+//! [`StoreError::Unavailable`].
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::error::Error as StdError;
+
+use ::postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use ::postgres::{Client, NoTls, Statement};
+use bytes::BytesMut;
+
+use super::{Cell, StoreError, Value};
+
+pub(super) struct Pg {
+    url: String,
+    client: RefCell<Option<Client>>,
+    statements: RefCell<HashMap<String, Statement>>,
+}
+
+impl Pg {
+    pub(super) fn connect(url: &str) -> Result<Self, StoreError> {
+        let client = blocking(|| Client::connect(url, NoTls)).map_err(unavailable)?;
+        Ok(Pg {
+            url: url.to_owned(),
+            client: RefCell::new(Some(client)),
+            statements: RefCell::new(HashMap::new()),
+        })
+    }
+
+    /// Runs `op` on a live client, connecting again first if the last one was lost.
+    fn with_client<T>(
+        &self,
+        op: impl FnOnce(&mut Client, &RefCell<HashMap<String, Statement>>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        blocking(|| {
+            let mut slot = self.client.borrow_mut();
+            if slot.as_ref().is_none_or(Client::is_closed) {
+                *slot = None;
+                self.statements.borrow_mut().clear();
+                *slot = Some(Client::connect(&self.url, NoTls).map_err(unavailable)?);
+            }
+            let Some(client) = slot.as_mut() else {
+                return Err(StoreError::Unavailable("no connection".into()));
+            };
+            op(client, &self.statements).map_err(|error| match error {
+                StoreError::Postgres(error) if error.is_closed() => unavailable(error),
+                other => other,
+            })
+        })
+    }
+
+    pub(super) fn execute(&self, sql: &str, values: &[Value]) -> Result<usize, StoreError> {
+        self.with_client(|client, statements| {
+            let statement = prepared(client, statements, sql)?;
+            let changed = client.execute(&statement, &arguments(values))?;
+            Ok(usize::try_from(changed).unwrap_or(usize::MAX))
+        })
+    }
+
+    pub(super) fn execute_batch(&self, sql: &str) -> Result<(), StoreError> {
+        self.with_client(|client, _| Ok(client.batch_execute(sql)?))
+    }
+
+    pub(super) fn query(
+        &self,
+        sql: &str,
+        values: &[Value],
+    ) -> Result<Vec<::postgres::Row>, StoreError> {
+        self.with_client(|client, statements| {
+            let statement = prepared(client, statements, sql)?;
+            Ok(client.query(&statement, &arguments(values))?)
+        })
+    }
+}
+
+fn unavailable(error: ::postgres::Error) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}
+
+fn prepared(
+    client: &mut Client,
+    statements: &RefCell<HashMap<String, Statement>>,
+    sql: &str,
+) -> Result<Statement, StoreError> {
+    if let Some(statement) = statements.borrow().get(sql) {
+        return Ok(statement.clone());
+    }
+    let statement = client.prepare(&placeholders(sql))?;
+    statements
+        .borrow_mut()
+        .insert(sql.to_owned(), statement.clone());
+    Ok(statement)
+}
+
+fn arguments<'a>(values: &'a [Value<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}
+
+/// The postgres client blocks on a runtime of its own, which tokio forbids on a
+/// runtime's worker thread: there the call is moved off the worker for its duration.
+fn blocking<T>(op: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(op)
+        }
+        _ => op(),
+    }
+}
+
+/// `?1` → `$1` (and a bare `?` → the next number), outside quoted strings.
+fn placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.chars().peekable();
+    let mut quoted = false;
+    let mut next = 1;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '?' if !quoted => {
+                out.push('$');
+                if chars.peek().is_some_and(char::is_ascii_digit) {
+                    while let Some(digit) = chars.next_if(char::is_ascii_digit) {
+                        out.push(digit);
+                    }
+                } else {
+                    out.push_str(&next.to_string());
+                    next += 1;
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+pub(super) fn cell(row: &::postgres::Row, index: usize) -> Result<Cell, StoreError> {
+    let Some(column) = row.columns().get(index) else {
+        return Err(StoreError::Column(format!("no column {index}")));
+    };
+    let ty = column.type_().clone();
+    let int = |v: Option<i64>| v.map_or(Cell::Null, Cell::Int);
+    Ok(match ty {
+        Type::INT8 => int(row.try_get::<_, Option<i64>>(index)?),
+        Type::INT4 => int(row.try_get::<_, Option<i32>>(index)?.map(i64::from)),
+        Type::INT2 => int(row.try_get::<_, Option<i16>>(index)?.map(i64::from)),
+        Type::BOOL => int(row.try_get::<_, Option<bool>>(index)?.map(i64::from)),
+        Type::FLOAT8 => row
+            .try_get::<_, Option<f64>>(index)?
+            .map_or(Cell::Null, Cell::Real),
+        Type::FLOAT4 => row
+            .try_get::<_, Option<f32>>(index)?
+            .map_or(Cell::Null, |v| Cell::Real(f64::from(v))),
+        Type::BYTEA => row
+            .try_get::<_, Option<Vec<u8>>>(index)?
+            .map_or(Cell::Null, Cell::Blob),
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => row
+            .try_get::<_, Option<String>>(index)?
+            .map_or(Cell::Null, Cell::Text),
+        other => {
+            return Err(StoreError::Column(format!(
+                "column {index} ({}) has type {other}, which the store does not read",
+                column.name()
+            )))
+        }
+    })
+}
+
+type BoxError = Box<dyn StdError + Sync + Send>;
+
+impl ToSql for Value<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        match *self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(v) => match *ty {
+                Type::INT8 => v.to_sql(ty, out),
+                Type::INT4 => i32::try_from(v)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(v)?.to_sql(ty, out),
+                Type::BOOL => (v != 0).to_sql(ty, out),
+                #[allow(clippy::cast_precision_loss)] // stored integers are far below 2^52
+                Type::FLOAT8 => (v as f64).to_sql(ty, out),
+                _ if <&str as ToSql>::accepts(ty) => v.to_string().as_str().to_sql(ty, out),
+                _ => Err(format!("an integer cannot be bound to a {ty} parameter").into()),
+            },
+            Value::TooBig(v) => Err(format!("{v} is too large to store").into()),
+            Value::Real(v) => match *ty {
+                Type::FLOAT8 => v.to_sql(ty, out),
+                _ => Err(format!("a real number cannot be bound to a {ty} parameter").into()),
+            },
+            Value::Text(v) if <&str as ToSql>::accepts(ty) => v.to_sql(ty, out),
+            Value::Text(_) => Err(format!("text cannot be bound to a {ty} parameter").into()),
+            Value::Blob(v) if <&[u8] as ToSql>::accepts(ty) => v.to_sql(ty, out),
+            Value::Blob(_) => Err(format!("bytes cannot be bound to a {ty} parameter").into()),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_are_numbered_outside_quotes() {
+        assert_eq!(
+            placeholders("SELECT a FROM t WHERE b = ?2 AND c = '?' AND d = ?1"),
+            "SELECT a FROM t WHERE b = $2 AND c = '?' AND d = $1"
+        );
+        assert_eq!(placeholders("VALUES (?, ?)"), "VALUES ($1, $2)");
+    }
+}

@@ -1,0 +1,75 @@
+//! Schema migrations, numbered alike for both engines: migration N brings a SQLite file
+//! and a PostgreSQL database to the same tables. SQLite records the number applied in
+//! `user_version`; PostgreSQL in `rail_schema`, under an advisory lock so that hubs
+//! starting together on one new database migrate it once.
+
+use super::{Db, StoreError};
+
+const SQLITE: &[&str] = &[
+    include_str!("../../migrations/sqlite/001_init.sql"),
+    include_str!("../../migrations/sqlite/002_tickets_by_order.sql"),
+    include_str!("../../migrations/sqlite/003_devices.sql"),
+    include_str!("../../migrations/sqlite/004_admin.sql"),
+    include_str!("../../migrations/sqlite/005_kitchen_setup.sql"),
+    include_str!("../../migrations/sqlite/006_profiles.sql"),
+    include_str!("../../migrations/sqlite/007_schedule.sql"),
+    include_str!("../../migrations/sqlite/008_service_record.sql"),
+    include_str!("../../migrations/sqlite/009_guest_links.sql"),
+    include_str!("../../migrations/sqlite/010_board.sql"),
+    include_str!("../../migrations/sqlite/011_table_sessions.sql"),
+];
+
+const POSTGRES: &[&str] = &[
+    include_str!("../../migrations/postgres/001_init.sql"),
+    include_str!("../../migrations/postgres/002_tickets_by_order.sql"),
+    include_str!("../../migrations/postgres/003_devices.sql"),
+    include_str!("../../migrations/postgres/004_admin.sql"),
+    include_str!("../../migrations/postgres/005_kitchen_setup.sql"),
+    include_str!("../../migrations/postgres/006_profiles.sql"),
+    include_str!("../../migrations/postgres/007_schedule.sql"),
+    include_str!("../../migrations/postgres/008_service_record.sql"),
+    include_str!("../../migrations/postgres/009_guest_links.sql"),
+    include_str!("../../migrations/postgres/010_board.sql"),
+    include_str!("../../migrations/postgres/011_table_sessions.sql"),
+];
+
+// Every change to the schema is made for both engines.
+const _: () = assert!(SQLITE.len() == POSTGRES.len());
+
+/// A number no other code takes PostgreSQL's advisory lock with.
+const MIGRATION_LOCK: i64 = 0x5241_494c; // "RAIL"
+
+pub(super) fn migrate(db: &Db) -> Result<(), StoreError> {
+    match db.as_sqlite() {
+        Some(conn) => sqlite(conn),
+        None => postgres(db),
+    }
+}
+
+fn sqlite(conn: &rusqlite::Connection) -> Result<(), StoreError> {
+    let applied: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    for (index, sql) in SQLITE.iter().enumerate().skip(applied) {
+        let tx =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn postgres(db: &Db) -> Result<(), StoreError> {
+    let tx = db.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock(?1)", [MIGRATION_LOCK])?;
+    tx.execute_batch("CREATE TABLE IF NOT EXISTS rail_schema (version BIGINT NOT NULL)")?;
+    let applied: Option<usize> =
+        tx.query_opt("SELECT version FROM rail_schema", (), |row| row.get(0))?;
+    if applied.is_none() {
+        tx.execute("INSERT INTO rail_schema (version) VALUES (0)", ())?;
+    }
+    for (index, sql) in POSTGRES.iter().enumerate().skip(applied.unwrap_or(0)) {
+        tx.execute_batch(sql)?;
+        tx.execute("UPDATE rail_schema SET version = ?1", [index + 1])?;
+    }
+    tx.commit()
+}
