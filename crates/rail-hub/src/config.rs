@@ -96,6 +96,9 @@ impl Default for HubConfig {
 pub struct FileConfig {
     pub listen: Option<std::net::SocketAddr>,
     pub db: Option<std::path::PathBuf>,
+    /// A PostgreSQL database shared by several hubs (`postgres://user@host/db`),
+    /// instead of the SQLite file `db`.
+    pub store: Option<String>,
     pub secret: Option<String>,
     pub heartbeat_secs: Option<u64>,
     pub auth_timeout_secs: Option<u64>,

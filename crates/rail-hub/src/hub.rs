@@ -93,6 +93,19 @@ impl Hub {
         Self::with_store(store, config, secret)
     }
 
+    /// Connects to the PostgreSQL database at `url` (several hubs may share it) and
+    /// builds a hub around it.
+    ///
+    /// # Errors
+    /// When the server cannot be reached or the schema cannot be migrated.
+    pub fn open_postgres(
+        url: &str,
+        config: HubConfig,
+        secret: Option<String>,
+    ) -> Result<Arc<Self>, StoreError> {
+        Self::with_store(Store::open_postgres(url)?, config, secret)
+    }
+
     /// A hub around an already-open store.
     ///
     /// # Errors

@@ -40,6 +40,7 @@ pub mod schedule;
 pub mod server;
 pub mod socketio;
 pub mod store;
+pub mod testing;
 pub mod tls;
 
 pub use config::HubConfig;

@@ -37,6 +37,10 @@ enum Command {
         /// SQLite database file, created if missing [default: rail-hub.sqlite3].
         #[arg(long, env = "RAIL_HUB_DB")]
         db: Option<PathBuf>,
+        /// A PostgreSQL database instead of the SQLite file
+        /// (`postgres://user@host:port/database`); several hubs may share one.
+        #[arg(long, env = "RAIL_HUB_STORE", conflicts_with = "db")]
+        store: Option<String>,
         /// Address to listen on; port 0 picks a free one [default: 127.0.0.1:7070].
         #[arg(long, env = "RAIL_HUB_LISTEN")]
         listen: Option<SocketAddr>,
@@ -60,6 +64,9 @@ enum Command {
     Admin {
         #[arg(long, env = "RAIL_HUB_DB", default_value = "rail-hub.sqlite3")]
         db: PathBuf,
+        /// A PostgreSQL database instead of the SQLite file.
+        #[arg(long, env = "RAIL_HUB_STORE")]
+        store: Option<String>,
         /// Location (restaurant) id the account manages.
         #[arg(long)]
         location: String,
@@ -73,6 +80,9 @@ enum Command {
     Token {
         #[arg(long, env = "RAIL_HUB_DB", default_value = "rail-hub.sqlite3")]
         db: PathBuf,
+        /// A PostgreSQL database instead of the SQLite file.
+        #[arg(long, env = "RAIL_HUB_STORE")]
+        store: Option<String>,
         #[arg(long, env = "RAIL_HUB_SECRET", hide_env_values = true)]
         secret: Option<String>,
         /// Location (restaurant) id.
@@ -161,6 +171,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve {
             config,
             db,
+            store,
             listen,
             secret,
             heartbeat_secs,
@@ -192,8 +203,13 @@ async fn main() -> anyhow::Result<()> {
                 ca_pem: tls.ca_pem.clone(),
                 fingerprint: tls.fingerprint.clone(),
             });
-            let hub = Hub::open(&db, hub_config, secret.or(file.secret))
-                .with_context(|| format!("opening {}", db.display()))?;
+            let secret = secret.or(file.secret);
+            let hub = match store.or(file.store) {
+                Some(url) => Hub::open_postgres(&url, hub_config, secret)
+                    .with_context(|| format!("opening the PostgreSQL store {}", redacted(&url)))?,
+                None => Hub::open(&db, hub_config, secret)
+                    .with_context(|| format!("opening {}", db.display()))?,
+            };
             // Every screen is a socket: lift the soft descriptor limit (often 1024) to
             // the hard one so a big kitchen group is not refused at the 1000th screen.
             match rlimit::increase_nofile_limit(u64::MAX) {
@@ -256,6 +272,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Token {
             db,
+            store,
             secret,
             location,
             role,
@@ -266,17 +283,17 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let secret = match secret {
                 Some(secret) => secret,
-                None => rail_hub::store::Store::open(&db)
-                    .and_then(|mut store| store.signing_secret())
-                    .with_context(|| format!("reading the signing secret from {}", db.display()))?,
+                None => open_store(&db, store.as_deref())?
+                    .signing_secret()
+                    .context("reading the signing secret")?,
             };
             let mut claims = claims(&location, role, &stations, &device, ttl_hours * 3600);
             claims.employee = employee;
             let token = Authority::new(&secret).issue(&claims)?;
             // A till or script holding this token is a device too: the admin page lists
             // it, and removing it there refuses the token.
-            let registered = rail_hub::store::Store::open(&db).and_then(|store| {
-                store.register_device(
+            let registered = open_store(&db, store.as_deref()).and_then(|store| {
+                Ok(store.register_device(
                     &location,
                     &rail_protocol::Device {
                         id: device.clone(),
@@ -292,7 +309,7 @@ async fn main() -> anyhow::Result<()> {
                         profile: None,
                         channels: Vec::new(),
                     },
-                )
+                )?)
             });
             if let Err(error) = registered {
                 eprintln!(
@@ -307,6 +324,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Admin {
             db,
+            store,
             location,
             username,
         } => {
@@ -322,8 +340,11 @@ async fn main() -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
-            let hub = Hub::open(&db, rail_hub::HubConfig::default(), None)
-                .with_context(|| format!("opening {}", db.display()))?;
+            let hub = Hub::with_store(
+                open_store(&db, store.as_deref())?,
+                rail_hub::HubConfig::default(),
+                None,
+            )?;
             hub.set_admin_password(&location, &username, &password)?;
             println!("password set for {username} at {location}; sign in at /admin");
         }
@@ -384,6 +405,30 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The SQLite file `db`, or the PostgreSQL database at `url` when one is given.
+fn open_store(db: &std::path::Path, url: Option<&str>) -> anyhow::Result<rail_hub::store::Store> {
+    use rail_hub::store::Store;
+    Ok(match url {
+        Some(url) => Store::open_postgres(url)
+            .with_context(|| format!("opening the PostgreSQL store {}", redacted(url)))?,
+        None => Store::open(db).with_context(|| format!("opening {}", db.display()))?,
+    })
+}
+
+/// A database URL without its password, for messages.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// The hub's TLS: a configured certificate, or its own CA (made on first start).

@@ -184,13 +184,7 @@ async fn heartbeats_flow_and_a_silent_peer_is_dropped() {
 
 #[tokio::test]
 async fn shutdown_closes_sockets_with_going_away() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let hub = Hub::open(
-        &dir.path().join("hub.sqlite3"),
-        HubConfig::default(),
-        Some("s".into()),
-    )
-    .expect("hub");
+    let (hub, _dir, _postgres) = common::open_hub(HubConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -37,7 +37,7 @@ pub(crate) fn append(
 ) -> Result<Published, StoreError> {
     let seq: u64 = tx.query_row(
         "INSERT INTO channels (location_id, channel, last_seq) VALUES (?1, ?2, 1)
-         ON CONFLICT (location_id, channel) DO UPDATE SET last_seq = last_seq + 1
+         ON CONFLICT (location_id, channel) DO UPDATE SET last_seq = channels.last_seq + 1
          RETURNING last_seq",
         (location_id, channel),
         |row| row.get(0),

@@ -43,7 +43,7 @@ pub enum StoreError {
     IdempotencyMismatch(String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("database error: {0}")]
+    #[error("database error: {}", db::describe_postgres(.0))]
     Postgres(#[from] postgres::Error),
     /// The database server cannot be reached: nothing was written; try again later.
     #[error("the database is unavailable: {0}")]

@@ -128,7 +128,7 @@ pub fn between(
         conn,
         "SELECT id, frame FROM service_record
          WHERE location_id = ?1 AND ts_ms >= ?2 AND ts_ms < ?3
-           AND (?4 IS NULL OR station = ?4)
+           AND (CAST(?4 AS TEXT) IS NULL OR station = ?4)
          ORDER BY id LIMIT ?5",
         (location_id, from_ms, to_ms, station, limit),
     )

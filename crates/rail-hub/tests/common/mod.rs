@@ -21,16 +21,44 @@ pub struct TestHub {
     pub url: String,
     pub http: String,
     _dir: tempfile::TempDir,
+    _postgres: Option<rail_hub::testing::TempPostgres>,
+}
+
+/// Which store the hub under test keeps its data in: SQLite unless
+/// `RAIL_TEST_STORE=postgres`, when each hub gets a throwaway PostgreSQL server. The
+/// test command runs these tests once with each.
+pub fn postgres_wanted() -> bool {
+    std::env::var("RAIL_TEST_STORE").is_ok_and(|store| store == "postgres")
+}
+
+/// A hub on the store the run asks for (see [`postgres_wanted`]), and what keeps the
+/// store alive.
+pub fn open_hub(
+    config: HubConfig,
+) -> (
+    Arc<Hub>,
+    tempfile::TempDir,
+    Option<rail_hub::testing::TempPostgres>,
+) {
+    // The hub's log, shown for a failing test (RUST_LOG picks the level).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secret = Some("test-secret".to_owned());
+    if postgres_wanted() {
+        let server = rail_hub::testing::TempPostgres::start().expect("throwaway PostgreSQL");
+        let url = server.new_database().expect("database");
+        let hub = Hub::open_postgres(&url, config, secret).expect("hub");
+        return (hub, dir, Some(server));
+    }
+    let hub = Hub::open(&dir.path().join("hub.sqlite3"), config, secret).expect("hub");
+    (hub, dir, None)
 }
 
 pub async fn start(config: HubConfig) -> TestHub {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let hub = Hub::open(
-        &dir.path().join("hub.sqlite3"),
-        config,
-        Some("test-secret".into()),
-    )
-    .expect("hub");
+    let (hub, dir, postgres) = open_hub(config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -43,6 +71,7 @@ pub async fn start(config: HubConfig) -> TestHub {
         url,
         http,
         _dir: dir,
+        _postgres: postgres,
     }
 }
 
@@ -194,10 +223,11 @@ pub async fn watch(hub: &TestHub, token: &str, channel: &str) -> Socket {
         ServerMessage::Control(Control::Ready { .. })
     ));
     send(&mut socket, &subscribe(channel, None)).await;
-    assert!(matches!(
-        next(&mut socket).await,
-        ServerMessage::Control(Control::Subscribed { .. })
-    ));
+    let answer = next(&mut socket).await;
+    assert!(
+        matches!(answer, ServerMessage::Control(Control::Subscribed { .. })),
+        "{answer:?}"
+    );
     socket
 }
 

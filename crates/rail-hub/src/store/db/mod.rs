@@ -13,6 +13,7 @@ mod value;
 
 use std::cell::Cell as Flag;
 
+pub(crate) use postgres::describe as describe_postgres;
 pub use value::{Args, Cell, FromColumn, ToValue, Value};
 
 use super::StoreError;

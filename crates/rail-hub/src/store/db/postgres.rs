@@ -19,13 +19,16 @@ use super::{Cell, StoreError, Value};
 
 pub(super) struct Pg {
     url: String,
+    /// Lent to the thread that runs a call (see [`off_runtime`]), then put back.
     client: RefCell<Option<Client>>,
-    statements: RefCell<HashMap<String, Statement>>,
+    statements: RefCell<Statements>,
 }
+
+type Statements = HashMap<String, Statement>;
 
 impl Pg {
     pub(super) fn connect(url: &str) -> Result<Self, StoreError> {
-        let client = blocking(|| Client::connect(url, NoTls)).map_err(unavailable)?;
+        let client = off_runtime(|| Client::connect(url, NoTls)).map_err(unavailable)?;
         Ok(Pg {
             url: url.to_owned(),
             client: RefCell::new(Some(client)),
@@ -34,25 +37,30 @@ impl Pg {
     }
 
     /// Runs `op` on a live client, connecting again first if the last one was lost.
-    fn with_client<T>(
+    fn with_client<T: Send>(
         &self,
-        op: impl FnOnce(&mut Client, &RefCell<HashMap<String, Statement>>) -> Result<T, StoreError>,
+        op: impl FnOnce(&mut Client, &mut Statements) -> Result<T, StoreError> + Send,
     ) -> Result<T, StoreError> {
-        blocking(|| {
-            let mut slot = self.client.borrow_mut();
-            if slot.as_ref().is_none_or(Client::is_closed) {
-                *slot = None;
-                self.statements.borrow_mut().clear();
-                *slot = Some(Client::connect(&self.url, NoTls).map_err(unavailable)?);
-            }
-            let Some(client) = slot.as_mut() else {
-                return Err(StoreError::Unavailable("no connection".into()));
+        let client = self.client.borrow_mut().take();
+        let statements = std::mem::take(&mut *self.statements.borrow_mut());
+        let url = self.url.as_str();
+        let (result, client, statements) = off_runtime(move || {
+            let (mut client, mut statements) = match client {
+                Some(client) if !client.is_closed() => (client, statements),
+                _ => match Client::connect(url, NoTls) {
+                    Ok(client) => (client, Statements::new()),
+                    Err(error) => return (Err(unavailable(error)), None, Statements::new()),
+                },
             };
-            op(client, &self.statements).map_err(|error| match error {
+            let result = op(&mut client, &mut statements).map_err(|error| match error {
                 StoreError::Postgres(error) if error.is_closed() => unavailable(error),
                 other => other,
-            })
-        })
+            });
+            (result, Some(client), statements)
+        });
+        *self.client.borrow_mut() = client;
+        *self.statements.borrow_mut() = statements;
+        result
     }
 
     pub(super) fn execute(&self, sql: &str, values: &[Value]) -> Result<usize, StoreError> {
@@ -79,22 +87,43 @@ impl Pg {
     }
 }
 
+impl Drop for Pg {
+    fn drop(&mut self) {
+        // Closing the client blocks on its runtime too, which may not happen on a
+        // thread running tasks.
+        if let Some(client) = self.client.get_mut().take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                let _ = std::thread::Builder::new()
+                    .name("pg-close".into())
+                    .spawn(move || drop(client));
+            }
+        }
+    }
+}
+
+/// The server's own words for a failed statement (the client's `Display` says only
+/// "db error").
+pub(crate) fn describe(error: &::postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => error.to_string(),
+    }
+}
+
 fn unavailable(error: ::postgres::Error) -> StoreError {
     StoreError::Unavailable(error.to_string())
 }
 
 fn prepared(
     client: &mut Client,
-    statements: &RefCell<HashMap<String, Statement>>,
+    statements: &mut Statements,
     sql: &str,
 ) -> Result<Statement, StoreError> {
-    if let Some(statement) = statements.borrow().get(sql) {
+    if let Some(statement) = statements.get(sql) {
         return Ok(statement.clone());
     }
     let statement = client.prepare(&placeholders(sql))?;
-    statements
-        .borrow_mut()
-        .insert(sql.to_owned(), statement.clone());
+    statements.insert(sql.to_owned(), statement.clone());
     Ok(statement)
 }
 
@@ -102,14 +131,21 @@ fn arguments<'a>(values: &'a [Value<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
-/// The postgres client blocks on a runtime of its own, which tokio forbids on a
-/// runtime's worker thread: there the call is moved off the worker for its duration.
-fn blocking<T>(op: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(op)
-        }
-        _ => op(),
+/// The postgres client blocks on a runtime of its own, which tokio forbids on a thread
+/// that is running tasks: on a worker of a multi-threaded runtime the call is moved off
+/// the worker for its duration; on a single-threaded runtime (tests) it runs on a
+/// thread of its own.
+fn off_runtime<T: Send>(op: impl FnOnce() -> T + Send) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|handle| handle.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(op),
+        Ok(_) => std::thread::scope(|scope| {
+            scope
+                .spawn(op)
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }),
+        Err(_) => op(),
     }
 }
 

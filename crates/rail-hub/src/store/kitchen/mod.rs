@@ -77,7 +77,7 @@ impl Store {
         };
         let sql = format!(
             "SELECT body FROM tickets
-             WHERE location_id = ?1 AND (?2 IS NULL OR station = ?2) AND status IN ({statuses})
+             WHERE location_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR station = ?2) AND status IN ({statuses})
              ORDER BY {order}, id LIMIT ?3"
         );
         self.conn()

@@ -1,0 +1,201 @@
+//! A throwaway PostgreSQL server for tests: a cluster made by `initdb` in a temporary
+//! directory, started by `pg_ctl` on a free loopback port, stopped and deleted when
+//! dropped. It needs Debian's `postgresql` package (its programs live in
+//! `/usr/lib/postgresql/<version>/bin`). PostgreSQL refuses to run as root, so as
+//! root the cluster belongs to the package's `postgres` user.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A running throwaway cluster.
+pub struct TempPostgres {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    port: u16,
+    as_postgres_user: bool,
+    databases: AtomicUsize,
+}
+
+impl TempPostgres {
+    /// Makes and starts a cluster.
+    ///
+    /// # Errors
+    /// When PostgreSQL's programs are missing or the server does not start; the
+    /// message says which.
+    pub fn start() -> Result<Self, String> {
+        let bin = programs()
+            .ok_or("PostgreSQL's initdb was not found (install Debian's postgresql package)")?;
+        let dir = tempfile::Builder::new()
+            .prefix("rail-pg")
+            .tempdir()
+            .map_err(|e| format!("temporary directory: {e}"))?;
+        let as_postgres_user =
+            run_quiet(Command::new("id").arg("-u")).is_some_and(|out| out.trim() == "0");
+        if as_postgres_user {
+            run_checked(Command::new("chown").arg("postgres:").arg(dir.path()))?;
+        }
+        let port = free_port()?;
+        let cluster = TempPostgres {
+            dir,
+            bin,
+            port,
+            as_postgres_user,
+            databases: AtomicUsize::new(0),
+        };
+        let data = cluster.dir.path().join("data");
+        cluster.pg("initdb", |c| {
+            c.arg("-D")
+                .arg(&data)
+                .args(["-U", "rail", "--auth=trust", "-E", "UTF8", "--no-sync"])
+        })?;
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            cluster.dir.path().display()
+        );
+        cluster.pg("pg_ctl", |c| {
+            c.arg("-D")
+                .arg(&data)
+                .arg("-l")
+                .arg(cluster.dir.path().join("server.log"))
+                .arg("-o")
+                .arg(&options)
+                .args(["-w", "-t", "30", "start"])
+        })?;
+        Ok(cluster)
+    }
+
+    /// The loopback port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A new, empty database of its own; answers its URL.
+    ///
+    /// # Errors
+    /// When the server refuses to create it.
+    pub fn new_database(&self) -> Result<String, String> {
+        let name = format!("rail_{}", self.databases.fetch_add(1, Ordering::SeqCst));
+        let admin = self.url("postgres");
+        // On a thread of its own: the client may not block inside a test's runtime.
+        let create = format!("CREATE DATABASE {name}");
+        std::thread::spawn(move || {
+            let mut admin = postgres::Client::connect(&admin, postgres::NoTls)
+                .map_err(|e| format!("connecting to the test server: {e}"))?;
+            admin
+                .batch_execute(&create)
+                .map_err(|e| format!("{create}: {e}"))
+        })
+        .join()
+        .map_err(|_| "creating a database panicked".to_owned())??;
+        Ok(self.url(&name))
+    }
+
+    /// The URL of database `name`.
+    pub fn url(&self, name: &str) -> String {
+        format!("postgres://rail@127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// Stops the server at once (as a crash would), keeping its files.
+    ///
+    /// # Errors
+    /// When `pg_ctl` fails.
+    pub fn stop(&self) -> Result<(), String> {
+        let data = self.dir.path().join("data");
+        self.pg("pg_ctl", |c| {
+            c.arg("-D")
+                .arg(&data)
+                .args(["-m", "immediate", "-w", "stop"])
+        })
+    }
+
+    /// Starts the server again after [`TempPostgres::stop`].
+    ///
+    /// # Errors
+    /// When `pg_ctl` fails.
+    pub fn restart(&self) -> Result<(), String> {
+        let data = self.dir.path().join("data");
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            self.port,
+            self.dir.path().display()
+        );
+        self.pg("pg_ctl", |c| {
+            c.arg("-D")
+                .arg(&data)
+                .arg("-l")
+                .arg(self.dir.path().join("server.log"))
+                .arg("-o")
+                .arg(&options)
+                .args(["-w", "-t", "30", "start"])
+        })
+    }
+
+    fn pg(
+        &self,
+        program: &str,
+        args: impl FnOnce(&mut Command) -> &mut Command,
+    ) -> Result<(), String> {
+        let path = self.bin.join(program);
+        let mut command = if self.as_postgres_user {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(path);
+            c
+        } else {
+            Command::new(path)
+        };
+        run_checked(args(&mut command))
+    }
+}
+
+impl Drop for TempPostgres {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
+}
+
+/// Where `initdb` and `pg_ctl` are: on the `PATH`, or in Debian's versioned directory.
+fn programs() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
+    });
+    on_path.or_else(|| {
+        let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(|entry| entry.ok().map(|e| e.path().join("bin")))
+            .filter(|bin| bin.join("initdb").is_file())
+            .collect();
+        versions.sort();
+        versions.pop()
+    })
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("free port: {e}"))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| format!("free port: {e}"))
+}
+
+fn run_quiet(command: &mut Command) -> Option<String> {
+    let out = command.output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn run_checked(command: &mut Command) -> Result<(), String> {
+    let out = command.output().map_err(|e| format!("{command:?}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{command:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
