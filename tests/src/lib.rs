@@ -109,6 +109,10 @@ pub struct HubOptions {
     /// Announce the hub with mDNS on loopback (never on a real interface: a test must
     /// not talk to the network); off otherwise.
     pub mdns: bool,
+    /// A PostgreSQL store (`--store`) instead of the SQLite file `db`.
+    pub store: Option<String>,
+    /// The NATS server of the hub's cluster (`--nats`).
+    pub nats: Option<String>,
 }
 
 impl HubOptions {
@@ -124,6 +128,8 @@ impl HubOptions {
             log_filter: std::env::var("RAIL_TEST_HUB_LOG").unwrap_or_else(|_| "warn".into()),
             tls: false,
             mdns: false,
+            store: None,
+            nats: None,
         }
     }
 
@@ -212,10 +218,15 @@ impl HubProcess {
                 "--heartbeat-secs",
                 &options.heartbeat_secs.to_string(),
             ])
-            .arg("--db")
-            .arg(&options.db)
             .env("RUST_LOG", &options.log_filter)
             .stderr(Stdio::piped());
+        match &options.store {
+            Some(url) => command.args(["--store", url]),
+            None => command.arg("--db").arg(&options.db),
+        };
+        if let Some(url) = &options.nats {
+            command.args(["--nats", url]);
+        }
         if let Some(config) = &options.config {
             command.arg("--config").arg(config);
         }
@@ -417,18 +428,19 @@ impl HubProcess {
         if let Some(secret) = &self.options.secret {
             command.env("RAIL_HUB_SECRET", secret);
         }
-        command
-            .args([
-                "token",
-                "--location",
-                "demo",
-                "--role",
-                role,
-                "--device",
-                device,
-            ])
-            .arg("--db")
-            .arg(&self.db);
+        command.args([
+            "token",
+            "--location",
+            "demo",
+            "--role",
+            role,
+            "--device",
+            device,
+        ]);
+        match &self.options.store {
+            Some(url) => command.args(["--store", url]),
+            None => command.arg("--db").arg(&self.db),
+        };
         for station in stations {
             command.args(["--station", station]);
         }

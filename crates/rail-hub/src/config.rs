@@ -99,6 +99,8 @@ pub struct FileConfig {
     /// A PostgreSQL database shared by several hubs (`postgres://user@host/db`),
     /// instead of the SQLite file `db`.
     pub store: Option<String>,
+    /// NATS server through which hubs sharing `store` tell each other of their events.
+    pub nats: Option<String>,
     pub secret: Option<String>,
     pub heartbeat_secs: Option<u64>,
     pub auth_timeout_secs: Option<u64>,

@@ -501,8 +501,7 @@ impl ClientSession {
                         Some(channel),
                     ));
                 }
-                hub.delivery
-                    .applied(&self.claims.loc, &self.claims.sub, &channel, seq, now_ms());
+                hub.applied(&self.claims.loc, &self.claims.sub, &channel, seq);
                 None
             }
             Ok(ClientMessage::Unsubscribe { channel }) => {

@@ -101,86 +101,158 @@ impl Positions {
 /// `(location, channel)`: channels are always scoped to a location.
 type ChannelKey = (String, String);
 
+/// One channel's subscribers on this hub, and how far its events were handed out.
+#[derive(Debug)]
+struct Channel {
+    members: Vec<Member>,
+    /// The newest sequence number handed to this channel's subscribers. Events reach
+    /// a channel in sequence: one at or below it is a duplicate, one past the next is
+    /// preceded by the ones missing (read from the store).
+    delivered: u64,
+}
+
+#[derive(Debug)]
+struct Member {
+    subscriber: Subscriber,
+    /// The newest event its snapshot or replay already held.
+    after: u64,
+}
+
 /// Subscribers by channel.
 #[derive(Debug, Default)]
 pub struct Registry {
-    channels: HashMap<ChannelKey, Vec<Subscriber>>,
+    channels: HashMap<ChannelKey, Channel>,
 }
 
+/// Reads the events of a channel after one sequence number and before another, from
+/// the store, when events arrive past a gap (another hub's event overtaken by a later
+/// one, or lost on the way).
+pub type Fill<'a> = dyn FnMut(&str, &str, u64, u64) -> Vec<(u64, String)> + 'a;
+
 impl Registry {
-    pub fn add(&mut self, location_id: &str, channel: &str, subscriber: Subscriber) {
-        let list = self
+    /// Subscribes a connection to a channel whose snapshot or replay it was handed up
+    /// to `position`. A second subscription of the same connection replaces the first.
+    pub fn add(&mut self, location_id: &str, channel: &str, subscriber: Subscriber, position: u64) {
+        let entry = self
             .channels
             .entry((location_id.to_owned(), channel.to_owned()))
-            .or_default();
-        list.retain(|s| s.connection_id != subscriber.connection_id);
-        list.push(subscriber);
+            .or_insert_with(|| Channel {
+                members: Vec::new(),
+                delivered: position,
+            });
+        entry
+            .members
+            .retain(|m| m.subscriber.connection_id != subscriber.connection_id);
+        entry.members.push(Member {
+            subscriber,
+            after: position,
+        });
     }
 
-    /// Removes one connection from one channel; true if it was there.
+    /// Ends one subscription; false if the connection did not hold it.
     pub fn remove(&mut self, location_id: &str, channel: &str, connection_id: u64) -> bool {
         let key = (location_id.to_owned(), channel.to_owned());
-        let Some(list) = self.channels.get_mut(&key) else {
+        let Some(entry) = self.channels.get_mut(&key) else {
             return false;
         };
-        let before = list.len();
-        list.retain(|s| s.connection_id != connection_id);
-        let removed = list.len() != before;
-        if list.is_empty() {
+        let before = entry.members.len();
+        entry
+            .members
+            .retain(|m| m.subscriber.connection_id != connection_id);
+        let removed = entry.members.len() != before;
+        if entry.members.is_empty() {
             self.channels.remove(&key);
         }
         removed
     }
 
-    /// Removes a connection from every channel it held.
+    /// Ends every subscription of a connection.
     pub fn remove_connection(&mut self, connection_id: u64) {
-        self.channels.retain(|_, list| {
-            list.retain(|s| s.connection_id != connection_id);
-            !list.is_empty()
+        self.channels.retain(|_, entry| {
+            entry
+                .members
+                .retain(|m| m.subscriber.connection_id != connection_id);
+            !entry.members.is_empty()
         });
     }
 
-    /// Number of subscriptions per channel, for metrics.
+    /// `(location, channel, subscriber count)` for every channel with subscribers.
     pub fn counts(&self) -> impl Iterator<Item = (&str, &str, usize)> {
         self.channels
             .iter()
-            .map(|((loc, ch), list)| (loc.as_str(), ch.as_str(), list.len()))
+            .map(|((loc, ch), entry)| (loc.as_str(), ch.as_str(), entry.members.len()))
     }
 
-    /// Hands each event to its channel's subscribers without waiting.
-    pub fn publish(&mut self, events: &[Published]) {
+    /// `(location, channel, newest sequence handed out)` for every channel with
+    /// subscribers.
+    pub fn delivered(&self) -> impl Iterator<Item = (&str, &str, u64)> {
+        self.channels
+            .iter()
+            .map(|((loc, ch), entry)| (loc.as_str(), ch.as_str(), entry.delivered))
+    }
+
+    /// Hands events to their channels' subscribers, each channel in sequence: events
+    /// already handed out are skipped, and a gap before an event is first filled by
+    /// `fill`.
+    pub fn publish(&mut self, events: &[Published], fill: &mut Fill<'_>) {
         for event in events {
             let key = (event.location_id.clone(), event.channel.clone());
-            let Some(list) = self.channels.get_mut(&key) else {
+            let Some(entry) = self.channels.get_mut(&key) else {
                 continue;
             };
-            let frame = Arc::new(Utf8Bytes::from(event.frame.clone()));
-            list.retain(|subscriber| {
-                match subscriber
-                    .queue
-                    .try_send(Outbound::Frame(Arc::clone(&frame)))
-                {
-                    Ok(()) => {
-                        subscriber.positions.note(&event.channel, event.seq);
-                        true
+            if event.seq <= entry.delivered {
+                continue;
+            }
+            if event.seq > entry.delivered + 1 {
+                let missing = fill(
+                    &event.location_id,
+                    &event.channel,
+                    entry.delivered,
+                    event.seq,
+                );
+                for (seq, frame) in missing {
+                    if seq > entry.delivered && seq < event.seq {
+                        hand_out(entry, &event.channel, seq, frame);
                     }
-                    Err(flume::TrySendError::Full(_)) => {
-                        tracing::warn!(
-                            connection = subscriber.connection_id,
-                            channel = %event.channel,
-                            "subscriber too slow; dropping it so it resyncs"
-                        );
-                        subscriber.overflow.notify_one();
-                        false
-                    }
-                    Err(flume::TrySendError::Disconnected(_)) => false,
                 }
-            });
-            if list.is_empty() {
+            }
+            hand_out(entry, &event.channel, event.seq, event.frame.clone());
+            if entry.members.is_empty() {
                 self.channels.remove(&key);
             }
         }
     }
+}
+
+/// Queues one event to every member of a channel that does not hold it yet.
+fn hand_out(entry: &mut Channel, channel: &str, seq: u64, frame: String) {
+    entry.delivered = seq;
+    let frame = Arc::new(Utf8Bytes::from(frame));
+    entry.members.retain(|member| {
+        if seq <= member.after {
+            return true;
+        }
+        let subscriber = &member.subscriber;
+        match subscriber
+            .queue
+            .try_send(Outbound::Frame(Arc::clone(&frame)))
+        {
+            Ok(()) => {
+                subscriber.positions.note(channel, seq);
+                true
+            }
+            Err(flume::TrySendError::Full(_)) => {
+                tracing::warn!(
+                    connection = subscriber.connection_id,
+                    %channel,
+                    "subscriber too slow; dropping it so it resyncs"
+                );
+                subscriber.overflow.notify_one();
+                false
+            }
+            Err(flume::TrySendError::Disconnected(_)) => false,
+        }
+    });
 }
 
 #[cfg(test)]
@@ -213,6 +285,10 @@ mod tests {
         }
     }
 
+    fn no_gaps(_: &str, _: &str, after: u64, before: u64) -> Vec<(u64, String)> {
+        panic!("no gap expected, asked for {after}..{before}")
+    }
+
     fn count(registry: &Registry, channel: &str) -> usize {
         registry
             .counts()
@@ -224,11 +300,11 @@ mod tests {
     fn connections_join_leave_and_disconnect_without_touching_others() {
         let mut registry = Registry::default();
         for id in 1..=3 {
-            registry.add("loc", "kds:grill", subscriber(id));
-            registry.add("loc", "kds:fry", subscriber(id));
+            registry.add("loc", "kds:grill", subscriber(id), 0);
+            registry.add("loc", "kds:fry", subscriber(id), 0);
         }
         // Subscribing twice to one channel keeps one subscription.
-        registry.add("loc", "kds:grill", subscriber(2));
+        registry.add("loc", "kds:grill", subscriber(2), 0);
         assert_eq!(count(&registry, "kds:grill"), 3);
 
         assert!(registry.remove("loc", "kds:grill", 1));
@@ -269,6 +345,7 @@ mod tests {
                 overflow: slow_overflow.clone(),
                 positions: slow_positions.clone(),
             },
+            0,
         );
         registry.add(
             "loc",
@@ -279,8 +356,9 @@ mod tests {
                 overflow: Arc::new(Notify::new()),
                 positions: Arc::clone(&fast_positions),
             },
+            0,
         );
-        registry.publish(&[published(1), published(2), published(3)]);
+        registry.publish(&[published(1), published(2), published(3)], &mut no_gaps);
 
         // The slow one got what fit, then was dropped and woken to close (1013).
         assert!(matches!(slow_rx.try_recv(), Ok(Outbound::Frame(_))));
@@ -304,5 +382,62 @@ mod tests {
         // Each device's position is the last event it was handed.
         assert_eq!(slow_positions.all(), vec![("kds:grill".to_owned(), 2)]);
         assert_eq!(fast_positions.all(), vec![("kds:grill".to_owned(), 3)]);
+    }
+
+    fn seqs(rx: &QueueReceiver) -> Vec<u64> {
+        rx.try_iter()
+            .map(|item| match item {
+                Outbound::Frame(frame) => {
+                    let value: serde_json::Value =
+                        serde_json::from_str(frame.as_str()).expect("frame");
+                    value["seq"].as_u64().expect("seq")
+                }
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_channel_gets_its_events_in_sequence_once_whatever_order_they_come_in() {
+        let mut registry = Registry::default();
+        let (early, early_rx) = queue(16);
+        registry.add(
+            "loc",
+            "kds:grill",
+            Subscriber {
+                queue: early,
+                ..subscriber(1)
+            },
+            1,
+        );
+        // Another hub's 3 overtook its 2: 2 is read from the store first.
+        let mut asked = Vec::new();
+        registry.publish(&[published(3)], &mut |_, _, after, before| {
+            asked.push((after, before));
+            (after + 1..before)
+                .map(|seq| (seq, format!("{{\"seq\":{seq}}}")))
+                .collect()
+        });
+        assert_eq!(asked, [(1, 3)]);
+        // A screen subscribing now was handed a snapshot that already holds 4, which
+        // is still on its way to this hub.
+        let (late, late_rx) = queue(16);
+        registry.add(
+            "loc",
+            "kds:grill",
+            Subscriber {
+                queue: late,
+                ..subscriber(2)
+            },
+            4,
+        );
+        // 2 arrives again (late), then 4 and 5.
+        registry.publish(&[published(2), published(4), published(5)], &mut no_gaps);
+        assert_eq!(seqs(&early_rx), [2, 3, 4, 5]);
+        assert_eq!(
+            seqs(&late_rx),
+            [5],
+            "what its snapshot held is not sent again"
+        );
     }
 }

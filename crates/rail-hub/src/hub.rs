@@ -76,6 +76,8 @@ pub struct Hub {
     /// Sockets whose writer is still running: a shutting-down hub waits for these to
     /// have sent their close frames.
     pub(crate) writers_running: AtomicU64,
+    /// The other hubs sharing this one's store, when it is one of several.
+    pub(crate) cluster: std::sync::OnceLock<crate::cluster::Link>,
 }
 
 impl Hub {
@@ -141,6 +143,7 @@ impl Hub {
                 StoreError::CommitFailed(format!("no writer thread: {source}"))
             })?,
             writers_running: AtomicU64::new(0),
+            cluster: std::sync::OnceLock::new(),
         }))
     }
 
@@ -169,8 +172,11 @@ impl Hub {
     /// Hands committed events to their subscribers and notes the tickets they put on a
     /// station's rail, whose arrival the screens will prove. Under the hub's lock, so
     /// an arrival is noted before any screen can report having applied it.
+    ///
+    /// Of several hubs, the one that wrote an event proves its arrival (the screens'
+    /// reports reach it from the other hubs), and the others hear of the event from it.
     pub(crate) fn announce(&self, state: &mut State, published: &[store::Published], now: i64) {
-        state.registry.publish(published);
+        self.hand_out(state, published);
         for event in published {
             if let Some(ticket_id) = &event.arrival {
                 self.delivery.arrived(
@@ -181,6 +187,37 @@ impl Hub {
                     now,
                 );
             }
+        }
+        if let Some(cluster) = self.cluster.get() {
+            cluster.forward(published);
+        }
+    }
+
+    /// Hands events to this hub's subscribers, in sequence per channel, a gap filled
+    /// from the store first. Other hubs' events come in here.
+    pub(crate) fn hand_out(&self, state: &mut State, published: &[store::Published]) {
+        let State {
+            store, registry, ..
+        } = state;
+        registry.publish(published, &mut |location_id, channel, after, before| {
+            match store.events_between(location_id, channel, after, before) {
+                Ok(events) => events,
+                Err(error) => {
+                    // The screens notice the gap themselves and resume from their cursor.
+                    tracing::error!(%error, %channel, "reading the events before a gap failed");
+                    Vec::new()
+                }
+            }
+        });
+    }
+
+    /// A screen has applied `channel` up to `seq`; the other hubs hear of it too, for
+    /// the tickets whose arrival they prove.
+    pub(crate) fn applied(&self, location: &str, screen: &str, channel: &str, seq: u64) {
+        let now = now_ms();
+        self.delivery.applied(location, screen, channel, seq, now);
+        if let Some(cluster) = self.cluster.get() {
+            cluster.forward_applied(location, screen, channel, seq, now);
         }
     }
 
@@ -523,8 +560,10 @@ impl Hub {
         self.check_guest(who, now_ms())?;
         let name = channel.to_string();
         let mut state = self.lock();
-        let plan = replay::plan(&state.store, &who.loc, &channel, since, || {
-            self.raised_alerts(&state.store, &who.loc)
+        let plan = state.store.consistent_read(|store| {
+            replay::plan(store, &who.loc, &channel, since, || {
+                self.raised_alerts(store, &who.loc)
+            })
         })?;
         subscriber.positions.note(&name, plan.seq);
         let frames = plan.frames.into_iter().map(Utf8Bytes::from).collect();
@@ -532,7 +571,7 @@ impl Hub {
             .queue
             .try_send(Outbound::batch(frames))
             .map_err(|_| HubError::Overloaded)?;
-        state.registry.add(&who.loc, &name, subscriber);
+        state.registry.add(&who.loc, &name, subscriber, plan.seq);
         drop(state);
         if plan.recovery != Recovery::Fresh {
             self.metrics.replays.fetch_add(1, Ordering::Relaxed);

@@ -143,7 +143,10 @@ impl Hub {
         // batch touches the kitchen's setup, and committing here, before every order,
         // would end every batch after its first order.
         let mut state = self.lock_for_batch();
-        if let Some(routes) = state.routes.get(location_id) {
+        // Hubs sharing a PostgreSQL store do not see each other's edits to the
+        // kitchen: there the routes are read for every order.
+        let shared = state.store.engine() == crate::store::Engine::Postgres;
+        if let Some(routes) = state.routes.get(location_id).filter(|_| !shared) {
             return Ok(Arc::clone(routes));
         }
         let routes = Arc::new(match state.store.kitchen_setup(location_id)? {

@@ -41,6 +41,10 @@ enum Command {
         /// (`postgres://user@host:port/database`); several hubs may share one.
         #[arg(long, env = "RAIL_HUB_STORE", conflicts_with = "db")]
         store: Option<String>,
+        /// NATS server (`nats://host:4222`) through which hubs sharing a PostgreSQL
+        /// store hand each other's events to their screens.
+        #[arg(long, env = "RAIL_HUB_NATS")]
+        nats: Option<String>,
         /// Address to listen on; port 0 picks a free one [default: 127.0.0.1:7070].
         #[arg(long, env = "RAIL_HUB_LISTEN")]
         listen: Option<SocketAddr>,
@@ -172,6 +176,7 @@ async fn main() -> anyhow::Result<()> {
             config,
             db,
             store,
+            nats,
             listen,
             secret,
             heartbeat_secs,
@@ -210,6 +215,9 @@ async fn main() -> anyhow::Result<()> {
                 None => Hub::open(&db, hub_config, secret)
                     .with_context(|| format!("opening {}", db.display()))?,
             };
+            if let Some(url) = nats.or(file.nats) {
+                rail_hub::cluster::join(hub.clone(), &url).await?;
+            }
             // Every screen is a socket: lift the soft descriptor limit (often 1024) to
             // the hard one so a big kitchen group is not refused at the 1000th screen.
             match rlimit::increase_nofile_limit(u64::MAX) {

@@ -199,3 +199,81 @@ fn run_checked(command: &mut Command) -> Result<(), String> {
         ))
     }
 }
+
+/// A throwaway NATS server (Debian's `nats-server`) on a free loopback port, killed
+/// when dropped.
+pub struct TempNats {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl TempNats {
+    /// Starts a server and waits until it accepts connections.
+    ///
+    /// # Errors
+    /// When `nats-server` is missing or does not start.
+    pub fn start() -> Result<Self, String> {
+        let port = free_port()?;
+        let mut server = TempNats {
+            child: Self::spawn(port)?,
+            port,
+        };
+        server.wait_ready()?;
+        Ok(server)
+    }
+
+    fn spawn(port: u16) -> Result<std::process::Child, String> {
+        let program = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| PathBuf::from("nats-server"));
+        Command::new(&program)
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("{} (install Debian's nats-server): {e}", program.display()))
+    }
+
+    fn wait_ready(&mut self) -> Result<(), String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return Ok(());
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("nats-server exited: {status}"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Err("nats-server did not start within 10 s".into())
+    }
+
+    /// `nats://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server (SIGKILL).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same port after [`TempNats::kill`].
+    ///
+    /// # Errors
+    /// When it does not start.
+    pub fn restart(&mut self) -> Result<(), String> {
+        self.kill();
+        self.child = Self::spawn(self.port)?;
+        self.wait_ready()
+    }
+}
+
+impl Drop for TempNats {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -144,6 +144,26 @@ impl super::Store {
         frames_after(self.conn(), location_id, channel, after_seq)
     }
 
+    /// The events of a channel after `after` and before `before`, oldest first, with
+    /// their sequence numbers.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn events_between(
+        &self,
+        location_id: &str,
+        channel: &str,
+        after: u64,
+        before: u64,
+    ) -> Result<Vec<(u64, String)>, StoreError> {
+        self.conn().query_map(
+            "SELECT seq, frame FROM events
+             WHERE location_id = ?1 AND channel = ?2 AND seq > ?3 AND seq < ?4 ORDER BY seq",
+            (location_id, channel, after, before),
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+    }
+
     /// Drops events older than `before_ms` and, per channel, all but the newest
     /// `keep_per_channel`. The channel's `last_seq` is kept, so sequence numbers never
     /// repeat; a client whose cursor falls before what is kept gets `reset`.

@@ -232,6 +232,26 @@ impl Store {
         Ok(mutation)
     }
 
+    /// Runs several reads that must agree with each other (a channel's position and its
+    /// snapshot): on PostgreSQL, in one read-only snapshot, since other hubs commit
+    /// meanwhile; SQLite's single writer is this hub, holding its lock.
+    ///
+    /// # Errors
+    /// What `read` returns, or database errors.
+    pub fn consistent_read<T, E: From<StoreError>>(
+        &self,
+        read: impl FnOnce(&Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        if self.conn.kind() == Engine::Sqlite || self.conn.in_transaction() {
+            return read(self);
+        }
+        self.conn
+            .execute_batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        let result = read(self);
+        self.conn.rollback();
+        result
+    }
+
     /// The database file, for readers on their own connection.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()

@@ -1,0 +1,293 @@
+//! Several hubs, one kitchen: hubs sharing one PostgreSQL store tell each other of the
+//! events they wrote, through NATS, so a screen on one hub sees an order posted to
+//! another as it is committed.
+//!
+//! PostgreSQL is the truth: a channel's next sequence number is taken inside the
+//! transaction that writes the change (its row stays locked until the commit), so
+//! sequences are gap-free and in commit order across hubs. NATS (core, at most once)
+//! only makes delivery fast. Each hub hands a channel's events to its subscribers in
+//! sequence: an event past a gap — an earlier one still on its way, or lost — is
+//! preceded by the missing ones read from PostgreSQL, and a duplicate is dropped. A
+//! sweep every second reads where each subscribed channel stands, so an event whose
+//! NATS message was lost (NATS down, a hub killed between commit and publish) reaches
+//! the screens within a second even when no later event follows it.
+//!
+//! Screens' `applied` reports travel the same way: the hub that wrote a ticket's event
+//! proves its arrival, wherever the screens are connected.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use crate::store::{Engine, Published};
+use crate::Hub;
+
+/// The NATS subject every hub of a cluster publishes on and listens to.
+const SUBJECT: &str = "rail.cluster";
+/// Notices waiting for NATS; past this (NATS down a long time) they are dropped and
+/// the other hubs' sweeps read the events from PostgreSQL instead.
+const OUTBOX: usize = 10_000;
+/// How often each hub checks its subscribed channels against the store.
+const SWEEP: Duration = Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error("several hubs must share a PostgreSQL store (--store postgres://…)")]
+    NeedsSharedStore,
+    #[error("cannot reach NATS at {url}: {source}")]
+    Connect {
+        url: String,
+        source: async_nats::ConnectError,
+    },
+    #[error("cannot listen on NATS: {0}")]
+    Subscribe(#[from] async_nats::SubscribeError),
+    #[error("this hub already joined a cluster")]
+    AlreadyJoined,
+}
+
+/// What one hub tells the others.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum Notice {
+    /// Events this hub committed, in commit order.
+    Events { hub: String, events: Vec<Event> },
+    /// A screen connected to this hub applied a channel up to `seq`.
+    Applied {
+        hub: String,
+        location: String,
+        screen: String,
+        channel: String,
+        seq: u64,
+        at_ms: i64,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Event {
+    location: String,
+    channel: String,
+    seq: u64,
+    frame: String,
+}
+
+/// This hub's side of the cluster: where its notices go.
+#[derive(Debug)]
+pub struct Link {
+    hub_id: String,
+    outbox: tokio::sync::mpsc::Sender<Notice>,
+}
+
+impl Link {
+    /// Tells the other hubs of events this hub committed.
+    pub(crate) fn forward(&self, published: &[Published]) {
+        if published.is_empty() {
+            return;
+        }
+        let events = published
+            .iter()
+            .map(|event| Event {
+                location: event.location_id.clone(),
+                channel: event.channel.clone(),
+                seq: event.seq,
+                frame: event.frame.clone(),
+            })
+            .collect();
+        self.send(Notice::Events {
+            hub: self.hub_id.clone(),
+            events,
+        });
+    }
+
+    /// Tells the other hubs of a screen's `applied` report.
+    pub(crate) fn forward_applied(
+        &self,
+        location: &str,
+        screen: &str,
+        channel: &str,
+        seq: u64,
+        at_ms: i64,
+    ) {
+        self.send(Notice::Applied {
+            hub: self.hub_id.clone(),
+            location: location.to_owned(),
+            screen: screen.to_owned(),
+            channel: channel.to_owned(),
+            seq,
+            at_ms,
+        });
+    }
+
+    fn send(&self, notice: Notice) {
+        if self.outbox.try_send(notice).is_err() {
+            tracing::warn!("NATS is behind; the other hubs will read this from the store");
+        }
+    }
+}
+
+/// Joins the hubs that share this hub's PostgreSQL store through NATS at `url`. A
+/// NATS server that is down is retried in the background; meanwhile the hub serves its
+/// own screens and reads the others' events in its sweeps.
+///
+/// # Errors
+/// When the store is not PostgreSQL, or the NATS address is not valid.
+pub async fn join(hub: Arc<Hub>, url: &str) -> Result<(), ClusterError> {
+    if hub.lock().store.engine() != Engine::Postgres {
+        return Err(ClusterError::NeedsSharedStore);
+    }
+    let hub_id = uuid::Uuid::new_v4().simple().to_string();
+    let reconnected = Arc::new(tokio::sync::Notify::new());
+    let on_event = Arc::clone(&reconnected);
+    let client = async_nats::ConnectOptions::new()
+        .name(format!("rail-hub {hub_id}"))
+        .retry_on_initial_connect()
+        .event_callback(move |event| {
+            let on_event = Arc::clone(&on_event);
+            async move {
+                match event {
+                    async_nats::Event::Connected => {
+                        tracing::info!("connected to NATS");
+                        on_event.notify_one();
+                    }
+                    async_nats::Event::Disconnected => {
+                        tracing::warn!("NATS lost; other hubs' events now come from the store");
+                    }
+                    other => tracing::debug!(%other, "NATS"),
+                }
+            }
+        })
+        .connect(url)
+        .await
+        .map_err(|source| ClusterError::Connect {
+            url: url.to_owned(),
+            source,
+        })?;
+    let mut subscription = client.subscribe(SUBJECT).await?;
+    let (outbox, mut outgoing) = tokio::sync::mpsc::channel::<Notice>(OUTBOX);
+    hub.cluster
+        .set(Link {
+            hub_id: hub_id.clone(),
+            outbox,
+        })
+        .map_err(|_| ClusterError::AlreadyJoined)?;
+
+    let publisher = client.clone();
+    tokio::spawn(async move {
+        while let Some(notice) = outgoing.recv().await {
+            let payload = match serde_json::to_vec(&notice) {
+                Ok(payload) => payload,
+                Err(error) => {
+                    tracing::error!(%error, "encoding a cluster notice failed");
+                    continue;
+                }
+            };
+            if let Err(error) = publisher.publish(SUBJECT, payload.into()).await {
+                tracing::warn!(%error, "publishing to NATS failed");
+            }
+        }
+    });
+
+    let listener = Arc::clone(&hub);
+    tokio::spawn(async move {
+        while let Some(message) = subscription.next().await {
+            let notice: Notice = match serde_json::from_slice(&message.payload) {
+                Ok(notice) => notice,
+                Err(error) => {
+                    tracing::warn!(%error, "a cluster notice could not be read");
+                    continue;
+                }
+            };
+            let hub = Arc::clone(&listener);
+            let me = hub_id.clone();
+            // The store may be read (a gap): off the runtime's workers, one at a time
+            // so events keep their order.
+            let _ = tokio::task::spawn_blocking(move || receive(&hub, &me, notice)).await;
+        }
+    });
+
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(SWEEP) => {}
+                () = reconnected.notified() => {}
+            }
+            let hub = Arc::clone(&hub);
+            let _ = tokio::task::spawn_blocking(move || sweep(&hub)).await;
+        }
+    });
+    Ok(())
+}
+
+/// Another hub's notice: its events to this hub's subscribers, its screens' reports to
+/// this hub's delivery proofs.
+fn receive(hub: &Hub, me: &str, notice: Notice) {
+    match notice {
+        Notice::Events { hub: from, events } if from != me => {
+            let published: Vec<Published> = events
+                .into_iter()
+                .map(|event| Published {
+                    location_id: event.location,
+                    channel: event.channel,
+                    seq: event.seq,
+                    frame: event.frame,
+                    arrival: None,
+                })
+                .collect();
+            let mut state = hub.lock();
+            hub.hand_out(&mut state, &published);
+        }
+        Notice::Applied {
+            hub: from,
+            location,
+            screen,
+            channel,
+            seq,
+            at_ms,
+        } if from != me => {
+            hub.delivery
+                .applied(&location, &screen, &channel, seq, at_ms);
+        }
+        _ => {}
+    }
+}
+
+/// Reads where each channel with subscribers on this hub stands and hands out what
+/// they have not had: events whose notice never came.
+fn sweep(hub: &Hub) {
+    let mut state = hub.lock();
+    let channels: Vec<(String, String, u64)> = state
+        .registry
+        .delivered()
+        .map(|(location, channel, delivered)| (location.to_owned(), channel.to_owned(), delivered))
+        .collect();
+    let mut missed = Vec::new();
+    for (location, channel, delivered) in channels {
+        let newest = match state.store.position(&location, &channel) {
+            Ok(position) => position.last_seq,
+            Err(error) => {
+                tracing::warn!(%error, "the sweep cannot read the store");
+                return;
+            }
+        };
+        if newest > delivered {
+            match state
+                .store
+                .events_between(&location, &channel, delivered, newest + 1)
+            {
+                Ok(events) => missed.extend(events.into_iter().map(|(seq, frame)| Published {
+                    location_id: location.clone(),
+                    channel: channel.clone(),
+                    seq,
+                    frame,
+                    arrival: None,
+                })),
+                Err(error) => tracing::warn!(%error, "the sweep cannot read the store"),
+            }
+        }
+    }
+    if !missed.is_empty() {
+        tracing::debug!(events = missed.len(), "handed out events no notice brought");
+        hub.hand_out(&mut state, &missed);
+    }
+}

@@ -1,0 +1,210 @@
+//! Several hubs, one kitchen: three `rail-hub` processes sharing one throwaway
+//! PostgreSQL server and one NATS server. Orders are posted to two hubs at once, and
+//! bumped from a screen on the third; a listener on each hub records every event
+//! sequence number it is handed, and real screens (`rail-headless`) on two hubs must
+//! end equal to the store.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use rail_hub::testing::{TempNats, TempPostgres};
+use rail_protocol::{ClientMessage, Control, ServerMessage};
+use rail_tests::screen::ScreenProcess;
+use rail_tests::{assert_converges, order_for, wait_for, HubOptions, HubProcess};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A store, a NATS server and hubs sharing both.
+pub struct Cluster {
+    pub hubs: Vec<HubProcess>,
+    pub nats: TempNats,
+    pub store_url: String,
+    pub dir: tempfile::TempDir,
+    _postgres: TempPostgres,
+}
+
+impl Cluster {
+    pub fn start(hubs: usize) -> Self {
+        let postgres = TempPostgres::start().expect("throwaway PostgreSQL");
+        let store_url = postgres.new_database().expect("database");
+        let nats = TempNats::start().expect("throwaway NATS");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let hubs = (0..hubs)
+            .map(|n| {
+                HubProcess::start_with(HubOptions {
+                    store: Some(store_url.clone()),
+                    nats: Some(nats.url()),
+                    ..HubOptions::new(dir.path().join(format!("hub-{n}.sqlite3")))
+                })
+                .expect("hub")
+            })
+            .collect();
+        Cluster {
+            hubs,
+            nats,
+            store_url,
+            dir,
+            _postgres: postgres,
+        }
+    }
+
+    /// The newest sequence number `channel` has handed out, read from the store.
+    pub fn last_seq(&self, channel: &str) -> u64 {
+        let url = self.store_url.clone();
+        let channel = channel.to_owned();
+        std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("store");
+            let row = client
+                .query_one(
+                    "SELECT COALESCE(MAX(last_seq), 0) FROM channels WHERE channel = $1",
+                    &[&channel],
+                )
+                .expect("channel");
+            u64::try_from(row.get::<_, i64>(0)).unwrap_or(0)
+        })
+        .join()
+        .expect("reading the store")
+    }
+}
+
+/// Every event sequence number a socket on one hub is handed on one channel.
+struct Listener {
+    seqs: Arc<Mutex<Vec<u64>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Listener {
+    async fn start(hub: &HubProcess, token: &str, channel: &str) -> Self {
+        let url = format!("{}/api/socket", hub.url.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().expect("request");
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("header"),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("connect");
+        let subscribe = ClientMessage::Subscribe {
+            channel: channel.to_owned(),
+            since: None,
+        };
+        socket
+            .send(Message::text(
+                serde_json::to_string(&subscribe).expect("encode"),
+            ))
+            .await
+            .expect("subscribe");
+        let seqs = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&seqs);
+        let task = tokio::spawn(async move {
+            while let Some(Ok(message)) = socket.next().await {
+                let Message::Text(text) = message else {
+                    continue;
+                };
+                match serde_json::from_str::<ServerMessage>(&text) {
+                    Ok(ServerMessage::Event(envelope)) => {
+                        seen.lock().expect("seqs").push(envelope.seq);
+                    }
+                    Ok(ServerMessage::Control(Control::Subscribed { seq, .. })) => {
+                        assert_eq!(seq, 0, "the listener starts before any order");
+                    }
+                    _ => {}
+                }
+            }
+        });
+        Listener { seqs, task }
+    }
+
+    fn seqs(&self) -> Vec<u64> {
+        self.seqs.lock().expect("seqs").clone()
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_hubs_hand_every_screen_every_event_once_in_sequence() {
+    let cluster = Cluster::start(3);
+    let hubs = &cluster.hubs;
+    let pos = hubs[0].token("pos", &[]);
+    let kds = hubs[0].token("kds", &["grill"]);
+    let mut listeners = Vec::new();
+    for hub in hubs {
+        listeners.push(Listener::start(hub, &kds, "kds:grill").await);
+    }
+    let screens: Vec<ScreenProcess> = [1, 2]
+        .into_iter()
+        .map(|n| {
+            ScreenProcess::start(
+                &hubs[n].url,
+                &hubs[n].device_token("kds", &["grill"], &format!("grill-{n}")),
+                "grill",
+                cluster.dir.path().join(format!("screen-{n}.db")),
+            )
+        })
+        .collect();
+    wait_for(
+        "the screens to come online",
+        Duration::from_secs(20),
+        || screens.iter().all(ScreenProcess::online),
+    )
+    .await;
+
+    // Two POS terminals post at once, to different hubs: the channel's sequence
+    // numbers interleave between hubs.
+    let posts = (0..40).map(|n| {
+        let hub = &hubs[n % 2];
+        let pos = &pos;
+        async move {
+            hub.post_order(pos, order_for(&format!("{n}"), "grill", "Burger"))
+                .await
+                .expect("order")
+        }
+    });
+    let created: Vec<_> = futures_util::future::join_all(posts).await;
+    assert_eq!(created.len(), 40);
+    // A screen on the third hub bumps a quarter of them.
+    let mut bumper = ScreenProcess::start(
+        &hubs[2].url,
+        &hubs[2].device_token("kds", &["grill"], "grill-bumper"),
+        "grill",
+        cluster.dir.path().join("bumper.db"),
+    );
+    wait_for(
+        "the bumper to show every order",
+        Duration::from_secs(20),
+        || bumper.open().len() == 40,
+    )
+    .await;
+    for tickets in created.iter().step_by(4) {
+        bumper.command(&format!("bump {}", tickets[0].id));
+    }
+
+    let bumped = created.len().div_ceil(4);
+    // The bumper first: converged, its bumps are all at the hub.
+    for screen in [&bumper].into_iter().chain(&screens) {
+        assert_converges(&hubs[0], &kds, "grill", screen).await;
+        assert_eq!(screen.open().len(), 40 - bumped);
+    }
+    let last = cluster.last_seq("kds:grill");
+    assert_eq!(last, 40 + bumped as u64, "one event per order and per bump");
+    wait_for(
+        "every listener to hear every event",
+        Duration::from_secs(10),
+        || listeners.iter().all(|l| l.seqs().len() as u64 >= last),
+    )
+    .await;
+    for (n, listener) in listeners.iter().enumerate() {
+        let expected: Vec<u64> = (1..=last).collect();
+        assert_eq!(
+            listener.seqs(),
+            expected,
+            "hub {n} handed its socket every event once, in sequence"
+        );
+    }
+}
