@@ -82,7 +82,7 @@ impl Figures {
 enum Server {
     /// The hub and the directory of its database (removed when dropped).
     Rail {
-        hub: HubProcess,
+        hub: Box<HubProcess>,
         _dir: tempfile::TempDir,
     },
     SocketIo(SocketIoPeer),
@@ -92,7 +92,10 @@ impl Server {
     fn start_rail() -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let hub = HubProcess::start(dir.path())?;
-        Ok(Server::Rail { hub, _dir: dir })
+        Ok(Server::Rail {
+            hub: Box::new(hub),
+            _dir: dir,
+        })
     }
 
     fn start_socketio() -> anyhow::Result<Self> {
