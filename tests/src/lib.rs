@@ -2,6 +2,7 @@
 //! issue tokens, post orders like a POS, and wait for conditions without fixed sleeps.
 
 pub mod browser;
+pub mod cluster;
 pub mod eventually;
 pub mod loadgen;
 pub mod peer;
@@ -384,6 +385,11 @@ impl HubProcess {
         let _ = self.child.wait();
     }
 
+    /// Whether the process is still running (not killed, not exited).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Asks the hub to shut down (SIGTERM), as systemd does, and waits for it to exit.
     pub fn terminate(&mut self) {
         let _ = Command::new("kill")
@@ -613,13 +619,60 @@ impl HubProcess {
 
     /// The newest sequence number `channel` has handed out.
     pub fn last_seq(&self, channel: &str) -> u64 {
-        self.read_only_db()
-            .query_row(
-                "SELECT COALESCE(MAX(last_seq), 0) FROM channels WHERE channel = ?1",
-                [channel],
-                |row| row.get(0),
+        self.strings(
+            "SELECT CAST(COALESCE(MAX(last_seq), 0) AS TEXT) FROM channels WHERE channel = ?1",
+            Some(channel),
+        )
+        .first()
+        .and_then(|seq| seq.parse().ok())
+        .unwrap_or(0)
+    }
+
+    /// Every sequence number in `channel`'s event log, in order.
+    pub fn logged_seqs(&self, channel: &str) -> Vec<u64> {
+        let mut seqs: Vec<u64> = self
+            .strings(
+                "SELECT CAST(seq AS TEXT) FROM events WHERE channel = ?1",
+                Some(channel),
             )
-            .expect("reading the channel")
+            .iter()
+            .filter_map(|seq| seq.parse().ok())
+            .collect();
+        seqs.sort_unstable();
+        seqs
+    }
+
+    /// The first column (text) of every row `sql` selects from the hub's store, SQLite
+    /// file or PostgreSQL database; `?1` is `param`.
+    fn strings(&self, sql: &str, param: Option<&str>) -> Vec<String> {
+        let Some(url) = &self.options.store else {
+            let conn = self.read_only_db();
+            let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            let params: Vec<&str> = param.into_iter().collect();
+            let values = stmt
+                .query_map(rusqlite::params_from_iter(params), |row| row.get(0))
+                .and_then(|rows| rows.collect::<Result<Vec<String>, _>>())
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            return values;
+        };
+        let (url, sql, param) = (
+            url.clone(),
+            sql.replace("?1", "$1"),
+            param.map(str::to_owned),
+        );
+        // On a thread of its own: the client may not block inside a test's runtime.
+        std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls)
+                .unwrap_or_else(|e| panic!("connecting to the store: {e}"));
+            let rows = match &param {
+                Some(param) => client.query(&sql, &[param]),
+                None => client.query(&sql, &[]),
+            }
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            rows.iter().map(|row| row.get::<_, String>(0)).collect()
+        })
+        .join()
+        .expect("reading the store")
     }
 
     fn read_only_db(&self) -> rusqlite::Connection {
@@ -646,15 +699,10 @@ impl HubProcess {
 
     /// Every `kind` event on `channel` in the hub's log, as `(ticket id, by)`.
     pub fn ticket_events(&self, channel: &str, kind: &str) -> Vec<(String, Option<String>)> {
-        let conn = self.read_only_db();
-        let mut stmt = conn
-            .prepare("SELECT frame FROM events WHERE channel = ?1 ORDER BY seq")
-            .expect("reading events");
-        let frames: Vec<String> = stmt
-            .query_map([channel], |row| row.get(0))
-            .expect("reading events")
-            .collect::<Result<_, _>>()
-            .expect("reading events");
+        let frames = self.strings(
+            "SELECT frame FROM events WHERE channel = ?1 ORDER BY seq",
+            Some(channel),
+        );
         frames
             .iter()
             .filter_map(|frame| serde_json::from_str::<serde_json::Value>(frame).ok())
@@ -673,13 +721,7 @@ impl HubProcess {
 
     /// Every value of the first column `sql` selects from the hub's database.
     fn column<C: FromIterator<String>>(&self, sql: &str) -> C {
-        let conn = self.read_only_db();
-        let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
-        let values = stmt
-            .query_map([], |row| row.get(0))
-            .and_then(|rows| rows.collect::<Result<C, _>>())
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
-        values
+        self.strings(sql, None).into_iter().collect()
     }
 
     /// Idempotency keys the hub has recorded an answer for.
@@ -713,9 +755,10 @@ impl HubProcess {
 
     /// Rows in the hub's orders table.
     pub fn count_orders(&self) -> u64 {
-        self.read_only_db()
-            .query_row("SELECT COUNT(*) FROM orders", [], |row| row.get(0))
-            .expect("counting orders")
+        self.strings("SELECT CAST(COUNT(*) AS TEXT) FROM orders", None)
+            .first()
+            .and_then(|count| count.parse().ok())
+            .unwrap_or(0)
     }
 
     /// Open tickets of a station as `(id, version)`, oldest first.

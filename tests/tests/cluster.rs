@@ -8,65 +8,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use rail_hub::testing::{TempNats, TempPostgres};
 use rail_protocol::{ClientMessage, Control, ServerMessage};
+use rail_tests::cluster::Cluster;
 use rail_tests::screen::ScreenProcess;
-use rail_tests::{assert_converges, order_for, wait_for, HubOptions, HubProcess};
+use rail_tests::{assert_converges, order_for, wait_for, HubProcess};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
-
-/// A store, a NATS server and hubs sharing both.
-pub struct Cluster {
-    pub hubs: Vec<HubProcess>,
-    pub nats: TempNats,
-    pub store_url: String,
-    pub dir: tempfile::TempDir,
-    _postgres: TempPostgres,
-}
-
-impl Cluster {
-    pub fn start(hubs: usize) -> Self {
-        let postgres = TempPostgres::start().expect("throwaway PostgreSQL");
-        let store_url = postgres.new_database().expect("database");
-        let nats = TempNats::start().expect("throwaway NATS");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let hubs = (0..hubs)
-            .map(|n| {
-                HubProcess::start_with(HubOptions {
-                    store: Some(store_url.clone()),
-                    nats: Some(nats.url()),
-                    ..HubOptions::new(dir.path().join(format!("hub-{n}.sqlite3")))
-                })
-                .expect("hub")
-            })
-            .collect();
-        Cluster {
-            hubs,
-            nats,
-            store_url,
-            dir,
-            _postgres: postgres,
-        }
-    }
-
-    /// The newest sequence number `channel` has handed out, read from the store.
-    pub fn last_seq(&self, channel: &str) -> u64 {
-        let url = self.store_url.clone();
-        let channel = channel.to_owned();
-        std::thread::spawn(move || {
-            let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("store");
-            let row = client
-                .query_one(
-                    "SELECT COALESCE(MAX(last_seq), 0) FROM channels WHERE channel = $1",
-                    &[&channel],
-                )
-                .expect("channel");
-            u64::try_from(row.get::<_, i64>(0)).unwrap_or(0)
-        })
-        .join()
-        .expect("reading the store")
-    }
-}
 
 /// Every event sequence number a socket on one hub is handed on one channel.
 struct Listener {
@@ -191,7 +138,7 @@ async fn three_hubs_hand_every_screen_every_event_once_in_sequence() {
         assert_converges(&hubs[0], &kds, "grill", screen).await;
         assert_eq!(screen.open().len(), 40 - bumped);
     }
-    let last = cluster.last_seq("kds:grill");
+    let last = hubs[0].last_seq("kds:grill");
     assert_eq!(last, 40 + bumped as u64, "one event per order and per bump");
     wait_for(
         "every listener to hear every event",

@@ -49,6 +49,10 @@ const APT_PACKAGES: &[&str] = &[
     // python-escpos prints real ESC/POS chits to the hub's printer ports in the tests.
     "python3",
     "python3-venv",
+    // Several hubs share a PostgreSQL store and tell each other of events through NATS;
+    // the tests start throwaway servers of both.
+    "postgresql",
+    "nats-server",
 ];
 
 /// The Python package that plays the POS in the printer tests, pinned.
@@ -86,6 +90,10 @@ enum Task {
     Chaos {
         #[arg(long, default_value_t = 600)]
         seconds: u64,
+        /// Three hubs on one PostgreSQL store and NATS, hubs and NATS killed at random,
+        /// instead of one hub.
+        #[arg(long)]
+        cluster: bool,
         /// Replay a run; without it a new random mix (its seed is printed).
         #[arg(long)]
         seed: Option<u64>,
@@ -182,7 +190,11 @@ fn main() -> anyhow::Result<()> {
         }
         Task::Fuzz { seconds, targets } => fuzz::fuzz(&root, seconds, &targets),
         Task::FuzzApi { seconds } => fuzz_api::fuzz_api(&root, seconds),
-        Task::Chaos { seconds, seed } => {
+        Task::Chaos {
+            seconds,
+            seed,
+            cluster,
+        } => {
             run(Command::new("cargo")
                 .args(["build", "--bins", "-p", "rail-hub", "-p", "rail-engine"])
                 .current_dir(&root))?;
@@ -193,7 +205,7 @@ fn main() -> anyhow::Result<()> {
                     "-p",
                     "rail-tests",
                     "--test",
-                    "chaos",
+                    if cluster { "chaos_cluster" } else { "chaos" },
                     "--",
                     "--nocapture",
                 ])
@@ -399,6 +411,12 @@ fn test(root: &Path) -> anyhow::Result<()> {
             "--exclude",
             "xtask",
         ])
+        .current_dir(root))?;
+    // The hub's black-box tests again, each hub on a throwaway PostgreSQL server: the
+    // same behaviour on both stores.
+    run(Command::new("cargo")
+        .args(["test", "-p", "rail-hub", "--test", "*"])
+        .env("RAIL_TEST_STORE", "postgres")
         .current_dir(root))?;
     check_bindings_fresh(root)?;
     build_app(root)?;

@@ -16,10 +16,11 @@ impl Engine {
     /// may not see them).
     pub async fn waiting_pairings(&self) -> Result<Vec<PendingPair>, PairingError> {
         let shared = &self.shared;
-        let url = format!("{}/api/pair", shared.config.hub_url.trim_end_matches('/'));
+        let hub = shared.hub_url();
+        let url = format!("{}/api/pair", hub.trim_end_matches('/'));
         let bearer = self.bearer().await?;
         let request = shared.http.get(url).bearer_auth(bearer);
-        crate::pairing::answer(request, &shared.config.hub_url).await
+        crate::pairing::answer(request, &hub).await
     }
 
     /// Approves a waiting code.
@@ -28,20 +29,18 @@ impl Engine {
     /// [`PairingError`] with the hub's reason (unknown code, bad stations, a till).
     pub async fn approve_pairing(&self, approval: &PairApproval) -> Result<Device, PairingError> {
         let shared = &self.shared;
-        let url = format!(
-            "{}/api/pair/approve",
-            shared.config.hub_url.trim_end_matches('/')
-        );
+        let hub = shared.hub_url();
+        let url = format!("{}/api/pair/approve", hub.trim_end_matches('/'));
         let bearer = self.bearer().await?;
         let request = shared.http.post(url).bearer_auth(bearer).json(approval);
-        crate::pairing::answer(request, &shared.config.hub_url).await
+        crate::pairing::answer(request, &hub).await
     }
 
     async fn bearer(&self) -> Result<String, PairingError> {
         let shared = &self.shared;
         shared
             .access
-            .bearer(&shared.http, &shared.config.hub_url)
+            .bearer(&shared.http, &shared.hub_url())
             .await
             .map_err(|error| PairingError::Refused(crate::access::describe(&error)))
     }

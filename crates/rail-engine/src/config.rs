@@ -73,6 +73,9 @@ impl Default for SoundConfig {
 pub struct EngineConfig {
     /// The hub's base URL, e.g. `http://192.168.1.10:7070`.
     pub hub_url: String,
+    /// Other hubs of the same kitchen (sharing one store), tried in turn when the
+    /// one in use cannot be reached. Given as `hub_url` with commas between.
+    pub more_hubs: Vec<String>,
     /// How the screen proves who it is: a configured token or a paired device.
     pub credential: crate::access::Credential,
     /// The certificate authority (PEM) that alone vouches for an `https://` hub: the
@@ -101,8 +104,15 @@ impl EngineConfig {
         channels: Vec<String>,
         db_path: impl Into<PathBuf>,
     ) -> Self {
+        let hub_url = hub_url.into();
+        let mut hubs = hub_url
+            .split(',')
+            .map(str::trim)
+            .filter(|hub| !hub.is_empty())
+            .map(str::to_owned);
         EngineConfig {
-            hub_url: hub_url.into(),
+            hub_url: hubs.next().unwrap_or_default(),
+            more_hubs: hubs.collect(),
             credential: crate::access::Credential::Token(token.into()),
             hub_ca: None,
             channels,
@@ -133,18 +143,28 @@ impl EngineConfig {
         config
     }
 
+    /// Every hub of the kitchen, the first one first.
+    pub fn hubs(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.hub_url.as_str()).chain(self.more_hubs.iter().map(String::as_str))
+    }
+
     /// The WebSocket URL derived from the hub URL.
     pub fn socket_url(&self) -> String {
-        let base = self.hub_url.trim_end_matches('/');
-        let base = if let Some(rest) = base.strip_prefix("https://") {
-            format!("wss://{rest}")
-        } else if let Some(rest) = base.strip_prefix("http://") {
-            format!("ws://{rest}")
-        } else {
-            base.to_owned()
-        };
-        format!("{base}{}", rail_protocol::SOCKET_PATH)
+        socket_url(&self.hub_url)
     }
+}
+
+/// The WebSocket URL of the hub at `hub_url`.
+pub(crate) fn socket_url(hub_url: &str) -> String {
+    let base = hub_url.trim_end_matches('/');
+    let base = if let Some(rest) = base.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        base.to_owned()
+    };
+    format!("{base}{}", rail_protocol::SOCKET_PATH)
 }
 
 #[cfg(test)]
@@ -174,5 +194,23 @@ mod tests {
         assert_eq!(config.socket_url(), "ws://127.0.0.1:7070/api/socket");
         let config = EngineConfig::new("https://hub.example", "t", vec![], "x");
         assert_eq!(config.socket_url(), "wss://hub.example/api/socket");
+    }
+
+    #[test]
+    fn several_hubs_are_given_with_commas_and_the_first_is_used_first() {
+        let config = EngineConfig::new(
+            "http://10.0.0.1:7070, http://10.0.0.2:7070,,http://10.0.0.3:7070",
+            "t",
+            Vec::new(),
+            "x.db",
+        );
+        assert_eq!(
+            config.hubs().collect::<Vec<_>>(),
+            [
+                "http://10.0.0.1:7070",
+                "http://10.0.0.2:7070",
+                "http://10.0.0.3:7070"
+            ]
+        );
     }
 }

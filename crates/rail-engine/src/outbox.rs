@@ -117,7 +117,8 @@ fn order_body(action: &PendingAction) -> Result<Option<serde_json::Value>, Strin
 }
 
 async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingAction) -> Delivery {
-    let base = shared.config.hub_url.trim_end_matches('/');
+    let hub = shared.hub_url();
+    let base = hub.trim_end_matches('/');
     let url = match (action.action, &action.item_id) {
         (Action::BumpItem, Some(item)) => {
             format!("{base}/api/tickets/{}/items/{item}/bump", action.ticket_id)
@@ -142,7 +143,7 @@ async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingActi
         Ok(body) => body,
         Err(reason) => return Delivery::Rejected(reason),
     };
-    let bearer = match shared.access.bearer(client, &shared.config.hub_url).await {
+    let bearer = match shared.access.bearer(client, &hub).await {
         Ok(bearer) => bearer,
         // Kept queued: a removed screen's actions are still its record of what the
         // cooks did, and a screen that cannot get a token now may later.

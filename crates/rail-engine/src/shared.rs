@@ -50,9 +50,34 @@ pub(crate) struct Shared {
     pub probes: AtomicU64,
     /// Times the tickets were read from the store to publish a board.
     board_reads: AtomicU64,
+    /// Which of the kitchen's hubs is in use (an index into `config.hubs()`).
+    hub: std::sync::atomic::AtomicUsize,
 }
 
 impl Shared {
+    /// The base URL of the hub in use.
+    pub fn hub_url(&self) -> String {
+        let index = self.hub.load(Ordering::Relaxed);
+        self.config
+            .hubs()
+            .nth(index)
+            .unwrap_or(&self.config.hub_url)
+            .to_owned()
+    }
+
+    /// Moves to the kitchen's next hub (back to the first after the last); false when
+    /// there is only one.
+    pub fn next_hub(&self) -> bool {
+        let count = self.config.hubs().count();
+        if count < 2 {
+            return false;
+        }
+        let next = (self.hub.load(Ordering::Relaxed) + 1) % count;
+        self.hub.store(next, Ordering::Relaxed);
+        tracing::info!(hub = %self.hub_url(), "moving to the kitchen's next hub");
+        true
+    }
+
     /// Shared state around an open store; the board holds the cached tickets at once.
     pub fn new(config: EngineConfig, store: Store, sound: SoundPlayer) -> Self {
         let status = Status {
@@ -86,6 +111,7 @@ impl Shared {
             sound,
             probes: AtomicU64::new(0),
             board_reads: AtomicU64::new(0),
+            hub: std::sync::atomic::AtomicUsize::new(0),
         };
         shared.publish_board();
         // The profile kept from the last time the hub was heard, until it speaks again.

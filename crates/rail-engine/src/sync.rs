@@ -64,6 +64,9 @@ impl SessionError {
 /// Runs sessions until `stop` flips.
 pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     let mut attempt: u32 = 0;
+    // Hubs moved to since the link was last up: a kitchen with several hubs tries
+    // each at once before backing off.
+    let mut moved: usize = 0;
     loop {
         if *stop.borrow() {
             return;
@@ -83,8 +86,18 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
                 tracing::info!(%error, "resyncing");
                 Duration::ZERO
             }
+            Err(error) if moved + 1 < shared.config.hubs().count() && shared.next_hub() => {
+                tracing::warn!(%error, "hub gone; trying the kitchen's next hub");
+                if shared.link_state() == LinkState::Online {
+                    moved = 0;
+                    shared.set_link(LinkState::Reconnecting, Some(error.to_string()));
+                }
+                moved += 1;
+                Duration::ZERO
+            }
             Err(error) => {
                 let was_online = shared.link_state() == LinkState::Online;
+                moved = 0;
                 tracing::warn!(%error, attempt, "link to hub down");
                 if was_online {
                     shared.sound.play(Cue::LinkLost);
@@ -104,7 +117,7 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
         // kitchen watching an offline banner: probe while waiting, and reconnect as
         // soon as a hub that was down listens again.
         let known_down = matches!(outcome, Err(SessionError::Unreachable(_)));
-        let probe_target = HubAddress::of(&shared.config.hub_url);
+        let probe_target = HubAddress::of(&shared.hub_url());
         let reachable = async {
             match &probe_target {
                 Some(address) if !delay.is_zero() => {
@@ -133,13 +146,13 @@ async fn session(
     attempt: &mut u32,
 ) -> Result<(), SessionError> {
     let config = &shared.config;
-    let mut request = config
-        .socket_url()
+    let hub = shared.hub_url();
+    let mut request = crate::config::socket_url(&hub)
         .into_client_request()
         .map_err(|e| SessionError::Connect(e.to_string()))?;
     let token = shared
         .access
-        .bearer(&shared.http, &config.hub_url)
+        .bearer(&shared.http, &hub)
         .await
         .map_err(|error| match error {
             AccessError::Revoked => SessionError::Removed,

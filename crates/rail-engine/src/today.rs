@@ -31,14 +31,15 @@ enum TodayError {
 }
 
 async fn fetch(shared: &Shared) -> Result<TodaySummary, TodayError> {
+    let hub = shared.hub_url();
     let bearer = shared
         .access
-        .bearer(&shared.http, &shared.config.hub_url)
+        .bearer(&shared.http, &hub)
         .await
         .map_err(|e| TodayError::Access(e.to_string()))?;
     let url = format!(
         "{}/api/reports/today?tzOffsetMin={}",
-        shared.config.hub_url.trim_end_matches('/'),
+        hub.trim_end_matches('/'),
         local_offset_min()
     );
     Ok(shared

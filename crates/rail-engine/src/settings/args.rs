@@ -12,7 +12,8 @@ pub struct ScreenArgs {
     /// Screen configuration file [default: <config dir>/rail/screen.toml].
     #[arg(long, env = "RAIL_CONFIG")]
     pub config: Option<PathBuf>,
-    /// The hub's base URL (overrides the file).
+    /// The hub's base URL (overrides the file); for a kitchen served by several hubs,
+    /// their URLs with commas between, tried in turn when one is gone.
     #[arg(long, env = "RAIL_HUB_URL")]
     pub hub: Option<String>,
     /// This screen's device token (`rail-hub token --role kds --station grill`).

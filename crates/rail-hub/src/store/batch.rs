@@ -104,67 +104,83 @@ mod tests {
             .expect("rows")
     }
 
+    /// A SQLite file and a throwaway PostgreSQL database, each with what keeps it.
+    fn stores() -> Vec<(Store, Box<dyn std::any::Any>)> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sqlite = Store::open(&dir.path().join("hub.db")).expect("sqlite store");
+        let server = crate::testing::TempPostgres::start().expect("throwaway PostgreSQL");
+        let url = server.new_database().expect("database");
+        let postgres = Store::open_postgres(&url).expect("postgres store");
+        vec![(sqlite, Box::new(dir)), (postgres, Box::new(server))]
+    }
+
     #[test]
     fn a_refused_mutation_leaves_the_rest_of_its_batch_whole() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = Store::open(&dir.path().join("hub.db")).expect("store");
-        store.begin_batch().expect("begin");
-        assert!(store.batch_is_open());
-        store
-            .mutate_in_batch("l", None, 1, |c| note(c, "job-1"))
-            .expect("first");
-        let refused = store.mutate_in_batch("l", None, 1, |c| {
-            note(c, "job-2")?;
-            Err(StoreError::Invalid("no".into()))
-        });
-        assert!(matches!(refused, Err(StoreError::Invalid(_))));
-        let key = IdempotencyKey {
-            key: "k".into(),
-            request: "r".into(),
-        };
-        store
-            .mutate_in_batch("l", Some(&key), 1, |c| note(c, "job-3"))
-            .expect("third");
-        // The same key again in the same batch: the stored answer, nothing written.
-        let again = store
-            .mutate_in_batch("l", Some(&key), 1, |c| note(c, "job-4"))
-            .expect("replay");
-        assert!(again.replayed);
-        assert_eq!(again.body, "job-3");
-        // Nothing is visible to another connection before the commit.
-        let reader = store.reader().expect("reader").expect("a file database");
-        let seen = |reader: &Db| -> i64 {
-            reader
-                .query_row(
-                    "SELECT COUNT(*) FROM meta WHERE key LIKE 'job-%'",
-                    (),
-                    |r| r.get(0),
-                )
-                .expect("count")
-        };
-        assert_eq!(seen(&reader), 0);
-        store.commit_batch().expect("commit");
-        assert!(!store.batch_is_open());
-        assert_eq!(seen(&reader), 2);
-        assert_eq!(keys(&store), ["job-1", "job-3"]);
+        for (mut store, _keep) in stores() {
+            let engine = store.engine();
+            store.begin_batch().expect("begin");
+            assert!(store.batch_is_open());
+            store
+                .mutate_in_batch("l", None, 1, |c| note(c, "job-1"))
+                .expect("first");
+            let refused = store.mutate_in_batch("l", None, 1, |c| {
+                note(c, "job-2")?;
+                Err(StoreError::Invalid("no".into()))
+            });
+            assert!(matches!(refused, Err(StoreError::Invalid(_))), "{engine:?}");
+            // A statement the database itself refuses (the key is taken): PostgreSQL
+            // then refuses everything else in the transaction until the savepoint is
+            // rolled back, which must not cost the rest of the batch.
+            let failed = store.mutate_in_batch("l", None, 1, |c| note(c, "job-1"));
+            assert!(failed.is_err(), "{engine:?}: a duplicate key");
+            let key = IdempotencyKey {
+                key: "k".into(),
+                request: "r".into(),
+            };
+            store
+                .mutate_in_batch("l", Some(&key), 1, |c| note(c, "job-3"))
+                .expect("third");
+            // The same key again in the same batch: the stored answer, nothing written.
+            let again = store
+                .mutate_in_batch("l", Some(&key), 1, |c| note(c, "job-4"))
+                .expect("replay");
+            assert!(again.replayed);
+            assert_eq!(again.body, "job-3");
+            // Nothing is visible to another connection before the commit.
+            let reader = store.reader().expect("reader").expect("a shared database");
+            let seen = |reader: &Db| -> i64 {
+                reader
+                    .query_row(
+                        "SELECT COUNT(*) FROM meta WHERE key LIKE 'job-%'",
+                        (),
+                        |r| r.get(0),
+                    )
+                    .expect("count")
+            };
+            assert_eq!(seen(&reader), 0, "{engine:?}");
+            store.commit_batch().expect("commit");
+            assert!(!store.batch_is_open());
+            assert_eq!(seen(&reader), 2, "{engine:?}");
+            assert_eq!(keys(&store), ["job-1", "job-3"], "{engine:?}");
+        }
     }
 
     #[test]
     fn a_panicking_mutation_is_rolled_back_before_the_batch_commits() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = Store::open(&dir.path().join("hub.db")).expect("store");
-        store.begin_batch().expect("begin");
-        store
-            .mutate_in_batch("l", None, 1, |c| note(c, "job-1"))
-            .expect("first");
-        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _ = store.mutate_in_batch("l", None, 1, |c| {
-                note(c, "job-2")?;
-                panic!("a bug in a mutation");
-            });
-        }));
-        assert!(panicked.is_err());
-        store.commit_batch().expect("commit");
-        assert_eq!(keys(&store), ["job-1"]);
+        for (mut store, _keep) in stores() {
+            store.begin_batch().expect("begin");
+            store
+                .mutate_in_batch("l", None, 1, |c| note(c, "job-1"))
+                .expect("first");
+            let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let _ = store.mutate_in_batch("l", None, 1, |c| {
+                    note(c, "job-2")?;
+                    panic!("a bug in a mutation");
+                });
+            }));
+            assert!(panicked.is_err());
+            store.commit_batch().expect("commit");
+            assert_eq!(keys(&store), ["job-1"], "{:?}", store.engine());
+        }
     }
 }
