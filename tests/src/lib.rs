@@ -736,6 +736,11 @@ impl HubProcess {
 
     /// The hub's count of WebSocket connections accepted since it started.
     pub async fn connections_opened(&self) -> u64 {
+        self.metric("rail_connections_opened_total").await
+    }
+
+    /// A counter from the hub's `/metrics`.
+    pub async fn metric(&self, name: &str) -> u64 {
         let text = self
             .client()
             .get(format!("{}/metrics", self.url))
@@ -748,9 +753,9 @@ impl HubProcess {
             .await
             .expect("reading /metrics");
         text.lines()
-            .find_map(|line| line.strip_prefix("rail_connections_opened_total "))
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
             .and_then(|count| count.trim().parse().ok())
-            .expect("rail_connections_opened_total in /metrics")
+            .unwrap_or_else(|| panic!("{name} in /metrics"))
     }
 
     /// Rows in the hub's orders table.

@@ -146,6 +146,11 @@ async fn three_hubs_hand_every_screen_every_event_once_in_sequence() {
         || listeners.iter().all(|l| l.seqs().len() as u64 >= last),
     )
     .await;
+    let crossed = hubs[2].metric("rail_cluster_events_received_total").await;
+    assert!(
+        crossed >= 40,
+        "the orders reached hub 2 through NATS ({crossed})"
+    );
     for (n, listener) in listeners.iter().enumerate() {
         let expected: Vec<u64> = (1..=last).collect();
         assert_eq!(
@@ -154,4 +159,56 @@ async fn three_hubs_hand_every_screen_every_event_once_in_sequence() {
             "hub {n} handed its socket every event once, in sequence"
         );
     }
+}
+
+/// NATS down: each hub keeps serving its own screens at once, and the other hubs'
+/// screens get the events from the store within about a second (the sweep); when NATS
+/// is back, events cross at once again. Nothing is refused meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_nats_down_events_still_reach_every_hub_from_the_store() {
+    let mut cluster = Cluster::start(2);
+    let pos = cluster.hubs[0].token("pos", &[]);
+    let kds = cluster.hubs[0].token("kds", &["grill"]);
+    let far = Listener::start(&cluster.hubs[1], &kds, "kds:grill").await;
+    cluster.nats.kill();
+    for n in 0..5 {
+        cluster.hubs[0]
+            .post_order(&pos, order_for(&format!("{n}"), "grill", "Burger"))
+            .await
+            .expect("the hub takes orders with NATS down");
+    }
+    wait_for(
+        "the other hub's socket to get the orders from the store",
+        Duration::from_secs(5),
+        || far.seqs().len() == 5,
+    )
+    .await;
+    let swept = cluster.hubs[1]
+        .metric("rail_cluster_events_swept_total")
+        .await;
+    assert!(swept >= 5, "{swept} events read from the store");
+    cluster.nats.restart().expect("NATS back");
+    // Once the hubs are connected again, orders cross in notices, not sweeps.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let received = cluster.hubs[1]
+        .metric("rail_cluster_events_received_total")
+        .await;
+    for n in 5..8 {
+        cluster.hubs[0]
+            .post_order(&pos, order_for(&format!("{n}"), "grill", "Burger"))
+            .await
+            .expect("order");
+    }
+    wait_for("the last orders", Duration::from_secs(5), || {
+        far.seqs().len() == 8
+    })
+    .await;
+    assert_eq!(far.seqs(), (1..=8).collect::<Vec<u64>>());
+    let more = cluster.hubs[1]
+        .metric("rail_cluster_events_received_total")
+        .await;
+    assert!(
+        more >= received + 3,
+        "NATS carried the last orders ({received} → {more})"
+    );
 }

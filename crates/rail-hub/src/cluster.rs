@@ -234,6 +234,9 @@ fn receive(hub: &Hub, me: &str, notice: Notice) {
                     arrival: None,
                 })
                 .collect();
+            hub.metrics
+                .cluster_received
+                .fetch_add(published.len() as u64, std::sync::atomic::Ordering::Relaxed);
             let mut state = hub.lock();
             hub.hand_out(&mut state, &published);
         }
@@ -288,6 +291,9 @@ fn sweep(hub: &Hub) {
     }
     if !missed.is_empty() {
         tracing::debug!(events = missed.len(), "handed out events no notice brought");
+        hub.metrics
+            .cluster_swept
+            .fetch_add(missed.len() as u64, std::sync::atomic::Ordering::Relaxed);
         hub.hand_out(&mut state, &missed);
     }
 }

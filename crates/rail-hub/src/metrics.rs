@@ -19,6 +19,11 @@ pub struct Metrics {
     /// changes share a commit under load (group commit).
     pub commits: AtomicU64,
     pub mutations: AtomicU64,
+    /// Events of other hubs of a cluster, as their NATS notices brought them.
+    pub cluster_received: AtomicU64,
+    /// Events of other hubs this hub read from the store because no notice brought
+    /// them (NATS down or a notice lost).
+    pub cluster_swept: AtomicU64,
 }
 
 impl Metrics {
@@ -68,6 +73,16 @@ impl Metrics {
                 "rail_commits_total",
                 "Database commits of those changes (several changes share one under load)",
                 &self.commits,
+            ),
+            (
+                "rail_cluster_events_received_total",
+                "Other hubs' events brought by their NATS notices",
+                &self.cluster_received,
+            ),
+            (
+                "rail_cluster_events_swept_total",
+                "Other hubs' events read from the store because no notice brought them",
+                &self.cluster_swept,
             ),
         ];
         for (name, help, counter) in counters {

@@ -47,6 +47,24 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(detail) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID", detail)
             }
+            StoreError::Unavailable(why) => {
+                tracing::warn!(%why, "the store is unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "STORE_UNAVAILABLE",
+                    "the hub's database cannot be reached; nothing was written: try again \
+                     (with the same Idempotency-Key)",
+                )
+            }
+            StoreError::CommitFailed(why) => {
+                tracing::warn!(%why, "a batch of changes was not committed");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "NOT_COMMITTED",
+                    "the change could not be committed; nothing was written: try again \
+                     (with the same Idempotency-Key)",
+                )
+            }
             StoreError::IdempotencyMismatch(_) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "IDEMPOTENCY_KEY_REUSED",

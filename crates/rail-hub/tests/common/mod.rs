@@ -40,6 +40,22 @@ pub fn open_hub(
     tempfile::TempDir,
     Option<rail_hub::testing::TempPostgres>,
 ) {
+    open_hub_on(config, postgres_wanted())
+}
+
+/// A hub on a throwaway PostgreSQL server whatever the run asks for.
+pub async fn start_on_postgres(config: HubConfig) -> TestHub {
+    serve(open_hub_on(config, true)).await
+}
+
+fn open_hub_on(
+    config: HubConfig,
+    postgres: bool,
+) -> (
+    Arc<Hub>,
+    tempfile::TempDir,
+    Option<rail_hub::testing::TempPostgres>,
+) {
     // The hub's log, shown for a failing test (RUST_LOG picks the level).
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
@@ -47,7 +63,7 @@ pub fn open_hub(
         .try_init();
     let dir = tempfile::tempdir().expect("tempdir");
     let secret = Some("test-secret".to_owned());
-    if postgres_wanted() {
+    if postgres {
         let server = rail_hub::testing::TempPostgres::start().expect("throwaway PostgreSQL");
         let url = server.new_database().expect("database");
         let hub = Hub::open_postgres(&url, config, secret).expect("hub");
@@ -58,7 +74,16 @@ pub fn open_hub(
 }
 
 pub async fn start(config: HubConfig) -> TestHub {
-    let (hub, dir, postgres) = open_hub(config);
+    serve(open_hub(config)).await
+}
+
+async fn serve(
+    (hub, dir, postgres): (
+        Arc<Hub>,
+        tempfile::TempDir,
+        Option<rail_hub::testing::TempPostgres>,
+    ),
+) -> TestHub {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -76,6 +101,11 @@ pub async fn start(config: HubConfig) -> TestHub {
 }
 
 impl TestHub {
+    /// The hub's PostgreSQL server, when it has one.
+    pub fn postgres(&self) -> Option<&rail_hub::testing::TempPostgres> {
+        self._postgres.as_ref()
+    }
+
     pub fn token(&self, role: Role, stations: &[&str]) -> String {
         let stations: Vec<String> = stations.iter().map(|s| (*s).to_owned()).collect();
         self.hub

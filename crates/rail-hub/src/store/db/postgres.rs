@@ -53,7 +53,7 @@ impl Pg {
                 },
             };
             let result = op(&mut client, &mut statements).map_err(|error| match error {
-                StoreError::Postgres(error) if error.is_closed() => unavailable(error),
+                StoreError::Postgres(error) if connection_lost(&error) => unavailable(error),
                 other => other,
             });
             (result, Some(client), statements)
@@ -108,6 +108,26 @@ pub(crate) fn describe(error: &::postgres::Error) -> String {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
         None => error.to_string(),
     }
+}
+
+/// Whether `error` says the server is gone or going (the connection closed, a socket
+/// error, the server shutting down or starting up), not that a statement was wrong.
+fn connection_lost(error: &::postgres::Error) -> bool {
+    if error.is_closed() {
+        return true;
+    }
+    if let Some(code) = error.code() {
+        // 08: connection exception; 57P: the server is shutting down or starting.
+        return code.code().starts_with("08") || code.code().starts_with("57P");
+    }
+    let mut source = StdError::source(error);
+    while let Some(cause) = source {
+        if cause.is::<std::io::Error>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 fn unavailable(error: ::postgres::Error) -> StoreError {
