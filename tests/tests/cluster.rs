@@ -212,3 +212,90 @@ async fn with_nats_down_events_still_reach_every_hub_from_the_store() {
         "NATS carried the last orders ({received} → {more})"
     );
 }
+
+/// One idempotency key sent to two hubs at the same moment (a POS retrying on another
+/// hub while the first still works on it): one order, and both answers are its.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_key_posted_to_two_hubs_at_once_makes_one_order() {
+    let cluster = Cluster::start(2);
+    let pos = cluster.hubs[0].token("pos", &[]);
+    for round in 0..10 {
+        let key = format!("twice-{round}");
+        let order = order_for(&format!("{round}"), "grill", "Burger");
+        let post = |hub: &HubProcess| {
+            let request = hub
+                .client()
+                .post(format!("{}/api/orders", hub.url))
+                .bearer_auth(&pos)
+                .header("idempotency-key", &key)
+                .json(&order);
+            async move {
+                let response = request.send().await.expect("answer");
+                let status = response.status().as_u16();
+                let body: serde_json::Value = response.json().await.expect("json");
+                (status, body)
+            }
+        };
+        let ((a, first), (b, second)) =
+            tokio::join!(post(&cluster.hubs[0]), post(&cluster.hubs[1]));
+        assert_eq!((a, b), (201, 201), "{first} / {second}");
+        assert!(first["orderId"].is_string(), "{first}");
+        assert_eq!(first["orderId"], second["orderId"]);
+    }
+    assert_eq!(cluster.hubs[1].count_orders(), 10, "one order per key");
+}
+
+/// A device removed on one hub is locked out of the others at once: its socket there
+/// closes with 1008 and its token is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_removed_on_one_hub_is_shut_out_of_the_others() {
+    let cluster = Cluster::start(2);
+    let admin = cluster.hubs[0].token("admin", &[]);
+    let token = cluster.hubs[0].device_token("kds", &["grill"], "grill-9");
+    let url = format!(
+        "{}/api/socket",
+        cluster.hubs[1].url.replacen("http", "ws", 1)
+    );
+    let mut request = url.into_client_request().expect("request");
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    let (status, removed) = cluster.hubs[0]
+        .request_json(
+            reqwest::Method::DELETE,
+            "/api/devices/grill-9",
+            Some(&admin),
+            None,
+        )
+        .await
+        .expect("remove");
+    assert_eq!(status, 200, "{removed}");
+    let closed = tokio::time::timeout(Duration::from_secs(3), async {
+        while let Some(Ok(message)) = socket.next().await {
+            if let Message::Close(frame) = message {
+                return frame.map(|f| u16::from(f.code));
+            }
+        }
+        None
+    })
+    .await
+    .expect("the socket on the other hub closes");
+    assert_eq!(closed, Some(1008));
+    let (status, _) = cluster.hubs[1]
+        .request_json(
+            reqwest::Method::GET,
+            "/api/stations/grill/tickets",
+            Some(&token),
+            None,
+        )
+        .await
+        .expect("answer");
+    assert_eq!(
+        status, 401,
+        "the other hub refuses the removed device's token"
+    );
+}

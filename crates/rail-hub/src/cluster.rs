@@ -53,6 +53,14 @@ pub enum ClusterError {
 enum Notice {
     /// Events this hub committed, in commit order.
     Events { hub: String, events: Vec<Event> },
+    /// A device was removed, reassigned or given another profile here: the other
+    /// hubs close or refresh its sockets too.
+    Device {
+        hub: String,
+        location: String,
+        device: String,
+        change: DeviceChange,
+    },
     /// A screen connected to this hub applied a channel up to `seq`.
     Applied {
         hub: String,
@@ -62,6 +70,33 @@ enum Notice {
         seq: u64,
         at_ms: i64,
     },
+}
+
+/// What happened to a device, for its sockets on other hubs.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DeviceChange {
+    /// Removed: its tokens are refused and its sockets closed (1008).
+    Revoked,
+    /// Its role or stations changed: its sockets close so it reconnects with a token
+    /// that carries them.
+    Reassigned,
+    /// Its screen profile changed: its sockets look it up again.
+    Profile,
+}
+
+impl Hub {
+    /// Tells the other hubs of a change to a device, when this hub is one of several.
+    pub(crate) fn tell_other_hubs(&self, location: &str, device: &str, change: DeviceChange) {
+        if let Some(link) = self.cluster.get() {
+            link.send(Notice::Device {
+                hub: link.hub_id.clone(),
+                location: location.to_owned(),
+                device: device.to_owned(),
+                change,
+            });
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -240,6 +275,24 @@ fn receive(hub: &Hub, me: &str, notice: Notice) {
             let mut state = hub.lock();
             hub.hand_out(&mut state, &published);
         }
+        Notice::Device {
+            hub: from,
+            location,
+            device,
+            change,
+        } if from != me => match change {
+            DeviceChange::Revoked => hub.devices.revoke(&location, &device),
+            DeviceChange::Reassigned => hub.devices.kick(
+                &location,
+                &device,
+                rail_protocol::close_code::SERVICE_RESTART,
+                crate::devices::REASSIGNED_REASON,
+            ),
+            DeviceChange::Profile => {
+                hub.devices
+                    .tell(&location, &device, crate::devices::Notice::Missed);
+            }
+        },
         Notice::Applied {
             hub: from,
             location,
@@ -259,6 +312,17 @@ fn receive(hub: &Hub, me: &str, notice: Notice) {
 /// they have not had: events whose notice never came.
 fn sweep(hub: &Hub) {
     let mut state = hub.lock();
+    // A removal whose notice was lost still locks the device out within a second.
+    match state.store.revoked_devices() {
+        Ok(revoked) => {
+            for (location, device) in revoked {
+                if !hub.devices.is_revoked(&location, &device) {
+                    hub.devices.revoke(&location, &device);
+                }
+            }
+        }
+        Err(error) => tracing::warn!(%error, "the sweep cannot read the store"),
+    }
     let channels: Vec<(String, String, u64)> = state
         .registry
         .delivered()

@@ -18,6 +18,7 @@ use tokio::sync::broadcast;
 
 use crate::auth::{self, AuthError, Claims};
 use crate::clock::now_ms;
+use crate::cluster::DeviceChange;
 use crate::fanout::Positions;
 use crate::hub::Hub;
 use crate::store::devices::{DeviceRecord, PairRecord};
@@ -104,7 +105,7 @@ impl DeviceWatch {
             .contains(&(location_id.to_owned(), device_id.to_owned()))
     }
 
-    fn revoke(&self, location_id: &str, device_id: &str) {
+    pub(crate) fn revoke(&self, location_id: &str, device_id: &str) {
         self.revoked
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -117,7 +118,7 @@ impl DeviceWatch {
         );
     }
 
-    fn kick(&self, location_id: &str, device_id: &str, code: u16, reason: &'static str) {
+    pub(crate) fn kick(&self, location_id: &str, device_id: &str, code: u16, reason: &'static str) {
         self.tell(location_id, device_id, Notice::Close { code, reason });
     }
 
@@ -646,6 +647,7 @@ impl Hub {
             if let Some(profile) = new_profile {
                 self.devices
                     .tell(&who.loc, &device.id, Notice::Profile(profile.map(Arc::new)));
+                self.tell_other_hubs(&who.loc, &device.id, DeviceChange::Profile);
             }
         }
         if reassigned {
@@ -661,6 +663,7 @@ impl Hub {
                     device.stations.join(", ")
                 ),
             );
+            self.tell_other_hubs(&who.loc, &device.id, DeviceChange::Reassigned);
             self.devices.kick(
                 &who.loc,
                 &device.id,
@@ -682,6 +685,7 @@ impl Hub {
         let now = now_ms();
         self.lock().store.revoke_device(&who.loc, device_id, now)?;
         self.devices.revoke(&who.loc, device_id);
+        self.tell_other_hubs(&who.loc, device_id, DeviceChange::Revoked);
         tracing::info!(device = %device_id, by = %who.sub, "device removed");
         self.audit(who, "revoke", &record.device.name);
         let mut device = self.with_connections(record);

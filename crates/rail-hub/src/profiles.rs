@@ -85,6 +85,7 @@ impl Hub {
         for (device_id, _) in following {
             self.devices
                 .tell(&who.loc, &device_id, Notice::Profile(Some(shared.clone())));
+            self.tell_other_hubs(&who.loc, &device_id, crate::cluster::DeviceChange::Profile);
         }
         Ok(created)
     }

@@ -56,6 +56,15 @@ impl From<StoreError> for ApiError {
                      (with the same Idempotency-Key)",
                 )
             }
+            StoreError::Busy(why) => {
+                tracing::warn!(%why, "a change met another hub's");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "BUSY",
+                    "the change met another at the same moment; nothing was written: try \
+                     again (with the same Idempotency-Key)",
+                )
+            }
             StoreError::CommitFailed(why) => {
                 tracing::warn!(%why, "a batch of changes was not committed");
                 Self::new(

@@ -48,6 +48,10 @@ pub enum StoreError {
     /// The database server cannot be reached: nothing was written; try again later.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// The change met another hub's at the same moment (a deadlock or a serialisation
+    /// failure the database broke): nothing of it was written; trying again succeeds.
+    #[error("the change met another at the same moment: {0}")]
+    Busy(String),
     /// A query that must find a row found none.
     #[error("a stored row the hub expected is missing")]
     NoRow,
@@ -276,6 +280,9 @@ where
     F: FnOnce(&Db) -> Result<(u16, String, Vec<Published>), StoreError>,
 {
     if let Some(idem) = idempotency {
+        // Two hubs given one key at once: the second waits for the first's commit and
+        // then answers from its record, instead of failing on the duplicate key.
+        conn.exclusive(&format!("rail-idempotency/{location_id}/{}", idem.key))?;
         let earlier: Option<(String, u16, String)> = conn.query_opt(
             "SELECT request, status, response FROM idempotency
              WHERE location_id = ?1 AND key = ?2",

@@ -89,6 +89,19 @@ impl Db {
         }
     }
 
+    /// Waits until no other connection holds the lock named `name`, and holds it until
+    /// the transaction ends (PostgreSQL's advisory lock; SQLite has one writer, so
+    /// there is nothing to wait for).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn exclusive(&self, name: &str) -> Result<(), StoreError> {
+        if self.kind() == Kind::Postgres {
+            self.execute("SELECT pg_advisory_xact_lock(hashtext(?1))", [name])?;
+        }
+        Ok(())
+    }
+
     /// An expression for the text of `field` in the JSON object held by text column
     /// `column` (the two engines spell JSON access differently).
     pub fn json_text(&self, column: &str, field: &str) -> String {

@@ -54,6 +54,9 @@ impl Pg {
             };
             let result = op(&mut client, &mut statements).map_err(|error| match error {
                 StoreError::Postgres(error) if connection_lost(&error) => unavailable(error),
+                StoreError::Postgres(error) if contention(&error) => {
+                    StoreError::Busy(describe(&error))
+                }
                 other => other,
             });
             (result, Some(client), statements)
@@ -128,6 +131,14 @@ fn connection_lost(error: &::postgres::Error) -> bool {
         source = cause.source();
     }
     false
+}
+
+/// A deadlock or serialisation failure: the server broke it by failing this
+/// statement; the same change succeeds when tried again.
+fn contention(error: &::postgres::Error) -> bool {
+    error
+        .code()
+        .is_some_and(|code| matches!(code.code(), "40P01" | "40001" | "55P03"))
 }
 
 fn unavailable(error: ::postgres::Error) -> StoreError {

@@ -718,6 +718,9 @@ pub(crate) fn announce_delivery(
 /// re-derived at `now_ms`, so its waiting stations go on the rail (`kds:ticket-fired`)
 /// with their timers starting now.
 pub(crate) fn fire_scheduled(tx: &Db, now_ms: i64) -> Result<Vec<Published>, StoreError> {
+    // Hubs sharing a PostgreSQL store each run this: one at a time, and each reads what
+    // is due only once the one before it committed, so no ticket is fired twice.
+    tx.exclusive("rail-schedule")?;
     let due: Vec<(String, String)> = tx.query_map(
         "SELECT DISTINCT location_id, order_id FROM tickets
          WHERE fire_at_ms IS NOT NULL AND fire_at_ms <= ?1",
