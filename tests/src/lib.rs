@@ -221,10 +221,11 @@ impl HubProcess {
             ])
             .env("RUST_LOG", &options.log_filter)
             .stderr(Stdio::piped());
-        match &options.store {
-            Some(url) => command.args(["--store", url]),
-            None => command.arg("--db").arg(&options.db),
-        };
+        // With a PostgreSQL store, the hub's own files still go beside `db`.
+        command.arg("--db").arg(&options.db);
+        if let Some(url) = &options.store {
+            command.args(["--store", url]);
+        }
         if let Some(url) = &options.nats {
             command.args(["--nats", url]);
         }

@@ -34,12 +34,14 @@ enum Command {
         /// Configuration file (TOML); see packaging/hub.toml.
         #[arg(long, env = "RAIL_HUB_CONFIG")]
         config: Option<PathBuf>,
-        /// SQLite database file, created if missing [default: rail-hub.sqlite3].
+        /// SQLite database file, created if missing [default: rail-hub.sqlite3]. Its
+        /// directory also holds the hub's own TLS files and first-start setup code.
         #[arg(long, env = "RAIL_HUB_DB")]
         db: Option<PathBuf>,
         /// A PostgreSQL database instead of the SQLite file
-        /// (`postgres://user@host:port/database`); several hubs may share one.
-        #[arg(long, env = "RAIL_HUB_STORE", conflicts_with = "db")]
+        /// (`postgres://user@host:port/database`); several hubs may share one. `--db`
+        /// then only places the hub's own files.
+        #[arg(long, env = "RAIL_HUB_STORE")]
         store: Option<String>,
         /// NATS server (`nats://host:4222`) through which hubs sharing a PostgreSQL
         /// store hand each other's events to their screens.
