@@ -413,6 +413,20 @@ pub async fn burst(
     screens: &[Screen],
     plan: Plan<'_>,
 ) -> anyhow::Result<Burst> {
+    burst_across(std::slice::from_ref(target), &[server_pid], screens, plan).await
+}
+
+/// [`burst`] against several servers of one kitchen (hubs sharing a store): orders
+/// go to each in turn, and the CPU time of every process counts.
+///
+/// # Errors
+/// When an order is refused or cannot be sent.
+pub async fn burst_across(
+    targets: &[Target],
+    server_pids: &[u32],
+    screens: &[Screen],
+    plan: Plan<'_>,
+) -> anyhow::Result<Burst> {
     let Plan {
         station,
         first,
@@ -425,14 +439,15 @@ pub async fn burst(
     }
     let client = reqwest::Client::new();
     let sent: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; count as usize]));
-    let cpu_before = cpu_ms(server_pid);
+    let cpu_of = || server_pids.iter().map(|pid| cpu_ms(*pid)).sum::<f64>();
+    let cpu_before = cpu_of();
     let started = Instant::now();
     let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
     let mut posts = Vec::with_capacity(count as usize);
     for n in 0..count {
         tokio::time::sleep_until((started + interval * n).into()).await;
         let (target, client, sent, station) = (
-            target.clone(),
+            targets[n as usize % targets.len()].clone(),
             client.clone(),
             sent.clone(),
             station.to_owned(),
@@ -450,7 +465,7 @@ pub async fn burst(
     while Instant::now() < deadline && screens.iter().map(Screen::count).sum::<usize>() < expected {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let cpu = cpu_ms(server_pid) - cpu_before;
+    let cpu = cpu_of() - cpu_before;
     let sent = sent.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let mut latencies = Vec::with_capacity(expected);
     let mut firsts = vec![f64::INFINITY; count as usize];
@@ -486,4 +501,82 @@ pub async fn burst(
             cpu * 1000.0 / delivered as f64
         },
     })
+}
+
+/// A step is sustained when every delivery arrived and p99 stayed under 100 ms, the
+/// bound a kitchen screen is held to.
+pub const SUSTAINED_P99_MS: f64 = 100.0;
+/// A ramp stops once the server is saturated: deliveries missing after the drain, or
+/// p99 beyond this.
+pub const SATURATED_P99_MS: f64 = 1000.0;
+/// How long each step of a ramp posts orders.
+pub const STEP: Duration = Duration::from_secs(4);
+
+/// The fastest step of `steps` that kept up within the latency bound.
+pub fn sustained(steps: &[Burst]) -> Option<&Burst> {
+    steps
+        .iter()
+        .filter(|b| b.delivered == b.expected && b.latency.p99 <= SUSTAINED_P99_MS)
+        .max_by(|a, b| a.delivery_rate.total_cmp(&b.delivery_rate))
+}
+
+/// Steps through `rates` (orders per second, [`STEP`] each) on `screens` until the
+/// servers saturate; orders go to each of `targets` in turn.
+///
+/// # Errors
+/// When an order is refused or cannot be sent.
+pub async fn ramp(
+    targets: &[Target],
+    pids: &[u32],
+    screens: &[Screen],
+    station: &str,
+    rates: &[u32],
+    first: &mut u32,
+) -> anyhow::Result<Vec<Burst>> {
+    let mut steps = Vec::new();
+    for &rate in rates {
+        let count = rate * STEP.as_secs() as u32;
+        let plan = Plan {
+            station,
+            first: *first,
+            count,
+            rate,
+            drain: Duration::from_secs(3),
+        };
+        let step = burst_across(targets, pids, screens, plan).await?;
+        *first += count;
+        eprintln!("{}: {} screens {step:?}", targets[0].name(), screens.len());
+        let saturated = step.delivered < step.expected || step.latency.p99 > SATURATED_P99_MS;
+        steps.push(step);
+        if saturated {
+            break;
+        }
+        // Let the last step's backlog clear before the next.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    Ok(steps)
+}
+
+/// Every step of the ramps given, one row each.
+pub fn print_ramps(ramps: &[(&str, &[Burst])]) {
+    println!(
+        "| server | screens | orders/s | deliveries | events/s | p50 ms | p99 ms | max ms | CPU ms / 1,000 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (name, steps) in ramps {
+        for step in *steps {
+            println!(
+                "| {name} | {} | {} | {} of {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} |",
+                step.expected.checked_div(step.posted).unwrap_or(0),
+                step.rate,
+                step.delivered,
+                step.expected,
+                step.delivery_rate,
+                step.latency.p50,
+                step.latency.p99,
+                step.latency.max,
+                step.cpu_ms_per_1000
+            );
+        }
+    }
 }

@@ -8,7 +8,10 @@
 
 use std::time::{Duration, Instant};
 
-use rail_tests::loadgen::{burst, rss_kib, Burst, Plan, Target};
+use rail_tests::loadgen::{
+    burst, print_ramps, ramp, rss_kib, sustained, Burst, Plan, Target, SATURATED_P99_MS, STEP,
+    SUSTAINED_P99_MS,
+};
 use rail_tests::peer::SocketIoPeer;
 use rail_tests::HubProcess;
 
@@ -19,7 +22,6 @@ const LATENCY_ORDERS: u32 = 500;
 const LATENCY_RATE: u32 = 50;
 /// The ramp: orders per second, each step four seconds.
 const RAMP: [u32; 11] = [25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200];
-const STEP: Duration = Duration::from_secs(4);
 /// The POS ramp: orders per second on a few screens, so the order path saturates
 /// before the fan-out does.
 const POS_RAMP: [u32; 12] = [
@@ -28,12 +30,6 @@ const POS_RAMP: [u32; 12] = [
 const POS_SCREENS: usize = 10;
 const POS_CHANNEL: &str = "kds:fry";
 const POS_STATION: &str = "fry";
-/// A step is sustained when every delivery arrived and p99 stayed under 100 ms, the
-/// bound a kitchen screen is held to.
-const SUSTAINED_P99_MS: f64 = 100.0;
-/// The ramp stops once the server is saturated: deliveries missing after the drain, or
-/// p99 beyond this.
-const SATURATED_P99_MS: f64 = 1000.0;
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -52,14 +48,6 @@ struct Figures {
     pos_ramp: Vec<Burst>,
     /// Order rates on many screens: the fan-out.
     ramp: Vec<Burst>,
-}
-
-/// The fastest step of `steps` that kept up within the latency bound.
-fn sustained(steps: &[Burst]) -> Option<&Burst> {
-    steps
-        .iter()
-        .filter(|b| b.delivered == b.expected && b.latency.p99 <= SUSTAINED_P99_MS)
-        .max_by(|a, b| a.delivery_rate.total_cmp(&b.delivery_rate))
 }
 
 impl Figures {
@@ -169,8 +157,8 @@ async fn measure(start: fn() -> anyhow::Result<Server>) -> anyhow::Result<Figure
     // snapshot of every screen opened for the fan-out ramp.
     let pos_screens = target.screens(POS_CHANNEL, POS_SCREENS, 100).await?;
     let pos_ramp = ramp(
-        &target,
-        pid,
+        std::slice::from_ref(&target),
+        &[pid],
         &pos_screens,
         POS_STATION,
         &POS_RAMP,
@@ -184,7 +172,15 @@ async fn measure(start: fn() -> anyhow::Result<Server>) -> anyhow::Result<Figure
             .screens(CHANNEL, fanout.saturating_sub(screens), 100)
             .await?,
     );
-    let ramp = ramp(&target, pid, &screens_open, STATION, &RAMP, &mut first).await?;
+    let ramp = ramp(
+        std::slice::from_ref(&target),
+        &[pid],
+        &screens_open,
+        STATION,
+        &RAMP,
+        &mut first,
+    )
+    .await?;
     Ok(Figures {
         name,
         connections,
@@ -194,39 +190,6 @@ async fn measure(start: fn() -> anyhow::Result<Server>) -> anyhow::Result<Figure
         pos_ramp,
         ramp,
     })
-}
-
-/// Steps through `rates` (orders per second) on `screens` until the server saturates.
-async fn ramp(
-    target: &Target,
-    pid: u32,
-    screens: &[rail_tests::loadgen::Screen],
-    station: &str,
-    rates: &[u32],
-    first: &mut u32,
-) -> anyhow::Result<Vec<Burst>> {
-    let mut steps = Vec::new();
-    for &rate in rates {
-        let count = rate * STEP.as_secs() as u32;
-        let plan = Plan {
-            station,
-            first: *first,
-            count,
-            rate,
-            drain: Duration::from_secs(3),
-        };
-        let step = burst(target, pid, screens, plan).await?;
-        *first += count;
-        eprintln!("{}: {} screens {step:?}", target.name(), screens.len());
-        let saturated = step.delivered < step.expected || step.latency.p99 > SATURATED_P99_MS;
-        steps.push(step);
-        if saturated {
-            break;
-        }
-        // Let the last step's backlog clear before the next.
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-    Ok(steps)
 }
 
 fn ratio(rail: f64, peer: f64) -> String {
@@ -398,30 +361,6 @@ fn print_table(rail: &Figures, peer: &Figures) {
     ]);
 }
 
-/// Every step of the ramps given, one row each.
-fn print_ramps(ramps: &[(&str, &[Burst])]) {
-    println!(
-        "| server | screens | orders/s | deliveries | events/s | p50 ms | p99 ms | max ms | CPU ms / 1,000 |"
-    );
-    println!("|---|---|---|---|---|---|---|---|---|");
-    for (name, steps) in ramps {
-        for step in *steps {
-            println!(
-                "| {name} | {} | {} | {} of {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} |",
-                step.expected.checked_div(step.posted).unwrap_or(0),
-                step.rate,
-                step.delivered,
-                step.expected,
-                step.delivery_rate,
-                step.latency.p50,
-                step.latency.p99,
-                step.latency.max,
-                step.cpu_ms_per_1000
-            );
-        }
-    }
-}
-
 /// The POS ramp alone on a fresh process of `start`: the order path's figures.
 async fn measure_pos_path(start: fn() -> anyhow::Result<Server>) -> anyhow::Result<Vec<Burst>> {
     let server = start()?;
@@ -429,7 +368,15 @@ async fn measure_pos_path(start: fn() -> anyhow::Result<Server>) -> anyhow::Resu
     tokio::time::sleep(Duration::from_millis(500)).await;
     let screens = target.screens(POS_CHANNEL, POS_SCREENS, 100).await?;
     let mut first = 0;
-    ramp(&target, pid, &screens, POS_STATION, &POS_RAMP, &mut first).await
+    ramp(
+        std::slice::from_ref(&target),
+        &[pid],
+        &screens,
+        POS_STATION,
+        &POS_RAMP,
+        &mut first,
+    )
+    .await
 }
 
 /// The latency run alone on a fresh process of `start`.

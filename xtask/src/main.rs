@@ -130,6 +130,8 @@ enum Task {
     },
     /// The printer door: chits read a second, and chit to screen store latency.
     BenchPrinter,
+    /// One hub (SQLite, PostgreSQL) beside three on one PostgreSQL store and NATS.
+    BenchCluster,
     /// Release packages: the hub's .deb and the screen app's .deb (Tauri's bundler).
     Package,
 }
@@ -174,6 +176,7 @@ fn main() -> anyhow::Result<()> {
         Task::BenchCapacity => release_benchmark(&root, "bench_capacity"),
         Task::BenchReconnect => release_benchmark(&root, "bench_reconnect"),
         Task::BenchPrinter => release_benchmark(&root, "bench_printer"),
+        Task::BenchCluster => release_benchmark(&root, "bench_cluster"),
         Task::BenchPeer { pos, latency } => {
             let peer = root.join("tests/peers/socketio");
             run(Command::new("npm")
