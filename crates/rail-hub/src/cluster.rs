@@ -21,7 +21,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use crate::store::{Engine, Published};
+use crate::store::{channel_position, events_between, Db, Engine, Published};
 use crate::Hub;
 
 /// The NATS subject every hub of a cluster publishes on and listens to.
@@ -242,13 +242,22 @@ pub async fn join(hub: Arc<Hub>, url: &str) -> Result<(), ClusterError> {
     });
 
     tokio::spawn(async move {
+        // The sweep's own connection, carried from one sweep to the next.
+        let mut reader: Option<Db> = None;
         loop {
             tokio::select! {
                 () = tokio::time::sleep(SWEEP) => {}
                 () = reconnected.notified() => {}
             }
             let hub = Arc::clone(&hub);
-            let _ = tokio::task::spawn_blocking(move || sweep(&hub)).await;
+            let carried = reader.take();
+            reader = tokio::task::spawn_blocking(move || {
+                let mut reader = carried;
+                sweep(&hub, &mut reader);
+                reader
+            })
+            .await
+            .unwrap_or(None);
         }
     });
     Ok(())
@@ -309,11 +318,21 @@ fn receive(hub: &Hub, me: &str, notice: Notice) {
 }
 
 /// Reads where each channel with subscribers on this hub stands and hands out what
-/// they have not had: events whose notice never came.
-fn sweep(hub: &Hub) {
-    let mut state = hub.lock();
+/// they have not had: events whose notice never came. The store is read on the
+/// sweep's own connection, so the hub's lock is held only to copy the channel list and
+/// to hand out what was missed.
+fn sweep(hub: &Hub, reader: &mut Option<Db>) {
+    if reader.is_none() {
+        match hub.lock().store.reader() {
+            Ok(opened) => *reader = opened,
+            Err(error) => tracing::warn!(%error, "the sweep cannot open the store"),
+        }
+    }
+    let Some(conn) = reader.as_ref() else {
+        return;
+    };
     // A removal whose notice was lost still locks the device out within a second.
-    match state.store.revoked_devices() {
+    match crate::store::devices::revoked(conn) {
         Ok(revoked) => {
             for (location, device) in revoked {
                 if !hub.devices.is_revoked(&location, &device) {
@@ -321,35 +340,37 @@ fn sweep(hub: &Hub) {
                 }
             }
         }
-        Err(error) => tracing::warn!(%error, "the sweep cannot read the store"),
+        Err(error) => {
+            tracing::warn!(%error, "the sweep cannot read the store");
+            return;
+        }
     }
-    let channels: Vec<(String, String, u64)> = state
+    let channels: Vec<(String, String, u64)> = hub
+        .lock()
         .registry
         .delivered()
         .map(|(location, channel, delivered)| (location.to_owned(), channel.to_owned(), delivered))
         .collect();
     let mut missed = Vec::new();
     for (location, channel, delivered) in channels {
-        let newest = match state.store.position(&location, &channel) {
-            Ok(position) => position.last_seq,
+        let read = channel_position(conn, &location, &channel).and_then(|position| {
+            if position.last_seq > delivered {
+                events_between(conn, &location, &channel, delivered, position.last_seq + 1)
+            } else {
+                Ok(Vec::new())
+            }
+        });
+        match read {
+            Ok(events) => missed.extend(events.into_iter().map(|(seq, frame)| Published {
+                location_id: location.clone(),
+                channel: channel.clone(),
+                seq,
+                frame,
+                arrival: None,
+            })),
             Err(error) => {
                 tracing::warn!(%error, "the sweep cannot read the store");
                 return;
-            }
-        };
-        if newest > delivered {
-            match state
-                .store
-                .events_between(&location, &channel, delivered, newest + 1)
-            {
-                Ok(events) => missed.extend(events.into_iter().map(|(seq, frame)| Published {
-                    location_id: location.clone(),
-                    channel: channel.clone(),
-                    seq,
-                    frame,
-                    arrival: None,
-                })),
-                Err(error) => tracing::warn!(%error, "the sweep cannot read the store"),
             }
         }
     }
@@ -358,6 +379,7 @@ fn sweep(hub: &Hub) {
         hub.metrics
             .cluster_swept
             .fetch_add(missed.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        let mut state = hub.lock();
         hub.hand_out(&mut state, &missed);
     }
 }

@@ -78,6 +78,13 @@ fn operation(
     all.extend(problems(&[
         ("401", "No valid token"),
         ("500", "The hub failed (details only in its log)"),
+        (
+            "503",
+            "Nothing was written, and the same request (with the same Idempotency-Key) \
+             succeeds when retried: the hub's PostgreSQL server cannot be reached \
+             (`STORE_UNAVAILABLE`), a batch failed to commit (`NOT_COMMITTED`), or the \
+             change met another hub's at the same moment (`BUSY`)",
+        ),
     ]));
     let mut op = json!({
         "summary": summary,

@@ -322,11 +322,7 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub fn revoked_devices(&self) -> Result<Vec<(String, String)>, StoreError> {
-        self.conn.query_map(
-            "SELECT location_id, id FROM devices WHERE revoked_at_ms IS NOT NULL",
-            (),
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+        revoked(&self.conn)
     }
 
     /// Notes that a device was heard from.
@@ -386,4 +382,16 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// `(location, device id)` of every revoked device, on any connection.
+///
+/// # Errors
+/// On database failure.
+pub fn revoked(conn: &super::Db) -> Result<Vec<(String, String)>, StoreError> {
+    conn.query_map(
+        "SELECT location_id, id FROM devices WHERE revoked_at_ms IS NOT NULL",
+        (),
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
 }

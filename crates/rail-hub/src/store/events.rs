@@ -82,7 +82,7 @@ fn arrival(channel: &str, event: &Event) -> Option<String> {
 }
 
 /// Where `channel`'s history stands.
-pub(crate) fn position(
+pub fn position(
     conn: &Db,
     location_id: &str,
     channel: &str,
@@ -101,6 +101,26 @@ pub(crate) fn position(
         last_seq: last_seq.unwrap_or(0),
         oldest_kept,
     })
+}
+
+/// The events of a channel after `after` and before `before`, oldest first, with their
+/// sequence numbers, on any connection.
+///
+/// # Errors
+/// On database failure.
+pub fn between(
+    conn: &Db,
+    location_id: &str,
+    channel: &str,
+    after: u64,
+    before: u64,
+) -> Result<Vec<(u64, String)>, StoreError> {
+    conn.query_map(
+        "SELECT seq, frame FROM events
+         WHERE location_id = ?1 AND channel = ?2 AND seq > ?3 AND seq < ?4 ORDER BY seq",
+        (location_id, channel, after, before),
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
 }
 
 /// The frames of every event after `after_seq`, oldest first.
@@ -156,12 +176,7 @@ impl super::Store {
         after: u64,
         before: u64,
     ) -> Result<Vec<(u64, String)>, StoreError> {
-        self.conn().query_map(
-            "SELECT seq, frame FROM events
-             WHERE location_id = ?1 AND channel = ?2 AND seq > ?3 AND seq < ?4 ORDER BY seq",
-            (location_id, channel, after, before),
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+        between(self.conn(), location_id, channel, after, before)
     }
 
     /// Drops events older than `before_ms` and, per channel, all but the newest

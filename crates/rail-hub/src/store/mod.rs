@@ -24,6 +24,7 @@ use std::path::Path;
 pub use db::{Db, Kind as Engine};
 
 pub(crate) use events::append as append_event;
+pub use events::{between as events_between, position as channel_position};
 pub use events::{ChannelPosition, Published};
 pub(crate) use kitchen as kitchen_ops;
 pub use kitchen::{OrderCommand, StationFilter};
