@@ -42,7 +42,8 @@ struct Setup {
 impl Setup {
     fn start(hubs: usize, postgres: bool) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let server = postgres.then(|| TempPostgres::start().expect("PostgreSQL"));
+        // Commits on disk before they are answered, as in production.
+        let server = postgres.then(|| TempPostgres::start_durable().expect("PostgreSQL"));
         let store = server.as_ref().map(|s| s.new_database().expect("database"));
         let nats = (hubs > 1).then(|| TempNats::start().expect("NATS"));
         let hubs = (0..hubs)

@@ -14,12 +14,18 @@
 //!
 //! Screens' `applied` reports travel the same way: the hub that wrote a ticket's event
 //! proves its arrival, wherever the screens are connected.
+//!
+//! Every notice is sealed with an HMAC-SHA256 keyed from the signing secret kept in
+//! the shared store: a hub hands its screens only what another hub of the same store
+//! sent, whoever else can reach the NATS server.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::store::{channel_position, events_between, Db, Engine, Published};
 use crate::Hub;
@@ -45,6 +51,41 @@ pub enum ClusterError {
     Subscribe(#[from] async_nats::SubscribeError),
     #[error("this hub already joined a cluster")]
     AlreadyJoined,
+    #[error("cannot read the store's signing secret: {0}")]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// The key notices are sealed with, for hubs sharing the store that holds `secret`.
+fn notice_key(secret: &str) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(b"rail-cluster-notices\n")
+        .chain_update(secret.as_bytes())
+        .finalize()
+        .into()
+}
+
+const TAG_LEN: usize = 32;
+
+/// `body` with its HMAC-SHA256 tag in front.
+fn seal(key: &[u8; 32], body: &[u8]) -> Vec<u8> {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        unreachable!("HMAC takes a key of any length")
+    };
+    mac.update(body);
+    let mut sealed = mac.finalize().into_bytes().to_vec();
+    sealed.extend_from_slice(body);
+    sealed
+}
+
+/// The body of a sealed payload, if its tag is right.
+fn open<'a>(key: &[u8; 32], payload: &'a [u8]) -> Option<&'a [u8]> {
+    if payload.len() < TAG_LEN {
+        return None;
+    }
+    let (tag, body) = payload.split_at(TAG_LEN);
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
+    mac.update(body);
+    mac.verify_slice(tag).ok().map(|()| body)
 }
 
 /// What one hub tells the others.
@@ -171,6 +212,7 @@ pub async fn join(hub: Arc<Hub>, url: &str) -> Result<(), ClusterError> {
     if hub.lock().store.engine() != Engine::Postgres {
         return Err(ClusterError::NeedsSharedStore);
     }
+    let key = notice_key(&hub.lock().store.signing_secret()?);
     let hub_id = uuid::Uuid::new_v4().simple().to_string();
     let reconnected = Arc::new(tokio::sync::Notify::new());
     let on_event = Arc::clone(&reconnected);
@@ -217,7 +259,8 @@ pub async fn join(hub: Arc<Hub>, url: &str) -> Result<(), ClusterError> {
                     continue;
                 }
             };
-            if let Err(error) = publisher.publish(SUBJECT, payload.into()).await {
+            let sealed = seal(&key, &payload);
+            if let Err(error) = publisher.publish(SUBJECT, sealed.into()).await {
                 tracing::warn!(%error, "publishing to NATS failed");
             }
         }
@@ -226,7 +269,11 @@ pub async fn join(hub: Arc<Hub>, url: &str) -> Result<(), ClusterError> {
     let listener = Arc::clone(&hub);
     tokio::spawn(async move {
         while let Some(message) = subscription.next().await {
-            let notice: Notice = match serde_json::from_slice(&message.payload) {
+            let Some(body) = open(&key, &message.payload) else {
+                tracing::warn!("a cluster notice with a wrong seal was dropped");
+                continue;
+            };
+            let notice: Notice = match serde_json::from_slice(body) {
                 Ok(notice) => notice,
                 Err(error) => {
                     tracing::warn!(%error, "a cluster notice could not be read");
@@ -381,5 +428,24 @@ fn sweep(hub: &Hub, reader: &mut Option<Db>) {
             .fetch_add(missed.len() as u64, std::sync::atomic::Ordering::Relaxed);
         let mut state = hub.lock();
         hub.hand_out(&mut state, &missed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_opens_only_with_the_stores_key_and_unchanged() {
+        let key = notice_key("the store's secret");
+        let sealed = seal(&key, b"{\"kind\":\"events\"}");
+        assert_eq!(open(&key, &sealed), Some(&b"{\"kind\":\"events\"}"[..]));
+        assert_eq!(open(&notice_key("another store's secret"), &sealed), None);
+        let mut changed = sealed.clone();
+        let last = changed.len() - 1;
+        changed[last] ^= 1;
+        assert_eq!(open(&key, &changed), None, "a changed body");
+        assert_eq!(open(&key, &sealed[..TAG_LEN - 1]), None, "too short");
+        assert_eq!(open(&key, b"{\"kind\":\"events\"}"), None, "unsealed");
     }
 }

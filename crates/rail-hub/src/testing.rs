@@ -13,17 +13,33 @@ pub struct TempPostgres {
     dir: tempfile::TempDir,
     bin: PathBuf,
     port: u16,
+    /// Whether commits wait for the disk (off for tests, on for benchmarks).
+    fsync: bool,
     as_postgres_user: bool,
     databases: AtomicUsize,
 }
 
 impl TempPostgres {
-    /// Makes and starts a cluster.
+    /// Makes and starts a cluster whose commits do not wait for the disk (tests only
+    /// need the server to survive the hub, not the machine).
     ///
     /// # Errors
     /// When PostgreSQL's programs are missing or the server does not start; the
     /// message says which.
     pub fn start() -> Result<Self, String> {
+        Self::start_with_fsync(false)
+    }
+
+    /// Makes and starts a cluster whose commits are on disk before they are answered,
+    /// as in production: for benchmarks.
+    ///
+    /// # Errors
+    /// As [`TempPostgres::start`].
+    pub fn start_durable() -> Result<Self, String> {
+        Self::start_with_fsync(true)
+    }
+
+    fn start_with_fsync(fsync: bool) -> Result<Self, String> {
         let bin = programs()
             .ok_or("PostgreSQL's initdb was not found (install Debian's postgresql package)")?;
         let dir = tempfile::Builder::new()
@@ -40,6 +56,7 @@ impl TempPostgres {
             dir,
             bin,
             port,
+            fsync,
             as_postgres_user,
             databases: AtomicUsize::new(0),
         };
@@ -49,19 +66,7 @@ impl TempPostgres {
                 .arg(&data)
                 .args(["-U", "rail", "--auth=trust", "-E", "UTF8", "--no-sync"])
         })?;
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-            cluster.dir.path().display()
-        );
-        cluster.pg("pg_ctl", |c| {
-            c.arg("-D")
-                .arg(&data)
-                .arg("-l")
-                .arg(cluster.dir.path().join("server.log"))
-                .arg("-o")
-                .arg(&options)
-                .args(["-w", "-t", "30", "start"])
-        })?;
+        cluster.restart()?;
         Ok(cluster)
     }
 
@@ -109,16 +114,17 @@ impl TempPostgres {
         })
     }
 
-    /// Starts the server again after [`TempPostgres::stop`].
+    /// Starts the server (again, after [`TempPostgres::stop`]).
     ///
     /// # Errors
     /// When `pg_ctl` fails.
     pub fn restart(&self) -> Result<(), String> {
         let data = self.dir.path().join("data");
         let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync={} -c max_connections=200",
             self.port,
-            self.dir.path().display()
+            self.dir.path().display(),
+            if self.fsync { "on" } else { "off" }
         );
         self.pg("pg_ctl", |c| {
             c.arg("-D")
