@@ -1,8 +1,9 @@
-//! A throwaway PostgreSQL server for tests: a cluster made by `initdb` in a temporary
-//! directory, started by `pg_ctl` on a free loopback port, stopped and deleted when
-//! dropped. It needs Debian's `postgresql` package (its programs live in
-//! `/usr/lib/postgresql/<version>/bin`). PostgreSQL refuses to run as root, so as
-//! root the cluster belongs to the package's `postgres` user.
+//! Throwaway servers for tests of hubs that share a store, on free loopback ports and
+//! gone when dropped: PostgreSQL (a cluster made by `initdb` in a temporary directory
+//! and started by `pg_ctl`; Debian's `postgresql` package keeps its programs in
+//! `/usr/lib/postgresql/<version>/bin`, and as root the cluster belongs to its
+//! `postgres` user, since PostgreSQL refuses to run as root) and NATS (Debian's
+//! `nats-server`).
 
 use std::path::PathBuf;
 use std::process::Command;

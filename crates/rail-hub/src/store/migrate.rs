@@ -61,7 +61,16 @@ fn sqlite(conn: &rusqlite::Connection) -> Result<(), StoreError> {
 fn postgres(db: &Db) -> Result<(), StoreError> {
     let tx = db.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock(?1)", [MIGRATION_LOCK])?;
-    tx.execute_batch("CREATE TABLE IF NOT EXISTS rail_schema (version BIGINT NOT NULL)")?;
+    // Asked first, not `CREATE TABLE IF NOT EXISTS`: the server's notice that the
+    // table exists would be printed by every `rail-hub token`.
+    let versioned: bool = tx.query_row(
+        "SELECT to_regclass('rail_schema') IS NOT NULL",
+        (),
+        |row| row.get(0),
+    )?;
+    if !versioned {
+        tx.execute_batch("CREATE TABLE rail_schema (version BIGINT NOT NULL)")?;
+    }
     let applied: Option<usize> =
         tx.query_opt("SELECT version FROM rail_schema", (), |row| row.get(0))?;
     if applied.is_none() {
