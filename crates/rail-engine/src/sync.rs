@@ -67,6 +67,9 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     // Hubs moved to since the link was last up: a kitchen with several hubs tries
     // each at once before backing off.
     let mut moved: usize = 0;
+    // The link was up when the screen began moving between hubs: if none answers, the
+    // kitchen hears that the link is lost, once.
+    let mut moving_since_online = false;
     loop {
         if *stop.borrow() {
             return;
@@ -90,13 +93,15 @@ pub(crate) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
                 tracing::warn!(%error, "hub gone; trying the kitchen's next hub");
                 if shared.link_state() == LinkState::Online {
                     moved = 0;
+                    moving_since_online = true;
                     shared.set_link(LinkState::Reconnecting, Some(error.to_string()));
                 }
                 moved += 1;
                 Duration::ZERO
             }
             Err(error) => {
-                let was_online = shared.link_state() == LinkState::Online;
+                let was_online = shared.link_state() == LinkState::Online
+                    || std::mem::take(&mut moving_since_online);
                 moved = 0;
                 tracing::warn!(%error, attempt, "link to hub down");
                 if was_online {

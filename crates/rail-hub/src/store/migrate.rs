@@ -63,11 +63,10 @@ fn postgres(db: &Db) -> Result<(), StoreError> {
     tx.execute("SELECT pg_advisory_xact_lock(?1)", [MIGRATION_LOCK])?;
     // Asked first, not `CREATE TABLE IF NOT EXISTS`: the server's notice that the
     // table exists would be printed by every `rail-hub token`.
-    let versioned: bool = tx.query_row(
-        "SELECT to_regclass('rail_schema') IS NOT NULL",
-        (),
-        |row| row.get(0),
-    )?;
+    let versioned: bool =
+        tx.query_row("SELECT to_regclass('rail_schema') IS NOT NULL", (), |row| {
+            row.get(0)
+        })?;
     if !versioned {
         tx.execute_batch("CREATE TABLE rail_schema (version BIGINT NOT NULL)")?;
     }
