@@ -8,6 +8,7 @@ pub mod loadgen;
 pub mod peer;
 pub mod printer;
 pub mod proxy;
+pub mod reckoning;
 pub mod screen;
 pub mod window;
 
@@ -815,6 +816,15 @@ impl HubProcess {
             Err(error) => panic!("order {key}: {error}"),
         }
     }
+}
+
+/// The environment variable `name` read as a `T`, or `default` when it is unset or
+/// unreadable (how the long runs and benchmarks take their sizes).
+pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Asserts a list has no repeated ids.

@@ -16,20 +16,13 @@ use std::time::Duration;
 
 use rail_hub::testing::{TempNats, TempPostgres};
 use rail_tests::loadgen::{print_ramps, ramp, sustained, Burst, Target};
-use rail_tests::{HubOptions, HubProcess};
+use rail_tests::{env_or, HubOptions, HubProcess};
 
 /// Orders per second on many screens: the fan-out.
 const RAMP: [u32; 8] = [25, 50, 100, 150, 200, 300, 400, 600];
 /// Orders per second on a few screens: the order path.
 const POS_RAMP: [u32; 10] = [100, 200, 300, 400, 600, 800, 1200, 1600, 2400, 3200];
 const POS_SCREENS: usize = 10;
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// A set-up under test: its hubs, and what keeps their store and NATS alive.
 struct Setup {
@@ -102,28 +95,28 @@ struct Figures {
     pos: Vec<Burst>,
 }
 
+/// One ramp of `rates` on `screens` screens of `station`, on a fresh set-up.
+async fn measure_ramp(
+    hubs: usize,
+    postgres: bool,
+    station: &str,
+    screens: usize,
+    rates: &[u32],
+) -> Vec<Burst> {
+    let setup = Setup::start(hubs, postgres);
+    let targets = setup.targets();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let open = spread_screens(&targets, &format!("kds:{station}"), screens).await;
+    let mut first = 0;
+    ramp(&targets, &setup.pids(), &open, station, rates, &mut first)
+        .await
+        .expect("ramp")
+}
+
 async fn measure(name: &'static str, hubs: usize, postgres: bool) -> Figures {
-    let screens = env_or("RAIL_BENCH_SCREENS", 300);
-    let fan_out = {
-        let setup = Setup::start(hubs, postgres);
-        let targets = setup.targets();
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let open = spread_screens(&targets, "kds:grill", screens).await;
-        let mut first = 0;
-        ramp(&targets, &setup.pids(), &open, "grill", &RAMP, &mut first)
-            .await
-            .expect("fan-out ramp")
-    };
-    let pos = {
-        let setup = Setup::start(hubs, postgres);
-        let targets = setup.targets();
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let open = spread_screens(&targets, "kds:fry", POS_SCREENS).await;
-        let mut first = 0;
-        ramp(&targets, &setup.pids(), &open, "fry", &POS_RAMP, &mut first)
-            .await
-            .expect("POS ramp")
-    };
+    let screens = env_or::<usize>("RAIL_BENCH_SCREENS", 300);
+    let fan_out = measure_ramp(hubs, postgres, "grill", screens, &RAMP).await;
+    let pos = measure_ramp(hubs, postgres, "fry", POS_SCREENS, &POS_RAMP).await;
     eprintln!("{name}: done");
     Figures { name, fan_out, pos }
 }
@@ -150,7 +143,7 @@ async fn one_hub_beside_three() {
         measure("1 hub, PostgreSQL", 1, true).await,
         measure("3 hubs, PostgreSQL + NATS", 3, true).await,
     ];
-    let screens = env_or("RAIL_BENCH_SCREENS", 300);
+    let screens = env_or::<usize>("RAIL_BENCH_SCREENS", 300);
     println!("\n## Sustained (every delivery made, p99 ≤ 100 ms)\n");
     let names: Vec<&str> = figures.iter().map(|f| f.name).collect();
     println!("| | {} |", names.join(" | "));

@@ -13,7 +13,7 @@ use rail_tests::loadgen::{
     SUSTAINED_P99_MS,
 };
 use rail_tests::peer::SocketIoPeer;
-use rail_tests::HubProcess;
+use rail_tests::{env_or, HubProcess};
 
 const CHANNEL: &str = "kds:grill";
 const STATION: &str = "grill";
@@ -30,13 +30,6 @@ const POS_RAMP: [u32; 12] = [
 const POS_SCREENS: usize = 10;
 const POS_CHANNEL: &str = "kds:fry";
 const POS_STATION: &str = "fry";
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 struct Figures {
     name: &'static str,
@@ -116,9 +109,9 @@ impl Server {
 /// another, so neither phase disturbs the other (closing 10,000 sockets, or a GC after
 /// it, would otherwise land in the latency run).
 async fn measure(start: fn() -> anyhow::Result<Server>) -> anyhow::Result<Figures> {
-    let connections = env_or("RAIL_BENCH_CONNECTIONS", 10_000);
-    let screens = env_or("RAIL_BENCH_SCREENS", 100);
-    let fanout = env_or("RAIL_BENCH_FANOUT", 500);
+    let connections = env_or::<usize>("RAIL_BENCH_CONNECTIONS", 10_000);
+    let screens = env_or::<usize>("RAIL_BENCH_SCREENS", 100);
+    let fanout = env_or::<usize>("RAIL_BENCH_FANOUT", 500);
 
     let server = start()?;
     let (target, pid) = (server.target(), server.pid());
@@ -220,8 +213,8 @@ fn rate_rows(what: &str, rail: &Burst, peer: &Burst) {
 }
 
 fn print_table(rail: &Figures, peer: &Figures) {
-    let screens = env_or("RAIL_BENCH_SCREENS", 100);
-    let fanout = env_or("RAIL_BENCH_FANOUT", 500);
+    let screens = env_or::<usize>("RAIL_BENCH_SCREENS", 100);
+    let fanout = env_or::<usize>("RAIL_BENCH_FANOUT", 500);
     println!(
         "\n| measure | {} | {} | Rail ÷ {} | better |",
         rail.name, peer.name, peer.name
@@ -384,7 +377,7 @@ async fn measure_latency(start: fn() -> anyhow::Result<Server>) -> anyhow::Resul
     let server = start()?;
     let (target, pid) = (server.target(), server.pid());
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let screens = env_or("RAIL_BENCH_SCREENS", 100);
+    let screens = env_or::<usize>("RAIL_BENCH_SCREENS", 100);
     let screens_open = target.screens(CHANNEL, screens, 100).await?;
     let plan = Plan {
         station: STATION,
@@ -399,7 +392,7 @@ async fn measure_latency(start: fn() -> anyhow::Result<Server>) -> anyhow::Resul
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a benchmark: run through `cargo xtask bench-peer --latency`"]
 async fn latency_beside_socketio() {
-    let screens = env_or("RAIL_BENCH_SCREENS", 100);
+    let screens = env_or::<usize>("RAIL_BENCH_SCREENS", 100);
     let mut runs = Vec::new();
     // Alternated, three times each, so a change in the machine's load shows as a
     // spread within a server's runs rather than as a difference between servers.

@@ -14,21 +14,14 @@
 //! `cargo xtask test` runs a short version (RAIL_CHAOS_SECONDS, default 12, fixed seed);
 //! `cargo xtask chaos --seconds 600 [--seed N]` runs a long one.
 
-use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use rail_tests::proxy::Proxy;
-use rail_tests::screen::{Outcome, ScreenProcess};
-use rail_tests::{assert_converges, order_for, wait_until, HubProcess};
+use rail_tests::reckoning::assert_orders_and_bumps_once;
+use rail_tests::screen::ScreenProcess;
+use rail_tests::{assert_converges, env_or, order_for, wait_until, HubProcess};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// The kinds of step the run takes, in the order of its closing tally.
 #[derive(Clone, Copy)]
@@ -211,79 +204,20 @@ async fn seeded_chaos_leaves_every_screen_equal_to_the_hub() {
     })
     .await;
 
-    // Orders: each posted once, recorded once.
-    let mut numbers = hub.order_numbers();
-    numbers.sort();
-    let recorded = numbers.len();
-    numbers.dedup();
-    assert_eq!(recorded, numbers.len(), "an order was recorded twice");
-    assert_eq!(recorded, posted as usize, "every order exactly once");
-
-    // Bumps: what each screen was asked, and what it said.
-    let mut made: Vec<(String, String, String)> = Vec::new(); // (device, ticket, key)
-    let mut maybe: HashSet<(String, String)> = HashSet::new(); // (device, ticket)
-    let mut refused = 0usize;
-    for (device, screen) in devices.iter().zip(&screens) {
-        for sent in screen.commands() {
-            let ticket = sent
-                .line
-                .strip_prefix("bump ")
-                .expect("the run sends only bumps")
-                .to_owned();
-            match sent.outcome {
-                Outcome::Acked(key) => made.push((device.clone(), ticket, key)),
-                Outcome::Unanswered => {
-                    maybe.insert((device.clone(), ticket));
-                }
-                Outcome::Refused(_) => refused += 1,
-            }
-        }
-    }
-    let bumps = hub.ticket_events("kds:grill", "kds:ticket-bumped");
-    let mut bumps_per_ticket: HashMap<&str, u32> = HashMap::new();
-    for (ticket, _) in &bumps {
-        *bumps_per_ticket.entry(ticket.as_str()).or_default() += 1;
-    }
-    let keys = hub.idempotency_keys();
-    let lost: Vec<&(String, String, String)> = made
-        .iter()
-        .filter(|(_, ticket, key)| {
-            !keys.contains(key) || bumps_per_ticket.get(ticket.as_str()) != Some(&1)
-        })
-        .collect();
-    assert!(
-        lost.is_empty(),
-        "bumps a screen had queued never reached the hub, or not exactly once: {lost:?}"
-    );
-    let doubled: Vec<(&&str, &u32)> = bumps_per_ticket.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(doubled.is_empty(), "tickets bumped twice: {doubled:?}");
-    let made_by: HashSet<(String, String)> = made
-        .iter()
-        .map(|(device, ticket, _)| (device.clone(), ticket.clone()))
-        .collect();
-    let phantoms: Vec<&(String, Option<String>)> = bumps
-        .iter()
-        .filter(|(ticket, by)| {
-            let pair = (by.clone().unwrap_or_default(), ticket.clone());
-            !made_by.contains(&pair) && !maybe.contains(&pair)
-        })
-        .collect();
-    assert!(
-        phantoms.is_empty(),
-        "bumps in the hub's log that no screen made: {phantoms:?}"
-    );
+    let reckoning = assert_orders_and_bumps_once(&hub, posted as usize, &devices, &screens);
     let open = hub.open_versions(&reader, "grill").await;
     assert_eq!(
-        bumps.len() + open.len(),
+        reckoning.bump_events + open.len(),
         posted as usize,
         "each ticket open or bumped exactly once"
     );
     eprintln!(
-        "chaos: {} bumps made, {} maybe made, {refused} refused by the screen; {} bump events \
+        "chaos: {} bumps made, {} maybe made, {} refused by the screen; {} bump events \
          at the hub, {} tickets open",
-        made.len(),
-        maybe.len(),
-        bumps.len(),
+        reckoning.made,
+        reckoning.maybe,
+        reckoning.refused,
+        reckoning.bump_events,
         open.len()
     );
 }

@@ -12,21 +12,15 @@
 //! `cargo xtask test` runs a short version (RAIL_CHAOS_SECONDS, default 15, fixed seed);
 //! `cargo xtask chaos --cluster --seconds 600 [--seed N]` runs a long one.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use rail_tests::cluster::Cluster;
-use rail_tests::screen::{Outcome, ScreenProcess};
-use rail_tests::{assert_converges, order_for, wait_until};
+use rail_tests::reckoning::assert_orders_and_bumps_once;
+use rail_tests::screen::ScreenProcess;
+use rail_tests::{assert_converges, env_or, order_for, wait_until};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 #[derive(Clone, Copy, Debug)]
 enum Step {
@@ -171,73 +165,16 @@ async fn killing_hubs_and_nats_loses_and_doubles_nothing() {
     })
     .await;
 
-    let mut numbers = hub.order_numbers();
-    numbers.sort();
-    let recorded = numbers.len();
-    numbers.dedup();
-    assert_eq!(recorded, numbers.len(), "an order was recorded twice");
-    assert_eq!(recorded, posted as usize, "every order exactly once");
-
-    let mut made: Vec<(String, String, String)> = Vec::new(); // (device, ticket, key)
-    let mut maybe: HashSet<(String, String)> = HashSet::new();
-    for (device, screen) in devices.iter().zip(&screens) {
-        for sent in screen.commands() {
-            let ticket = sent.line.trim_start_matches("bump ").to_owned();
-            match sent.outcome {
-                Outcome::Acked(key) => made.push((device.clone(), ticket, key)),
-                Outcome::Unanswered => {
-                    maybe.insert((device.clone(), ticket));
-                }
-                Outcome::Refused(_) => {}
-            }
-        }
-    }
-    let bumps = hub.ticket_events("kds:grill", "kds:ticket-bumped");
-    let mut per_ticket: HashMap<&str, u32> = HashMap::new();
-    for (ticket, _) in &bumps {
-        *per_ticket.entry(ticket.as_str()).or_default() += 1;
-    }
-    let keys = hub.idempotency_keys();
-    let lost: Vec<_> = made
-        .iter()
-        .filter(|(_, ticket, key)| {
-            !keys.contains(key) || per_ticket.get(ticket.as_str()) != Some(&1)
-        })
-        .collect();
-    assert!(
-        lost.is_empty(),
-        "acknowledged bumps lost or doubled: {lost:?}"
-    );
-    let doubled: Vec<_> = per_ticket.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(doubled.is_empty(), "tickets bumped twice: {doubled:?}");
-    let made_by: HashSet<(String, String)> = made
-        .iter()
-        .map(|(device, ticket, _)| (device.clone(), ticket.clone()))
-        .collect();
-    let phantoms: Vec<_> = bumps
-        .iter()
-        .filter(|(ticket, by)| {
-            let pair = (by.clone().unwrap_or_default(), ticket.clone());
-            !made_by.contains(&pair) && !maybe.contains(&pair)
-        })
-        .collect();
-    assert!(phantoms.is_empty(), "bumps no screen made: {phantoms:?}");
-
+    let reckoning = assert_orders_and_bumps_once(hub, posted as usize, &devices, &screens);
     let seqs = hub.logged_seqs("kds:grill");
     let expected: Vec<u64> = (1..=seqs.len() as u64).collect();
     assert_eq!(seqs, expected, "the channel's sequence has no gap");
     assert_eq!(
         seqs.len(),
-        posted as usize + bumps.len(),
+        posted as usize + reckoning.bump_events,
         "one event per order and per bump"
     );
-    eprintln!(
-        "cluster chaos: {} bumps acknowledged, {} maybe made, {} bump events, {} events",
-        made.len(),
-        maybe.len(),
-        bumps.len(),
-        seqs.len()
-    );
+    eprintln!("cluster chaos: {reckoning:?}, {} events", seqs.len());
 }
 
 fn step_name(step: Step) -> &'static str {

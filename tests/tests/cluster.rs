@@ -21,17 +21,26 @@ struct Listener {
     task: tokio::task::JoinHandle<()>,
 }
 
+/// A WebSocket to `hub`'s socket endpoint, signed in with `token`.
+async fn socket(
+    hub: &HubProcess,
+    token: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let url = format!("{}/api/socket", hub.url.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().expect("request");
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect")
+        .0
+}
+
 impl Listener {
     async fn start(hub: &HubProcess, token: &str, channel: &str) -> Self {
-        let url = format!("{}/api/socket", hub.url.replacen("http", "ws", 1));
-        let mut request = url.into_client_request().expect("request");
-        request.headers_mut().insert(
-            "authorization",
-            format!("Bearer {token}").parse().expect("header"),
-        );
-        let (mut socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("connect");
+        let mut socket = socket(hub, token).await;
         let subscribe = ClientMessage::Subscribe {
             channel: channel.to_owned(),
             since: None,
@@ -252,18 +261,7 @@ async fn a_device_removed_on_one_hub_is_shut_out_of_the_others() {
     let cluster = Cluster::start(2);
     let admin = cluster.hubs[0].token("admin", &[]);
     let token = cluster.hubs[0].device_token("kds", &["grill"], "grill-9");
-    let url = format!(
-        "{}/api/socket",
-        cluster.hubs[1].url.replacen("http", "ws", 1)
-    );
-    let mut request = url.into_client_request().expect("request");
-    request.headers_mut().insert(
-        "authorization",
-        format!("Bearer {token}").parse().expect("header"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect");
+    let mut socket = socket(&cluster.hubs[1], &token).await;
     let (status, removed) = cluster.hubs[0]
         .request_json(
             reqwest::Method::DELETE,
