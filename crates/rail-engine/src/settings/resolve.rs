@@ -115,6 +115,17 @@ impl ScreenFile {
     ) -> crate::EngineConfig {
         let mut config = crate::EngineConfig::paired(device, self.db_path(overrides, default_db));
         config.sound = self.sound_config(overrides);
+        // A kitchen served by several hubs: the one it paired with first, then the
+        // others given as the hub list (the device's credentials work on every hub).
+        if let Some(hubs) = overrides.hub_url.as_ref().or(self.hub_url.as_ref()) {
+            let listed = crate::EngineConfig::new(hubs.as_str(), "", Vec::new(), "");
+            let others: Vec<String> = listed
+                .hubs()
+                .filter(|hub| hub.trim_end_matches('/') != config.hub_url.trim_end_matches('/'))
+                .map(str::to_owned)
+                .collect();
+            config.more_hubs = others;
+        }
         config
     }
 
@@ -230,5 +241,42 @@ impl ScreenFile {
         self.settings_pin_hash
             .as_deref()
             .is_some_and(|hash| verify_pin(hash, pin))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paired_screen_starts_on_its_own_hub_and_knows_the_others_from_the_hub_list() {
+        let device = crate::PairedDevice {
+            hub_url: "https://hub-b:7070".into(),
+            ca_pem: None,
+            credentials: rail_protocol::DeviceCredentials {
+                device_id: "d1".into(),
+                secret: "s".into(),
+                location_id: "l".into(),
+                name: "grill".into(),
+                role: rail_protocol::Role::Kds,
+                stations: vec!["grill".into()],
+            },
+        };
+        let overrides = Overrides {
+            hub_url: Some("https://hub-a:7070, https://hub-b:7070/, https://hub-c:7070".into()),
+            ..Overrides::default()
+        };
+        let config = ScreenFile::default().paired_config(device.clone(), &overrides, "x.db".into());
+        assert_eq!(
+            config.hubs().collect::<Vec<_>>(),
+            [
+                "https://hub-b:7070",
+                "https://hub-a:7070",
+                "https://hub-c:7070"
+            ]
+        );
+        let alone =
+            ScreenFile::default().paired_config(device, &Overrides::default(), "x.db".into());
+        assert_eq!(alone.hubs().collect::<Vec<_>>(), ["https://hub-b:7070"]);
     }
 }
