@@ -115,12 +115,25 @@ pub struct HubOptions {
     pub store: Option<String>,
     /// The NATS server of the hub's cluster (`--nats`).
     pub nats: Option<String>,
+    /// The throwaway PostgreSQL server of `store`, when the run gave the hub one of
+    /// its own (`RAIL_TEST_STORE=postgres`); shared by restarts of the hub.
+    pub postgres: Option<Arc<rail_hub::testing::TempPostgres>>,
 }
 
 impl HubOptions {
     /// Defaults: any port, 25 s heartbeat, the database's own secret, warnings only
     /// (`RAIL_TEST_HUB_LOG`, when set, replaces that filter to debug a failing test).
     pub fn new(db: PathBuf) -> Self {
+        // With RAIL_TEST_STORE=postgres every test hub keeps its data on a throwaway
+        // PostgreSQL server of its own: the same tests, on the other store.
+        let postgres = std::env::var("RAIL_TEST_STORE")
+            .is_ok_and(|store| store == "postgres")
+            .then(|| {
+                Arc::new(rail_hub::testing::TempPostgres::start().expect("throwaway PostgreSQL"))
+            });
+        let store = postgres
+            .as_ref()
+            .map(|server| server.new_database().expect("database"));
         HubOptions {
             db,
             port: 0,
@@ -130,8 +143,9 @@ impl HubOptions {
             log_filter: std::env::var("RAIL_TEST_HUB_LOG").unwrap_or_else(|_| "warn".into()),
             tls: false,
             mdns: false,
-            store: None,
+            store,
             nats: None,
+            postgres,
         }
     }
 
@@ -318,10 +332,15 @@ impl HubProcess {
 
     /// Sets the admin page's password for the location `demo` (`rail-hub admin`).
     pub fn set_admin_password(&self, password: &str) {
-        let status = Command::new(binary("rail-hub"))
+        let mut command = Command::new(binary("rail-hub"));
+        command
             .args(["admin", "--location", "demo"])
             .arg("--db")
-            .arg(&self.db)
+            .arg(&self.db);
+        if let Some(url) = &self.options.store {
+            command.args(["--store", url]);
+        }
+        let status = command
             .env("RAIL_ADMIN_PASSWORD", password)
             .stdout(Stdio::null())
             .status()
@@ -599,24 +618,16 @@ impl HubProcess {
 
     /// Counts events of `kind` on `channel` in the hub's own event log.
     pub fn count_events(&self, channel: &str, kind: &str) -> u64 {
-        self.read_only_db()
-            .query_row(
-                "SELECT COUNT(*) FROM events WHERE channel = ?1 AND frame LIKE ?2",
-                (channel, format!("%\"type\":\"{kind}\"%")),
-                |row| row.get(0),
-            )
-            .expect("counting events")
+        self.strings("SELECT frame FROM events WHERE channel = ?1", Some(channel))
+            .iter()
+            .filter_map(|frame| serde_json::from_str::<serde_json::Value>(frame).ok())
+            .filter(|event| event["type"] == kind)
+            .count() as u64
     }
 
     /// The oldest sequence the hub's replay history still keeps of `channel`.
     pub fn oldest_kept(&self, channel: &str) -> Option<u64> {
-        self.read_only_db()
-            .query_row(
-                "SELECT MIN(seq) FROM events WHERE channel = ?1",
-                [channel],
-                |row| row.get(0),
-            )
-            .expect("reading the history")
+        self.logged_seqs(channel).first().copied()
     }
 
     /// The newest sequence number `channel` has handed out.
@@ -684,18 +695,17 @@ impl HubProcess {
 
     /// Hub time of the `kind` event of ticket `ticket_id` on `channel`, if there is one.
     pub fn event_time(&self, channel: &str, kind: &str, ticket_id: &str) -> Option<i64> {
-        let conn = self.read_only_db();
-        let mut stmt = conn
-            .prepare("SELECT ts_ms, frame FROM events WHERE channel = ?1 ORDER BY seq")
-            .expect("reading events");
-        let rows: Vec<(i64, String)> = stmt
-            .query_map([channel], |row| Ok((row.get(0)?, row.get(1)?)))
-            .expect("reading events")
-            .collect::<Result<_, _>>()
-            .expect("reading events");
-        rows.into_iter().find_map(|(ts, frame)| {
-            let event: serde_json::Value = serde_json::from_str(&frame).ok()?;
-            (event["type"] == kind && event["data"]["ticket"]["id"] == ticket_id).then_some(ts)
+        // The envelope's `ts` is the time the hub wrote the event.
+        self.strings(
+            "SELECT frame FROM events WHERE channel = ?1 ORDER BY seq",
+            Some(channel),
+        )
+        .iter()
+        .find_map(|frame| {
+            let event: serde_json::Value = serde_json::from_str(frame).ok()?;
+            (event["type"] == kind && event["data"]["ticket"]["id"] == ticket_id)
+                .then(|| event["ts"].as_i64())
+                .flatten()
         })
     }
 

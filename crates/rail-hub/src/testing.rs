@@ -10,6 +10,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A running throwaway cluster.
+#[derive(Debug)]
 pub struct TempPostgres {
     dir: tempfile::TempDir,
     bin: PathBuf,
@@ -209,6 +210,7 @@ fn run_checked(command: &mut Command) -> Result<(), String> {
 
 /// A throwaway NATS server (Debian's `nats-server`) on a free loopback port, killed
 /// when dropped.
+#[derive(Debug)]
 pub struct TempNats {
     child: std::process::Child,
     port: u16,
