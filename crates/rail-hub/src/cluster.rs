@@ -88,23 +88,29 @@ fn open<'a>(key: &[u8; 32], payload: &'a [u8]) -> Option<&'a [u8]> {
     mac.verify_slice(tag).ok().map(|()| body)
 }
 
+/// A notice and the hub that sent it (each hub hears its own notices too, and skips
+/// them).
+#[derive(Debug, Serialize, Deserialize)]
+struct Sent {
+    hub: String,
+    notice: Notice,
+}
+
 /// What one hub tells the others.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 enum Notice {
     /// Events this hub committed, in commit order.
-    Events { hub: String, events: Vec<Event> },
+    Events { events: Vec<Event> },
     /// A device was removed, reassigned or given another profile here: the other
     /// hubs close or refresh its sockets too.
     Device {
-        hub: String,
         location: String,
         device: String,
         change: DeviceChange,
     },
     /// A screen connected to this hub applied a channel up to `seq`.
     Applied {
-        hub: String,
         location: String,
         screen: String,
         channel: String,
@@ -131,7 +137,6 @@ impl Hub {
     pub(crate) fn tell_other_hubs(&self, location: &str, device: &str, change: DeviceChange) {
         if let Some(link) = self.cluster.get() {
             link.send(Notice::Device {
-                hub: link.hub_id.clone(),
                 location: location.to_owned(),
                 device: device.to_owned(),
                 change,
@@ -152,7 +157,7 @@ struct Event {
 #[derive(Debug)]
 pub struct Link {
     hub_id: String,
-    outbox: tokio::sync::mpsc::Sender<Notice>,
+    outbox: tokio::sync::mpsc::Sender<Sent>,
 }
 
 impl Link {
@@ -170,10 +175,7 @@ impl Link {
                 frame: event.frame.clone(),
             })
             .collect();
-        self.send(Notice::Events {
-            hub: self.hub_id.clone(),
-            events,
-        });
+        self.send(Notice::Events { events });
     }
 
     /// Tells the other hubs of a screen's `applied` report.
@@ -186,7 +188,6 @@ impl Link {
         at_ms: i64,
     ) {
         self.send(Notice::Applied {
-            hub: self.hub_id.clone(),
             location: location.to_owned(),
             screen: screen.to_owned(),
             channel: channel.to_owned(),
@@ -196,7 +197,11 @@ impl Link {
     }
 
     fn send(&self, notice: Notice) {
-        if self.outbox.try_send(notice).is_err() {
+        let sent = Sent {
+            hub: self.hub_id.clone(),
+            notice,
+        };
+        if self.outbox.try_send(sent).is_err() {
             tracing::warn!("NATS is behind; the other hubs will read this from the store");
         }
     }
@@ -209,10 +214,13 @@ impl Link {
 /// # Errors
 /// When the store is not PostgreSQL, or the NATS address is not valid.
 pub async fn join(hub: Arc<Hub>, url: &str) -> Result<(), ClusterError> {
-    if hub.lock().store.engine() != Engine::Postgres {
-        return Err(ClusterError::NeedsSharedStore);
-    }
-    let key = notice_key(&hub.lock().store.signing_secret()?);
+    let key = {
+        let mut state = hub.lock();
+        if state.store.engine() != Engine::Postgres {
+            return Err(ClusterError::NeedsSharedStore);
+        }
+        notice_key(&state.store.signing_secret()?)
+    };
     let hub_id = uuid::Uuid::new_v4().simple().to_string();
     let reconnected = Arc::new(tokio::sync::Notify::new());
     let on_event = Arc::clone(&reconnected);
@@ -241,7 +249,7 @@ pub async fn join(hub: Arc<Hub>, url: &str) -> Result<(), ClusterError> {
             source,
         })?;
     let mut subscription = client.subscribe(SUBJECT).await?;
-    let (outbox, mut outgoing) = tokio::sync::mpsc::channel::<Notice>(OUTBOX);
+    let (outbox, mut outgoing) = tokio::sync::mpsc::channel::<Sent>(OUTBOX);
     hub.cluster
         .set(Link {
             hub_id: hub_id.clone(),
@@ -273,18 +281,20 @@ pub async fn join(hub: Arc<Hub>, url: &str) -> Result<(), ClusterError> {
                 tracing::warn!("a cluster notice with a wrong seal was dropped");
                 continue;
             };
-            let notice: Notice = match serde_json::from_slice(body) {
-                Ok(notice) => notice,
+            let sent: Sent = match serde_json::from_slice(body) {
+                Ok(sent) => sent,
                 Err(error) => {
                     tracing::warn!(%error, "a cluster notice could not be read");
                     continue;
                 }
             };
+            if sent.hub == hub_id {
+                continue;
+            }
             let hub = Arc::clone(&listener);
-            let me = hub_id.clone();
             // The store may be read (a gap): off the runtime's workers, one at a time
             // so events keep their order.
-            let _ = tokio::task::spawn_blocking(move || receive(&hub, &me, notice)).await;
+            let _ = tokio::task::spawn_blocking(move || receive(&hub, sent.notice)).await;
         }
     });
 
@@ -312,9 +322,9 @@ pub async fn join(hub: Arc<Hub>, url: &str) -> Result<(), ClusterError> {
 
 /// Another hub's notice: its events to this hub's subscribers, its screens' reports to
 /// this hub's delivery proofs.
-fn receive(hub: &Hub, me: &str, notice: Notice) {
+fn receive(hub: &Hub, notice: Notice) {
     match notice {
-        Notice::Events { hub: from, events } if from != me => {
+        Notice::Events { events } => {
             let published: Vec<Published> = events
                 .into_iter()
                 .map(|event| Published {
@@ -332,11 +342,10 @@ fn receive(hub: &Hub, me: &str, notice: Notice) {
             hub.hand_out(&mut state, &published);
         }
         Notice::Device {
-            hub: from,
             location,
             device,
             change,
-        } if from != me => match change {
+        } => match change {
             DeviceChange::Revoked => hub.devices.revoke(&location, &device),
             DeviceChange::Reassigned => hub.devices.kick(
                 &location,
@@ -350,17 +359,15 @@ fn receive(hub: &Hub, me: &str, notice: Notice) {
             }
         },
         Notice::Applied {
-            hub: from,
             location,
             screen,
             channel,
             seq,
             at_ms,
-        } if from != me => {
+        } => {
             hub.delivery
                 .applied(&location, &screen, &channel, seq, at_ms);
         }
-        _ => {}
     }
 }
 

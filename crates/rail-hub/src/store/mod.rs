@@ -1,5 +1,6 @@
-//! The hub's durable state in one SQLite file: orders, tickets, the per-channel event
-//! log and idempotency records.
+//! The hub's durable state — orders, tickets, the per-channel event log, idempotency
+//! records, devices and the rest — in one SQLite file, or in a PostgreSQL database
+//! several hubs share (`db/` is the one boundary between the store and either engine).
 //!
 //! Every mutation runs in one transaction that also appends its events to the log and,
 //! when the client sent an `Idempotency-Key`, records the response: a crash can never
@@ -255,11 +256,6 @@ impl Store {
         let result = read(self);
         self.conn.rollback();
         result
-    }
-
-    /// The database file, for readers on their own connection.
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
     }
 
     /// Read access for queries that need no transaction.
