@@ -104,12 +104,7 @@ impl EngineConfig {
         channels: Vec<String>,
         db_path: impl Into<PathBuf>,
     ) -> Self {
-        let hub_url = hub_url.into();
-        let mut hubs = hub_url
-            .split(',')
-            .map(str::trim)
-            .filter(|hub| !hub.is_empty())
-            .map(str::to_owned);
+        let mut hubs = hub_list(&hub_url.into()).into_iter();
         EngineConfig {
             hub_url: hubs.next().unwrap_or_default(),
             more_hubs: hubs.collect(),
@@ -147,11 +142,15 @@ impl EngineConfig {
     pub fn hubs(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.hub_url.as_str()).chain(self.more_hubs.iter().map(String::as_str))
     }
+}
 
-    /// The WebSocket URL derived from the hub URL.
-    pub fn socket_url(&self) -> String {
-        socket_url(&self.hub_url)
-    }
+/// The hubs of a kitchen as given: their URLs with commas between.
+pub(crate) fn hub_list(hubs: &str) -> Vec<String> {
+    hubs.split(',')
+        .map(str::trim)
+        .filter(|hub| !hub.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The WebSocket URL of the hub at `hub_url`.
@@ -190,10 +189,14 @@ mod tests {
 
     #[test]
     fn socket_url_follows_the_scheme() {
-        let config = EngineConfig::new("http://127.0.0.1:7070/", "t", vec![], "x");
-        assert_eq!(config.socket_url(), "ws://127.0.0.1:7070/api/socket");
-        let config = EngineConfig::new("https://hub.example", "t", vec![], "x");
-        assert_eq!(config.socket_url(), "wss://hub.example/api/socket");
+        assert_eq!(
+            socket_url("http://127.0.0.1:7070/"),
+            "ws://127.0.0.1:7070/api/socket"
+        );
+        assert_eq!(
+            socket_url("https://hub.example"),
+            "wss://hub.example/api/socket"
+        );
     }
 
     #[test]

@@ -118,13 +118,11 @@ impl ScreenFile {
         // A kitchen served by several hubs: the one it paired with first, then the
         // others given as the hub list (the device's credentials work on every hub).
         if let Some(hubs) = overrides.hub_url.as_ref().or(self.hub_url.as_ref()) {
-            let listed = crate::EngineConfig::new(hubs.as_str(), "", Vec::new(), "");
-            let others: Vec<String> = listed
-                .hubs()
-                .filter(|hub| hub.trim_end_matches('/') != config.hub_url.trim_end_matches('/'))
-                .map(str::to_owned)
+            let own = config.hub_url.trim_end_matches('/').to_owned();
+            config.more_hubs = crate::config::hub_list(hubs)
+                .into_iter()
+                .filter(|hub| hub.trim_end_matches('/') != own)
                 .collect();
-            config.more_hubs = others;
         }
         config
     }
