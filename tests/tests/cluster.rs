@@ -51,6 +51,23 @@ impl Listener {
             ))
             .await
             .expect("subscribe");
+        // The answer is checked here, in the test, not in the task (a failed assertion
+        // there would only end the task).
+        let subscribed = tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(Ok(message)) = socket.next().await {
+                if let Message::Text(text) = message {
+                    if let Ok(ServerMessage::Control(Control::Subscribed { seq, .. })) =
+                        serde_json::from_str::<ServerMessage>(&text)
+                    {
+                        return Some(seq);
+                    }
+                }
+            }
+            None
+        })
+        .await
+        .expect("subscribed in time");
+        assert_eq!(subscribed, Some(0), "the listener starts before any event");
         let seqs = Arc::new(Mutex::new(Vec::new()));
         let seen = Arc::clone(&seqs);
         let task = tokio::spawn(async move {
@@ -58,14 +75,8 @@ impl Listener {
                 let Message::Text(text) = message else {
                     continue;
                 };
-                match serde_json::from_str::<ServerMessage>(&text) {
-                    Ok(ServerMessage::Event(envelope)) => {
-                        seen.lock().expect("seqs").push(envelope.seq);
-                    }
-                    Ok(ServerMessage::Control(Control::Subscribed { seq, .. })) => {
-                        assert_eq!(seq, 0, "the listener starts before any order");
-                    }
-                    _ => {}
+                if let Ok(ServerMessage::Event(envelope)) = serde_json::from_str(&text) {
+                    seen.lock().expect("seqs").push(envelope.seq);
                 }
             }
         });
