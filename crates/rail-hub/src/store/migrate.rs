@@ -17,6 +17,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/009_guest_links.sql"),
     include_str!("../../migrations/sqlite/010_board.sql"),
     include_str!("../../migrations/sqlite/011_table_sessions.sql"),
+    include_str!("../../migrations/sqlite/012_event_log_layout.sql"),
 ];
 
 const POSTGRES: &[&str] = &[
@@ -31,6 +32,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/009_guest_links.sql"),
     include_str!("../../migrations/postgres/010_board.sql"),
     include_str!("../../migrations/postgres/011_table_sessions.sql"),
+    include_str!("../../migrations/postgres/012_event_log_layout.sql"),
 ];
 
 // Every change to the schema is made for both engines.
@@ -80,4 +82,77 @@ fn postgres(db: &Db) -> Result<(), StoreError> {
         tx.execute("UPDATE rail_schema SET version = ?1", [index + 1])?;
     }
     tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hub's file from before the event log was laid out anew keeps every event and
+    /// every channel's position, and the tables take their new layout.
+    #[test]
+    fn the_event_log_survives_its_new_layout() {
+        let conn = rusqlite::Connection::open_in_memory().expect("connection");
+        for (index, sql) in SQLITE.iter().enumerate().take(11) {
+            conn.execute_batch(sql).expect("an earlier migration");
+            conn.pragma_update(None, "user_version", index + 1)
+                .expect("version");
+        }
+        conn.execute_batch(
+            "INSERT INTO channels (location_id, channel, last_seq) VALUES
+                 ('bistro', 'kds:grill', 2), ('bistro', 'order:7', 1);
+             INSERT INTO events (location_id, channel, seq, ts_ms, frame) VALUES
+                 ('bistro', 'kds:grill', 1, 10, '{\"a\":1}'),
+                 ('bistro', 'kds:grill', 2, 20, '{\"a\":2}'),
+                 ('bistro', 'order:7', 1, 20, '{\"b\":1}');",
+        )
+        .expect("an earlier hub's events");
+
+        sqlite(&conn).expect("migrated");
+
+        let version: usize = conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .expect("version");
+        assert_eq!(version, SQLITE.len());
+        let events: Vec<(String, i64, i64, String)> = conn
+            .prepare("SELECT channel, seq, ts_ms, frame FROM events ORDER BY rowid")
+            .and_then(|mut s| {
+                s.query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect()
+            })
+            .expect("events, by rowid");
+        assert_eq!(
+            events,
+            vec![
+                ("kds:grill".into(), 1, 10, "{\"a\":1}".into()),
+                ("kds:grill".into(), 2, 20, "{\"a\":2}".into()),
+                ("order:7".into(), 1, 20, "{\"b\":1}".into()),
+            ]
+        );
+        let positions: Vec<(String, i64)> = conn
+            .prepare("SELECT channel, last_seq FROM channels ORDER BY channel")
+            .and_then(|mut s| s.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .expect("channels");
+        assert_eq!(
+            positions,
+            vec![("kds:grill".into(), 2), ("order:7".into(), 1)]
+        );
+        // WITHOUT ROWID: the key is the table.
+        assert!(conn.prepare("SELECT rowid FROM channels").is_err());
+        // A second event at a taken position is still refused.
+        let taken = conn.execute(
+            "INSERT INTO events (location_id, channel, seq, ts_ms, frame)
+             VALUES ('bistro', 'kds:grill', 2, 30, 'x')",
+            (),
+        );
+        assert!(taken.is_err());
+        let indexes: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events'")
+            .and_then(|mut s| s.query_map((), |r| r.get(0))?.collect())
+            .expect("indexes");
+        assert!(
+            indexes.iter().any(|name| name == "events_by_age"),
+            "{indexes:?}"
+        );
+    }
 }
