@@ -46,11 +46,40 @@ pub(super) fn load_order(conn: &Db, location_id: &str, id: &str) -> Result<Order
 }
 
 fn save_order(tx: &Db, order: &Order) -> Result<(), StoreError> {
-    tx.execute(
+    write_order(
+        tx,
         "INSERT INTO orders (location_id, id, number, body, created_at_ms, table_session)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (location_id, id) DO UPDATE SET number = excluded.number,
              body = excluded.body, table_session = excluded.table_session",
+        order,
+    )?;
+    Ok(())
+}
+
+/// Writes a new order; `Conflict` when its id is taken (found by the insert itself
+/// rather than a look beforehand: one statement fewer on every order).
+fn insert_order(tx: &Db, order: &Order) -> Result<(), StoreError> {
+    let inserted = write_order(
+        tx,
+        "INSERT INTO orders (location_id, id, number, body, created_at_ms, table_session)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (location_id, id) DO NOTHING",
+        order,
+    )?;
+    if inserted == 0 {
+        return Err(StoreError::Conflict(format!(
+            "order {:?} already exists",
+            order.id
+        )));
+    }
+    Ok(())
+}
+
+/// Runs `sql`, an insert of the order's row, with its columns; answers the rows written.
+fn write_order(tx: &Db, sql: &str, order: &Order) -> Result<usize, StoreError> {
+    tx.execute(
+        sql,
         (
             &order.location_id,
             &order.id,
@@ -59,8 +88,7 @@ fn save_order(tx: &Db, order: &Order) -> Result<(), StoreError> {
             order.created_at_ms,
             &order.table_session,
         ),
-    )?;
-    Ok(())
+    )
 }
 
 pub(super) fn load_ticket(conn: &Db, location_id: &str, id: &str) -> Result<Ticket, StoreError> {
@@ -118,6 +146,19 @@ fn sync_tickets(
     now_ms: i64,
 ) -> Result<Vec<Published>, StoreError> {
     let stored = order_tickets(tx, &order.location_id, &order.id)?;
+    Ok(write_tickets(tx, order, stored, cause, by, now_ms)?.0)
+}
+
+/// [`sync_tickets`] given the tickets `stored` for the order (by station); also
+/// answers every ticket of the order as it now stands.
+fn write_tickets(
+    tx: &Db,
+    order: &Order,
+    mut stored: HashMap<String, Ticket>,
+    cause: &Cause,
+    by: Option<&str>,
+    now_ms: i64,
+) -> Result<(Vec<Published>, HashMap<String, Ticket>), StoreError> {
     let mut published = Vec::new();
     for station in stations(order) {
         let previous = stored.get(&station);
@@ -137,8 +178,9 @@ fn sync_tickets(
             &event,
             now_ms,
         )?);
+        stored.insert(station, ticket);
     }
-    Ok(published)
+    Ok((published, stored))
 }
 
 /// Moves the order to `status`, announcing it; no-op when it is already there.
@@ -287,14 +329,6 @@ pub(crate) fn create_order(
         }
         None => uuid::Uuid::now_v7().simple().to_string(),
     };
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM orders WHERE location_id = ?1 AND id = ?2)",
-        (location_id, &id),
-        |row| row.get(0),
-    )?;
-    if exists {
-        return Err(StoreError::Conflict(format!("order {id:?} already exists")));
-    }
     let items = new_items(&posted.items, &[], routes, false)?;
     let first_course = items.iter().map(|i| i.course).min().unwrap_or(1);
     let order = Order {
@@ -321,10 +355,17 @@ pub(crate) fn create_order(
         items,
         source: posted.source.clone(),
     };
-    save_order(tx, &order)?;
-    let mut published = sync_tickets(tx, &order, &Cause::Created, Some(by), now_ms)?;
+    insert_order(tx, &order)?;
+    // A new order has no tickets yet: nothing to read before writing them.
+    let (mut published, tickets) = write_tickets(
+        tx,
+        &order,
+        HashMap::new(),
+        &Cause::Created,
+        Some(by),
+        now_ms,
+    )?;
     published.extend(announce_board(tx, &order, now_ms)?);
-    let tickets = order_tickets(tx, location_id, &order.id)?;
     let tickets: Vec<Ticket> = stations(&order)
         .iter()
         .filter_map(|s| tickets.get(s).cloned())
