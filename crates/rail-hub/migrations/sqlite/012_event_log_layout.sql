@@ -4,7 +4,7 @@
 -- held the frames themselves (a kilobyte or more each, three or four to a page), and
 -- an order's events land on four or more channels at once, so nearly every order split
 -- leaves in several places. As a rowid table the frames are appended at one end and
--- only the small key index is written at each channel's place: a quarter fewer pages
+-- only the small key index is written at each channel's place: a third fewer pages
 -- written per order. `channels` holds small rows looked up by their key only: WITHOUT
 -- ROWID spares it a second b-tree.
 CREATE TABLE events_appended (
