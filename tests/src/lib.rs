@@ -330,6 +330,31 @@ impl HubProcess {
         Ok((status, body))
     }
 
+    /// A WebSocket to this hub's socket endpoint (plain HTTP hubs), signed in with
+    /// `bearer` when given.
+    ///
+    /// # Panics
+    /// When the connection or the handshake fails.
+    pub async fn socket(&self, bearer: Option<&str>) -> HubSocket {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let url = format!(
+            "{}{}",
+            self.url.replacen("http", "ws", 1),
+            rail_protocol::SOCKET_PATH
+        );
+        let mut request = url.into_client_request().expect("request");
+        if let Some(token) = bearer {
+            request.headers_mut().insert(
+                "authorization",
+                format!("Bearer {token}").parse().expect("header"),
+            );
+        }
+        tokio_tungstenite::connect_async(request)
+            .await
+            .expect("connect")
+            .0
+    }
+
     /// Sets the admin page's password for the location `demo` (`rail-hub admin`).
     pub fn set_admin_password(&self, password: &str) {
         let mut command = Command::new(binary("rail-hub"));
@@ -827,6 +852,10 @@ impl HubProcess {
         }
     }
 }
+
+/// A client's WebSocket to a hub ([`HubProcess::socket`]).
+pub type HubSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The environment variable `name` read as a `T`, or `default` when it is unset or
 /// unreadable (how the long runs and benchmarks take their sizes).

@@ -12,7 +12,6 @@ use rail_protocol::{ClientMessage, Control, ServerMessage};
 use rail_tests::cluster::Cluster;
 use rail_tests::screen::ScreenProcess;
 use rail_tests::{assert_converges, order_for, wait_for, HubProcess};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Every event sequence number a socket on one hub is handed on one channel.
@@ -21,26 +20,9 @@ struct Listener {
     task: tokio::task::JoinHandle<()>,
 }
 
-/// A WebSocket to `hub`'s socket endpoint, signed in with `token`.
-async fn socket(
-    hub: &HubProcess,
-    token: &str,
-) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
-    let url = format!("{}/api/socket", hub.url.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().expect("request");
-    request.headers_mut().insert(
-        "authorization",
-        format!("Bearer {token}").parse().expect("header"),
-    );
-    tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect")
-        .0
-}
-
 impl Listener {
     async fn start(hub: &HubProcess, token: &str, channel: &str) -> Self {
-        let mut socket = socket(hub, token).await;
+        let mut socket = hub.socket(Some(token)).await;
         let subscribe = ClientMessage::Subscribe {
             channel: channel.to_owned(),
             since: None,
@@ -272,7 +254,7 @@ async fn a_device_removed_on_one_hub_is_shut_out_of_the_others() {
     let cluster = Cluster::start(2);
     let admin = cluster.hubs[0].token("admin", &[]);
     let token = cluster.hubs[0].device_token("kds", &["grill"], "grill-9");
-    let mut socket = socket(&cluster.hubs[1], &token).await;
+    let mut socket = cluster.hubs[1].socket(Some(&token)).await;
     let (status, removed) = cluster.hubs[0]
         .request_json(
             reqwest::Method::DELETE,

@@ -18,9 +18,9 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::MaybeTlsStream;
 
-type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+use rail_tests::HubSocket as Socket;
 
 const SECRET: &str = "hostile-test-secret-0123456789abcdef";
 const WAIT: Duration = Duration::from_secs(10);
@@ -65,19 +65,6 @@ fn sign(claims: &Value) -> String {
 
 fn b64(value: &Value) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
-}
-
-async fn connect(hub: &HubProcess, bearer: Option<&str>) -> Socket {
-    let url = format!("{}/api/socket", hub.url.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().expect("request");
-    if let Some(token) = bearer {
-        let value = HeaderValue::from_str(&format!("Bearer {token}")).expect("header");
-        request.headers_mut().insert("authorization", value);
-    }
-    let (socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect");
-    socket
 }
 
 /// Reads until the hub's close frame: its code and reason. A connection that ends
@@ -201,7 +188,7 @@ async fn every_role_reaches_exactly_its_channels() {
         ("server", &[], [y, y, y, n, y, y, y, n, y, y, y]),
     ];
     for (role, stations, allowed) in matrix {
-        let mut socket = connect(&hub, Some(&sign(&claims(role, stations)))).await;
+        let mut socket = hub.socket(Some(&sign(&claims(role, stations)))).await;
         for (channel, allowed) in channels.iter().zip(allowed) {
             let answer = subscribe(&mut socket, channel).await;
             let expected = if allowed {
@@ -225,7 +212,7 @@ async fn every_role_reaches_exactly_its_channels() {
         if let Some(employee) = employee {
             staff["employee"] = json!(employee);
         }
-        let mut socket = connect(&hub, Some(&sign(&staff))).await;
+        let mut socket = hub.socket(Some(&sign(&staff))).await;
         for (channel, allowed) in channels.iter().zip(allowed) {
             let answer = subscribe(&mut socket, channel).await;
             assert_eq!(
@@ -257,7 +244,7 @@ async fn every_role_reaches_exactly_its_channels() {
             guest["session"] = json!(session);
         }
         let token = sign(&guest);
-        let mut socket = connect(&hub, Some(&token)).await;
+        let mut socket = hub.socket(Some(&token)).await;
         for (channel, allowed) in channels.iter().zip(allowed) {
             let answer = subscribe(&mut socket, channel).await;
             assert_eq!(
@@ -410,13 +397,13 @@ async fn forged_and_odd_tokens_are_refused_in_the_hubs_own_words() {
                 "{name}: REST echoes a library's words: {detail:?}"
             );
         }
-        let mut socket = connect(&hub, Some(token)).await;
+        let mut socket = hub.socket(Some(token)).await;
         let close = close_frame(&mut socket).await;
         assert_valid_close(name, &close, 1008);
         assert!(close.1.contains(words), "{name}: socket said {:?}", close.1);
     }
     // The same refusal through the first-message `auth` path.
-    let mut socket = connect(&hub, None).await;
+    let mut socket = hub.socket(None).await;
     let auth = json!({"type": "auth", "token": cases[1].1}).to_string();
     socket.send(Message::text(auth)).await.expect("send");
     assert_valid_close("auth message", &close_frame(&mut socket).await, 1008);
@@ -430,7 +417,7 @@ async fn forged_and_odd_tokens_are_refused_in_the_hubs_own_words() {
         .await
         .expect("get");
     assert_eq!(response.status(), 200);
-    let mut socket = connect(&hub, Some(&fine)).await;
+    let mut socket = hub.socket(Some(&fine)).await;
     assert_eq!(subscribe(&mut socket, "kds:grill").await, Ok(()));
 }
 
@@ -457,10 +444,10 @@ async fn every_close_path_ends_with_a_valid_close_frame() {
     let mut hub = hub(dir.path());
     let token = sign(&claims("kds", &["grill"]));
 
-    let mut silent = connect(&hub, None).await;
+    let mut silent = hub.socket(None).await;
     assert_valid_close("no auth in time", &close_frame(&mut silent).await, 1008);
 
-    let mut rude = connect(&hub, None).await;
+    let mut rude = hub.socket(None).await;
     rude.send(Message::text(r#"{"type":"ping"}"#))
         .await
         .expect("send");
@@ -471,17 +458,17 @@ async fn every_close_path_ends_with_a_valid_close_frame() {
     );
 
     // Past twice the rate limit, still sending.
-    let flood = connect(&hub, Some(&token)).await;
+    let flood = hub.socket(Some(&token)).await;
     let close = close_while_sending(flood, Message::text(r#"{"type":"ping"}"#)).await;
     assert_valid_close("message flood", &close, 1008);
 
     // A message over the limit, and more behind it.
-    let big = connect(&hub, Some(&token)).await;
+    let big = hub.socket(Some(&token)).await;
     let close = close_while_sending(big, Message::text("x".repeat(100 * 1024))).await;
     assert_valid_close("oversized message", &close, 1009);
 
     // A text frame that is not UTF-8.
-    let mut garbled = connect(&hub, Some(&token)).await;
+    let mut garbled = hub.socket(Some(&token)).await;
     let frame = Frame::message(vec![0xff, 0xfe, 0x80], OpCode::Data(Data::Text), true);
     garbled.send(Message::Frame(frame)).await.expect("send");
     assert_valid_close("invalid UTF-8", &close_frame(&mut garbled).await, 1007);
@@ -524,7 +511,7 @@ async fn every_close_path_ends_with_a_valid_close_frame() {
     assert_valid_close("slow consumer", &close, 1013);
 
     // The hub shutting down.
-    let mut watching = connect(&hub, Some(&token)).await;
+    let mut watching = hub.socket(Some(&token)).await;
     assert_eq!(subscribe(&mut watching, "kds:grill").await, Ok(()));
     hub.terminate();
     assert_valid_close("hub shutdown", &close_frame(&mut watching).await, 1001);
@@ -551,7 +538,7 @@ async fn slow_reader(hub: &HubProcess, token: &str) -> Socket {
 async fn unknown_fields_are_refused_inside_since_too() {
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = hub(dir.path());
-    let mut socket = connect(&hub, Some(&sign(&claims("kds", &["grill"])))).await;
+    let mut socket = hub.socket(Some(&sign(&claims("kds", &["grill"])))).await;
     let frame = json!({ "type": "subscribe", "channel": "kds:grill",
                         "since": { "epoch": "e", "seq": 1, "extra": true } });
     socket
@@ -585,7 +572,7 @@ async fn metrics_are_for_operators_and_name_no_restaurant_order_or_table() {
         &json!({ "id": "secret-order", "number": "7", "table": "T4", "items": [{ "name": "Soup", "station": "grill" }] }),
     )
     .await;
-    let mut watching = connect(&hub, Some(&sign(&claims("expo", &[])))).await;
+    let mut watching = hub.socket(Some(&sign(&claims("expo", &[])))).await;
     assert_eq!(subscribe(&mut watching, "order:secret-order").await, Ok(()));
     let client = reqwest::Client::new();
     let get = |token: Option<String>| {

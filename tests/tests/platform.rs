@@ -9,23 +9,14 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use rail_tests::HubProcess;
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+use rail_tests::HubSocket as Socket;
 
 const WAIT: Duration = Duration::from_secs(10);
 
 async fn follow(hub: &HubProcess, token: &str, channels: &[&str]) -> Socket {
-    let url = format!("{}/api/socket", hub.url.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().expect("request");
-    let bearer = HeaderValue::from_str(&format!("Bearer {token}")).expect("header");
-    request.headers_mut().insert("authorization", bearer);
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect");
+    let mut socket = hub.socket(Some(token)).await;
     for channel in channels {
         let frame = json!({ "type": "subscribe", "channel": channel }).to_string();
         socket.send(Message::text(frame)).await.expect("send");
