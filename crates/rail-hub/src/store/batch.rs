@@ -2,29 +2,42 @@
 //! savepoint of its own, so a refused mutation takes nothing of the others with it and
 //! the batch costs one commit. The hub decides when a batch opens and commits
 //! (`crate::group_commit`); nothing here is visible to another connection until then.
+//!
+//! The first mutation of a batch needs no savepoint: the transaction holds nothing
+//! else yet, so rolling it back (and opening it again) undoes exactly that mutation.
+//! A quiet kitchen's orders each come alone, and a savepoint is not free: SQLite
+//! copies every page the savepoint's changes touch into its journal first.
 
 use crate::store::Db;
 
 use super::{run_mutation, IdempotencyKey, Mutation, Published, Store, StoreError};
 
-/// A mutation's savepoint: rolled back unless released, on an error or a panic alike,
-/// so a batch never commits half of one mutation.
+/// What undoes a mutation unless it is kept, on an error or a panic alike, so a batch
+/// never commits half of one mutation: its own savepoint, or for the first mutation of
+/// a batch the batch's transaction, rolled back and opened again.
 struct JobSavepoint<'c> {
     conn: &'c Db,
+    /// The mutation is the batch's first: no savepoint was opened.
+    whole_transaction: bool,
     released: bool,
 }
 
 impl<'c> JobSavepoint<'c> {
-    fn open(conn: &'c Db) -> Result<Self, StoreError> {
-        conn.execute_batch("SAVEPOINT job")?;
+    fn open(conn: &'c Db, first_in_batch: bool) -> Result<Self, StoreError> {
+        if !first_in_batch {
+            conn.control("SAVEPOINT job")?;
+        }
         Ok(Self {
             conn,
+            whole_transaction: first_in_batch,
             released: false,
         })
     }
 
     fn release(mut self) -> Result<(), StoreError> {
-        self.conn.execute_batch("RELEASE job")?;
+        if !self.whole_transaction {
+            self.conn.control("RELEASE job")?;
+        }
         self.released = true;
         Ok(())
     }
@@ -32,10 +45,19 @@ impl<'c> JobSavepoint<'c> {
 
 impl Drop for JobSavepoint<'_> {
     fn drop(&mut self) {
-        if !self.released {
-            if let Err(error) = self.conn.execute_batch("ROLLBACK TO job; RELEASE job") {
-                tracing::error!(%error, "rolling back a refused mutation failed");
-            }
+        if self.released {
+            return;
+        }
+        let undone = if self.whole_transaction {
+            // Rolled back even if the batch cannot be opened again: the next mutation
+            // then opens one itself.
+            self.conn.rollback();
+            self.conn.begin()
+        } else {
+            self.conn.execute_batch("ROLLBACK TO job; RELEASE job")
+        };
+        if let Err(error) = undone {
+            tracing::error!(%error, "rolling back a refused mutation failed");
         }
     }
 }
@@ -51,7 +73,9 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub(crate) fn begin_batch(&mut self) -> Result<(), StoreError> {
-        self.conn.begin()
+        self.conn.begin()?;
+        self.batch_is_empty = true;
+        Ok(())
     }
 
     /// Commits the batch: every mutation in it is durable, or (on an error) none is.
@@ -59,6 +83,7 @@ impl Store {
     /// # Errors
     /// When the commit fails; the batch is then rolled back.
     pub(crate) fn commit_batch(&mut self) -> Result<(), StoreError> {
+        self.batch_is_empty = false;
         self.conn.commit()
     }
 
@@ -77,7 +102,8 @@ impl Store {
     where
         F: FnOnce(&Db) -> Result<(u16, String, Vec<Published>), StoreError>,
     {
-        let savepoint = JobSavepoint::open(&self.conn)?;
+        let first_in_batch = std::mem::replace(&mut self.batch_is_empty, false);
+        let savepoint = JobSavepoint::open(&self.conn, first_in_batch)?;
         let mutation = run_mutation(&self.conn, location_id, idempotency, now_ms, change)?;
         savepoint.release()?;
         Ok(mutation)
@@ -162,6 +188,46 @@ mod tests {
             assert!(!store.batch_is_open());
             assert_eq!(seen(&reader), 2, "{engine:?}");
             assert_eq!(keys(&store), ["job-1", "job-3"], "{engine:?}");
+        }
+    }
+
+    /// The first mutation of a batch runs without a savepoint: refused or panicking,
+    /// it must still leave nothing behind, and the batch must stay open for the next.
+    #[test]
+    fn a_batch_whose_first_mutation_fails_keeps_only_the_rest() {
+        for (mut store, _keep) in stores() {
+            let engine = store.engine();
+            store.begin_batch().expect("begin");
+            let refused = store.mutate_in_batch("l", None, 1, |c| {
+                note(c, "job-1")?;
+                Err(StoreError::Invalid("no".into()))
+            });
+            assert!(matches!(refused, Err(StoreError::Invalid(_))), "{engine:?}");
+            assert!(store.batch_is_open(), "{engine:?}: the batch was closed");
+            store
+                .mutate_in_batch("l", None, 1, |c| note(c, "job-2"))
+                .expect("second");
+            // The second ran in a savepoint of its own: a third refused after it
+            // takes nothing of it.
+            let failed = store.mutate_in_batch("l", None, 1, |c| note(c, "job-2"));
+            assert!(failed.is_err(), "{engine:?}: a duplicate key");
+            store.commit_batch().expect("commit");
+            assert_eq!(keys(&store), ["job-2"], "{engine:?}");
+
+            store.begin_batch().expect("begin");
+            let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let _ = store.mutate_in_batch("l", None, 1, |c| {
+                    note(c, "job-3")?;
+                    panic!("a bug in a mutation");
+                });
+            }));
+            assert!(panicked.is_err());
+            assert!(store.batch_is_open(), "{engine:?}: the batch was closed");
+            store
+                .mutate_in_batch("l", None, 1, |c| note(c, "job-4"))
+                .expect("after the panic");
+            store.commit_batch().expect("commit");
+            assert_eq!(keys(&store), ["job-2", "job-4"], "{engine:?}");
         }
     }
 

@@ -5,13 +5,17 @@
 //! publication waited for the disk: bench-peer saw p99 jump from ~7 ms to 100-250 ms on
 //! the runs where a checkpoint met a slow fsync. Here the hub's connection never
 //! checkpoints; a thread with its own connection runs a passive checkpoint on a fixed
-//! interval (every second unless configured), which never blocks the writer.
+//! interval (every 100 ms unless configured), which never blocks the writer.
 
 use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use rusqlite::Connection;
+
+/// How often the WAL is checkpointed unless the hub's configuration says otherwise
+/// (`HubConfig::checkpoint_interval` says why so often).
+pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(100);
 
 /// The checkpoint thread; it stops when this is dropped (with the store).
 pub(crate) struct Checkpointer {

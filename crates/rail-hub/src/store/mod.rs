@@ -22,6 +22,7 @@ pub mod sessions;
 
 use std::path::Path;
 
+pub use checkpoint::DEFAULT_INTERVAL as DEFAULT_CHECKPOINT_INTERVAL;
 pub use db::{Db, Kind as Engine};
 
 pub(crate) use events::append as append_event;
@@ -103,6 +104,8 @@ pub struct Store {
     url: Option<String>,
     /// Checkpoints the WAL in the background (file databases only).
     _checkpointer: Option<checkpoint::Checkpointer>,
+    /// Whether the open batch has run no mutation yet (`store::batch`).
+    batch_is_empty: bool,
 }
 
 impl Store {
@@ -111,7 +114,7 @@ impl Store {
     /// # Errors
     /// When the file cannot be opened or migrated.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Self::open_checkpointing_every(path, std::time::Duration::from_secs(1))
+        Self::open_checkpointing_every(path, checkpoint::DEFAULT_INTERVAL)
     }
 
     /// Like [`Store::open`], with the WAL checkpointed every `interval`.
@@ -171,6 +174,7 @@ impl Store {
             path: None,
             url: None,
             _checkpointer: None,
+            batch_is_empty: false,
         })
     }
 

@@ -142,6 +142,21 @@ impl Db {
         }
     }
 
+    /// Runs one statement that opens or ends a transaction or savepoint. Every change
+    /// runs several; SQLite keeps them prepared instead of parsing them each time.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub fn control(&self, sql: &str) -> Result<(), StoreError> {
+        match &self.engine {
+            Engine::Sqlite(conn) => {
+                conn.prepare_cached(sql)?.execute([])?;
+                Ok(())
+            }
+            Engine::Postgres(pg) => pg.execute_batch(sql),
+        }
+    }
+
     /// Every row of a query, each turned into a `T` by `map`.
     ///
     /// # Errors
@@ -218,7 +233,7 @@ impl Db {
     /// # Errors
     /// On database failure.
     pub fn begin(&self) -> Result<(), StoreError> {
-        self.execute_batch(match self.kind() {
+        self.control(match self.kind() {
             Kind::Sqlite => "BEGIN IMMEDIATE",
             Kind::Postgres => "BEGIN",
         })?;
@@ -231,7 +246,7 @@ impl Db {
     /// # Errors
     /// When the commit fails.
     pub fn commit(&self) -> Result<(), StoreError> {
-        let committed = self.execute_batch("COMMIT");
+        let committed = self.control("COMMIT");
         if committed.is_err() && self.in_transaction() {
             self.rollback();
         }
@@ -242,7 +257,7 @@ impl Db {
     /// Rolls the open transaction back (an error is only logged: the connection is
     /// then unusable and the engine ends the transaction itself).
     pub fn rollback(&self) {
-        if let Err(error) = self.execute_batch("ROLLBACK") {
+        if let Err(error) = self.control("ROLLBACK") {
             tracing::error!(%error, "rolling back a transaction failed");
         }
         self.in_transaction.set(false);
