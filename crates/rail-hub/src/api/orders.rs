@@ -13,8 +13,12 @@ use crate::hub::Hub;
 use crate::store::{IdempotencyKey, OrderCommand};
 
 /// The key with the request it guards: the same key with another request is refused.
-fn key_for(key: Option<String>, request: String) -> Option<IdempotencyKey> {
-    key.map(|key| IdempotencyKey { key, request })
+/// The request is written out only when a key came with it.
+fn key_for(key: Option<String>, request: impl FnOnce() -> String) -> Option<IdempotencyKey> {
+    key.map(|key| IdempotencyKey {
+        key,
+        request: request(),
+    })
 }
 
 /// `POST /api/orders`
@@ -24,8 +28,10 @@ pub async fn create(
     IdempotencyHeader(key): IdempotencyHeader,
     ApiJson(order): ApiJson<NewOrder>,
 ) -> Result<Response, ApiError> {
-    let body = serde_json::to_string(&order).unwrap_or_default();
-    let idem = key_for(key, format!("POST /api/orders {body}"));
+    let idem = key_for(key, || {
+        let body = serde_json::to_string(&order).unwrap_or_default();
+        format!("POST /api/orders {body}")
+    });
     mutation(hub, move |hub| {
         hub.create_order(&who, idem.as_ref(), &order)
     })
@@ -49,7 +55,7 @@ async fn change(
     what: &str,
     command: OrderCommand,
 ) -> Result<Response, ApiError> {
-    let idem = key_for(key, format!("{what} /api/orders/{id} {command:?}"));
+    let idem = key_for(key, || format!("{what} /api/orders/{id} {command:?}"));
     mutation(hub, move |hub| {
         hub.change_order(&who, idem.as_ref(), &id, &command)
     })
