@@ -15,14 +15,14 @@ use super::{run_mutation, IdempotencyKey, Mutation, Published, Store, StoreError
 /// What undoes a mutation unless it is kept, on an error or a panic alike, so a batch
 /// never commits half of one mutation: its own savepoint, or for the first mutation of
 /// a batch the batch's transaction, rolled back and opened again.
-struct JobSavepoint<'c> {
+struct JobUndo<'c> {
     conn: &'c Db,
     /// The mutation is the batch's first: no savepoint was opened.
     whole_transaction: bool,
-    released: bool,
+    kept: bool,
 }
 
-impl<'c> JobSavepoint<'c> {
+impl<'c> JobUndo<'c> {
     fn open(conn: &'c Db, first_in_batch: bool) -> Result<Self, StoreError> {
         if !first_in_batch {
             conn.control("SAVEPOINT job")?;
@@ -30,22 +30,23 @@ impl<'c> JobSavepoint<'c> {
         Ok(Self {
             conn,
             whole_transaction: first_in_batch,
-            released: false,
+            kept: false,
         })
     }
 
-    fn release(mut self) -> Result<(), StoreError> {
+    /// Keeps the mutation: releases its savepoint, if it has one.
+    fn keep(mut self) -> Result<(), StoreError> {
         if !self.whole_transaction {
             self.conn.control("RELEASE job")?;
         }
-        self.released = true;
+        self.kept = true;
         Ok(())
     }
 }
 
-impl Drop for JobSavepoint<'_> {
+impl Drop for JobUndo<'_> {
     fn drop(&mut self) {
-        if self.released {
+        if self.kept {
             return;
         }
         let undone = if self.whole_transaction {
@@ -103,9 +104,9 @@ impl Store {
         F: FnOnce(&Db) -> Result<(u16, String, Vec<Published>), StoreError>,
     {
         let first_in_batch = std::mem::replace(&mut self.batch_is_empty, false);
-        let savepoint = JobSavepoint::open(&self.conn, first_in_batch)?;
+        let undo = JobUndo::open(&self.conn, first_in_batch)?;
         let mutation = run_mutation(&self.conn, location_id, idempotency, now_ms, change)?;
-        savepoint.release()?;
+        undo.keep()?;
         Ok(mutation)
     }
 }
