@@ -4,6 +4,9 @@
 //! device it was issued to. The location in the token scopes everything: channel names
 //! and ticket ids are looked up inside it, so another restaurant's data is unreachable.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rail_protocol::Channel;
 use serde::{Deserialize, Serialize};
@@ -155,7 +158,17 @@ pub struct Authority {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// Tokens whose signature and form were checked, with their claims. A POS or a
+    /// screen sends the same token with every request; decoding it, checking its MAC
+    /// and parsing its JSON again each time was the larger part of an order's request
+    /// handling before it reached the store. Only what can change with the clock (expiry,
+    /// `nbf`, `iat`) is checked again on every use; revocation is the caller's.
+    checked: Mutex<HashMap<String, Claims>>,
 }
+
+/// At most this many checked tokens are remembered (a few hundred kilobytes); past it
+/// the memory starts over. Only tokens this hub signed get in.
+const MAX_CHECKED_TOKENS: usize = 1024;
 
 impl Authority {
     pub fn new(secret: &str) -> Self {
@@ -167,6 +180,7 @@ impl Authority {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             validation,
+            checked: Mutex::new(HashMap::new()),
         }
     }
 
@@ -185,6 +199,34 @@ impl Authority {
     /// # Errors
     /// The [`AuthError`] that says what is wrong with it.
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        self.verify_at(token, crate::clock::now_ms() / 1000)
+    }
+
+    /// [`Authority::verify`] with the time (seconds since the Unix epoch) the claims
+    /// are held against.
+    fn verify_at(&self, token: &str, now: i64) -> Result<Claims, AuthError> {
+        let remembered = self.checked_tokens().get(token).cloned();
+        if let Some(claims) = remembered {
+            check_times(&claims, now)?;
+            return Ok(claims);
+        }
+        let claims = self.decode(token)?;
+        check_times(&claims, now)?;
+        let mut checked = self.checked_tokens();
+        if checked.len() >= MAX_CHECKED_TOKENS {
+            checked.clear();
+        }
+        checked.insert(token.to_owned(), claims.clone());
+        Ok(claims)
+    }
+
+    fn checked_tokens(&self) -> std::sync::MutexGuard<'_, HashMap<String, Claims>> {
+        self.checked.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Checks a token's algorithm, signature and claims' form (and, by the library's
+    /// clock, its expiry and `nbf`).
+    fn decode(&self, token: &str) -> Result<Claims, AuthError> {
         use jsonwebtoken::errors::ErrorKind;
         // The header alone first: `alg: none` or RS256 is a wrong algorithm, not
         // "malformed JSON" (the library cannot even parse an algorithm it lacks).
@@ -212,16 +254,28 @@ impl Authority {
                 _ => AuthError::Malformed,
             })?
             .claims;
-        let now = crate::clock::now_ms() / 1000;
-        if claims.iat > now + LEEWAY_SECS as i64 {
-            return Err(AuthError::IssuedInFuture);
-        }
         Ok(claims)
     }
 }
 
 /// Clock difference tolerated between the hub and whoever signed a token.
 const LEEWAY_SECS: u64 = 5;
+
+/// Holds a token's time-bound claims against `now` (seconds since the Unix epoch),
+/// each with [`LEEWAY_SECS`] of leeway.
+fn check_times(claims: &Claims, now: i64) -> Result<(), AuthError> {
+    let leeway = LEEWAY_SECS as i64;
+    if claims.exp < now - leeway {
+        return Err(AuthError::Expired);
+    }
+    if claims.nbf.is_some_and(|nbf| nbf > now + leeway) {
+        return Err(AuthError::NotYetValid);
+    }
+    if claims.iat > now + leeway {
+        return Err(AuthError::IssuedInFuture);
+    }
+    Ok(())
+}
 
 /// Claims for a new token valid for `ttl_secs` from now.
 pub fn claims(
@@ -290,6 +344,46 @@ mod tests {
             authority.verify("not.a.token"),
             Err(AuthError::Malformed)
         ));
+    }
+
+    #[test]
+    fn a_token_checked_before_is_still_held_to_the_clock() {
+        let authority = Authority::new("secret-a");
+        let good = claims("loc", Role::Kds, &["grill".into()], "screen-1", 60);
+        let token = authority.issue(&good).expect("sign");
+        let now = good.iat;
+        assert_eq!(authority.verify_at(&token, now).expect("valid"), good);
+        assert_eq!(authority.checked_tokens().len(), 1, "remembered");
+        assert_eq!(authority.verify_at(&token, now + 30).expect("still valid"), good);
+        assert!(matches!(
+            authority.verify_at(&token, good.exp + LEEWAY_SECS as i64 + 1),
+            Err(AuthError::Expired)
+        ));
+        assert!(matches!(
+            authority.verify_at(&token, good.iat - LEEWAY_SECS as i64 - 1),
+            Err(AuthError::IssuedInFuture)
+        ));
+        // A token with another signature is checked in full, not matched to this one.
+        let mut forged = token.clone();
+        let last = forged.pop().expect("a signature");
+        forged.push(if last == 'A' { 'B' } else { 'A' });
+        assert!(matches!(
+            authority.verify_at(&forged, now),
+            Err(AuthError::BadSignature | AuthError::Malformed)
+        ));
+        assert_eq!(authority.checked_tokens().len(), 1, "refused tokens are not kept");
+    }
+
+    #[test]
+    fn the_memory_of_checked_tokens_is_bounded() {
+        let authority = Authority::new("secret-a");
+        for n in 0..=MAX_CHECKED_TOKENS {
+            let token = authority
+                .issue(&claims("loc", Role::Kds, &[], &format!("screen-{n}"), 60))
+                .expect("sign");
+            authority.verify(&token).expect("valid");
+            assert!(authority.checked_tokens().len() <= MAX_CHECKED_TOKENS);
+        }
     }
 
     #[test]
