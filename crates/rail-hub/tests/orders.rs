@@ -780,6 +780,37 @@ async fn bad_requests_get_problem_json_with_the_right_status() {
 }
 
 #[tokio::test]
+async fn a_body_of_the_wrong_shape_is_refused_with_where_it_is_wrong() {
+    let hub = start(HubConfig::default()).await;
+    let pos = hub.token(Role::Pos, &[]);
+    let wrong = r#"{"number":"1","items":[{"name":"x","station":"grill","qty":"two"}]}"#;
+    let right = r#"{"number":"2","items":[{"name":"x","station":"grill","qty":2}]}"#;
+    // The plain content type and one with parameters take different paths in.
+    for content_type in ["application/json", "application/json; charset=utf-8"] {
+        let post = |body: &'static str| {
+            reqwest::Client::new()
+                .post(format!("{}/api/orders", hub.http))
+                .bearer_auth(&pos)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+        };
+        let response = post(wrong).await.expect("send");
+        assert_eq!(response.status(), 422, "{content_type}");
+        let problem: serde_json::Value = response.json().await.expect("problem JSON");
+        assert_eq!(problem["code"], "INVALID", "{content_type}: {problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("items[0].qty")),
+            "{content_type}: the detail names the field: {problem}"
+        );
+        let response = post(right).await.expect("send");
+        assert_eq!(response.status(), 201, "{content_type}");
+    }
+}
+
+#[tokio::test]
 async fn unknown_endpoints_and_methods_answer_problem_json() {
     let hub = start(HubConfig::default()).await;
     let pos = hub.token(Role::Pos, &[]);

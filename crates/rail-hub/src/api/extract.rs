@@ -108,31 +108,55 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(match rejection {
-                JsonRejection::MissingJsonContentType(_) => ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "UNSUPPORTED_MEDIA_TYPE",
-                    "send `Content-Type: application/json`",
-                ),
-                JsonRejection::JsonSyntaxError(e) => {
-                    ApiError::new(StatusCode::BAD_REQUEST, "MALFORMED_JSON", e.body_text())
-                }
-                JsonRejection::JsonDataError(e) => {
-                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID", e.body_text())
-                }
-                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "PAYLOAD_TOO_LARGE",
-                    format!(
-                        "the body is larger than the hub accepts ({} KiB)",
-                        super::MAX_BODY_BYTES / 1024
-                    ),
-                ),
-                other => ApiError::new(other.status(), "BAD_REQUEST", other.body_text()),
-            }),
+        // axum's extractor names where a body is wrong (`items[0].qty: …`) by tracking
+        // the path while it reads, which every request paid for. The usual request
+        // (`Content-Type: application/json`, a body that reads) is read without it; a
+        // body that fails is read again by axum to say where, and any other content
+        // type goes to axum as it is.
+        let plain_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|value| value.as_bytes() == b"application/json");
+        let parsed = if plain_json {
+            let bytes = axum::body::Bytes::from_request(req, state)
+                .await
+                .map_err(|e| json_problem(e.into()))?;
+            match serde_json::from_slice(&bytes) {
+                Ok(value) => Ok(axum::Json(value)),
+                Err(_) => axum::Json::<T>::from_bytes(&bytes),
+            }
+        } else {
+            axum::Json::<T>::from_request(req, state).await
+        };
+        parsed
+            .map(|axum::Json(value)| ApiJson(value))
+            .map_err(json_problem)
+    }
+}
+
+/// A JSON body's rejection as problem JSON.
+fn json_problem(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send `Content-Type: application/json`",
+        ),
+        JsonRejection::JsonSyntaxError(e) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "MALFORMED_JSON", e.body_text())
         }
+        JsonRejection::JsonDataError(e) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID", e.body_text())
+        }
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            format!(
+                "the body is larger than the hub accepts ({} KiB)",
+                super::MAX_BODY_BYTES / 1024
+            ),
+        ),
+        other => ApiError::new(other.status(), "BAD_REQUEST", other.body_text()),
     }
 }
 
