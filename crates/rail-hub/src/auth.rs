@@ -354,7 +354,10 @@ mod tests {
         let now = good.iat;
         assert_eq!(authority.verify_at(&token, now).expect("valid"), good);
         assert_eq!(authority.checked_tokens().len(), 1, "remembered");
-        assert_eq!(authority.verify_at(&token, now + 30).expect("still valid"), good);
+        assert_eq!(
+            authority.verify_at(&token, now + 30).expect("still valid"),
+            good
+        );
         assert!(matches!(
             authority.verify_at(&token, good.exp + LEEWAY_SECS as i64 + 1),
             Err(AuthError::Expired)
@@ -371,7 +374,11 @@ mod tests {
             authority.verify_at(&forged, now),
             Err(AuthError::BadSignature | AuthError::Malformed)
         ));
-        assert_eq!(authority.checked_tokens().len(), 1, "refused tokens are not kept");
+        assert_eq!(
+            authority.checked_tokens().len(),
+            1,
+            "refused tokens are not kept"
+        );
     }
 
     #[test]
