@@ -166,8 +166,9 @@ pub struct Authority {
     checked: Mutex<HashMap<String, Claims>>,
 }
 
-/// At most this many checked tokens are remembered (a few hundred kilobytes); past it
-/// the memory starts over. Only tokens this hub signed get in.
+/// At most this many checked tokens are remembered (each a token of a few hundred
+/// bytes and its claims); past it the memory starts over. Only tokens this hub signed
+/// get in.
 const MAX_CHECKED_TOKENS: usize = 1024;
 
 impl Authority {
