@@ -99,8 +99,9 @@ impl Default for HubConfig {
 pub struct FileConfig {
     pub listen: Option<std::net::SocketAddr>,
     pub db: Option<std::path::PathBuf>,
-    /// A PostgreSQL database shared by several hubs (`postgres://user@host/db`),
-    /// instead of the SQLite file `db`.
+    /// A PostgreSQL database shared by several hubs (`postgres://user@host/db`, with
+    /// `?sslmode=verify-full&sslrootcert=<CA file>` for TLS), instead of the SQLite
+    /// file `db`.
     pub store: Option<String>,
     /// NATS server through which hubs sharing `store` tell each other of their events.
     pub nats: Option<String>,

@@ -40,7 +40,9 @@ enum Command {
         db: Option<PathBuf>,
         /// A PostgreSQL database instead of the SQLite file
         /// (`postgres://user@host:port/database`); several hubs may share one. `--db`
-        /// then only places the hub's own files.
+        /// then only places the hub's own files. For TLS add
+        /// `?sslmode=verify-full&sslrootcert=<CA file>` (the server's certificate and
+        /// name are always checked; without `sslrootcert`, against the system's CAs).
         #[arg(long, env = "RAIL_HUB_STORE")]
         store: Option<String>,
         /// NATS server (`nats://host:4222`) through which hubs sharing a PostgreSQL

@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A running throwaway cluster.
@@ -19,6 +20,8 @@ pub struct TempPostgres {
     fsync: bool,
     as_postgres_user: bool,
     databases: AtomicUsize,
+    /// Whether the server takes TLS connections only.
+    tls_only: bool,
 }
 
 impl TempPostgres {
@@ -41,6 +44,38 @@ impl TempPostgres {
         Self::start_with_fsync(true)
     }
 
+    /// Makes and starts a cluster that takes TLS connections only (`hostssl`, no plain
+    /// `host` entry), with a certificate for 127.0.0.1 signed by a CA made for it;
+    /// answers the cluster and that CA's certificate (PEM).
+    ///
+    /// # Errors
+    /// As [`TempPostgres::start`], or when the certificates cannot be made.
+    pub fn start_tls_only() -> Result<(Self, String), String> {
+        let mut cluster = Self::start_with_fsync(false)?;
+        let certificates = TestCertificates::make()?;
+        let data = cluster.dir.path().join("data");
+        let write = |name: &str, text: &str| -> Result<(), String> {
+            let path = data.join(name);
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            // The server refuses a key others may read.
+            run_checked(Command::new("chmod").arg("600").arg(&path))?;
+            if cluster.as_postgres_user {
+                run_checked(Command::new("chown").arg("postgres:").arg(&path))?;
+            }
+            Ok(())
+        };
+        write("server.crt", &certificates.server_cert)?;
+        write("server.key", &certificates.server_key)?;
+        write(
+            "pg_hba.conf",
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+        )?;
+        cluster.tls_only = true;
+        cluster.stop()?;
+        cluster.restart()?;
+        Ok((cluster, certificates.ca))
+    }
+
     fn start_with_fsync(fsync: bool) -> Result<Self, String> {
         let bin = programs()
             .ok_or("PostgreSQL's initdb was not found (install Debian's postgresql package)")?;
@@ -61,6 +96,7 @@ impl TempPostgres {
             fsync,
             as_postgres_user,
             databases: AtomicUsize::new(0),
+            tls_only: false,
         };
         let data = cluster.dir.path().join("data");
         cluster.pg("initdb", |c| {
@@ -84,11 +120,21 @@ impl TempPostgres {
     pub fn new_database(&self) -> Result<String, String> {
         let name = format!("rail_{}", self.databases.fetch_add(1, Ordering::SeqCst));
         let admin = self.url("postgres");
+        let tls_only = self.tls_only;
+        let socket_dir = self.dir.path().to_owned();
         // On a thread of its own: the client may not block inside a test's runtime.
         let create = format!("CREATE DATABASE {name}");
         std::thread::spawn(move || {
-            let mut admin = postgres::Client::connect(&admin, postgres::NoTls)
-                .map_err(|e| format!("connecting to the test server: {e}"))?;
+            let mut admin = if tls_only {
+                // Through the local socket: the test's own set-up needs no TLS.
+                postgres::Config::from_str(&admin)
+                    .map_err(|e| format!("{admin}: {e}"))?
+                    .host_path(&socket_dir)
+                    .connect(postgres::NoTls)
+            } else {
+                postgres::Client::connect(&admin, postgres::NoTls)
+            }
+            .map_err(|e| format!("connecting to the test server: {e}"))?;
             admin
                 .batch_execute(&create)
                 .map_err(|e| format!("{create}: {e}"))
@@ -122,12 +168,15 @@ impl TempPostgres {
     /// When `pg_ctl` fails.
     pub fn restart(&self) -> Result<(), String> {
         let data = self.dir.path().join("data");
-        let options = format!(
+        let mut options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync={} -c max_connections=200",
             self.port,
             self.dir.path().display(),
             if self.fsync { "on" } else { "off" }
         );
+        if self.tls_only {
+            options.push_str(" -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key");
+        }
         self.pg("pg_ctl", |c| {
             c.arg("-D")
                 .arg(&data)
@@ -159,6 +208,37 @@ impl TempPostgres {
 impl Drop for TempPostgres {
     fn drop(&mut self) {
         let _ = self.stop();
+    }
+}
+
+/// A CA made for a test and a server certificate for 127.0.0.1 it signed, in PEM.
+struct TestCertificates {
+    ca: String,
+    server_cert: String,
+    server_key: String,
+}
+
+impl TestCertificates {
+    fn make() -> Result<Self, String> {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, SanType};
+        let failed = |e: rcgen::Error| format!("test certificate: {e}");
+        let ca_key = KeyPair::generate().map_err(failed)?;
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(failed)?;
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Rail test CA");
+        let ca = ca_params.self_signed(&ca_key).map_err(failed)?;
+        let issuer = Issuer::new(ca_params, &ca_key);
+        let mut params = CertificateParams::new(Vec::<String>::new()).map_err(failed)?;
+        params.subject_alt_names = vec![SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into())];
+        let key = KeyPair::generate().map_err(failed)?;
+        let cert = params.signed_by(&key, &issuer).map_err(failed)?;
+        Ok(TestCertificates {
+            ca: ca.pem(),
+            server_cert: cert.pem(),
+            server_key: key.serialize_pem(),
+        })
     }
 }
 

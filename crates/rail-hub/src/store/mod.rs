@@ -48,6 +48,9 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("database error: {}", db::describe_postgres(.0))]
     Postgres(#[from] postgres::Error),
+    /// The PostgreSQL address cannot be used as given (its URL, or the TLS it asks for).
+    #[error("the PostgreSQL address: {0}")]
+    Address(String),
     /// The database server cannot be reached: nothing was written; try again later.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),

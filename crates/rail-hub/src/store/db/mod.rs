@@ -8,6 +8,7 @@
 //! a map of prepared statements for PostgreSQL).
 
 mod postgres;
+mod postgres_tls;
 mod sqlite;
 mod value;
 

@@ -12,13 +12,14 @@ use std::collections::HashMap;
 use std::error::Error as StdError;
 
 use ::postgres::types::{to_sql_checked, IsNull, ToSql, Type};
-use ::postgres::{Client, NoTls, Statement};
+use ::postgres::{Client, Statement};
 use bytes::BytesMut;
 
+use super::postgres_tls::Target;
 use super::{Cell, StoreError, Value};
 
 pub(super) struct Pg {
-    url: String,
+    target: Target,
     /// Lent to the thread that runs a call (see [`off_runtime`]), then put back.
     client: RefCell<Option<Client>>,
     statements: RefCell<Statements>,
@@ -28,9 +29,10 @@ type Statements = HashMap<String, Statement>;
 
 impl Pg {
     pub(super) fn connect(url: &str) -> Result<Self, StoreError> {
-        let client = off_runtime(|| Client::connect(url, NoTls)).map_err(unavailable)?;
+        let target = Target::parse(url)?;
+        let client = off_runtime(|| target.connect()).map_err(unavailable)?;
         Ok(Pg {
-            url: url.to_owned(),
+            target,
             client: RefCell::new(Some(client)),
             statements: RefCell::new(HashMap::new()),
         })
@@ -43,11 +45,11 @@ impl Pg {
     ) -> Result<T, StoreError> {
         let client = self.client.borrow_mut().take();
         let statements = std::mem::take(&mut *self.statements.borrow_mut());
-        let url = self.url.as_str();
+        let target = &self.target;
         let (result, client, statements) = off_runtime(move || {
             let (mut client, mut statements) = match client {
                 Some(client) if !client.is_closed() => (client, statements),
-                _ => match Client::connect(url, NoTls) {
+                _ => match target.connect() {
                     Ok(client) => (client, Statements::new()),
                     Err(error) => return (Err(unavailable(error)), None, Statements::new()),
                 },
@@ -141,8 +143,19 @@ fn contention(error: &::postgres::Error) -> bool {
         .is_some_and(|code| matches!(code.code(), "40P01" | "40001" | "55P03"))
 }
 
+/// The server's words when it refused; otherwise the error with its causes (the
+/// client's own text for a failed TLS handshake or connection does not say why).
 fn unavailable(error: ::postgres::Error) -> StoreError {
-    StoreError::Unavailable(error.to_string())
+    if error.as_db_error().is_some() {
+        return StoreError::Unavailable(describe(&error));
+    }
+    let mut why = error.to_string();
+    let mut cause = StdError::source(&error);
+    while let Some(inner) = cause {
+        why.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    StoreError::Unavailable(why)
 }
 
 fn prepared(
