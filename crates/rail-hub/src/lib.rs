@@ -21,6 +21,7 @@ pub mod delivery;
 pub mod demo;
 pub mod devices;
 pub mod discovery;
+pub mod error_chain;
 pub mod escalation;
 pub mod fanout;
 pub mod group_commit;
@@ -43,6 +44,7 @@ pub mod socketio;
 pub mod store;
 pub mod testing;
 pub mod tls;
+pub mod trust;
 
 pub use config::HubConfig;
 pub use hub::{Hub, HubError};

@@ -149,13 +149,7 @@ fn unavailable(error: ::postgres::Error) -> StoreError {
     if error.as_db_error().is_some() {
         return StoreError::Unavailable(describe(&error));
     }
-    let mut why = error.to_string();
-    let mut cause = StdError::source(&error);
-    while let Some(inner) = cause {
-        why.push_str(&format!(": {inner}"));
-        cause = inner.source();
-    }
-    StoreError::Unavailable(why)
+    StoreError::Unavailable(crate::error_chain::with_causes(&error))
 }
 
 fn prepared(

@@ -7,16 +7,12 @@
 //! URL (stricter than libpq's `require`, which checks nothing: a store that holds every
 //! order and token secret is not worth reaching through a server that only claims to be
 //! the right one). The roots trusted are the system's, or only the CA certificates in
-//! `sslrootcert=<file>` when it is given. Without `sslmode` (or with `disable`,
+//! `sslrootcert=<file>` when it is given (`crate::trust`). Without `sslmode` (or with `disable`,
 //! `allow`, `prefer`) the connection is plain TCP, for a database on the hubs' own
 //! private network. The client library reads the rest of the URL and knows neither
 //! `sslrootcert` nor the `verify-*` modes, so they are taken out before it sees it.
 
-use std::sync::Arc;
-
 use postgres::config::SslMode;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::store::StoreError;
@@ -37,7 +33,7 @@ impl Target {
     /// [`StoreError::Address`] when the address cannot be read, names a CA file that
     /// cannot be read or holds no certificate, or names one without asking for TLS.
     pub(crate) fn parse(address: &str) -> Result<Self, StoreError> {
-        let (params, verify, root_file) = take_libpq_options(address)?;
+        let (params, verify, root_file) = take_libpq_options(address);
         let config: postgres::Config = params
             .parse()
             .map_err(|error| StoreError::Address(format!("{error}")))?;
@@ -50,13 +46,11 @@ impl Target {
             }
             return Ok(Target { params, tls: None });
         }
-        let roots = match root_file {
-            Some(path) => roots_from_file(&path)?,
-            None => system_roots()?,
-        };
+        let config = crate::trust::client_config(root_file.as_deref().map(std::path::Path::new))
+            .map_err(|error| StoreError::Address(format!("TLS: {error}")))?;
         Ok(Target {
             params,
-            tls: Some(MakeRustlsConnect::new(client_config(roots)?)),
+            tls: Some(MakeRustlsConnect::new(config)),
         })
     }
 
@@ -76,12 +70,12 @@ impl Target {
 /// Takes `sslrootcert` out of a URL and turns `sslmode=verify-ca`/`verify-full` into
 /// `require`: answers the URL left, whether a `verify-*` mode was asked for, and the
 /// CA file. A key=value string is answered unchanged (the library reads its `sslmode`).
-fn take_libpq_options(address: &str) -> Result<(String, bool, Option<String>), StoreError> {
+fn take_libpq_options(address: &str) -> (String, bool, Option<String>) {
     let Ok(mut url) = url::Url::parse(address) else {
-        return Ok((address.to_owned(), false, None));
+        return (address.to_owned(), false, None);
     };
     if !matches!(url.scheme(), "postgres" | "postgresql") {
-        return Ok((address.to_owned(), false, None));
+        return (address.to_owned(), false, None);
     }
     let mut verify = false;
     let mut root_file = None;
@@ -101,55 +95,7 @@ fn take_libpq_options(address: &str) -> Result<(String, bool, Option<String>), S
     } else {
         url.query_pairs_mut().clear().extend_pairs(kept);
     }
-    Ok((url.into(), verify, root_file))
-}
-
-fn roots_from_file(path: &str) -> Result<rustls::RootCertStore, StoreError> {
-    let pem = std::fs::read(path)
-        .map_err(|error| StoreError::Address(format!("sslrootcert {path}: {error}")))?;
-    let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
-        .collect::<Result<_, _>>()
-        .map_err(|error| StoreError::Address(format!("sslrootcert {path}: {error}")))?;
-    if certificates.is_empty() {
-        return Err(StoreError::Address(format!(
-            "sslrootcert {path}: no PEM certificate in it"
-        )));
-    }
-    let mut roots = rustls::RootCertStore::empty();
-    for certificate in certificates {
-        roots
-            .add(certificate)
-            .map_err(|error| StoreError::Address(format!("sslrootcert {path}: {error}")))?;
-    }
-    Ok(roots)
-}
-
-fn system_roots() -> Result<rustls::RootCertStore, StoreError> {
-    let found = rustls_native_certs::load_native_certs();
-    let mut roots = rustls::RootCertStore::empty();
-    // Unreadable entries in the system's store are skipped, as every TLS client does;
-    // only a store with nothing usable is an error.
-    let (_added, _skipped) = roots.add_parsable_certificates(found.certs);
-    if roots.is_empty() {
-        return Err(StoreError::Address(format!(
-            "TLS is asked for but the system has no CA certificates ({}); \
-             name the server's CA with sslrootcert=<file>",
-            found
-                .errors
-                .first()
-                .map_or_else(|| "none found".to_owned(), ToString::to_string)
-        )));
-    }
-    Ok(roots)
-}
-
-fn client_config(roots: rustls::RootCertStore) -> Result<rustls::ClientConfig, StoreError> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|error| StoreError::Address(format!("TLS set-up: {error}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
+    (url.into(), verify, root_file)
 }
 
 #[cfg(test)]
@@ -160,8 +106,7 @@ mod tests {
     fn libpq_options_the_library_does_not_know_are_taken_out() {
         let (params, verify, root) = take_libpq_options(
             "postgres://rail@db.example:5432/rail?sslmode=verify-full&sslrootcert=/etc/rail/ca.pem&application_name=hub",
-        )
-        .expect("address");
+        );
         assert_eq!(
             params,
             "postgres://rail@db.example:5432/rail?sslmode=require&application_name=hub"
@@ -169,8 +114,7 @@ mod tests {
         assert!(verify);
         assert_eq!(root.as_deref(), Some("/etc/rail/ca.pem"));
         // A key=value string is the library's to read.
-        let (params, verify, root) =
-            take_libpq_options("host=db user=rail sslmode=require").expect("address");
+        let (params, verify, root) = take_libpq_options("host=db user=rail sslmode=require");
         assert_eq!(params, "host=db user=rail sslmode=require");
         assert!(!verify);
         assert!(root.is_none());
@@ -187,7 +131,7 @@ mod tests {
     }
 
     #[test]
-    fn a_ca_file_that_is_missing_or_not_a_certificate_is_refused_by_name() {
+    fn a_ca_file_that_is_missing_or_not_asked_for_and_an_unknown_mode_are_refused() {
         let missing = Target::parse(
             "postgres://rail@db/rail?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem",
         );
@@ -196,19 +140,9 @@ mod tests {
             "{:?}",
             missing.err()
         );
-        let dir = tempfile::tempdir().expect("dir");
-        let junk = dir.path().join("ca.pem");
-        std::fs::write(&junk, "not a certificate").expect("write");
-        let junk_url = format!(
-            "postgres://rail@db/rail?sslmode=require&sslrootcert={}",
-            junk.display()
-        );
+        let unasked = Target::parse("postgres://rail@db/rail?sslrootcert=/etc/rail/ca.pem");
         assert!(
-            matches!(Target::parse(&junk_url), Err(StoreError::Address(why)) if why.contains("no PEM certificate")),
-        );
-        let unasked = format!("postgres://rail@db/rail?sslrootcert={}", junk.display());
-        assert!(
-            matches!(Target::parse(&unasked), Err(StoreError::Address(why)) if why.contains("sslmode=verify-full")),
+            matches!(&unasked, Err(StoreError::Address(why)) if why.contains("sslmode=verify-full")),
         );
         assert!(matches!(
             Target::parse("postgres://rail@db/rail?sslmode=sometimes"),
