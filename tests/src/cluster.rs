@@ -1,6 +1,8 @@
 //! Several hubs sharing one throwaway PostgreSQL server and one NATS server, as a
 //! restaurant group would run them: for the cluster test and the cluster chaos run.
 
+use std::path::PathBuf;
+
 use rail_hub::testing::{TempNats, TempPostgres};
 
 use crate::{HubOptions, HubProcess};
@@ -16,15 +18,42 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn start(hubs: usize) -> Self {
-        let postgres = TempPostgres::start().expect("throwaway PostgreSQL");
-        let store_url = postgres.new_database().expect("database");
         let nats = TempNats::start().expect("throwaway NATS");
         let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_on(nats, dir, None, hubs)
+    }
+
+    /// As [`Cluster::start`], with a NATS server that takes TLS only (its certificate
+    /// from a CA of its own); every hub is given that CA (`nats_ca` in its
+    /// configuration file). Answers the CA file's path too.
+    pub fn start_with_tls_nats(hubs: usize) -> (Self, PathBuf) {
+        let (nats, ca) = TempNats::start_tls().expect("throwaway NATS with TLS");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca_file = dir.path().join("nats-ca.pem");
+        std::fs::write(&ca_file, ca).expect("CA file");
+        let config = dir.path().join("hub.toml");
+        std::fs::write(
+            &config,
+            format!("nats_ca = {:?}\n", ca_file.display().to_string()),
+        )
+        .expect("configuration file");
+        (Self::start_on(nats, dir, Some(config), hubs), ca_file)
+    }
+
+    fn start_on(
+        nats: TempNats,
+        dir: tempfile::TempDir,
+        config: Option<PathBuf>,
+        hubs: usize,
+    ) -> Self {
+        let postgres = TempPostgres::start().expect("throwaway PostgreSQL");
+        let store_url = postgres.new_database().expect("database");
         let hubs = (0..hubs)
             .map(|n| {
                 HubProcess::start_with(HubOptions {
                     store: Some(store_url.clone()),
                     nats: Some(nats.url()),
+                    config: config.clone(),
                     ..HubOptions::new(dir.path().join(format!("hub-{n}.sqlite3")))
                 })
                 .expect("hub")

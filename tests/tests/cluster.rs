@@ -215,6 +215,68 @@ async fn with_nats_down_events_still_reach_every_hub_from_the_store() {
     );
 }
 
+/// NATS over TLS (a server that takes TLS only, its certificate from a CA of its own):
+/// hubs given that CA hand each other's events through it; a hub that trusts only the
+/// system's CAs refuses the server, and still gets every event, from the store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hubs_given_the_nats_servers_ca_talk_through_it_over_tls() {
+    let (cluster, _ca_file) = Cluster::start_with_tls_nats(2);
+    let untrusting = HubProcess::start_with(rail_tests::HubOptions {
+        store: Some(cluster.store_url.clone()),
+        nats: Some(cluster.nats.url()),
+        ..rail_tests::HubOptions::new(cluster.dir.path().join("untrusting.sqlite3"))
+    })
+    .expect("a hub without the CA still starts");
+    let pos = cluster.hubs[0].token("pos", &[]);
+    let kds = cluster.hubs[0].token("kds", &["grill"]);
+    let trusting = Listener::start(&cluster.hubs[1], &kds, "kds:grill").await;
+    let refusing = Listener::start(&untrusting, &kds, "kds:grill").await;
+    // Until the trusting hubs are connected, an event would come from the store.
+    wait_for_nats(&cluster.hubs[1]).await;
+    for n in 0..3 {
+        cluster.hubs[0]
+            .post_order(&pos, order_for(&format!("{n}"), "grill", "Burger"))
+            .await
+            .expect("order");
+    }
+    wait_for(
+        "both hubs' sockets to get the orders",
+        Duration::from_secs(5),
+        || trusting.seqs().len() == 3 && refusing.seqs().len() == 3,
+    )
+    .await;
+    assert_eq!(trusting.seqs(), vec![1, 2, 3]);
+    assert_eq!(refusing.seqs(), vec![1, 2, 3]);
+    let received = cluster.hubs[1]
+        .metric("rail_cluster_events_received_total")
+        .await;
+    assert!(
+        received >= 3,
+        "the orders crossed through NATS ({received})"
+    );
+    assert_eq!(
+        untrusting
+            .metric("rail_cluster_events_received_total")
+            .await,
+        0,
+        "the hub without the CA never reached the server"
+    );
+    let swept = untrusting.metric("rail_cluster_events_swept_total").await;
+    assert!(swept >= 3, "{swept} events read from the store");
+}
+
+/// Waits until `hub` says it is connected to NATS.
+async fn wait_for_nats(hub: &HubProcess) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while hub.metric("rail_cluster_nats_connected").await < 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the hub did not connect to NATS"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// One idempotency key sent to two hubs at the same moment (a POS retrying on another
 /// hub while the first still works on it): one order, and both answers are its.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -19,6 +19,7 @@
 //! the shared store: a hub hands its screens only what another hub of the same store
 //! sent, whoever else can reach the NATS server.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -53,6 +54,36 @@ pub enum ClusterError {
     AlreadyJoined,
     #[error("cannot read the store's signing secret: {0}")]
     Store(#[from] crate::store::StoreError),
+    #[error("NATS over TLS: {0}")]
+    Trust(#[from] crate::trust::TrustError),
+}
+
+/// How to reach the NATS server at `url` (one address, or several with commas): over
+/// TLS, the server's certificate and name checked, when an address says `tls://` or a
+/// CA file is named (the CAs in it, and only those, are trusted; otherwise the
+/// system's); otherwise as the server asks.
+fn connect_options(
+    url: &str,
+    ca_file: Option<&std::path::Path>,
+) -> Result<async_nats::ConnectOptions, ClusterError> {
+    let options = async_nats::ConnectOptions::new();
+    let tls_asked = url
+        .split(',')
+        .any(|address| address.trim().starts_with("tls://"));
+    if tls_asked || ca_file.is_some() {
+        let config = crate::trust::client_config(ca_file)?;
+        return Ok(options.require_tls(true).tls_client_config(config));
+    }
+    Ok(options)
+}
+
+/// Notes in the hub's metrics whether it is connected to NATS now.
+fn nats_connected(hub: &std::sync::Weak<Hub>, now: bool) {
+    if let Some(hub) = hub.upgrade() {
+        hub.metrics
+            .cluster_nats_connected
+            .store(now, Ordering::Relaxed);
+    }
 }
 
 /// The key notices are sealed with, for hubs sharing the store that holds `secret`.
@@ -207,13 +238,19 @@ impl Link {
     }
 }
 
-/// Joins the hubs that share this hub's PostgreSQL store through NATS at `url`. A
-/// NATS server that is down is retried in the background; meanwhile the hub serves its
-/// own screens and reads the others' events in its sweeps.
+/// Joins the hubs that share this hub's PostgreSQL store through NATS at `url`
+/// (over TLS when it says `tls://` or `ca_file` names the server's CA). A NATS server
+/// that is down is retried in the background; meanwhile the hub serves its own screens
+/// and reads the others' events in its sweeps.
 ///
 /// # Errors
-/// When the store is not PostgreSQL, or the NATS address is not valid.
-pub async fn join(hub: Arc<Hub>, url: &str) -> Result<(), ClusterError> {
+/// When the store is not PostgreSQL, the NATS address is not valid, or the CA file
+/// cannot be read.
+pub async fn join(
+    hub: Arc<Hub>,
+    url: &str,
+    ca_file: Option<&std::path::Path>,
+) -> Result<(), ClusterError> {
     let key = {
         let mut state = hub.lock();
         if state.store.engine() != Engine::Postgres {
@@ -224,30 +261,57 @@ pub async fn join(hub: Arc<Hub>, url: &str) -> Result<(), ClusterError> {
     let hub_id = uuid::Uuid::new_v4().simple().to_string();
     let reconnected = Arc::new(tokio::sync::Notify::new());
     let on_event = Arc::clone(&reconnected);
-    let client = async_nats::ConnectOptions::new()
-        .name(format!("rail-hub {hub_id}"))
-        .retry_on_initial_connect()
-        .event_callback(move |event| {
-            let on_event = Arc::clone(&on_event);
-            async move {
-                match event {
-                    async_nats::Event::Connected => {
-                        tracing::info!("connected to NATS");
-                        on_event.notify_one();
+    // The client outlives no hub: it holds only a weak reference for its events.
+    let watched = Arc::downgrade(&hub);
+    hub.metrics.cluster_joined.store(true, Ordering::Relaxed);
+    let options = || -> Result<async_nats::ConnectOptions, ClusterError> {
+        let on_event = Arc::clone(&on_event);
+        let watched = watched.clone();
+        Ok(connect_options(url, ca_file)?
+            .name(format!("rail-hub {hub_id}"))
+            .event_callback(move |event| {
+                let on_event = Arc::clone(&on_event);
+                let watched = watched.clone();
+                async move {
+                    match event {
+                        async_nats::Event::Connected => {
+                            tracing::info!("connected to NATS");
+                            nats_connected(&watched, true);
+                            on_event.notify_one();
+                        }
+                        async_nats::Event::Disconnected => {
+                            nats_connected(&watched, false);
+                            tracing::warn!("NATS lost; other hubs' events now come from the store");
+                        }
+                        other => tracing::debug!(%other, "NATS"),
                     }
-                    async_nats::Event::Disconnected => {
-                        tracing::warn!("NATS lost; other hubs' events now come from the store");
-                    }
-                    other => tracing::debug!(%other, "NATS"),
                 }
-            }
-        })
-        .connect(url)
-        .await
-        .map_err(|source| ClusterError::Connect {
-            url: url.to_owned(),
-            source,
-        })?;
+            }))
+    };
+    // One attempt first, so that a server that cannot be reached or refuses (its
+    // certificate, say) is reported with the reason: the client's own retries only
+    // report "IO error".
+    let client = match options()?.connect(url).await {
+        Ok(client) => {
+            nats_connected(&watched, true);
+            client
+        }
+        Err(error) => {
+            tracing::warn!(
+                "cannot reach NATS at {url} yet ({}); trying again in the background, \
+                 other hubs' events come from the store meanwhile",
+                crate::error_chain::with_causes(&error)
+            );
+            options()?
+                .retry_on_initial_connect()
+                .connect(url)
+                .await
+                .map_err(|source| ClusterError::Connect {
+                    url: url.to_owned(),
+                    source,
+                })?
+        }
+    };
     let mut subscription = client.subscribe(SUBJECT).await?;
     let (outbox, mut outgoing) = tokio::sync::mpsc::channel::<Sent>(OUTBOX);
     hub.cluster
@@ -337,7 +401,7 @@ fn receive(hub: &Hub, notice: Notice) {
                 .collect();
             hub.metrics
                 .cluster_received
-                .fetch_add(published.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                .fetch_add(published.len() as u64, Ordering::Relaxed);
             let mut state = hub.lock();
             hub.hand_out(&mut state, &published);
         }
@@ -432,7 +496,7 @@ fn sweep(hub: &Hub, reader: &mut Option<Db>) {
         tracing::debug!(events = missed.len(), "handed out events no notice brought");
         hub.metrics
             .cluster_swept
-            .fetch_add(missed.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            .fetch_add(missed.len() as u64, Ordering::Relaxed);
         let mut state = hub.lock();
         hub.hand_out(&mut state, &missed);
     }

@@ -103,8 +103,13 @@ pub struct FileConfig {
     /// `?sslmode=verify-full&sslrootcert=<CA file>` for TLS), instead of the SQLite
     /// file `db`.
     pub store: Option<String>,
-    /// NATS server through which hubs sharing `store` tell each other of their events.
+    /// NATS server through which hubs sharing `store` tell each other of their events
+    /// (`tls://host:4222` for TLS).
     pub nats: Option<String>,
+    /// The CA certificates (PEM) that signed the NATS server's certificate; naming
+    /// them makes the connection TLS. Without it a `tls://` server is checked against
+    /// the system's CAs.
+    pub nats_ca: Option<std::path::PathBuf>,
     pub secret: Option<String>,
     pub heartbeat_secs: Option<u64>,
     pub auth_timeout_secs: Option<u64>,

@@ -45,10 +45,15 @@ enum Command {
         /// name are always checked; without `sslrootcert`, against the system's CAs).
         #[arg(long, env = "RAIL_HUB_STORE")]
         store: Option<String>,
-        /// NATS server (`nats://host:4222`) through which hubs sharing a PostgreSQL
-        /// store hand each other's events to their screens.
+        /// NATS server (`nats://host:4222`, `tls://host:4222` for TLS) through which
+        /// hubs sharing a PostgreSQL store hand each other's events to their screens.
         #[arg(long, env = "RAIL_HUB_NATS")]
         nats: Option<String>,
+        /// CA certificates (PEM) that signed the NATS server's certificate: the
+        /// connection is then TLS, checked against these only (`tls://` addresses are
+        /// checked against the system's CAs without it).
+        #[arg(long, env = "RAIL_HUB_NATS_CA")]
+        nats_ca: Option<PathBuf>,
         /// Address to listen on; port 0 picks a free one [default: 127.0.0.1:7070].
         #[arg(long, env = "RAIL_HUB_LISTEN")]
         listen: Option<SocketAddr>,
@@ -175,12 +180,16 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    // The binary links two TLS crypto providers (the NATS client brings the second),
+    // so a library asking rustls for the process default would find none chosen.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     match Cli::parse().command {
         Command::Serve {
             config,
             db,
             store,
             nats,
+            nats_ca,
             listen,
             secret,
             heartbeat_secs,
@@ -220,7 +229,8 @@ async fn main() -> anyhow::Result<()> {
                     .with_context(|| format!("opening {}", db.display()))?,
             };
             if let Some(url) = nats.or(file.nats) {
-                rail_hub::cluster::join(hub.clone(), &url).await?;
+                let ca = nats_ca.or(file.nats_ca);
+                rail_hub::cluster::join(hub.clone(), &url, ca.as_deref()).await?;
             }
             // Every screen is a socket: lift the soft descriptor limit (often 1024) to
             // the hard one so a big kitchen group is not refused at the 1000th screen.

@@ -1,7 +1,7 @@
 //! Counters for `/metrics` (Prometheus text format).
 
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Monotonic counters; gauges (connections per channel) are read from the registry.
 #[derive(Debug, Default)]
@@ -24,6 +24,10 @@ pub struct Metrics {
     /// Events of other hubs this hub read from the store because no notice brought
     /// them (NATS down or a notice lost).
     pub cluster_swept: AtomicU64,
+    /// Whether this hub is one of several (it joined through NATS), and whether it is
+    /// connected to the NATS server now.
+    pub cluster_joined: AtomicBool,
+    pub cluster_nats_connected: AtomicBool,
 }
 
 impl Metrics {
@@ -97,6 +101,13 @@ impl Metrics {
             "# HELP rail_connections_open Open WebSocket connections\n# TYPE rail_connections_open gauge\nrail_connections_open {}",
             self.connections_open.load(Ordering::Relaxed)
         );
+        if self.cluster_joined.load(Ordering::Relaxed) {
+            let _ = writeln!(
+                out,
+                "# HELP rail_cluster_nats_connected 1 while this hub is connected to its cluster's NATS server\n# TYPE rail_cluster_nats_connected gauge\nrail_cluster_nats_connected {}",
+                u8::from(self.cluster_nats_connected.load(Ordering::Relaxed))
+            );
+        }
         let _ = writeln!(
             out,
             "# HELP rail_subscriptions Subscribers per channel\n# TYPE rail_subscriptions gauge"

@@ -294,6 +294,8 @@ fn run_checked(command: &mut Command) -> Result<(), String> {
 pub struct TempNats {
     child: std::process::Child,
     port: u16,
+    /// With TLS: the server's certificate and key, passed to every start.
+    tls: Option<tempfile::TempDir>,
 }
 
 impl TempNats {
@@ -304,21 +306,59 @@ impl TempNats {
     pub fn start() -> Result<Self, String> {
         let port = free_port()?;
         let mut server = TempNats {
-            child: Self::spawn(port)?,
+            child: Self::spawn(port, None)?,
             port,
+            tls: None,
         };
         server.wait_ready()?;
         Ok(server)
     }
 
-    fn spawn(port: u16) -> Result<std::process::Child, String> {
+    /// Starts a server that takes TLS connections only, with a certificate for
+    /// 127.0.0.1 signed by a CA made for it; answers the server and that CA's
+    /// certificate (PEM).
+    ///
+    /// # Errors
+    /// As [`TempNats::start`], or when the certificates cannot be made.
+    pub fn start_tls() -> Result<(Self, String), String> {
+        let certificates = TestCertificates::make()?;
+        let dir = tempfile::Builder::new()
+            .prefix("rail-nats")
+            .tempdir()
+            .map_err(|e| format!("temporary directory: {e}"))?;
+        for (name, text) in [
+            ("server.crt", &certificates.server_cert),
+            ("server.key", &certificates.server_key),
+        ] {
+            std::fs::write(dir.path().join(name), text).map_err(|e| format!("{name}: {e}"))?;
+        }
+        let port = free_port()?;
+        let mut server = TempNats {
+            child: Self::spawn(port, Some(dir.path()))?,
+            port,
+            tls: Some(dir),
+        };
+        server.wait_ready()?;
+        Ok((server, certificates.ca))
+    }
+
+    fn spawn(port: u16, tls: Option<&std::path::Path>) -> Result<std::process::Child, String> {
         let program = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
             .into_iter()
             .map(PathBuf::from)
             .find(|p| p.is_file())
             .unwrap_or_else(|| PathBuf::from("nats-server"));
-        Command::new(&program)
-            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+        let mut command = Command::new(&program);
+        command.args(["-a", "127.0.0.1", "-p", &port.to_string()]);
+        if let Some(dir) = tls {
+            command
+                .arg("--tls")
+                .arg("--tlscert")
+                .arg(dir.join("server.crt"))
+                .arg("--tlskey")
+                .arg(dir.join("server.key"));
+        }
+        command
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -339,9 +379,10 @@ impl TempNats {
         Err("nats-server did not start within 10 s".into())
     }
 
-    /// `nats://127.0.0.1:<port>`.
+    /// `nats://127.0.0.1:<port>` (`tls://` for a server started with TLS).
     pub fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
+        let scheme = if self.tls.is_some() { "tls" } else { "nats" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     /// Kills the server (SIGKILL).
@@ -356,7 +397,7 @@ impl TempNats {
     /// When it does not start.
     pub fn restart(&mut self) -> Result<(), String> {
         self.kill();
-        self.child = Self::spawn(self.port)?;
+        self.child = Self::spawn(self.port, self.tls.as_ref().map(tempfile::TempDir::path))?;
         self.wait_ready()
     }
 }
