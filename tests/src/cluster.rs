@@ -11,6 +11,9 @@ use crate::{HubOptions, HubProcess};
 pub struct Cluster {
     pub hubs: Vec<HubProcess>,
     pub nats: TempNats,
+    /// The other servers of a NATS cluster, when the hubs have one (each hub is given
+    /// every server, starting with a different one).
+    pub more_nats: Vec<TempNats>,
     pub store_url: String,
     pub dir: tempfile::TempDir,
     _postgres: TempPostgres,
@@ -19,6 +22,14 @@ pub struct Cluster {
 impl Cluster {
     pub fn start(hubs: usize) -> Self {
         let nats = TempNats::start().expect("throwaway NATS");
+        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_on(vec![nats], dir, None, hubs)
+    }
+
+    /// As [`Cluster::start`], with `servers` NATS servers routed to each other as one
+    /// NATS cluster; hub `n` is given every server, starting with server `n`.
+    pub fn start_with_nats_cluster(hubs: usize, servers: usize) -> Self {
+        let nats = TempNats::start_cluster(servers).expect("throwaway NATS cluster");
         let dir = tempfile::tempdir().expect("tempdir");
         Self::start_on(nats, dir, None, hubs)
     }
@@ -37,11 +48,11 @@ impl Cluster {
             format!("nats_ca = {:?}\n", ca_file.display().to_string()),
         )
         .expect("configuration file");
-        (Self::start_on(nats, dir, Some(config), hubs), ca_file)
+        (Self::start_on(vec![nats], dir, Some(config), hubs), ca_file)
     }
 
     fn start_on(
-        nats: TempNats,
+        mut nats: Vec<TempNats>,
         dir: tempfile::TempDir,
         config: Option<PathBuf>,
         hubs: usize,
@@ -50,18 +61,23 @@ impl Cluster {
         let store_url = postgres.new_database().expect("database");
         let hubs = (0..hubs)
             .map(|n| {
+                let urls: Vec<String> = (0..nats.len())
+                    .map(|k| nats[(n + k) % nats.len()].url())
+                    .collect();
                 HubProcess::start_with(HubOptions {
                     store: Some(store_url.clone()),
-                    nats: Some(nats.url()),
+                    nats: Some(urls.join(",")),
                     config: config.clone(),
                     ..HubOptions::new(dir.path().join(format!("hub-{n}.sqlite3")))
                 })
                 .expect("hub")
             })
             .collect();
+        let first = nats.remove(0);
         Cluster {
             hubs,
-            nats,
+            nats: first,
+            more_nats: nats,
             store_url,
             dir,
             _postgres: postgres,

@@ -2,7 +2,8 @@
 //! PostgreSQL server and one NATS server. Orders are posted to two hubs at once, and
 //! bumped from a screen on the third; a listener on each hub records every event
 //! sequence number it is handed, and real screens (`rail-headless`) on two hubs must
-//! end equal to the store.
+//! end equal to the store. NATS down, a NATS cluster losing a server, NATS over TLS,
+//! one key sent to two hubs and a device removed on one hub are tried too.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -263,6 +264,53 @@ async fn hubs_given_the_nats_servers_ca_talk_through_it_over_tls() {
     );
     let swept = untrusting.metric("rail_cluster_events_swept_total").await;
     assert!(swept >= 3, "{swept} events read from the store");
+}
+
+/// Two NATS servers routed as one NATS cluster, each hub given both: events cross
+/// between hubs through NATS while both servers run, after the first is killed, and
+/// after it is back and the second is killed; whichever server a hub was on, one of
+/// the kills made it move to the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hubs_on_a_nats_cluster_carry_on_through_another_server_when_theirs_is_lost() {
+    let mut cluster = Cluster::start_with_nats_cluster(2, 2);
+    let pos = cluster.hubs[0].token("pos", &[]);
+    let kds = cluster.hubs[0].token("kds", &["grill"]);
+    let far = Listener::start(&cluster.hubs[1], &kds, "kds:grill").await;
+    let mut posted = 0;
+    for round in ["both servers", "the first killed", "the second killed"] {
+        match round {
+            "the first killed" => cluster.nats.kill(),
+            "the second killed" => {
+                cluster.nats.restart().expect("first NATS server back");
+                cluster.more_nats[0].kill();
+            }
+            _ => {}
+        }
+        // Each hub notices a lost server and moves to the other one.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        for hub in &cluster.hubs {
+            wait_for_nats(hub).await;
+        }
+        let before = cluster.hubs[1]
+            .metric("rail_cluster_events_received_total")
+            .await;
+        for n in posted..posted + 3 {
+            cluster.hubs[0]
+                .post_order(&pos, order_for(&format!("{n}"), "grill", "Burger"))
+                .await
+                .expect("order");
+        }
+        posted += 3;
+        wait_for(round, Duration::from_secs(5), || far.seqs().len() == posted).await;
+        let after = cluster.hubs[1]
+            .metric("rail_cluster_events_received_total")
+            .await;
+        assert!(
+            after >= before + 3,
+            "{round}: the orders crossed through NATS ({before} → {after})"
+        );
+    }
+    assert_eq!(far.seqs(), (1..=posted as u64).collect::<Vec<u64>>());
 }
 
 /// Waits until `hub` says it is connected to NATS.

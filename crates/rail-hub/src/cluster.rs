@@ -291,7 +291,14 @@ pub async fn join(
     // One attempt first, so that a server that cannot be reached or refuses (its
     // certificate, say) is reported with the reason: the client's own retries only
     // report "IO error".
-    let client = match options()?.connect(url).await {
+    // Several servers of one NATS cluster may be named, with commas: the client starts
+    // on one of them and moves to another when its server is lost.
+    let servers: Vec<&str> = url
+        .split(',')
+        .map(str::trim)
+        .filter(|server| !server.is_empty())
+        .collect();
+    let client = match options()?.connect(&servers).await {
         Ok(client) => {
             nats_connected(&watched, true);
             client
@@ -304,7 +311,7 @@ pub async fn join(
             );
             options()?
                 .retry_on_initial_connect()
-                .connect(url)
+                .connect(&servers)
                 .await
                 .map_err(|source| ClusterError::Connect {
                     url: url.to_owned(),

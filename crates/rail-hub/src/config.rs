@@ -104,7 +104,7 @@ pub struct FileConfig {
     /// file `db`.
     pub store: Option<String>,
     /// NATS server through which hubs sharing `store` tell each other of their events
-    /// (`tls://host:4222` for TLS).
+    /// (`tls://host:4222` for TLS; a NATS cluster's servers with commas between).
     pub nats: Option<String>,
     /// The CA certificates (PEM) that signed the NATS server's certificate; naming
     /// them makes the connection TLS. Without it a `tls://` server is checked against

@@ -45,8 +45,9 @@ enum Command {
         /// name are always checked; without `sslrootcert`, against the system's CAs).
         #[arg(long, env = "RAIL_HUB_STORE")]
         store: Option<String>,
-        /// NATS server (`nats://host:4222`, `tls://host:4222` for TLS) through which
-        /// hubs sharing a PostgreSQL store hand each other's events to their screens.
+        /// NATS server (`nats://host:4222`, `tls://host:4222` for TLS; the servers of a
+        /// NATS cluster with commas between) through which hubs sharing a PostgreSQL
+        /// store hand each other's events to their screens.
         #[arg(long, env = "RAIL_HUB_NATS")]
         nats: Option<String>,
         /// CA certificates (PEM) that signed the NATS server's certificate: the

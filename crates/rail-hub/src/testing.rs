@@ -296,6 +296,8 @@ pub struct TempNats {
     port: u16,
     /// With TLS: the server's certificate and key, passed to every start.
     tls: Option<tempfile::TempDir>,
+    /// Further arguments passed to every start (a cluster's routes).
+    extra: Vec<String>,
 }
 
 impl TempNats {
@@ -306,12 +308,51 @@ impl TempNats {
     pub fn start() -> Result<Self, String> {
         let port = free_port()?;
         let mut server = TempNats {
-            child: Self::spawn(port, None)?,
+            child: Self::spawn(port, None, &[])?,
             port,
             tls: None,
+            extra: Vec::new(),
         };
         server.wait_ready()?;
         Ok(server)
+    }
+
+    /// Starts `size` servers routed to each other as one NATS cluster: a client of any
+    /// of them reaches the subscribers of all.
+    ///
+    /// # Errors
+    /// As [`TempNats::start`].
+    pub fn start_cluster(size: usize) -> Result<Vec<Self>, String> {
+        let route_ports = (0..size)
+            .map(|_| free_port())
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut servers = Vec::with_capacity(size);
+        for (n, own) in route_ports.iter().enumerate() {
+            let routes: Vec<String> = route_ports
+                .iter()
+                .enumerate()
+                .filter(|&(other, _)| other != n)
+                .map(|(_, port)| format!("nats://127.0.0.1:{port}"))
+                .collect();
+            let extra = vec![
+                "--cluster_name".to_owned(),
+                "rail".to_owned(),
+                "--cluster".to_owned(),
+                format!("nats://127.0.0.1:{own}"),
+                "--routes".to_owned(),
+                routes.join(","),
+            ];
+            let port = free_port()?;
+            let mut server = TempNats {
+                child: Self::spawn(port, None, &extra)?,
+                port,
+                tls: None,
+                extra,
+            };
+            server.wait_ready()?;
+            servers.push(server);
+        }
+        Ok(servers)
     }
 
     /// Starts a server that takes TLS connections only, with a certificate for
@@ -334,15 +375,20 @@ impl TempNats {
         }
         let port = free_port()?;
         let mut server = TempNats {
-            child: Self::spawn(port, Some(dir.path()))?,
+            child: Self::spawn(port, Some(dir.path()), &[])?,
             port,
             tls: Some(dir),
+            extra: Vec::new(),
         };
         server.wait_ready()?;
         Ok((server, certificates.ca))
     }
 
-    fn spawn(port: u16, tls: Option<&std::path::Path>) -> Result<std::process::Child, String> {
+    fn spawn(
+        port: u16,
+        tls: Option<&std::path::Path>,
+        extra: &[String],
+    ) -> Result<std::process::Child, String> {
         let program = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
             .into_iter()
             .map(PathBuf::from)
@@ -359,6 +405,7 @@ impl TempNats {
                 .arg(dir.join("server.key"));
         }
         command
+            .args(extra)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -397,7 +444,11 @@ impl TempNats {
     /// When it does not start.
     pub fn restart(&mut self) -> Result<(), String> {
         self.kill();
-        self.child = Self::spawn(self.port, self.tls.as_ref().map(tempfile::TempDir::path))?;
+        self.child = Self::spawn(
+            self.port,
+            self.tls.as_ref().map(tempfile::TempDir::path),
+            &self.extra,
+        )?;
         self.wait_ready()
     }
 }
