@@ -1,5 +1,6 @@
-//! Several hubs sharing one throwaway PostgreSQL server and one NATS server, as a
-//! restaurant group would run them: for the cluster test and the cluster chaos run.
+//! Several hubs sharing one throwaway PostgreSQL server and one NATS server (or the
+//! servers of a NATS cluster), as a restaurant group would run them: for the cluster
+//! test and the cluster chaos run.
 
 use std::path::PathBuf;
 

@@ -12,7 +12,7 @@ use futures_util::{SinkExt, StreamExt};
 use rail_protocol::{ClientMessage, Control, ServerMessage};
 use rail_tests::cluster::Cluster;
 use rail_tests::screen::ScreenProcess;
-use rail_tests::{assert_converges, order_for, wait_for, HubProcess};
+use rail_tests::{assert_converges, eventually, order_for, wait_for, HubProcess};
 use tokio_tungstenite::tungstenite::Message;
 
 /// Every event sequence number a socket on one hub is handed on one channel.
@@ -286,11 +286,34 @@ async fn hubs_on_a_nats_cluster_carry_on_through_another_server_when_theirs_is_l
             }
             _ => {}
         }
-        // Each hub notices a lost server and moves to the other one.
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        for hub in &cluster.hubs {
-            wait_for_nats(hub).await;
-        }
+        // Both hubs listen on the server left (whichever each was on before), or on
+        // either while both run.
+        let listening = |server: &rail_hub::testing::TempNats| {
+            let monitor = server.monitor_url().expect("a cluster server's monitor");
+            async move { hubs_listening_on(&monitor).await }
+        };
+        eventually(
+            &format!("{round}: both hubs listening on NATS"),
+            Duration::from_secs(10),
+            || async {
+                let on_first = if round == "the first killed" {
+                    0
+                } else {
+                    listening(&cluster.nats).await?
+                };
+                let on_second = if round == "the second killed" {
+                    0
+                } else {
+                    listening(&cluster.more_nats[0]).await?
+                };
+                match on_first + on_second {
+                    2 => Ok(()),
+                    n => Err(anyhow::anyhow!("{n} of 2")),
+                }
+            },
+        )
+        .await
+        .expect("the hubs moved");
         let before = cluster.hubs[1]
             .metric("rail_cluster_events_received_total")
             .await;
@@ -315,14 +338,39 @@ async fn hubs_on_a_nats_cluster_carry_on_through_another_server_when_theirs_is_l
 
 /// Waits until `hub` says it is connected to NATS.
 async fn wait_for_nats(hub: &HubProcess) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while hub.metric("rail_cluster_nats_connected").await < 1 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the hub did not connect to NATS"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        "the hub to connect to NATS",
+        Duration::from_secs(10),
+        || async {
+            match hub.metric("rail_cluster_nats_connected").await {
+                1 => Ok(()),
+                other => Err(format!("rail_cluster_nats_connected {other}")),
+            }
+        },
+    )
+    .await
+    .expect("connected to NATS");
+}
+
+/// How many clients of the NATS server whose monitor is at `monitor` listen on the
+/// hubs' subject.
+async fn hubs_listening_on(monitor: &str) -> anyhow::Result<usize> {
+    let connections: serde_json::Value = reqwest::get(format!("{monitor}/connz?subs=1"))
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let listening = connections["connections"].as_array().map_or(0, |clients| {
+        clients
+            .iter()
+            .filter(|client| {
+                client["subscriptions_list"]
+                    .as_array()
+                    .is_some_and(|subjects| subjects.iter().any(|s| s == "rail.cluster"))
+            })
+            .count()
+    });
+    Ok(listening)
 }
 
 /// One idempotency key sent to two hubs at the same moment (a POS retrying on another

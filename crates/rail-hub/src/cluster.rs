@@ -288,9 +288,6 @@ pub async fn join(
                 }
             }))
     };
-    // One attempt first, so that a server that cannot be reached or refuses (its
-    // certificate, say) is reported with the reason: the client's own retries only
-    // report "IO error".
     // Several servers of one NATS cluster may be named, with commas: the client starts
     // on one of them and moves to another when its server is lost.
     let servers: Vec<&str> = url
@@ -298,6 +295,9 @@ pub async fn join(
         .map(str::trim)
         .filter(|server| !server.is_empty())
         .collect();
+    // One attempt first, so that a server that cannot be reached or refuses (its
+    // certificate, say) is reported with the reason: the client's own retries only
+    // report "IO error".
     let client = match options()?.connect(&servers).await {
         Ok(client) => {
             nats_connected(&watched, true);

@@ -298,6 +298,8 @@ pub struct TempNats {
     tls: Option<tempfile::TempDir>,
     /// Further arguments passed to every start (a cluster's routes).
     extra: Vec<String>,
+    /// The port of the server's monitoring endpoint, when it serves one.
+    monitor_port: Option<u16>,
 }
 
 impl TempNats {
@@ -312,13 +314,15 @@ impl TempNats {
             port,
             tls: None,
             extra: Vec::new(),
+            monitor_port: None,
         };
         server.wait_ready()?;
         Ok(server)
     }
 
     /// Starts `size` servers routed to each other as one NATS cluster: a client of any
-    /// of them reaches the subscribers of all.
+    /// of them reaches the subscribers of all. Each serves its monitoring endpoint
+    /// ([`TempNats::monitor_url`]), which says who is connected to it.
     ///
     /// # Errors
     /// As [`TempNats::start`].
@@ -334,7 +338,10 @@ impl TempNats {
                 .filter(|&(other, _)| other != n)
                 .map(|(_, port)| format!("nats://127.0.0.1:{port}"))
                 .collect();
+            let monitor_port = free_port()?;
             let extra = vec![
+                "-m".to_owned(),
+                monitor_port.to_string(),
                 "--cluster_name".to_owned(),
                 "rail".to_owned(),
                 "--cluster".to_owned(),
@@ -348,6 +355,7 @@ impl TempNats {
                 port,
                 tls: None,
                 extra,
+                monitor_port: Some(monitor_port),
             };
             server.wait_ready()?;
             servers.push(server);
@@ -379,6 +387,7 @@ impl TempNats {
             port,
             tls: Some(dir),
             extra: Vec::new(),
+            monitor_port: None,
         };
         server.wait_ready()?;
         Ok((server, certificates.ca))
@@ -430,6 +439,13 @@ impl TempNats {
     pub fn url(&self) -> String {
         let scheme = if self.tls.is_some() { "tls" } else { "nats" };
         format!("{scheme}://127.0.0.1:{}", self.port)
+    }
+
+    /// `http://127.0.0.1:<port>` of the server's monitoring endpoint (`/connz` lists its
+    /// clients), for a server of [`TempNats::start_cluster`].
+    pub fn monitor_url(&self) -> Option<String> {
+        self.monitor_port
+            .map(|port| format!("http://127.0.0.1:{port}"))
     }
 
     /// Kills the server (SIGKILL).
