@@ -56,25 +56,9 @@ pub enum AccessError {
     Untrusted(String),
 }
 
-/// An error with its causes, which say what actually went wrong ("error sending
-/// request" alone does not).
-pub fn describe(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}
-
 /// A failed call: a certificate the screen does not trust, or the hub out of reach.
 fn failed_call(error: &reqwest::Error) -> AccessError {
-    let text = describe(error);
+    let text = rail_protocol::error_text::with_causes(error);
     if text.contains("certificate") || text.contains("UnknownIssuer") {
         AccessError::Untrusted(text)
     } else {

@@ -42,6 +42,6 @@ impl Engine {
             .access
             .bearer(&shared.http, &shared.hub_url())
             .await
-            .map_err(|error| PairingError::Refused(crate::access::describe(&error)))
+            .map_err(|error| PairingError::Refused(rail_protocol::error_text::with_causes(&error)))
     }
 }

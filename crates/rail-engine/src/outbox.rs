@@ -167,7 +167,7 @@ async fn deliver(client: &reqwest::Client, shared: &Shared, action: &PendingActi
         Err(error) => {
             return Delivery::Retry(format!(
                 "hub unreachable: {}",
-                crate::access::describe(&error)
+                rail_protocol::error_text::with_causes(&error)
             ))
         }
     };

@@ -178,7 +178,7 @@ async fn session(
     .map_err(|_| SessionError::Unreachable("timed out".into()))?
     .map_err(|error| match error {
         tokio_tungstenite::tungstenite::Error::Io(io) => SessionError::Unreachable(io.to_string()),
-        other => SessionError::Connect(crate::access::describe(&other)),
+        other => SessionError::Connect(rail_protocol::error_text::with_causes(&other)),
     })?;
     let (mut sink, mut stream) = socket.split();
 

@@ -307,7 +307,7 @@ pub async fn join(
             tracing::warn!(
                 "cannot reach NATS at {url} yet ({}); trying again in the background, \
                  other hubs' events come from the store meanwhile",
-                crate::error_chain::with_causes(&error)
+                rail_protocol::error_text::with_causes(&error)
             );
             options()?
                 .retry_on_initial_connect()

@@ -21,7 +21,6 @@ pub mod delivery;
 pub mod demo;
 pub mod devices;
 pub mod discovery;
-pub mod error_chain;
 pub mod escalation;
 pub mod fanout;
 pub mod group_commit;

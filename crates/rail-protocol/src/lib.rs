@@ -4,13 +4,15 @@
 //! bodies), the WebSocket messages of `/api/socket`, channel names and error codes. The
 //! hub, the screen engine and (through ts-rs generated bindings in
 //! `ui/src/lib/bindings/`) the UI all use these types, so they cannot drift apart.
-//! This crate does no I/O.
+//! [`error_text`] puts an error and its causes into the one line a problem detail,
+//! an error envelope or a log carries. This crate does no I/O.
 
 pub mod admin;
 pub mod channel;
 pub mod delivery;
 pub mod device;
 pub mod discovery;
+pub mod error_text;
 pub mod guest;
 pub mod limits;
 pub mod messages;

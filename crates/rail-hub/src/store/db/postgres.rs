@@ -149,7 +149,7 @@ fn unavailable(error: ::postgres::Error) -> StoreError {
     if error.as_db_error().is_some() {
         return StoreError::Unavailable(describe(&error));
     }
-    StoreError::Unavailable(crate::error_chain::with_causes(&error))
+    StoreError::Unavailable(rail_protocol::error_text::with_causes(&error))
 }
 
 fn prepared(
