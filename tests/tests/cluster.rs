@@ -174,12 +174,7 @@ async fn with_nats_down_events_still_reach_every_hub_from_the_store() {
     let kds = cluster.hubs[0].token("kds", &["grill"]);
     let far = Listener::start(&cluster.hubs[1], &kds, "kds:grill").await;
     cluster.nats.kill();
-    for n in 0..5 {
-        cluster.hubs[0]
-            .post_order(&pos, order_for(&format!("{n}"), "grill", "Burger"))
-            .await
-            .expect("the hub takes orders with NATS down");
-    }
+    post_grill_orders(&cluster.hubs[0], &pos, 0..5).await;
     wait_for(
         "the other hub's socket to get the orders from the store",
         Duration::from_secs(5),
@@ -196,12 +191,7 @@ async fn with_nats_down_events_still_reach_every_hub_from_the_store() {
     let received = cluster.hubs[1]
         .metric("rail_cluster_events_received_total")
         .await;
-    for n in 5..8 {
-        cluster.hubs[0]
-            .post_order(&pos, order_for(&format!("{n}"), "grill", "Burger"))
-            .await
-            .expect("order");
-    }
+    post_grill_orders(&cluster.hubs[0], &pos, 5..8).await;
     wait_for("the last orders", Duration::from_secs(5), || {
         far.seqs().len() == 8
     })
@@ -234,12 +224,7 @@ async fn hubs_given_the_nats_servers_ca_talk_through_it_over_tls() {
     let refusing = Listener::start(&untrusting, &kds, "kds:grill").await;
     // Until the trusting hubs are connected, an event would come from the store.
     wait_for_nats(&cluster.hubs[1]).await;
-    for n in 0..3 {
-        cluster.hubs[0]
-            .post_order(&pos, order_for(&format!("{n}"), "grill", "Burger"))
-            .await
-            .expect("order");
-    }
+    post_grill_orders(&cluster.hubs[0], &pos, 0..3).await;
     wait_for(
         "both hubs' sockets to get the orders",
         Duration::from_secs(5),
@@ -317,12 +302,7 @@ async fn hubs_on_a_nats_cluster_carry_on_through_another_server_when_theirs_is_l
         let before = cluster.hubs[1]
             .metric("rail_cluster_events_received_total")
             .await;
-        for n in posted..posted + 3 {
-            cluster.hubs[0]
-                .post_order(&pos, order_for(&format!("{n}"), "grill", "Burger"))
-                .await
-                .expect("order");
-        }
+        post_grill_orders(&cluster.hubs[0], &pos, posted..posted + 3).await;
         posted += 3;
         wait_for(round, Duration::from_secs(5), || far.seqs().len() == posted).await;
         let after = cluster.hubs[1]
@@ -334,6 +314,15 @@ async fn hubs_on_a_nats_cluster_carry_on_through_another_server_when_theirs_is_l
         );
     }
     assert_eq!(far.seqs(), (1..=posted as u64).collect::<Vec<u64>>());
+}
+
+/// Posts one-item grill orders numbered `numbers` to `hub`, one after another.
+async fn post_grill_orders(hub: &HubProcess, pos: &str, numbers: std::ops::Range<usize>) {
+    for n in numbers {
+        hub.post_order(pos, order_for(&n.to_string(), "grill", "Burger"))
+            .await
+            .expect("the hub takes the order");
+    }
 }
 
 /// Waits until `hub` says it is connected to NATS.
