@@ -186,8 +186,20 @@ async fn with_nats_down_events_still_reach_every_hub_from_the_store() {
         .await;
     assert!(swept >= 5, "{swept} events read from the store");
     cluster.nats.restart().expect("NATS back");
-    // Once the hubs are connected again, orders cross in notices, not sweeps.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Once both hubs listen on it again, orders cross in notices, not sweeps.
+    let monitor = cluster.nats.monitor_url().expect("the NATS monitor");
+    eventually(
+        "both hubs listening on NATS again",
+        Duration::from_secs(10),
+        || async {
+            match hubs_listening_on(&monitor).await? {
+                2 => Ok(()),
+                n => Err(anyhow::anyhow!("{n} of 2")),
+            }
+        },
+    )
+    .await
+    .expect("the hubs reconnected");
     let received = cluster.hubs[1]
         .metric("rail_cluster_events_received_total")
         .await;

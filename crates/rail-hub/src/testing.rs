@@ -303,18 +303,21 @@ pub struct TempNats {
 }
 
 impl TempNats {
-    /// Starts a server and waits until it accepts connections.
+    /// Starts a server and waits until it accepts connections. It serves its
+    /// monitoring endpoint ([`TempNats::monitor_url`]).
     ///
     /// # Errors
     /// When `nats-server` is missing or does not start.
     pub fn start() -> Result<Self, String> {
         let port = free_port()?;
+        let monitor_port = free_port()?;
+        let extra = vec!["-m".to_owned(), monitor_port.to_string()];
         let mut server = TempNats {
-            child: Self::spawn(port, None, &[])?,
+            child: Self::spawn(port, None, &extra)?,
             port,
             tls: None,
-            extra: Vec::new(),
-            monitor_port: None,
+            extra,
+            monitor_port: Some(monitor_port),
         };
         server.wait_ready()?;
         Ok(server)
@@ -442,7 +445,7 @@ impl TempNats {
     }
 
     /// `http://127.0.0.1:<port>` of the server's monitoring endpoint (`/connz` lists its
-    /// clients), for a server of [`TempNats::start_cluster`].
+    /// clients); `None` for a server started with TLS.
     pub fn monitor_url(&self) -> Option<String> {
         self.monitor_port
             .map(|port| format!("http://127.0.0.1:{port}"))
