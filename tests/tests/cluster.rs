@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use rail_hub::testing::TempNats;
 use rail_protocol::{ClientMessage, Control, ServerMessage};
 use rail_tests::cluster::Cluster;
 use rail_tests::screen::ScreenProcess;
@@ -187,19 +188,7 @@ async fn with_nats_down_events_still_reach_every_hub_from_the_store() {
     assert!(swept >= 5, "{swept} events read from the store");
     cluster.nats.restart().expect("NATS back");
     // Once both hubs listen on it again, orders cross in notices, not sweeps.
-    let monitor = cluster.nats.monitor_url().expect("the NATS monitor");
-    eventually(
-        "both hubs listening on NATS again",
-        Duration::from_secs(10),
-        || async {
-            match hubs_listening_on(&monitor).await? {
-                2 => Ok(()),
-                n => Err(anyhow::anyhow!("{n} of 2")),
-            }
-        },
-    )
-    .await
-    .expect("the hubs reconnected");
+    wait_for_hubs_listening("both hubs listening on NATS again", &[&cluster.nats], 2).await;
     let received = cluster.hubs[1]
         .metric("rail_cluster_events_received_total")
         .await;
@@ -285,32 +274,12 @@ async fn hubs_on_a_nats_cluster_carry_on_through_another_server_when_theirs_is_l
         }
         // Both hubs listen on the server left (whichever each was on before), or on
         // either while both run.
-        let listening = |server: &rail_hub::testing::TempNats| {
-            let monitor = server.monitor_url().expect("a cluster server's monitor");
-            async move { hubs_listening_on(&monitor).await }
+        let live: Vec<&TempNats> = match round {
+            "the first killed" => vec![&cluster.more_nats[0]],
+            "the second killed" => vec![&cluster.nats],
+            _ => vec![&cluster.nats, &cluster.more_nats[0]],
         };
-        eventually(
-            &format!("{round}: both hubs listening on NATS"),
-            Duration::from_secs(10),
-            || async {
-                let on_first = if round == "the first killed" {
-                    0
-                } else {
-                    listening(&cluster.nats).await?
-                };
-                let on_second = if round == "the second killed" {
-                    0
-                } else {
-                    listening(&cluster.more_nats[0]).await?
-                };
-                match on_first + on_second {
-                    2 => Ok(()),
-                    n => Err(anyhow::anyhow!("{n} of 2")),
-                }
-            },
-        )
-        .await
-        .expect("the hubs moved");
+        wait_for_hubs_listening(&format!("{round}: both hubs listening on NATS"), &live, 2).await;
         let before = cluster.hubs[1]
             .metric("rail_cluster_events_received_total")
             .await;
@@ -351,6 +320,23 @@ async fn wait_for_nats(hub: &HubProcess) {
     )
     .await
     .expect("connected to NATS");
+}
+
+/// Waits until `hubs` clients of the NATS `servers`, together, listen on the hubs'
+/// subject.
+async fn wait_for_hubs_listening(what: &str, servers: &[&TempNats], hubs: usize) {
+    eventually(what, Duration::from_secs(10), || async {
+        let mut listening = 0;
+        for server in servers {
+            listening += hubs_listening_on(&server.monitor_url()).await?;
+        }
+        match listening {
+            n if n == hubs => Ok(()),
+            n => Err(anyhow::anyhow!("{n} of {hubs}")),
+        }
+    })
+    .await
+    .expect("the hubs listening");
 }
 
 /// How many clients of the NATS server whose monitor is at `monitor` listen on the

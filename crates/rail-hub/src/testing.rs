@@ -298,34 +298,21 @@ pub struct TempNats {
     tls: Option<tempfile::TempDir>,
     /// Further arguments passed to every start (a cluster's routes).
     extra: Vec<String>,
-    /// The port of the server's monitoring endpoint, when it serves one.
-    monitor_port: Option<u16>,
+    /// The port of the server's monitoring endpoint.
+    monitor_port: u16,
 }
 
 impl TempNats {
-    /// Starts a server and waits until it accepts connections. It serves its
-    /// monitoring endpoint ([`TempNats::monitor_url`]).
+    /// Starts a server and waits until it accepts connections.
     ///
     /// # Errors
     /// When `nats-server` is missing or does not start.
     pub fn start() -> Result<Self, String> {
-        let port = free_port()?;
-        let monitor_port = free_port()?;
-        let extra = vec!["-m".to_owned(), monitor_port.to_string()];
-        let mut server = TempNats {
-            child: Self::spawn(port, None, &extra)?,
-            port,
-            tls: None,
-            extra,
-            monitor_port: Some(monitor_port),
-        };
-        server.wait_ready()?;
-        Ok(server)
+        Self::launch(None, Vec::new())
     }
 
     /// Starts `size` servers routed to each other as one NATS cluster: a client of any
-    /// of them reaches the subscribers of all. Each serves its monitoring endpoint
-    /// ([`TempNats::monitor_url`]), which says who is connected to it.
+    /// of them reaches the subscribers of all.
     ///
     /// # Errors
     /// As [`TempNats::start`].
@@ -333,37 +320,29 @@ impl TempNats {
         let route_ports = (0..size)
             .map(|_| free_port())
             .collect::<Result<Vec<_>, _>>()?;
-        let mut servers = Vec::with_capacity(size);
-        for (n, own) in route_ports.iter().enumerate() {
-            let routes: Vec<String> = route_ports
-                .iter()
-                .enumerate()
-                .filter(|&(other, _)| other != n)
-                .map(|(_, port)| format!("nats://127.0.0.1:{port}"))
-                .collect();
-            let monitor_port = free_port()?;
-            let extra = vec![
-                "-m".to_owned(),
-                monitor_port.to_string(),
-                "--cluster_name".to_owned(),
-                "rail".to_owned(),
-                "--cluster".to_owned(),
-                format!("nats://127.0.0.1:{own}"),
-                "--routes".to_owned(),
-                routes.join(","),
-            ];
-            let port = free_port()?;
-            let mut server = TempNats {
-                child: Self::spawn(port, None, &extra)?,
-                port,
-                tls: None,
-                extra,
-                monitor_port: Some(monitor_port),
-            };
-            server.wait_ready()?;
-            servers.push(server);
-        }
-        Ok(servers)
+        route_ports
+            .iter()
+            .enumerate()
+            .map(|(n, own)| {
+                let routes: Vec<String> = route_ports
+                    .iter()
+                    .enumerate()
+                    .filter(|&(other, _)| other != n)
+                    .map(|(_, port)| format!("nats://127.0.0.1:{port}"))
+                    .collect();
+                Self::launch(
+                    None,
+                    vec![
+                        "--cluster_name".to_owned(),
+                        "rail".to_owned(),
+                        "--cluster".to_owned(),
+                        format!("nats://127.0.0.1:{own}"),
+                        "--routes".to_owned(),
+                        routes.join(","),
+                    ],
+                )
+            })
+            .collect()
     }
 
     /// Starts a server that takes TLS connections only, with a certificate for
@@ -384,16 +363,24 @@ impl TempNats {
         ] {
             std::fs::write(dir.path().join(name), text).map_err(|e| format!("{name}: {e}"))?;
         }
+        Ok((Self::launch(Some(dir), Vec::new())?, certificates.ca))
+    }
+
+    /// Starts a server on free ports (its clients' and its monitoring endpoint's),
+    /// with TLS when `tls` holds its certificate and key, and `extra` arguments.
+    fn launch(tls: Option<tempfile::TempDir>, mut extra: Vec<String>) -> Result<Self, String> {
         let port = free_port()?;
+        let monitor_port = free_port()?;
+        extra.extend(["-m".to_owned(), monitor_port.to_string()]);
         let mut server = TempNats {
-            child: Self::spawn(port, Some(dir.path()), &[])?,
+            child: Self::spawn(port, tls.as_ref().map(tempfile::TempDir::path), &extra)?,
             port,
-            tls: Some(dir),
-            extra: Vec::new(),
-            monitor_port: None,
+            tls,
+            extra,
+            monitor_port,
         };
         server.wait_ready()?;
-        Ok((server, certificates.ca))
+        Ok(server)
     }
 
     fn spawn(
@@ -445,10 +432,9 @@ impl TempNats {
     }
 
     /// `http://127.0.0.1:<port>` of the server's monitoring endpoint (`/connz` lists its
-    /// clients); `None` for a server started with TLS.
-    pub fn monitor_url(&self) -> Option<String> {
-        self.monitor_port
-            .map(|port| format!("http://127.0.0.1:{port}"))
+    /// clients).
+    pub fn monitor_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.monitor_port)
     }
 
     /// Kills the server (SIGKILL).

@@ -18,12 +18,11 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use crate::store::StoreError;
 
 /// A PostgreSQL server's address, as the client library is to be given it.
-#[derive(Clone)]
 pub(crate) struct Target {
     /// The URL (or key=value string) without the options handled here.
-    pub(crate) params: String,
+    params: String,
     /// The TLS set-up, when the address asks for TLS.
-    pub(crate) tls: Option<MakeRustlsConnect>,
+    tls: Option<MakeRustlsConnect>,
 }
 
 impl Target {
