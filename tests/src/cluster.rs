@@ -27,6 +27,15 @@ impl Cluster {
         Self::start_on(vec![nats], dir, None, hubs)
     }
 
+    /// As [`Cluster::start`], every hub given the configuration file `toml`.
+    pub fn start_configured(hubs: usize, toml: &str) -> Self {
+        let nats = TempNats::start().expect("throwaway NATS");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("hub.toml");
+        std::fs::write(&config, toml).expect("configuration file");
+        Self::start_on(vec![nats], dir, Some(config), hubs)
+    }
+
     /// As [`Cluster::start`], with `servers` NATS servers routed to each other as one
     /// NATS cluster; hub `n` is given every server, starting with server `n`.
     pub fn start_with_nats_cluster(hubs: usize, servers: usize) -> Self {

@@ -650,6 +650,14 @@ impl HubProcess {
             .count() as u64
     }
 
+    /// The tickets whose arrival on a station's rail the store has a screen's proof of.
+    pub fn proven_tickets(&self) -> Vec<String> {
+        self.strings(
+            "SELECT ticket_id FROM deliveries WHERE proven_at_ms IS NOT NULL",
+            None,
+        )
+    }
+
     /// The oldest sequence the hub's replay history still keeps of `channel`.
     pub fn oldest_kept(&self, channel: &str) -> Option<u64> {
         self.logged_seqs(channel).first().copied()

@@ -435,3 +435,86 @@ async fn a_device_removed_on_one_hub_is_shut_out_of_the_others() {
         "the other hub refuses the removed device's token"
     );
 }
+
+/// Every hub watches every ticket put on a station's rail, wherever it was posted and
+/// wherever its screens are: a ticket a screen on one hub has raises nothing on the
+/// other; a ticket no screen has is escalated once though both hubs watch it; and a
+/// ticket whose hub is killed before the delay is over is still escalated, by the hub
+/// left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_ticket_on_no_screen_is_escalated_once_by_the_hubs_even_when_its_own_is_killed() {
+    let mut cluster = Cluster::start_configured(2, "delivery_alert_secs = 2\n");
+    wait_for_hubs_listening("both hubs listening on NATS", &[&cluster.nats], 2).await;
+    let pos = cluster.hubs[0].token("pos", &[]);
+    let mut grill = ScreenProcess::start(
+        &cluster.hubs[1].url,
+        &cluster.hubs[1].device_token("kds", &["grill"], "grill-1"),
+        "grill",
+        cluster.dir.path().join("grill-1.sqlite3"),
+    );
+    wait_for("the grill screen online", Duration::from_secs(20), || {
+        grill.online()
+    })
+    .await;
+
+    let seen = post_order_with_id(&cluster.hubs[0], &pos, "u70").await;
+    wait_for(
+        "the screen's hub to keep its proof",
+        Duration::from_secs(10),
+        || cluster.hubs[1].proven_tickets() == [seen.clone()],
+    )
+    .await;
+
+    grill.kill();
+    post_order_with_id(&cluster.hubs[0], &pos, "u71").await;
+    wait_for("the alert", Duration::from_secs(10), || {
+        cluster.hubs[1].count_events("order:u71", "kds:ticket-undelivered") > 0
+    })
+    .await;
+
+    let received = cluster.hubs[1]
+        .metric("rail_cluster_events_received_total")
+        .await;
+    post_order_with_id(&cluster.hubs[0], &pos, "u72").await;
+    // Once the other hub has heard of the order (its notice is on its way as the POS
+    // is answered), the hub that took it dies.
+    eventually(
+        "the other hub to hear of u72",
+        Duration::from_secs(10),
+        || async {
+            let now = cluster.hubs[1]
+                .metric("rail_cluster_events_received_total")
+                .await;
+            rail_tests::eventually::holds(now > received)
+        },
+    )
+    .await
+    .expect("heard");
+    cluster.hubs[0].kill();
+    wait_for(
+        "the hub left to raise the alert",
+        Duration::from_secs(10),
+        || cluster.hubs[1].count_events("order:u72", "kds:ticket-undelivered") > 0,
+    )
+    .await;
+
+    // Past the delay for every ticket, both hubs' sweeps having looked at each.
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let hub = &cluster.hubs[1];
+    assert_eq!(hub.count_events("order:u70", "kds:ticket-undelivered"), 0);
+    assert_eq!(
+        hub.count_events("order:u71", "kds:ticket-undelivered"),
+        1,
+        "two hubs watched it, one raised it"
+    );
+    assert_eq!(hub.count_events("order:u72", "kds:ticket-undelivered"), 1);
+}
+
+/// Posts a one-item grill order with the id `id`; answers its ticket's id.
+async fn post_order_with_id(hub: &HubProcess, pos: &str, id: &str) -> String {
+    let mut order = order_for(&id[1..], "grill", "Burger");
+    order["id"] = serde_json::Value::from(id);
+    hub.post_order(pos, order).await.expect("order")[0]
+        .id
+        .clone()
+}

@@ -332,3 +332,123 @@ async fn a_ticket_no_grill_screen_has_alerts_expo_prints_on_paper_and_clears_whe
         "alerted once"
     );
 }
+
+/// A hub killed and started again goes on with the proofs and alerts it had: a ticket
+/// no screen had when it died is still escalated (once, the delay counted from the
+/// start, so screens can report again first), a ticket a screen proved before is not
+/// (though that screen is still down), an alert raised before a restart is neither
+/// raised nor printed again and is still in a fresh expo's snapshot, and the screen
+/// coming back clears it once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proofs_and_alerts_outlive_a_hub_killed_and_started_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let printer = TestPrinter::start().await;
+    let mut hub = HubProcess::start_with(rail_tests::HubOptions::configured(
+        dir.path(),
+        &format!(
+            "delivery_alert_secs = 2\n[fallback_printers]\ngrill = \"{}\"\n",
+            printer.address
+        ),
+    ))
+    .expect("hub");
+    let pos = hub.token("pos", &[]);
+    let expo = ScreenProcess::start_expo(
+        &hub.url,
+        &hub.token("expo", &[]),
+        dir.path().join("expo.sqlite3"),
+    );
+    let mut grill = ScreenProcess::start(
+        &hub.url,
+        &hub.device_token("kds", &["grill"], "grill-1"),
+        "grill",
+        dir.path().join("grill-1.sqlite3"),
+    );
+    eventually("screens online", WAIT, || async {
+        holds(expo.online() && grill.online())
+    })
+    .await
+    .expect("online");
+
+    let seen = hub
+        .post_order(&pos, with_id("u60", order_for("60", "grill", "Burger")))
+        .await
+        .expect("order")[0]
+        .id
+        .clone();
+    eventually("the grill screen's proof kept", WAIT, || async {
+        holds(hub.proven_tickets() == [seen.clone()])
+    })
+    .await
+    .expect("proof in the store");
+
+    grill.kill();
+    let lost = hub
+        .post_order(&pos, with_id("u61", order_for("61", "grill", "Ribeye")))
+        .await
+        .expect("order")[0]
+        .id
+        .clone();
+    hub.kill();
+    assert_eq!(
+        hub.count_events("order:u61", "kds:ticket-undelivered"),
+        0,
+        "killed before the delay was over"
+    );
+    hub.restart().expect("hub back");
+    let restarted = std::time::Instant::now();
+    eventually("expo alerted by the hub started again", WAIT, || async {
+        holds(alerts(&expo) == [lost.clone()])
+    })
+    .await
+    .expect("the alert on expo");
+    assert!(
+        restarted.elapsed() >= Duration::from_millis(1_900),
+        "alerted {:?} after the start, with a 2 s delay",
+        restarted.elapsed()
+    );
+    eventually("printed", WAIT, || async {
+        holds(printer.chits().len() == 1)
+    })
+    .await
+    .expect("printed");
+    assert!(
+        printer.chits()[0].contains("Order #61"),
+        "{:?}",
+        printer.chits()
+    );
+
+    hub.restart().expect("hub back again");
+    let late_expo = ScreenProcess::start_expo(
+        &hub.url,
+        &hub.token("expo", &[]),
+        dir.path().join("late-expo.sqlite3"),
+    );
+    eventually("a fresh expo shows the standing alert", WAIT, || async {
+        holds(alerts(&late_expo) == [lost.clone()])
+    })
+    .await
+    .expect("alert in the snapshot");
+    // Past the delay after the second start: nothing raised or printed again, and the
+    // ticket proven before the first crash never alerted.
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    assert_eq!(hub.count_events("order:u61", "kds:ticket-undelivered"), 1);
+    assert_eq!(hub.count_events("order:u60", "kds:ticket-undelivered"), 0);
+    assert_eq!(printer.chits().len(), 1, "printed once");
+
+    grill.restart();
+    eventually("the alert cleared", WAIT, || async {
+        holds(alerts(&expo).is_empty() && alerts(&late_expo).is_empty())
+    })
+    .await
+    .expect("cleared");
+    assert_eq!(hub.count_events("order:u61", "kds:ticket-delivered"), 1);
+    assert_eq!(
+        holders(&hub, &pos, &lost).await.expect("holders"),
+        ["grill-1"]
+    );
+}
+
+fn with_id(id: &str, mut order: Value) -> Value {
+    order["id"] = Value::from(id);
+    order
+}

@@ -12,8 +12,10 @@
 //! NATS message was lost (NATS down, a hub killed between commit and publish) reaches
 //! the screens within a second even when no later event follows it.
 //!
-//! Screens' `applied` reports travel the same way: the hub that wrote a ticket's event
-//! proves its arrival, wherever the screens are connected.
+//! Screens' `applied` reports travel the same way, and every hub watches every ticket
+//! put on a station's rail, wherever it was written and wherever its screens are
+//! connected; the store settles which hub raises or clears an alert, so a ticket is
+//! still escalated, once, when the hub that took it is gone.
 //!
 //! Every notice is sealed with an HMAC-SHA256 keyed from the signing secret kept in
 //! the shared store: a hub hands its screens only what another hub of the same store
@@ -182,6 +184,10 @@ struct Event {
     channel: String,
     seq: u64,
     frame: String,
+    /// The ticket the event put on a station's rail (absent from hubs of an earlier
+    /// version, which then prove their own tickets only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    arrival: Option<String>,
 }
 
 /// This hub's side of the cluster: where its notices go.
@@ -204,6 +210,7 @@ impl Link {
                 channel: event.channel.clone(),
                 seq: event.seq,
                 frame: event.frame.clone(),
+                arrival: event.arrival.clone(),
             })
             .collect();
         self.send(Notice::Events { events });
@@ -403,13 +410,14 @@ fn receive(hub: &Hub, notice: Notice) {
                     channel: event.channel,
                     seq: event.seq,
                     frame: event.frame,
-                    arrival: None,
+                    arrival: event.arrival,
                 })
                 .collect();
             hub.metrics
                 .cluster_received
                 .fetch_add(published.len() as u64, Ordering::Relaxed);
             let mut state = hub.lock();
+            note_arrivals(hub, &published);
             hub.hand_out(&mut state, &published);
         }
         Notice::Device {
@@ -437,7 +445,7 @@ fn receive(hub: &Hub, notice: Notice) {
             at_ms,
         } => {
             hub.delivery
-                .applied(&location, &screen, &channel, seq, at_ms);
+                .applied(&location, &screen, &channel, seq, at_ms, false);
         }
     }
 }
@@ -488,10 +496,10 @@ fn sweep(hub: &Hub, reader: &mut Option<Db>) {
         match read {
             Ok(events) => missed.extend(events.into_iter().map(|(seq, frame)| Published {
                 location_id: location.clone(),
+                arrival: crate::store::arrival_in_frame(&channel, &frame),
                 channel: channel.clone(),
                 seq,
                 frame,
-                arrival: None,
             })),
             Err(error) => {
                 tracing::warn!(%error, "the sweep cannot read the store");
@@ -505,7 +513,27 @@ fn sweep(hub: &Hub, reader: &mut Option<Db>) {
             .cluster_swept
             .fetch_add(missed.len() as u64, Ordering::Relaxed);
         let mut state = hub.lock();
+        note_arrivals(hub, &missed);
         hub.hand_out(&mut state, &missed);
+    }
+}
+
+/// Notes the tickets another hub's events put on a station's rail, before this hub's
+/// screens can report having them: every hub watches every arrival, so a ticket is
+/// still escalated when the hub that took it is gone (the store settles which hub
+/// raises the alert).
+fn note_arrivals(hub: &Hub, published: &[Published]) {
+    let now = crate::clock::now_ms();
+    for event in published {
+        if let Some(ticket_id) = &event.arrival {
+            hub.delivery.arrived(
+                &event.location_id,
+                &event.channel,
+                event.seq,
+                ticket_id,
+                now,
+            );
+        }
     }
 }
 

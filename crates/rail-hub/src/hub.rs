@@ -9,6 +9,7 @@
 //! synchronous=NORMAL) plus non-blocking queue pushes, so a std mutex is cheaper and
 //! simpler than tokio's (the same choice as mini-redis `db.rs`).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -19,9 +20,11 @@ use rail_protocol::{Channel, Cursor, NewOrder, Order, Recovery, Ticket};
 use crate::auth::{Authority, Claims, Role};
 use crate::clock::now_ms;
 use crate::config::HubConfig;
+use crate::delivery::{ArrivalKey, Deliveries, ScreenProof};
 use crate::fanout::{Outbound, Registry, Subscriber};
 use crate::metrics::Metrics;
 use crate::replay;
+use crate::store::kitchen_ops::Escalated;
 use crate::store::{
     self, IdempotencyKey, Mutation, OrderCommand, StationFilter, Store, StoreError,
 };
@@ -67,7 +70,7 @@ pub struct Hub {
     /// Woken by every change to orders, so the scheduler looks at fire times again.
     pub(crate) schedule_changed: tokio::sync::Notify,
     /// Which screens have which ticket, as they report.
-    pub delivery: crate::delivery::Deliveries,
+    pub delivery: Deliveries,
     next_connection: AtomicU64,
     /// Mutations waiting for the lock: while there are some, a batch stays open for them.
     pub(crate) mutators_waiting: std::sync::atomic::AtomicUsize,
@@ -79,6 +82,10 @@ pub struct Hub {
     /// The other hubs sharing this one's store, when it is one of several.
     pub(crate) cluster: std::sync::OnceLock<crate::cluster::Link>,
 }
+
+/// How far back a starting hub reads the tickets put on the rail, to go on proving
+/// and escalating them: a long service.
+const RESTORED_SPAN_MS: i64 = 12 * 3600 * 1000;
 
 impl Hub {
     /// Opens the database at `path` and builds a hub around it. With no `secret`, the
@@ -122,6 +129,12 @@ impl Hub {
             None => store.signing_secret()?,
         };
         let devices = crate::devices::DeviceWatch::new(store.revoked_devices()?);
+        let started = now_ms();
+        let delivery = Deliveries::default();
+        delivery.restore(
+            store.kept_arrivals(started.saturating_sub(RESTORED_SPAN_MS))?,
+            started,
+        );
         Ok(Arc::new(Hub {
             state: Mutex::new(State {
                 store,
@@ -136,7 +149,7 @@ impl Hub {
             login_limiter: crate::admin::LoginLimiter::default(),
             setup: crate::admin::setup::SetupCode::default(),
             schedule_changed: tokio::sync::Notify::new(),
-            delivery: crate::delivery::Deliveries::default(),
+            delivery,
             next_connection: AtomicU64::new(1),
             mutators_waiting: std::sync::atomic::AtomicUsize::new(0),
             writer: crate::group_commit::start_writer().map_err(|source| {
@@ -215,7 +228,8 @@ impl Hub {
     /// the tickets whose arrival they prove.
     pub(crate) fn applied(&self, location: &str, screen: &str, channel: &str, seq: u64) {
         let now = now_ms();
-        self.delivery.applied(location, screen, channel, seq, now);
+        self.delivery
+            .applied(location, screen, channel, seq, now, true);
         if let Some(cluster) = self.cluster.get() {
             cluster.forward_applied(location, screen, channel, seq, now);
         }
@@ -450,7 +464,7 @@ impl Hub {
     /// Which screens of its station have a ticket, and since when, as they reported.
     ///
     /// # Errors
-    /// `NotFound` for an unknown ticket or one with no record since the hub started;
+    /// `NotFound` for an unknown ticket or one with no record in the history read back;
     /// `Forbidden` as for reading the ticket.
     pub fn delivery(
         &self,
@@ -460,7 +474,7 @@ impl Hub {
         self.ticket(who, id)?;
         let mut delivery = self.delivery.of(&who.loc, id).ok_or_else(|| {
             HubError::Store(StoreError::NotFound(format!(
-                "no record of ticket {id} reaching a station since the hub started"
+                "no record of ticket {id} reaching a station in the last 12 hours of history"
             )))
         })?;
         let state = self.lock();
@@ -472,70 +486,95 @@ impl Hub {
         Ok(delivery)
     }
 
-    /// The delivery alerts raised in `location` and not cleared, as expo is told them.
+    /// The delivery alerts raised in `location` and not cleared, as expo is told them
+    /// (by whichever hub of the group raised them).
     fn raised_alerts(
         &self,
         store: &store::Store,
         location: &str,
     ) -> Vec<rail_protocol::DeliveryAlert> {
-        self.delivery
-            .raised(location)
+        let standing = store.standing_alerts(location).unwrap_or_else(|error| {
+            tracing::error!(%error, "cannot read the standing delivery alerts");
+            Vec::new()
+        });
+        standing
             .into_iter()
-            .filter_map(|raised| {
-                let ticket = store.ticket(location, &raised.ticket_id).ok()?;
+            .filter_map(|(ticket_id, posted_at_ms)| {
+                let ticket = store.ticket(location, &ticket_id).ok()?;
                 Some(rail_protocol::DeliveryAlert {
                     ticket_id: ticket.id,
                     order_id: ticket.order_id,
                     order_number: ticket.order_number,
                     printer: self.config.fallback_printers.get(&ticket.station).cloned(),
                     station: ticket.station,
-                    posted_at_ms: raised.posted_at_ms,
+                    posted_at_ms,
                 })
             })
             .collect()
     }
 
-    /// Raises an alert for every ticket on no screen of its station for longer than
-    /// the configured delay, and the all-clear for alerted tickets a screen now has.
-    /// Answers the tickets to print on their station's fallback printer, with it.
+    /// Keeps the proofs screens connected here gave since the last call, with the
+    /// all-clear for alerted tickets they answer; raises an alert for every ticket on
+    /// no screen of its station for longer than the configured delay. Answers the
+    /// tickets to print on their station's fallback printer, with it.
     ///
     /// # Errors
-    /// Store failures (the alerts not raised are not retried: a ticket escalates once).
+    /// Store failures (what was not written is not retried: a ticket escalates once,
+    /// and a proof not kept is only missed by a hub starting again).
     pub fn escalate(&self, now: i64) -> Result<Vec<(String, Ticket)>, HubError> {
         let after = i64::try_from(self.config.delivery_alert.as_millis()).unwrap_or(i64::MAX);
+        let printers = &self.config.fallback_printers;
+        let mut work: BTreeMap<String, (Vec<ScreenProof>, Vec<ArrivalKey>)> = BTreeMap::new();
+        for proof in self.delivery.take_proofs() {
+            work.entry(proof.arrival.location.clone())
+                .or_default()
+                .0
+                .push(proof);
+        }
+        for arrival in self.delivery.overdue(now, after) {
+            work.entry(arrival.location.clone())
+                .or_default()
+                .1
+                .push(arrival);
+        }
         let mut to_print = Vec::new();
-        for (escalation, delivered) in self
-            .delivery
-            .overdue(now, after)
-            .into_iter()
-            .map(|e| (e, false))
-            .chain(self.delivery.cleared().into_iter().map(|e| (e, true)))
-        {
-            let mut raised = None;
-            self.mutate(&escalation.location, None, |tx, now| {
-                let (ticket, published) = store::kitchen_ops::announce_delivery(
-                    tx,
-                    &escalation.location,
-                    &escalation.ticket_id,
-                    delivered,
-                    escalation.posted_at_ms,
-                    &self.config.fallback_printers,
-                    now,
+        // One transaction per location for the whole sweep, not one per ticket.
+        for (location, (proofs, overdue)) in work {
+            let mut outcomes = Vec::new();
+            let mut cleared = 0;
+            self.mutate(&location, None, |tx, now| {
+                let (answered, mut published) = store::kitchen_ops::keep_delivery_proofs(
+                    tx, &location, &proofs, printers, now,
                 )?;
-                raised = ticket;
+                cleared = answered;
+                for arrival in &overdue {
+                    let (outcome, said) =
+                        store::kitchen_ops::raise_delivery_alert(tx, arrival, printers, now)?;
+                    outcomes.push(outcome);
+                    published.extend(said);
+                }
                 Ok((200, String::new(), published))
             })?;
-            match raised {
-                None => self
-                    .delivery
-                    .settle(&escalation.location, &escalation.ticket_id),
-                Some(ticket) if !delivered => {
-                    tracing::warn!(ticket = %ticket.id, station = %ticket.station, "no screen of the station has the ticket");
-                    if let Some(printer) = self.config.fallback_printers.get(&ticket.station) {
-                        to_print.push((printer.clone(), ticket));
+            if cleared > 0 {
+                tracing::info!(
+                    location,
+                    tickets = cleared,
+                    "a screen has the alerted tickets now"
+                );
+            }
+            for (arrival, outcome) in overdue.iter().zip(outcomes) {
+                match outcome {
+                    Escalated::Raised(ticket) => {
+                        tracing::warn!(ticket = %ticket.id, station = %ticket.station, "no screen of the station has the ticket");
+                        if let Some(printer) = printers.get(&ticket.station) {
+                            to_print.push((printer.clone(), *ticket));
+                        }
                     }
+                    Escalated::Proven { screen, at_ms } => {
+                        self.delivery.proven_elsewhere(arrival, &screen, at_ms);
+                    }
+                    Escalated::OffTheRail | Escalated::RaisedBefore => {}
                 }
-                Some(ticket) => tracing::info!(ticket = %ticket.id, "a screen has the ticket now"),
             }
         }
         Ok(to_print)

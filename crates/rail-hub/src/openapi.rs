@@ -833,14 +833,14 @@ pub fn document() -> Value {
             "/api/tickets/{id}/delivery": {
                 "get": operation(
                     "Which screens have a ticket",
-                    "The screens of the ticket's station that reported having it committed in their own cache, each with the hub time it said so, for the ticket's latest arrival on the rail (a recalled or fired ticket must arrive again). Screens report what they have applied on their socket; the record is kept in memory, so a ticket that reached the rail before the hub last started has none (404).",
+                    "The screens of the ticket's station that reported having it committed in their own cache, each with the hub time it said so, for the ticket's latest arrival on the rail (a recalled or fired ticket must arrive again). Screens report what they have applied on their socket. A hub that starts again reads back the arrivals of the last 12 hours from its event log, with the first proof kept of each; an older ticket, or one whose events were pruned from the history, has none (404).",
                     &["id"],
                     None,
                     {
                         let mut r = vec![ok("200", "The ticket's arrival and the screens that have it", "TicketDelivery")];
                         r.extend(problems(&[
                             ("403", "The token may not see this station"),
-                            ("404", "No such ticket, or no record of it since the hub started"),
+                            ("404", "No such ticket, or no record of it in the last 12 hours of history"),
                         ]));
                         r
                     },

@@ -81,6 +81,21 @@ fn arrival(channel: &str, event: &Event) -> Option<String> {
     }
 }
 
+/// The ticket the event in `frame` (an encoded envelope, as the log keeps it) put on
+/// the rail of `channel`, if it did.
+pub fn arrival_in_frame(channel: &str, frame: &str) -> Option<String> {
+    if !channel.starts_with("kds:") {
+        return None;
+    }
+    match serde_json::from_str::<Envelope>(frame) {
+        Ok(envelope) => arrival(channel, &envelope.event),
+        Err(error) => {
+            tracing::warn!(%error, %channel, "an event in the log cannot be read");
+            None
+        }
+    }
+}
+
 /// Where `channel`'s history stands.
 pub fn position(
     conn: &Db,

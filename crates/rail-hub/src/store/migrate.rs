@@ -18,6 +18,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/010_board.sql"),
     include_str!("../../migrations/sqlite/011_table_sessions.sql"),
     include_str!("../../migrations/sqlite/012_event_log_layout.sql"),
+    include_str!("../../migrations/sqlite/013_deliveries.sql"),
 ];
 
 const POSTGRES: &[&str] = &[
@@ -33,6 +34,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/010_board.sql"),
     include_str!("../../migrations/postgres/011_table_sessions.sql"),
     include_str!("../../migrations/postgres/012_event_log_layout.sql"),
+    include_str!("../../migrations/postgres/013_deliveries.sql"),
 ];
 
 // Every change to the schema is made for both engines.

@@ -12,6 +12,7 @@ pub mod admin;
 mod batch;
 mod checkpoint;
 pub mod db;
+pub mod deliveries;
 pub mod devices;
 mod events;
 pub mod guest;
@@ -26,7 +27,7 @@ pub use checkpoint::DEFAULT_INTERVAL as DEFAULT_CHECKPOINT_INTERVAL;
 pub use db::{Db, Kind as Engine};
 
 pub(crate) use events::append as append_event;
-pub use events::{between as events_between, position as channel_position};
+pub use events::{arrival_in_frame, between as events_between, position as channel_position};
 pub use events::{ChannelPosition, Published};
 pub(crate) use kitchen as kitchen_ops;
 pub use kitchen::{OrderCommand, StationFilter};

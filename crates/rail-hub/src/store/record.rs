@@ -135,12 +135,14 @@ pub fn between(
 }
 
 impl Store {
-    /// Drops recorded events older than `before_ms`.
+    /// Drops recorded events, and proofs and alerts of arrivals, older than `before_ms`.
     ///
     /// # Errors
     /// On database failure.
     pub fn prune_record(&mut self, before_ms: i64) -> Result<usize, StoreError> {
-        self.conn
-            .execute("DELETE FROM service_record WHERE ts_ms < ?1", [before_ms])
+        let records = self
+            .conn
+            .execute("DELETE FROM service_record WHERE ts_ms < ?1", [before_ms])?;
+        Ok(records + super::deliveries::prune(&self.conn, before_ms)?)
     }
 }

@@ -18,7 +18,9 @@ use super::derive::{
 use super::OrderCommand;
 use rail_protocol::limits::MAX_COURSE;
 
+use crate::delivery::{ArrivalKey, ScreenProof};
 use crate::routing::Routes;
+use crate::store::deliveries::{self, Claim};
 use crate::store::events::{append, Published};
 use crate::store::StoreError;
 
@@ -720,24 +722,85 @@ pub(crate) fn acknowledge_changes(
     Ok((ActionOutcome::Acknowledged, ticket, published))
 }
 
-/// Tells expo and the order's followers that no screen of its station has a ticket
-/// (`kds:ticket-undelivered`, with the fallback printer it goes to), or that one now has
-/// it (`kds:ticket-delivered`). An alert for a ticket no longer on the rail (bumped,
-/// voided, held again) is not raised: answers `None` and publishes nothing.
-pub(crate) fn announce_delivery(
+/// What came of an arrival no screen of its station had in time.
+#[derive(Debug)]
+pub(crate) enum Escalated {
+    /// The alert is raised: expo and the order's followers are told.
+    Raised(Box<Ticket>),
+    /// The ticket is no longer on the rail (bumped, voided, held again): nothing to say.
+    OffTheRail,
+    /// A screen connected to another hub of the group proved it meanwhile.
+    Proven { screen: String, at_ms: i64 },
+    /// Another hub raised it already, or this one did before it started again.
+    RaisedBefore,
+}
+
+/// Raises the alert for `arrival`, which no screen of its station proved in time
+/// (`kds:ticket-undelivered`, with the fallback printer it goes to), unless it need
+/// not or another hub did.
+pub(crate) fn raise_delivery_alert(
     tx: &Db,
-    location_id: &str,
-    ticket_id: &str,
+    arrival: &ArrivalKey,
+    printers: &std::collections::BTreeMap<String, String>,
+    now_ms: i64,
+) -> Result<(Escalated, Vec<Published>), StoreError> {
+    let ticket = match load_ticket(tx, &arrival.location, &arrival.ticket_id) {
+        Ok(ticket) if ticket.is_open() => ticket,
+        Ok(_) | Err(StoreError::NotFound(_)) => return Ok((Escalated::OffTheRail, Vec::new())),
+        Err(error) => return Err(error),
+    };
+    match deliveries::claim_alert(tx, arrival, now_ms)? {
+        Claim::Raise => {}
+        Claim::Proven { screen, at_ms } => {
+            return Ok((Escalated::Proven { screen, at_ms }, Vec::new()))
+        }
+        Claim::Raised => return Ok((Escalated::RaisedBefore, Vec::new())),
+    }
+    let published = announce_delivery(tx, &ticket, false, arrival.posted_at_ms, printers, now_ms)?;
+    Ok((Escalated::Raised(Box::new(ticket)), published))
+}
+
+/// Keeps screens' proofs of arrivals in `location`; for each alert they answer (here
+/// or proved through another hub), tells expo and the order's followers that a screen
+/// has the ticket now (`kds:ticket-delivered`). Answers how many alerts it cleared.
+pub(crate) fn keep_delivery_proofs(
+    tx: &Db,
+    location: &str,
+    proofs: &[ScreenProof],
+    printers: &std::collections::BTreeMap<String, String>,
+    now_ms: i64,
+) -> Result<(usize, Vec<Published>), StoreError> {
+    let mut cleared = deliveries::keep_proofs(tx, location, proofs, now_ms)?;
+    // One all-clear per ticket, for its earliest alert still standing.
+    cleared.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    cleared.dedup_by(|later, earlier| later.0 == earlier.0);
+    let mut published = Vec::new();
+    for (ticket_id, posted_at_ms) in &cleared {
+        match load_ticket(tx, location, ticket_id) {
+            Ok(ticket) => published.extend(announce_delivery(
+                tx,
+                &ticket,
+                true,
+                *posted_at_ms,
+                printers,
+                now_ms,
+            )?),
+            Err(StoreError::NotFound(_)) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok((cleared.len(), published))
+}
+
+fn announce_delivery(
+    tx: &Db,
+    ticket: &Ticket,
     delivered: bool,
     posted_at_ms: i64,
     printers: &std::collections::BTreeMap<String, String>,
     now_ms: i64,
-) -> Result<(Option<Ticket>, Vec<Published>), StoreError> {
-    let ticket = load_ticket(tx, location_id, ticket_id)?;
-    if !delivered && !ticket.is_open() {
-        return Ok((None, Vec::new()));
-    }
-    let order = load_order(tx, location_id, &ticket.order_id)?;
+) -> Result<Vec<Published>, StoreError> {
+    let order = load_order(tx, &ticket.location_id, &ticket.order_id)?;
     let alert = rail_protocol::DeliveryAlert {
         ticket_id: ticket.id.clone(),
         order_id: order.id.clone(),
@@ -751,8 +814,13 @@ pub(crate) fn announce_delivery(
     } else {
         Event::TicketUndelivered(alert)
     };
-    let published = publish(tx, location_id, &order_channels(&order), &event, now_ms)?;
-    Ok((Some(ticket), published))
+    publish(
+        tx,
+        &ticket.location_id,
+        &order_channels(&order),
+        &event,
+        now_ms,
+    )
 }
 
 /// Fires every ticket whose scheduled time has come: each order with such a ticket is
