@@ -169,29 +169,23 @@ impl Deliveries {
     /// from now (screens report their position as soon as they are connected again).
     pub fn restore(&self, kept: Vec<KeptArrival>, now_ms: i64) {
         for arrival in kept {
-            let KeptArrival {
-                location,
-                channel,
-                seq,
-                ticket_id,
-                posted_at_ms,
-                proof,
-                alerted,
-            } = arrival;
             if !self.note_arrival(
-                &location,
-                &channel,
-                seq,
-                &ticket_id,
-                posted_at_ms,
-                posted_at_ms.max(now_ms),
+                &arrival.location,
+                &arrival.channel,
+                arrival.seq,
+                &arrival.ticket_id,
+                arrival.posted_at_ms,
+                arrival.posted_at_ms.max(now_ms),
             ) {
                 continue;
             }
             let mut state = self.state();
-            if let Some(record) = state.records.get_mut(&(location, ticket_id)) {
-                record.escalated = alerted;
-                if let Some((screen, at_ms)) = proof {
+            if let Some(record) = state
+                .records
+                .get_mut(&(arrival.location, arrival.ticket_id))
+            {
+                record.escalated = arrival.alerted;
+                if let Some((screen, at_ms)) = arrival.proof {
                     record.delivery.screens.push(ScreenReceipt {
                         screen,
                         name: None,
