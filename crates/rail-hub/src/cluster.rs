@@ -417,7 +417,10 @@ fn receive(hub: &Hub, notice: Notice) {
                 .cluster_received
                 .fetch_add(published.len() as u64, Ordering::Relaxed);
             let mut state = hub.lock();
-            note_arrivals(hub, &published);
+            // Every hub watches every arrival, so a ticket is still escalated when the
+            // hub that took it is gone (the store settles which hub raises the alert).
+            hub.delivery
+                .arrived_with(&published, crate::clock::now_ms());
             hub.hand_out(&mut state, &published);
         }
         Notice::Device {
@@ -513,27 +516,8 @@ fn sweep(hub: &Hub, reader: &mut Option<Db>) {
             .cluster_swept
             .fetch_add(missed.len() as u64, Ordering::Relaxed);
         let mut state = hub.lock();
-        note_arrivals(hub, &missed);
+        hub.delivery.arrived_with(&missed, crate::clock::now_ms());
         hub.hand_out(&mut state, &missed);
-    }
-}
-
-/// Notes the tickets another hub's events put on a station's rail, before this hub's
-/// screens can report having them: every hub watches every arrival, so a ticket is
-/// still escalated when the hub that took it is gone (the store settles which hub
-/// raises the alert).
-fn note_arrivals(hub: &Hub, published: &[Published]) {
-    let now = crate::clock::now_ms();
-    for event in published {
-        if let Some(ticket_id) = &event.arrival {
-            hub.delivery.arrived(
-                &event.location_id,
-                &event.channel,
-                event.seq,
-                ticket_id,
-                now,
-            );
-        }
     }
 }
 

@@ -18,6 +18,7 @@ use std::sync::Mutex;
 use rail_protocol::{ScreenReceipt, TicketDelivery};
 
 use crate::store::deliveries::KeptArrival;
+use crate::store::Published;
 
 /// Arrivals remembered per channel: a busy station's day.
 pub const MAX_ARRIVALS: usize = 5_000;
@@ -97,6 +98,21 @@ impl Deliveries {
     /// heard twice (from another hub and from the store) is noted once.
     pub fn arrived(&self, location: &str, channel: &str, seq: u64, ticket_id: &str, at_ms: i64) {
         self.note_arrival(location, channel, seq, ticket_id, at_ms, at_ms);
+    }
+
+    /// Notes the tickets `published` events put on a station's rail.
+    pub fn arrived_with(&self, published: &[Published], at_ms: i64) {
+        for event in published {
+            if let Some(ticket_id) = &event.arrival {
+                self.arrived(
+                    &event.location_id,
+                    &event.channel,
+                    event.seq,
+                    ticket_id,
+                    at_ms,
+                );
+            }
+        }
     }
 
     fn note_arrival(

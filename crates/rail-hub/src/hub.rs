@@ -182,25 +182,15 @@ impl Hub {
         self.next_connection.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Hands committed events to their subscribers and notes the tickets they put on a
-    /// station's rail, whose arrival the screens will prove. Under the hub's lock, so
-    /// an arrival is noted before any screen can report having applied it.
+    /// Notes the tickets committed events put on a station's rail, whose arrival the
+    /// screens will prove, and hands the events to their subscribers: an arrival is
+    /// noted before any screen can report having applied it.
     ///
-    /// Of several hubs, the one that wrote an event proves its arrival (the screens'
-    /// reports reach it from the other hubs), and the others hear of the event from it.
+    /// Of several hubs, the others hear of the events from this one, and watch the
+    /// arrivals too.
     pub(crate) fn announce(&self, state: &mut State, published: &[store::Published], now: i64) {
+        self.delivery.arrived_with(published, now);
         self.hand_out(state, published);
-        for event in published {
-            if let Some(ticket_id) = &event.arrival {
-                self.delivery.arrived(
-                    &event.location_id,
-                    &event.channel,
-                    event.seq,
-                    ticket_id,
-                    now,
-                );
-            }
-        }
         if let Some(cluster) = self.cluster.get() {
             cluster.forward(published);
         }
