@@ -313,7 +313,11 @@ impl Deliveries {
                 taken.push(proof);
             }
         }
-        taken.sort_by(|a, b| a.arrival.order_key().cmp(&b.arrival.order_key()));
+        // By key, the same order on every hub: hubs writing proofs of the same arrivals
+        // at once then lock the store's rows in one order and cannot deadlock.
+        taken.sort_by(|a, b| {
+            (&a.arrival.channel, a.arrival.seq).cmp(&(&b.arrival.channel, b.arrival.seq))
+        });
         taken
     }
 }
