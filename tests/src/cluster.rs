@@ -45,20 +45,30 @@ impl Cluster {
     }
 
     /// As [`Cluster::start`], with a NATS server that takes TLS only (its certificate
-    /// from a CA of its own); every hub is given that CA (`nats_ca` in its
-    /// configuration file). Answers the CA file's path too.
+    /// from a CA of its own) from clients showing a certificate from that CA; every
+    /// hub is given that CA and such a certificate (`nats_ca`, `nats_cert` and
+    /// `nats_key` in its configuration file). Answers the CA file's path too.
     pub fn start_with_tls_nats(hubs: usize) -> (Self, PathBuf) {
-        let (nats, ca) = TempNats::start_tls().expect("throwaway NATS with TLS");
+        let (nats, certificates) = TempNats::start_tls().expect("throwaway NATS with TLS");
         let dir = tempfile::tempdir().expect("tempdir");
-        let ca_file = dir.path().join("nats-ca.pem");
-        std::fs::write(&ca_file, ca).expect("CA file");
+        let file = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("TLS file");
+            path.display().to_string()
+        };
+        let ca_file = file("nats-ca.pem", &certificates.ca);
+        let toml = format!(
+            "nats_ca = {:?}\nnats_cert = {:?}\nnats_key = {:?}\n",
+            ca_file,
+            file("hub.crt", &certificates.client_cert),
+            file("hub.key", &certificates.client_key),
+        );
         let config = dir.path().join("hub.toml");
-        std::fs::write(
-            &config,
-            format!("nats_ca = {:?}\n", ca_file.display().to_string()),
+        std::fs::write(&config, toml).expect("configuration file");
+        (
+            Self::start_on(vec![nats], dir, Some(config), hubs),
+            PathBuf::from(ca_file),
         )
-        .expect("configuration file");
-        (Self::start_on(vec![nats], dir, Some(config), hubs), ca_file)
     }
 
     fn start_on(

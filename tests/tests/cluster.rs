@@ -207,33 +207,50 @@ async fn with_nats_down_events_still_reach_every_hub_from_the_store() {
     );
 }
 
-/// NATS over TLS (a server that takes TLS only, its certificate from a CA of its own):
-/// hubs given that CA hand each other's events through it; a hub that trusts only the
-/// system's CAs refuses the server, and still gets every event, from the store.
+/// NATS over mutual TLS (a server that takes TLS only, its certificate from a CA of its
+/// own, from clients showing a certificate that CA signed): hubs given that CA and such
+/// a certificate hand each other's events through it; a hub that trusts only the
+/// system's CAs refuses the server, a hub with no certificate is refused by it, and
+/// both still get every event, from the store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn hubs_given_the_nats_servers_ca_talk_through_it_over_tls() {
-    let (cluster, _ca_file) = Cluster::start_with_tls_nats(2);
+async fn hubs_given_the_nats_servers_ca_and_a_client_certificate_talk_through_it_over_tls() {
+    let (cluster, ca_file) = Cluster::start_with_tls_nats(2);
     let untrusting = HubProcess::start_with(rail_tests::HubOptions {
         store: Some(cluster.store_url.clone()),
         nats: Some(cluster.nats.url()),
         ..rail_tests::HubOptions::new(cluster.dir.path().join("untrusting.sqlite3"))
     })
     .expect("a hub without the CA still starts");
+    let unknown_config = cluster.dir.path().join("unknown.toml");
+    std::fs::write(
+        &unknown_config,
+        format!("nats_ca = {:?}\n", ca_file.display().to_string()),
+    )
+    .expect("configuration file");
+    let unknown = HubProcess::start_with(rail_tests::HubOptions {
+        store: Some(cluster.store_url.clone()),
+        nats: Some(cluster.nats.url()),
+        config: Some(unknown_config),
+        ..rail_tests::HubOptions::new(cluster.dir.path().join("unknown.sqlite3"))
+    })
+    .expect("a hub without a client certificate still starts");
     let pos = cluster.hubs[0].token("pos", &[]);
     let kds = cluster.hubs[0].token("kds", &["grill"]);
     let trusting = Listener::start(&cluster.hubs[1], &kds, "kds:grill").await;
-    let refusing = Listener::start(&untrusting, &kds, "kds:grill").await;
+    let refused = [
+        Listener::start(&untrusting, &kds, "kds:grill").await,
+        Listener::start(&unknown, &kds, "kds:grill").await,
+    ];
     // Until the trusting hubs are connected, an event would come from the store.
     wait_for_nats(&cluster.hubs[1]).await;
     post_grill_orders(&cluster.hubs[0], &pos, 0..3).await;
     wait_for(
-        "both hubs' sockets to get the orders",
+        "every hub's socket to get the orders",
         Duration::from_secs(5),
-        || trusting.seqs().len() == 3 && refusing.seqs().len() == 3,
+        || trusting.seqs().len() == 3 && refused.iter().all(|l| l.seqs().len() == 3),
     )
     .await;
     assert_eq!(trusting.seqs(), vec![1, 2, 3]);
-    assert_eq!(refusing.seqs(), vec![1, 2, 3]);
     let received = cluster.hubs[1]
         .metric("rail_cluster_events_received_total")
         .await;
@@ -241,15 +258,28 @@ async fn hubs_given_the_nats_servers_ca_talk_through_it_over_tls() {
         received >= 3,
         "the orders crossed through NATS ({received})"
     );
-    assert_eq!(
-        untrusting
-            .metric("rail_cluster_events_received_total")
-            .await,
-        0,
-        "the hub without the CA never reached the server"
-    );
-    let swept = untrusting.metric("rail_cluster_events_swept_total").await;
-    assert!(swept >= 3, "{swept} events read from the store");
+    for (hub, listener, why) in [
+        (
+            &untrusting,
+            &refused[0],
+            "without the CA it refused the server",
+        ),
+        (
+            &unknown,
+            &refused[1],
+            "without a certificate the server refused it",
+        ),
+    ] {
+        assert_eq!(listener.seqs(), vec![1, 2, 3]);
+        assert_eq!(
+            hub.metric("rail_cluster_events_received_total").await,
+            0,
+            "{why}"
+        );
+        assert_eq!(hub.metric("rail_cluster_nats_connected").await, 0, "{why}");
+        let swept = hub.metric("rail_cluster_events_swept_total").await;
+        assert!(swept >= 3, "{swept} events read from the store");
+    }
 }
 
 /// Two NATS servers routed as one NATS cluster, each hub given both: events cross

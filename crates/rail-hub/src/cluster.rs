@@ -58,22 +58,46 @@ pub enum ClusterError {
     Store(#[from] crate::store::StoreError),
     #[error("NATS over TLS: {0}")]
     Trust(#[from] crate::trust::TrustError),
+    #[error("a client certificate for NATS needs its key, and a key its certificate: name both or neither")]
+    HalfAnIdentity,
+}
+
+/// How a hub reaches NATS over TLS: the CA certificates (PEM) it trusts for the
+/// server, and the certificate and key (PEM) it shows a server that asks its clients
+/// for one. Naming any of them asks for TLS.
+#[derive(Debug, Clone, Default)]
+pub struct NatsTls {
+    pub ca_file: Option<std::path::PathBuf>,
+    pub cert_file: Option<std::path::PathBuf>,
+    pub key_file: Option<std::path::PathBuf>,
+}
+
+impl NatsTls {
+    fn named(&self) -> bool {
+        self.ca_file.is_some() || self.cert_file.is_some() || self.key_file.is_some()
+    }
+
+    fn identity(&self) -> Result<Option<crate::trust::ClientIdentity<'_>>, ClusterError> {
+        match (&self.cert_file, &self.key_file) {
+            (Some(cert), Some(key)) => Ok(Some(crate::trust::ClientIdentity { cert, key })),
+            (None, None) => Ok(None),
+            _ => Err(ClusterError::HalfAnIdentity),
+        }
+    }
 }
 
 /// How to reach the NATS server at `url` (one address, or several with commas): over
-/// TLS, the server's certificate and name checked, when an address says `tls://` or a
-/// CA file is named (the CAs in it, and only those, are trusted; otherwise the
-/// system's); otherwise as the server asks.
-fn connect_options(
-    url: &str,
-    ca_file: Option<&std::path::Path>,
-) -> Result<async_nats::ConnectOptions, ClusterError> {
+/// TLS, the server's certificate and name checked, when an address says `tls://` or
+/// `tls` names a file (the CAs in its CA file, and only those, are trusted; otherwise
+/// the system's); otherwise as the server asks.
+fn connect_options(url: &str, tls: &NatsTls) -> Result<async_nats::ConnectOptions, ClusterError> {
     let options = async_nats::ConnectOptions::new();
     let tls_asked = url
         .split(',')
         .any(|address| address.trim().starts_with("tls://"));
-    if tls_asked || ca_file.is_some() {
-        let config = crate::trust::client_config(ca_file)?;
+    let identity = tls.identity()?;
+    if tls_asked || tls.named() {
+        let config = crate::trust::client_config(tls.ca_file.as_deref(), identity)?;
         return Ok(options.require_tls(true).tls_client_config(config));
     }
     Ok(options)
@@ -246,18 +270,14 @@ impl Link {
 }
 
 /// Joins the hubs that share this hub's PostgreSQL store through NATS at `url`
-/// (over TLS when it says `tls://` or `ca_file` names the server's CA). A NATS server
+/// (over TLS when it says `tls://` or `tls` names a file). A NATS server
 /// that is down is retried in the background; meanwhile the hub serves its own screens
 /// and reads the others' events in its sweeps.
 ///
 /// # Errors
-/// When the store is not PostgreSQL, the NATS address is not valid, or the CA file
-/// cannot be read.
-pub async fn join(
-    hub: Arc<Hub>,
-    url: &str,
-    ca_file: Option<&std::path::Path>,
-) -> Result<(), ClusterError> {
+/// When the store is not PostgreSQL, the NATS address is not valid, or a TLS file
+/// cannot be read or used.
+pub async fn join(hub: Arc<Hub>, url: &str, tls: &NatsTls) -> Result<(), ClusterError> {
     let key = {
         let mut state = hub.lock();
         if state.store.engine() != Engine::Postgres {
@@ -274,7 +294,7 @@ pub async fn join(
     let options = || -> Result<async_nats::ConnectOptions, ClusterError> {
         let on_event = Arc::clone(&on_event);
         let watched = watched.clone();
-        Ok(connect_options(url, ca_file)?
+        Ok(connect_options(url, tls)?
             .name(format!("rail-hub {hub_id}"))
             .event_callback(move |event| {
                 let on_event = Arc::clone(&on_event);

@@ -110,6 +110,10 @@ pub struct FileConfig {
     /// them makes the connection TLS. Without it a `tls://` server is checked against
     /// the system's CAs.
     pub nats_ca: Option<std::path::PathBuf>,
+    /// The certificate (PEM) and its key this hub shows a NATS server that asks its
+    /// clients for one.
+    pub nats_cert: Option<std::path::PathBuf>,
+    pub nats_key: Option<std::path::PathBuf>,
     pub secret: Option<String>,
     pub heartbeat_secs: Option<u64>,
     pub auth_timeout_secs: Option<u64>,

@@ -55,6 +55,13 @@ enum Command {
         /// checked against the system's CAs without it).
         #[arg(long, env = "RAIL_HUB_NATS_CA")]
         nats_ca: Option<PathBuf>,
+        /// Certificate (PEM, with any intermediates) this hub shows a NATS server that
+        /// asks its clients for one; with --nats-key.
+        #[arg(long, env = "RAIL_HUB_NATS_CERT")]
+        nats_cert: Option<PathBuf>,
+        /// Private key (PEM) of --nats-cert.
+        #[arg(long, env = "RAIL_HUB_NATS_KEY")]
+        nats_key: Option<PathBuf>,
         /// Address to listen on; port 0 picks a free one [default: 127.0.0.1:7070].
         #[arg(long, env = "RAIL_HUB_LISTEN")]
         listen: Option<SocketAddr>,
@@ -191,6 +198,8 @@ async fn main() -> anyhow::Result<()> {
             store,
             nats,
             nats_ca,
+            nats_cert,
+            nats_key,
             listen,
             secret,
             heartbeat_secs,
@@ -230,8 +239,12 @@ async fn main() -> anyhow::Result<()> {
                     .with_context(|| format!("opening {}", db.display()))?,
             };
             if let Some(url) = nats.or(file.nats) {
-                let ca = nats_ca.or(file.nats_ca);
-                rail_hub::cluster::join(hub.clone(), &url, ca.as_deref()).await?;
+                let tls = rail_hub::cluster::NatsTls {
+                    ca_file: nats_ca.or(file.nats_ca),
+                    cert_file: nats_cert.or(file.nats_cert),
+                    key_file: nats_key.or(file.nats_key),
+                };
+                rail_hub::cluster::join(hub.clone(), &url, &tls).await?;
             }
             // Every screen is a socket: lift the soft descriptor limit (often 1024) to
             // the hard one so a big kitchen group is not refused at the 1000th screen.

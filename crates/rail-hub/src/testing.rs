@@ -22,6 +22,8 @@ pub struct TempPostgres {
     databases: AtomicUsize,
     /// Whether the server takes TLS connections only.
     tls_only: bool,
+    /// Whether it also asks each client for a certificate its CA signed.
+    verifies_clients: bool,
 }
 
 impl TempPostgres {
@@ -51,6 +53,21 @@ impl TempPostgres {
     /// # Errors
     /// As [`TempPostgres::start`], or when the certificates cannot be made.
     pub fn start_tls_only() -> Result<(Self, String), String> {
+        let (cluster, certificates) = Self::start_tls(false)?;
+        Ok((cluster, certificates.ca))
+    }
+
+    /// As [`TempPostgres::start_tls_only`], and a client is let in only with a
+    /// certificate from the same CA naming its user (`cert` authentication); answers
+    /// the CA's certificate and such a certificate and key for the user `rail`.
+    ///
+    /// # Errors
+    /// As [`TempPostgres::start_tls_only`].
+    pub fn start_verifying_clients() -> Result<(Self, TestCertificates), String> {
+        Self::start_tls(true)
+    }
+
+    fn start_tls(verifies_clients: bool) -> Result<(Self, TestCertificates), String> {
         let mut cluster = Self::start_with_fsync(false)?;
         let certificates = TestCertificates::make()?;
         let data = cluster.dir.path().join("data");
@@ -66,14 +83,17 @@ impl TempPostgres {
         };
         write("server.crt", &certificates.server_cert)?;
         write("server.key", &certificates.server_key)?;
+        write("ca.crt", &certificates.ca)?;
+        let method = if verifies_clients { "cert" } else { "trust" };
         write(
             "pg_hba.conf",
-            "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+            &format!("local all all trust\nhostssl all all 127.0.0.1/32 {method}\n"),
         )?;
         cluster.tls_only = true;
+        cluster.verifies_clients = verifies_clients;
         cluster.stop()?;
         cluster.restart()?;
-        Ok((cluster, certificates.ca))
+        Ok((cluster, certificates))
     }
 
     fn start_with_fsync(fsync: bool) -> Result<Self, String> {
@@ -97,6 +117,7 @@ impl TempPostgres {
             as_postgres_user,
             databases: AtomicUsize::new(0),
             tls_only: false,
+            verifies_clients: false,
         };
         let data = cluster.dir.path().join("data");
         cluster.pg("initdb", |c| {
@@ -177,6 +198,9 @@ impl TempPostgres {
         if self.tls_only {
             options.push_str(" -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key");
         }
+        if self.verifies_clients {
+            options.push_str(" -c ssl_ca_file=ca.crt");
+        }
         self.pg("pg_ctl", |c| {
             c.arg("-D")
                 .arg(&data)
@@ -211,11 +235,14 @@ impl Drop for TempPostgres {
     }
 }
 
-/// A CA made for a test and a server certificate for 127.0.0.1 it signed, in PEM.
-struct TestCertificates {
-    ca: String,
+/// A CA made for a test, a server certificate for 127.0.0.1 it signed, and a client
+/// certificate for the user `rail` it signed, in PEM.
+pub struct TestCertificates {
+    pub ca: String,
     server_cert: String,
     server_key: String,
+    pub client_cert: String,
+    pub client_key: String,
 }
 
 impl TestCertificates {
@@ -234,10 +261,20 @@ impl TestCertificates {
         params.subject_alt_names = vec![SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into())];
         let key = KeyPair::generate().map_err(failed)?;
         let cert = params.signed_by(&key, &issuer).map_err(failed)?;
+        let mut client_params = CertificateParams::new(Vec::<String>::new()).map_err(failed)?;
+        client_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "rail");
+        let client_key = KeyPair::generate().map_err(failed)?;
+        let client_cert = client_params
+            .signed_by(&client_key, &issuer)
+            .map_err(failed)?;
         Ok(TestCertificates {
             ca: ca.pem(),
             server_cert: cert.pem(),
             server_key: key.serialize_pem(),
+            client_cert: client_cert.pem(),
+            client_key: client_key.serialize_pem(),
         })
     }
 }
@@ -346,12 +383,12 @@ impl TempNats {
     }
 
     /// Starts a server that takes TLS connections only, with a certificate for
-    /// 127.0.0.1 signed by a CA made for it; answers the server and that CA's
-    /// certificate (PEM).
+    /// 127.0.0.1 signed by a CA made for it, from clients that show a certificate the
+    /// same CA signed; answers the server and the certificates (PEM).
     ///
     /// # Errors
     /// As [`TempNats::start`], or when the certificates cannot be made.
-    pub fn start_tls() -> Result<(Self, String), String> {
+    pub fn start_tls() -> Result<(Self, TestCertificates), String> {
         let certificates = TestCertificates::make()?;
         let dir = tempfile::Builder::new()
             .prefix("rail-nats")
@@ -360,10 +397,17 @@ impl TempNats {
         for (name, text) in [
             ("server.crt", &certificates.server_cert),
             ("server.key", &certificates.server_key),
+            ("ca.crt", &certificates.ca),
         ] {
             std::fs::write(dir.path().join(name), text).map_err(|e| format!("{name}: {e}"))?;
         }
-        Ok((Self::launch(Some(dir), Vec::new())?, certificates.ca))
+        // Clients must show a certificate from the same CA.
+        let verify = vec![
+            "--tlsverify".to_owned(),
+            "--tlscacert".to_owned(),
+            dir.path().join("ca.crt").display().to_string(),
+        ];
+        Ok((Self::launch(Some(dir), verify)?, certificates))
     }
 
     /// Starts a server on free ports (its clients' and its monitoring endpoint's),

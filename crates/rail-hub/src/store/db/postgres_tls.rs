@@ -7,10 +7,12 @@
 //! URL (stricter than libpq's `require`, which checks nothing: a store that holds every
 //! order and token secret is not worth reaching through a server that only claims to be
 //! the right one). The roots trusted are the system's, or only the CA certificates in
-//! `sslrootcert=<file>` when it is given (`crate::trust`). Without `sslmode` (or with `disable`,
-//! `allow`, `prefer`) the connection is plain TCP, for a database on the hubs' own
-//! private network. The client library reads the rest of the URL and knows neither
-//! `sslrootcert` nor the `verify-*` modes, so they are taken out before it sees it.
+//! `sslrootcert=<file>` when it is given (`crate::trust`). A server that asks for a
+//! client certificate gets the one in `sslcert=<file>`, with the key in `sslkey=<file>`
+//! (both PEM). Without `sslmode` (or with `disable`, `allow`, `prefer`) the connection
+//! is plain TCP, for a database on the hubs' own private network. The client library
+//! reads the rest of the URL and knows neither these file options nor the `verify-*`
+//! modes, so they are taken out before it sees it.
 
 use postgres::config::SslMode;
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -32,21 +34,40 @@ impl Target {
     /// [`StoreError::Address`] when the address cannot be read, names a CA file that
     /// cannot be read or holds no certificate, or names one without asking for TLS.
     pub(crate) fn parse(address: &str) -> Result<Self, StoreError> {
-        let (params, verify, root_file) = take_libpq_options(address);
+        let LibpqOptions {
+            params,
+            verify,
+            root_file,
+            cert_file,
+            key_file,
+        } = take_libpq_options(address);
         let config: postgres::Config = params
             .parse()
             .map_err(|error| StoreError::Address(format!("{error}")))?;
+        let identity = match (&cert_file, &key_file) {
+            (Some(cert), Some(key)) => Some(crate::trust::ClientIdentity {
+                cert: std::path::Path::new(cert),
+                key: std::path::Path::new(key),
+            }),
+            (None, None) => None,
+            _ => {
+                return Err(StoreError::Address(
+                    "sslcert and sslkey go together: name both files or neither".into(),
+                ))
+            }
+        };
         let wants_tls = verify || config.get_ssl_mode() == SslMode::Require;
         if !wants_tls {
-            if root_file.is_some() {
+            if root_file.is_some() || identity.is_some() {
                 return Err(StoreError::Address(
-                    "sslrootcert is given but TLS is not asked for: add sslmode=verify-full".into(),
+                    "sslrootcert, sslcert or sslkey is given but TLS is not asked for: add sslmode=verify-full".into(),
                 ));
             }
             return Ok(Target { params, tls: None });
         }
-        let config = crate::trust::client_config(root_file.as_deref().map(std::path::Path::new))
-            .map_err(|error| StoreError::Address(format!("TLS: {error}")))?;
+        let config =
+            crate::trust::client_config(root_file.as_deref().map(std::path::Path::new), identity)
+                .map_err(|error| StoreError::Address(format!("TLS: {error}")))?;
         Ok(Target {
             params,
             tls: Some(MakeRustlsConnect::new(config)),
@@ -66,24 +87,44 @@ impl Target {
     }
 }
 
-/// Takes `sslrootcert` out of a URL and turns `sslmode=verify-ca`/`verify-full` into
-/// `require`: answers the URL left, whether a `verify-*` mode was asked for, and the
-/// CA file. A key=value string is answered unchanged (the library reads its `sslmode`).
-fn take_libpq_options(address: &str) -> (String, bool, Option<String>) {
+/// A libpq address with the options the client library does not know taken out.
+#[derive(Debug, PartialEq, Eq)]
+struct LibpqOptions {
+    /// The address left for the library.
+    params: String,
+    /// Whether a `verify-*` mode was asked for.
+    verify: bool,
+    /// `sslrootcert`, `sslcert` and `sslkey`.
+    root_file: Option<String>,
+    cert_file: Option<String>,
+    key_file: Option<String>,
+}
+
+/// Takes `sslrootcert`, `sslcert` and `sslkey` out of a URL and turns
+/// `sslmode=verify-ca`/`verify-full` into `require`. A key=value string is answered
+/// unchanged (the library reads its `sslmode`).
+fn take_libpq_options(address: &str) -> LibpqOptions {
+    let mut options = LibpqOptions {
+        params: address.to_owned(),
+        verify: false,
+        root_file: None,
+        cert_file: None,
+        key_file: None,
+    };
     let Ok(mut url) = url::Url::parse(address) else {
-        return (address.to_owned(), false, None);
+        return options;
     };
     if !matches!(url.scheme(), "postgres" | "postgresql") {
-        return (address.to_owned(), false, None);
+        return options;
     }
-    let mut verify = false;
-    let mut root_file = None;
     let mut kept = Vec::new();
     for (key, value) in url.query_pairs() {
         match (key.as_ref(), value.as_ref()) {
-            ("sslrootcert", path) => root_file = Some(path.to_owned()),
+            ("sslrootcert", path) => options.root_file = Some(path.to_owned()),
+            ("sslcert", path) => options.cert_file = Some(path.to_owned()),
+            ("sslkey", path) => options.key_file = Some(path.to_owned()),
             ("sslmode", "verify-ca" | "verify-full") => {
-                verify = true;
+                options.verify = true;
                 kept.push(("sslmode".to_owned(), "require".to_owned()));
             }
             _ => kept.push((key.into_owned(), value.into_owned())),
@@ -94,7 +135,8 @@ fn take_libpq_options(address: &str) -> (String, bool, Option<String>) {
     } else {
         url.query_pairs_mut().clear().extend_pairs(kept);
     }
-    (url.into(), verify, root_file)
+    options.params = url.into();
+    options
 }
 
 #[cfg(test)]
@@ -103,20 +145,24 @@ mod tests {
 
     #[test]
     fn libpq_options_the_library_does_not_know_are_taken_out() {
-        let (params, verify, root) = take_libpq_options(
-            "postgres://rail@db.example:5432/rail?sslmode=verify-full&sslrootcert=/etc/rail/ca.pem&application_name=hub",
-        );
         assert_eq!(
-            params,
-            "postgres://rail@db.example:5432/rail?sslmode=require&application_name=hub"
+            take_libpq_options(
+                "postgres://rail@db.example:5432/rail?sslmode=verify-full&sslrootcert=/etc/rail/ca.pem&application_name=hub&sslcert=/etc/rail/hub.crt&sslkey=/etc/rail/hub.key",
+            ),
+            LibpqOptions {
+                params: "postgres://rail@db.example:5432/rail?sslmode=require&application_name=hub"
+                    .into(),
+                verify: true,
+                root_file: Some("/etc/rail/ca.pem".into()),
+                cert_file: Some("/etc/rail/hub.crt".into()),
+                key_file: Some("/etc/rail/hub.key".into()),
+            }
         );
-        assert!(verify);
-        assert_eq!(root.as_deref(), Some("/etc/rail/ca.pem"));
         // A key=value string is the library's to read.
-        let (params, verify, root) = take_libpq_options("host=db user=rail sslmode=require");
-        assert_eq!(params, "host=db user=rail sslmode=require");
-        assert!(!verify);
-        assert!(root.is_none());
+        let options = take_libpq_options("host=db user=rail sslmode=require");
+        assert_eq!(options.params, "host=db user=rail sslmode=require");
+        assert!(!options.verify);
+        assert!(options.root_file.is_none() && options.cert_file.is_none());
     }
 
     #[test]
@@ -130,7 +176,8 @@ mod tests {
     }
 
     #[test]
-    fn a_ca_file_that_is_missing_or_not_asked_for_and_an_unknown_mode_are_refused() {
+    fn files_that_are_missing_or_not_asked_for_a_lone_certificate_and_an_unknown_mode_are_refused()
+    {
         let missing = Target::parse(
             "postgres://rail@db/rail?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem",
         );
@@ -142,6 +189,13 @@ mod tests {
         let unasked = Target::parse("postgres://rail@db/rail?sslrootcert=/etc/rail/ca.pem");
         assert!(
             matches!(&unasked, Err(StoreError::Address(why)) if why.contains("sslmode=verify-full")),
+        );
+        let half =
+            Target::parse("postgres://rail@db/rail?sslmode=verify-full&sslcert=/etc/rail/hub.crt");
+        assert!(
+            matches!(&half, Err(StoreError::Address(why)) if why.contains("go together")),
+            "{:?}",
+            half.err()
         );
         assert!(matches!(
             Target::parse("postgres://rail@db/rail?sslmode=sometimes"),
