@@ -546,6 +546,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_client_certificate_for_nats_without_its_key_or_a_key_alone_is_refused() {
+        for tls in [
+            NatsTls {
+                cert_file: Some("/etc/rail/hub.crt".into()),
+                ..NatsTls::default()
+            },
+            NatsTls {
+                key_file: Some("/etc/rail/hub.key".into()),
+                ..NatsTls::default()
+            },
+        ] {
+            let refused = connect_options("tls://nats.internal:4222", &tls);
+            assert!(
+                matches!(refused, Err(ClusterError::HalfAnIdentity)),
+                "{tls:?}"
+            );
+        }
+        assert!(connect_options("nats://nats.internal:4222", &NatsTls::default()).is_ok());
+    }
+
+    #[test]
     fn a_notice_opens_only_with_the_stores_key_and_unchanged() {
         let key = notice_key("the store's secret");
         let sealed = seal(&key, b"{\"kind\":\"events\"}");
