@@ -42,7 +42,9 @@ enum Command {
         /// (`postgres://user@host:port/database`); several hubs may share one. `--db`
         /// then only places the hub's own files. For TLS add
         /// `?sslmode=verify-full&sslrootcert=<CA file>` (the server's certificate and
-        /// name are always checked; without `sslrootcert`, against the system's CAs).
+        /// name are always checked; without `sslrootcert`, against the system's CAs),
+        /// and `&sslcert=<file>&sslkey=<file>` for a server that asks for a client
+        /// certificate.
         #[arg(long, env = "RAIL_HUB_STORE")]
         store: Option<String>,
         /// NATS server (`nats://host:4222`, `tls://host:4222` for TLS; the servers of a
