@@ -76,9 +76,10 @@ pub struct ScreenProof {
 }
 
 impl ArrivalKey {
-    /// Oldest first, then by channel and sequence.
-    fn order_key(&self) -> (i64, &str, u64) {
-        (self.posted_at_ms, &self.channel, self.seq)
+    /// The order every hub writes arrivals to the store in: hubs writing the same
+    /// arrivals at once then lock them in one order and cannot deadlock.
+    fn store_order(&self) -> (&str, &str, u64) {
+        (&self.location, &self.channel, self.seq)
     }
 }
 
@@ -260,14 +261,8 @@ impl Deliveries {
 
     /// Another hub proved the arrival of `ticket_id` at `seq` (read in the store).
     pub fn proven_elsewhere(&self, arrival: &ArrivalKey, screen: &str, at_ms: i64) {
-        let mut state = self.state();
-        if let Some(record) = state
-            .records
-            .get_mut(&(arrival.location.clone(), arrival.ticket_id.clone()))
-        {
-            if record.delivery.seq == arrival.seq && record.delivery.channel == arrival.channel {
-                record.note_screen(screen, at_ms);
-            }
+        if let Some(record) = self.state().current(arrival) {
+            record.note_screen(screen, at_ms);
         }
     }
 
@@ -293,8 +288,29 @@ impl Deliveries {
                 taken.push(record.key(location));
             }
         }
-        taken.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+        taken.sort_by(|a, b| a.store_order().cmp(&b.store_order()));
         taken
+    }
+
+    /// Takes back `proofs` and `overdue` arrivals the store could not be given, so the
+    /// next sweep writes and escalates them (unless a screen proved them meanwhile).
+    pub fn retry(&self, proofs: &[ScreenProof], overdue: &[ArrivalKey]) {
+        let mut state = self.state();
+        for proof in proofs {
+            if let Some(record) = state.current(&proof.arrival) {
+                if record.proof == Proof::Written {
+                    record.proof = Proof::Unwritten {
+                        screen: proof.screen.clone(),
+                        at_ms: proof.at_ms,
+                    };
+                }
+            }
+        }
+        for arrival in overdue {
+            if let Some(record) = state.current(arrival) {
+                record.escalated = false;
+            }
+        }
     }
 
     /// Proofs given by screens connected here that the store does not have yet; each
@@ -313,12 +329,17 @@ impl Deliveries {
                 taken.push(proof);
             }
         }
-        // By key, the same order on every hub: hubs writing proofs of the same arrivals
-        // at once then lock the store's rows in one order and cannot deadlock.
-        taken.sort_by(|a, b| {
-            (&a.arrival.channel, a.arrival.seq).cmp(&(&b.arrival.channel, b.arrival.seq))
-        });
+        taken.sort_by(|a, b| a.arrival.store_order().cmp(&b.arrival.store_order()));
         taken
+    }
+}
+
+impl State {
+    /// The record of `arrival`, while it is its ticket's latest.
+    fn current(&mut self, arrival: &ArrivalKey) -> Option<&mut Record> {
+        self.records
+            .get_mut(&(arrival.location.clone(), arrival.ticket_id.clone()))
+            .filter(|r| r.delivery.channel == arrival.channel && r.delivery.seq == arrival.seq)
     }
 }
 
@@ -503,6 +524,24 @@ mod tests {
             ),
             ["alerted", "waiting"],
             "the proof already kept is not written again"
+        );
+    }
+
+    #[test]
+    fn what_the_store_could_not_be_given_is_taken_again() {
+        let deliveries = Deliveries::default();
+        deliveries.arrived("loc", "kds:grill", 1, "a", 1_000);
+        deliveries.arrived("loc", "kds:grill", 2, "b", 1_000);
+        deliveries.applied("loc", "grill-1", "kds:grill", 1, 1_100, true);
+        let proofs = deliveries.take_proofs();
+        let overdue = deliveries.overdue(7_000, 5_000);
+        assert_eq!((proofs.len(), tickets(&overdue)), (1, vec!["b"]));
+        deliveries.retry(&proofs, &overdue);
+        assert_eq!(deliveries.take_proofs(), proofs);
+        assert_eq!(deliveries.overdue(7_250, 5_000), overdue);
+        assert!(
+            deliveries.overdue(7_500, 5_000).is_empty(),
+            "once again, no more"
         );
     }
 

@@ -24,15 +24,11 @@ pub async fn run(hub: Arc<Hub>) {
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        // Off the async workers: raising an alert is a SQLite transaction.
+        // Off the async workers: keeping proofs and raising alerts is a transaction.
         let escalating = hub.clone();
         let to_print =
             match tokio::task::spawn_blocking(move || escalating.escalate(now_ms())).await {
-                Ok(Ok(to_print)) => to_print,
-                Ok(Err(error)) => {
-                    tracing::warn!(%error, "could not raise a delivery alert");
-                    continue;
-                }
+                Ok(to_print) => to_print,
                 Err(error) => {
                     tracing::warn!(%error, "the escalation task failed");
                     continue;

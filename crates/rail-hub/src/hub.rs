@@ -204,7 +204,18 @@ impl Hub {
         } = state;
         registry.publish(published, &mut |location_id, channel, after, before| {
             match store.events_between(location_id, channel, after, before) {
-                Ok(events) => events,
+                Ok(events) => {
+                    // Tickets the gap held reach the screens here: noted first, as every
+                    // arrival is, or the screens' reports would pass them by unproven.
+                    let now = now_ms();
+                    for (seq, frame) in &events {
+                        if let Some(ticket_id) = store::arrival_in_frame(channel, frame) {
+                            self.delivery
+                                .arrived(location_id, channel, *seq, &ticket_id, now);
+                        }
+                    }
+                    events
+                }
                 Err(error) => {
                     // The screens notice the gap themselves and resume from their cursor.
                     tracing::error!(%error, %channel, "reading the events before a gap failed");
@@ -508,10 +519,8 @@ impl Hub {
     /// no screen of its station for longer than the configured delay. Answers the
     /// tickets to print on their station's fallback printer, with it.
     ///
-    /// # Errors
-    /// Store failures (what was not written is not retried: a ticket escalates once,
-    /// and a proof not kept is only missed by a hub starting again).
-    pub fn escalate(&self, now: i64) -> Result<Vec<(String, Ticket)>, HubError> {
+    /// What the store could not be given (logged) is tried again at the next call.
+    pub fn escalate(&self, now: i64) -> Vec<(String, Ticket)> {
         let after = i64::try_from(self.config.delivery_alert.as_millis()).unwrap_or(i64::MAX);
         let printers = &self.config.fallback_printers;
         let mut work: BTreeMap<String, (Vec<ScreenProof>, Vec<ArrivalKey>)> = BTreeMap::new();
@@ -530,29 +539,33 @@ impl Hub {
         let mut to_print = Vec::new();
         // One transaction per location for the whole sweep, not one per ticket.
         for (location, (proofs, overdue)) in work {
-            let mut outcomes = Vec::new();
-            let mut cleared = 0;
-            self.mutate(&location, None, |tx, now| {
-                let (answered, mut published) = store::kitchen_ops::keep_delivery_proofs(
-                    tx, &location, &proofs, printers, now,
+            let mut settled = None;
+            let written = self.mutate(&location, None, |tx, now| {
+                let (done, published) = store::kitchen_ops::settle_deliveries(
+                    tx, &location, &proofs, &overdue, printers, now,
                 )?;
-                cleared = answered;
-                for arrival in &overdue {
-                    let (outcome, said) =
-                        store::kitchen_ops::raise_delivery_alert(tx, arrival, printers, now)?;
-                    outcomes.push(outcome);
-                    published.extend(said);
-                }
+                settled = Some(done);
                 Ok((200, String::new(), published))
-            })?;
-            if cleared > 0 {
+            });
+            let settled = match (written, settled) {
+                (Ok(_), Some(settled)) => settled,
+                (Err(error), _) => {
+                    // Nothing of it was written (another hub's change in the way, the
+                    // store gone): the next sweep tries these again.
+                    tracing::warn!(%error, location, "delivery proofs and alerts not written yet");
+                    self.delivery.retry(&proofs, &overdue);
+                    continue;
+                }
+                (Ok(_), None) => continue,
+            };
+            if settled.cleared > 0 {
                 tracing::info!(
                     location,
-                    tickets = cleared,
+                    tickets = settled.cleared,
                     "a screen has the alerted tickets now"
                 );
             }
-            for (arrival, outcome) in overdue.iter().zip(outcomes) {
+            for (arrival, outcome) in overdue.iter().zip(settled.escalated) {
                 match outcome {
                     Escalated::Raised(ticket) => {
                         tracing::warn!(ticket = %ticket.id, station = %ticket.station, "no screen of the station has the ticket");
@@ -567,7 +580,7 @@ impl Hub {
                 }
             }
         }
-        Ok(to_print)
+        to_print
     }
 
     /// Starts a subscription: queues its snapshot or replay, then registers the
@@ -664,6 +677,80 @@ impl Hub {
                 read(&reader)
             }
             None => read(state.store.conn()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::claims;
+
+    /// One hub of two sharing a store hears of the second of two orders first (the
+    /// first's notice is late): the first is read from the store to fill the gap and
+    /// handed to its screen in sequence — and noted as an arrival before, or the
+    /// screen's report would pass it by and it would be alerted though the screen has it.
+    #[test]
+    fn tickets_a_gap_held_are_noted_before_they_are_handed_out() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("hub.sqlite3");
+        let open = || Hub::open(&path, HubConfig::default(), Some("secret".into())).expect("hub");
+        let (writer, reader) = (open(), open());
+        let (queue, received) = crate::fanout::queue(16);
+        let screen = Subscriber {
+            connection_id: reader.connection_id(),
+            queue,
+            overflow: Arc::new(tokio::sync::Notify::new()),
+            positions: Arc::default(),
+        };
+        let kds = claims("loc", Role::Kds, &["grill".to_owned()], "grill-1", 60);
+        reader
+            .subscribe(&kds, "kds:grill", None, screen)
+            .expect("subscribed");
+        let pos = claims("loc", Role::Pos, &[], "till", 60);
+        let tickets: Vec<String> = ["1", "2"]
+            .into_iter()
+            .map(|number| {
+                let order = serde_json::from_value(serde_json::json!({
+                    "number": number, "items": [{ "name": "Burger", "station": "grill" }]
+                }))
+                .expect("order");
+                let created = writer.create_order(&pos, None, &order).expect("order");
+                let body: serde_json::Value = serde_json::from_str(&created.body).expect("answer");
+                body["tickets"][0]["id"]
+                    .as_str()
+                    .expect("ticket")
+                    .to_owned()
+            })
+            .collect();
+        let second: Vec<store::Published> = {
+            let state = reader.lock();
+            let events = state
+                .store
+                .events_between("loc", "kds:grill", 1, 3)
+                .expect("events");
+            events
+                .into_iter()
+                .filter(|(seq, _)| *seq == 2)
+                .map(|(seq, frame)| store::Published {
+                    location_id: "loc".into(),
+                    arrival: store::arrival_in_frame("kds:grill", &frame),
+                    channel: "kds:grill".into(),
+                    seq,
+                    frame,
+                })
+                .collect()
+        };
+        reader.delivery.arrived_with(&second, now_ms());
+        reader.hand_out(&mut reader.lock(), &second);
+
+        let handed = received.drain().count();
+        assert_eq!(handed, 3, "the subscribe answer, then events 1 and 2");
+        for ticket in &tickets {
+            assert!(
+                reader.delivery.of("loc", ticket).is_some(),
+                "{ticket} noted before it was handed out"
+            );
         }
     }
 }

@@ -735,45 +735,49 @@ pub(crate) enum Escalated {
     RaisedBefore,
 }
 
-/// Raises the alert for `arrival`, which no screen of its station proved in time
-/// (`kds:ticket-undelivered`, with the fallback printer it goes to), unless it need
-/// not or another hub did.
-pub(crate) fn raise_delivery_alert(
-    tx: &Db,
-    arrival: &ArrivalKey,
-    printers: &std::collections::BTreeMap<String, String>,
-    now_ms: i64,
-) -> Result<(Escalated, Vec<Published>), StoreError> {
-    let ticket = match load_ticket(tx, &arrival.location, &arrival.ticket_id) {
-        Ok(ticket) if ticket.is_open() => ticket,
-        Ok(_) | Err(StoreError::NotFound(_)) => return Ok((Escalated::OffTheRail, Vec::new())),
-        Err(error) => return Err(error),
-    };
-    match deliveries::claim_alert(tx, arrival, now_ms)? {
-        Claim::Raise => {}
-        Claim::Proven { screen, at_ms } => {
-            return Ok((Escalated::Proven { screen, at_ms }, Vec::new()))
-        }
-        Claim::Raised => return Ok((Escalated::RaisedBefore, Vec::new())),
-    }
-    let published = announce_delivery(tx, &ticket, false, arrival.posted_at_ms, printers, now_ms)?;
-    Ok((Escalated::Raised(Box::new(ticket)), published))
+/// What a sweep of delivery proofs and overdue arrivals did in the store.
+#[derive(Debug)]
+pub(crate) struct Settled {
+    /// Alerts the proofs answered (the all-clear said for each ticket).
+    pub cleared: usize,
+    /// What came of each overdue arrival, in the order given.
+    pub escalated: Vec<Escalated>,
 }
 
-/// Keeps screens' proofs of arrivals in `location`; for each alert they answer (here
-/// or proved through another hub), tells expo and the order's followers that a screen
-/// has the ticket now (`kds:ticket-delivered`). Answers how many alerts it cleared.
-pub(crate) fn keep_delivery_proofs(
+/// Keeps screens' `proofs` of arrivals in `location` and raises the alerts for
+/// `overdue` arrivals no screen of their station proved in time, unless they need none
+/// or another hub raised them (`kds:ticket-undelivered`, with the fallback printer each
+/// goes to); for every alert the proofs answer, here or through another hub, says that
+/// a screen has the ticket now (`kds:ticket-delivered`). Every row of `deliveries` is
+/// taken before any channel's, so hubs doing this at once lock in one order.
+pub(crate) fn settle_deliveries(
     tx: &Db,
     location: &str,
     proofs: &[ScreenProof],
+    overdue: &[ArrivalKey],
     printers: &std::collections::BTreeMap<String, String>,
     now_ms: i64,
-) -> Result<(usize, Vec<Published>), StoreError> {
+) -> Result<(Settled, Vec<Published>), StoreError> {
     let mut cleared = deliveries::keep_proofs(tx, location, proofs, now_ms)?;
     // One all-clear per ticket, for its earliest alert still standing.
     cleared.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     cleared.dedup_by(|later, earlier| later.0 == earlier.0);
+    let mut escalated = Vec::with_capacity(overdue.len());
+    for arrival in overdue {
+        let ticket = match load_ticket(tx, &arrival.location, &arrival.ticket_id) {
+            Ok(ticket) if ticket.is_open() => ticket,
+            Ok(_) | Err(StoreError::NotFound(_)) => {
+                escalated.push(Escalated::OffTheRail);
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
+        escalated.push(match deliveries::claim_alert(tx, arrival, now_ms)? {
+            Claim::Raise => Escalated::Raised(Box::new(ticket)),
+            Claim::Proven { screen, at_ms } => Escalated::Proven { screen, at_ms },
+            Claim::Raised => Escalated::RaisedBefore,
+        });
+    }
     let mut published = Vec::new();
     for (ticket_id, posted_at_ms) in &cleared {
         match load_ticket(tx, location, ticket_id) {
@@ -789,7 +793,23 @@ pub(crate) fn keep_delivery_proofs(
             Err(error) => return Err(error),
         }
     }
-    Ok((cleared.len(), published))
+    for (arrival, outcome) in overdue.iter().zip(&escalated) {
+        if let Escalated::Raised(ticket) = outcome {
+            published.extend(announce_delivery(
+                tx,
+                ticket,
+                false,
+                arrival.posted_at_ms,
+                printers,
+                now_ms,
+            )?);
+        }
+    }
+    let settled = Settled {
+        cleared: cleared.len(),
+        escalated,
+    };
+    Ok((settled, published))
 }
 
 fn announce_delivery(

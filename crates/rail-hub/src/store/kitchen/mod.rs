@@ -20,8 +20,8 @@ mod derive;
 use rail_protocol::{NewOrderItem, Order, OrderPatch, OrderStatus, Ticket};
 
 pub(crate) use commands::{
-    acknowledge_changes, bump_item, bump_ticket, change_order, create_order, keep_delivery_proofs,
-    raise_delivery_alert, recall_item, Escalated,
+    acknowledge_changes, bump_item, bump_ticket, change_order, create_order, recall_item,
+    settle_deliveries, Escalated,
 };
 use commands::{fire_scheduled, next_fire_at};
 use commands::{load_order, load_ticket, order_tickets};
