@@ -537,27 +537,34 @@ impl Hub {
                 .push(arrival);
         }
         let mut to_print = Vec::new();
-        // One transaction per location for the whole sweep, not one per ticket.
+        // One transaction per location for the whole sweep, not one per ticket; and not
+        // in a batch of orders: a batch holds its rows until it commits, and hubs
+        // proving the same arrivals would each hold what the other's next order waits
+        // for.
         for (location, (proofs, overdue)) in work {
-            let mut settled = None;
-            let written = self.mutate(&location, None, |tx, now| {
-                let (done, published) = store::kitchen_ops::settle_deliveries(
-                    tx, &location, &proofs, &overdue, printers, now,
-                )?;
-                settled = Some(done);
-                Ok((200, String::new(), published))
-            });
-            let settled = match (written, settled) {
-                (Ok(_), Some(settled)) => settled,
-                (Err(error), _) => {
-                    // Nothing of it was written (another hub's change in the way, the
-                    // store gone): the next sweep tries these again.
+            let now = now_ms();
+            let mut state = self.lock();
+            let settled = match state
+                .store
+                .settle_deliveries(&location, &proofs, &overdue, printers, now)
+            {
+                Ok((settled, published)) => {
+                    self.announce(&mut state, &published, now);
+                    self.metrics
+                        .events_published
+                        .fetch_add(published.len() as u64, Ordering::Relaxed);
+                    settled
+                }
+                Err(error) => {
+                    drop(state);
+                    // Nothing of it was written (another hub's change in the way,
+                    // the store gone): the next sweep tries these again.
                     tracing::warn!(%error, location, "delivery proofs and alerts not written yet");
                     self.delivery.retry(&proofs, &overdue);
                     continue;
                 }
-                (Ok(_), None) => continue,
             };
+            drop(state);
             if settled.cleared > 0 {
                 tracing::info!(
                     location,

@@ -21,7 +21,7 @@ use rail_protocol::{NewOrderItem, Order, OrderPatch, OrderStatus, Ticket};
 
 pub(crate) use commands::{
     acknowledge_changes, bump_item, bump_ticket, change_order, create_order, recall_item,
-    settle_deliveries, Escalated,
+    Escalated, Settled,
 };
 use commands::{fire_scheduled, next_fire_at};
 use commands::{load_order, load_ticket, order_tickets};
@@ -129,6 +129,26 @@ impl Store {
         let published = fire_scheduled(&tx, now_ms)?;
         tx.commit()?;
         Ok(published)
+    }
+
+    /// Keeps screens' proofs of arrivals and raises the alerts due, in a transaction of
+    /// its own (see [`commands::settle_deliveries`]).
+    ///
+    /// # Errors
+    /// On database failure, another hub's transaction in the way included.
+    pub(crate) fn settle_deliveries(
+        &mut self,
+        location: &str,
+        proofs: &[crate::delivery::ScreenProof],
+        overdue: &[crate::delivery::ArrivalKey],
+        printers: &std::collections::BTreeMap<String, String>,
+        now_ms: i64,
+    ) -> Result<(Settled, Vec<super::Published>), StoreError> {
+        let tx = self.conn.transaction()?;
+        let settled =
+            commands::settle_deliveries(&tx, location, proofs, overdue, printers, now_ms)?;
+        tx.commit()?;
+        Ok(settled)
     }
 
     /// The earliest time a held ticket waits to be fired.
