@@ -14,6 +14,17 @@ fn open(url: &str) -> Result<std::sync::Arc<Hub>, String> {
         .map_err(|error| error.to_string())
 }
 
+/// The hub writes a POS order through its store.
+fn takes_an_order(hub: &Hub) {
+    let pos = claims("loc", Role::Pos, &[], "till", 60);
+    let order = serde_json::from_value(serde_json::json!({
+        "number": "1", "items": [{ "name": "Burger", "station": "grill" }]
+    }))
+    .expect("order");
+    let created = hub.create_order(&pos, None, &order).expect("order");
+    assert_eq!(created.status, 201, "{}", created.body);
+}
+
 fn another_ca() -> String {
     let key = rcgen::KeyPair::generate().expect("key");
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
@@ -37,17 +48,7 @@ fn a_hub_reaches_a_tls_only_server_only_through_a_verified_connection() {
     );
 
     // Verified TLS: the store is migrated and an order is written through it.
-    let hub = open(&verified).expect("a hub over TLS");
-    let pos = claims("loc", Role::Pos, &[], "till", 60);
-    let order = serde_json::from_value(serde_json::json!({
-        "number": "1", "items": [{ "name": "Burger", "station": "grill" }]
-    }))
-    .expect("order");
-    let created = hub
-        .create_order(&pos, None, &order)
-        .expect("order over TLS");
-    assert_eq!(created.status, 201, "{}", created.body);
-    drop(hub);
+    takes_an_order(&open(&verified).expect("a hub over TLS"));
 
     // The command a manager runs on the same address opens the same store.
     let token = std::process::Command::new(env!("CARGO_BIN_EXE_rail-hub"))
@@ -129,18 +130,10 @@ fn a_server_asking_for_a_client_certificate_takes_the_one_the_url_names() {
     let key = file("hub.key", &certificates.client_key);
     let verified = format!("{url}?sslmode=verify-full&sslrootcert={ca}");
 
-    let hub = open(&format!("{verified}&sslcert={cert}&sslkey={key}"))
-        .expect("a hub with its certificate");
-    let pos = claims("loc", Role::Pos, &[], "till", 60);
-    let order = serde_json::from_value(serde_json::json!({
-        "number": "1", "items": [{ "name": "Burger", "station": "grill" }]
-    }))
-    .expect("order");
-    let created = hub
-        .create_order(&pos, None, &order)
-        .expect("order over mutual TLS");
-    assert_eq!(created.status, 201, "{}", created.body);
-    drop(hub);
+    takes_an_order(
+        &open(&format!("{verified}&sslcert={cert}&sslkey={key}"))
+            .expect("a hub with its certificate"),
+    );
 
     let without = open(&verified).err().expect("no certificate, no entry");
     assert!(
