@@ -437,11 +437,10 @@ fn receive(hub: &Hub, notice: Notice) {
                 .cluster_received
                 .fetch_add(published.len() as u64, Ordering::Relaxed);
             let mut state = hub.lock();
-            // Every hub watches every arrival, so a ticket is still escalated when the
-            // hub that took it is gone (the store settles which hub raises the alert).
-            hub.delivery
-                .arrived_with(&published, crate::clock::now_ms());
-            hub.hand_out(&mut state, &published);
+            // Handing out notes the arrivals too: every hub watches every arrival, so a
+            // ticket is still escalated when the hub that took it is gone (the store
+            // settles which hub raises the alert).
+            hub.hand_out(&mut state, &published, crate::clock::now_ms());
         }
         Notice::Device {
             location,
@@ -536,8 +535,7 @@ fn sweep(hub: &Hub, reader: &mut Option<Db>) {
             .cluster_swept
             .fetch_add(missed.len() as u64, Ordering::Relaxed);
         let mut state = hub.lock();
-        hub.delivery.arrived_with(&missed, crate::clock::now_ms());
-        hub.hand_out(&mut state, &missed);
+        hub.hand_out(&mut state, &missed, crate::clock::now_ms());
     }
 }
 

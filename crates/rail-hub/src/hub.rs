@@ -189,25 +189,24 @@ impl Hub {
     /// Of several hubs, the others hear of the events from this one, and watch the
     /// arrivals too.
     pub(crate) fn announce(&self, state: &mut State, published: &[store::Published], now: i64) {
-        self.delivery.arrived_with(published, now);
-        self.hand_out(state, published);
+        self.hand_out(state, published, now);
         if let Some(cluster) = self.cluster.get() {
             cluster.forward(published);
         }
     }
 
     /// Hands events to this hub's subscribers, in sequence per channel, a gap filled
-    /// from the store first. Other hubs' events come in here.
-    pub(crate) fn hand_out(&self, state: &mut State, published: &[store::Published]) {
+    /// from the store first. Other hubs' events come in here. The tickets the events
+    /// (and a gap's) put on a station's rail are noted as arrivals first, whatever path
+    /// brought them: a screen's report must never pass an arrival not yet noted.
+    pub(crate) fn hand_out(&self, state: &mut State, published: &[store::Published], now: i64) {
+        self.delivery.arrived_with(published, now);
         let State {
             store, registry, ..
         } = state;
         registry.publish(published, &mut |location_id, channel, after, before| {
             match store.events_between(location_id, channel, after, before) {
                 Ok(events) => {
-                    // Tickets the gap held reach the screens here: noted first, as every
-                    // arrival is, or the screens' reports would pass them by unproven.
-                    let now = now_ms();
                     for (seq, frame) in &events {
                         if let Some(ticket_id) = store::arrival_in_frame(channel, frame) {
                             self.delivery
@@ -748,8 +747,7 @@ mod tests {
                 })
                 .collect()
         };
-        reader.delivery.arrived_with(&second, now_ms());
-        reader.hand_out(&mut reader.lock(), &second);
+        reader.hand_out(&mut reader.lock(), &second, now_ms());
 
         let handed = received.drain().count();
         assert_eq!(handed, 3, "the subscribe answer, then events 1 and 2");
