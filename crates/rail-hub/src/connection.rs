@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::stream::SplitStream;
+use futures_util::StreamExt;
 use rail_protocol::{close_code, ClientMessage, Control, ErrorCode, ServerMessage};
 use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
@@ -19,8 +19,9 @@ use tokio::time::Instant;
 use crate::auth::{AuthError, Claims};
 use crate::clock::now_ms;
 use crate::devices::Notice;
-use crate::fanout::{Outbound, Queue, QueueReceiver, Subscriber};
+use crate::fanout::{Outbound, Queue, Subscriber};
 use crate::hub::{Hub, HubError};
+use crate::outlet::{Drained, Outlet};
 
 /// Why the reader stopped, and what close frame (if any) to send.
 type Closing = Option<(u16, String)>;
@@ -62,7 +63,7 @@ pub fn serve(
         .fetch_add(1, Ordering::Relaxed);
     hub.metrics.connections_open.fetch_add(1, Ordering::Relaxed);
     let (sink, mut stream) = socket.split();
-    let (queue, outbound) = crate::fanout::queue(hub.config.outbound_queue);
+    let (queue, outlet) = crate::fanout::queue_with_outlet(hub.config.outbound_queue, sink);
     let overflow = Arc::new(Notify::new());
     let last_heard = Arc::new(AtomicI64::new(now_ms()));
     let running = WriterRunning::new(hub.clone());
@@ -73,15 +74,7 @@ pub fn serve(
     let mut writer = tokio::spawn(async move {
         // Counted until the writer ends, aborted or not.
         let _running = running;
-        write_loop(
-            sink,
-            outbound,
-            writer_overflow,
-            writer_heard,
-            heartbeat,
-            shutdown,
-        )
-        .await
+        write_loop(&outlet, writer_overflow, writer_heard, heartbeat, shutdown).await
     });
 
     async move {
@@ -599,46 +592,8 @@ fn closing_for(error: &axum::Error) -> Closing {
     }
 }
 
-/// At most this many queued items go out in one flush, so a writer that is always
-/// behind still looks at its heartbeat and shutdown between flushes.
-const MOST_QUEUED_PER_FLUSH: usize = 64;
-
-/// Writes `first` and whatever else is already queued behind it (up to
-/// `MOST_QUEUED_PER_FLUSH` items) with one flush: under load a batch of commits puts
-/// several events in every subscriber's queue at once, and one write system call for
-/// them costs far less than one each. Answers a close the queue asked for, unsent.
-async fn write_queued(
-    sink: &mut SplitSink<WebSocket, Message>,
-    first: Outbound,
-    outbound: &QueueReceiver,
-) -> Result<Option<(u16, String)>, axum::Error> {
-    let mut next = Some(first);
-    let mut written = 0;
-    while let Some(item) = next.take() {
-        match item {
-            Outbound::Frame(frame) => sink.feed(Message::Text(Utf8Bytes::clone(&frame))).await?,
-            Outbound::Batch(frames) => {
-                for frame in *frames {
-                    sink.feed(Message::Text(frame)).await?;
-                }
-            }
-            Outbound::Close(ending) => {
-                sink.flush().await?;
-                return Ok(Some(*ending));
-            }
-        }
-        written += 1;
-        if written < MOST_QUEUED_PER_FLUSH {
-            next = outbound.try_recv().ok();
-        }
-    }
-    sink.flush().await?;
-    Ok(None)
-}
-
 async fn write_loop(
-    mut sink: SplitSink<WebSocket, Message>,
-    outbound: QueueReceiver,
+    outlet: &Outlet,
     overflow: Arc<Notify>,
     last_heard: Arc<AtomicI64>,
     heartbeat: Duration,
@@ -656,43 +611,35 @@ async fn write_loop(
         tokio::select! {
             biased;
             _ = overflow.notified() => {
-                let sent = sink.send(close(close_code::TRY_AGAIN_LATER, "too slow; resume from your cursor".into())).await;
+                let sent = outlet.send(close(close_code::TRY_AGAIN_LATER, "too slow; resume from your cursor".into())).await;
                 tracing::debug!(?sent, "told a slow client to resync");
                 return WriterEnd::SentClose;
             }
             changed = shutdown.changed() => {
                 if changed.is_err() || *shutdown.borrow() {
-                    let _ = sink.send(close(close_code::GOING_AWAY, "hub shutting down".into())).await;
+                    let _ = outlet.send(close(close_code::GOING_AWAY, "hub shutting down".into())).await;
                     return WriterEnd::SentClose;
                 }
             }
-            item = outbound.recv_async() => {
-                let sent = match item {
-                    Err(_) => return WriterEnd::QueueClosed,
-                    Ok(Outbound::Close(ending)) => {
-                        let (code, reason) = *ending;
-                        let _ = sink.send(close(code, reason)).await;
-                        return WriterEnd::SentClose;
-                    }
-                    Ok(first) => write_queued(&mut sink, first, &outbound).await,
-                };
-                match sent {
-                    Ok(None) => {}
-                    Ok(Some((code, reason))) => {
-                        let _ = sink.send(close(code, reason)).await;
-                        return WriterEnd::SentClose;
-                    }
-                    Err(_) => return WriterEnd::PeerGone,
+            () = outlet.woken() => match outlet.write_queued().await {
+                Ok(Drained::All) => {}
+                // Its heartbeat and shutdown are looked at before the rest.
+                Ok(Drained::More) => outlet.wake(),
+                Ok(Drained::Closing(code, reason)) => {
+                    let _ = outlet.send(close(code, reason)).await;
+                    return WriterEnd::SentClose;
                 }
-            }
+                Ok(Drained::HungUp) => return WriterEnd::QueueClosed,
+                Err(_) => return WriterEnd::PeerGone,
+            },
             _ = ticker.tick() => {
                 if now_ms() - last_heard.load(Ordering::Relaxed) > silent_limit_ms {
                     tracing::debug!("peer silent for two heartbeats; dropping it");
                     return WriterEnd::PeerGone;
                 }
                 let beat = encode(&ServerMessage::Control(Control::Heartbeat { server_time_ms: now_ms() }));
-                if sink.send(Message::Text(beat)).await.is_err() { return WriterEnd::PeerGone; }
-                if sink.send(Message::Ping(Default::default())).await.is_err() { return WriterEnd::PeerGone; }
+                if outlet.send(Message::Text(beat)).await.is_err() { return WriterEnd::PeerGone; }
+                if outlet.send(Message::Ping(Default::default())).await.is_err() { return WriterEnd::PeerGone; }
             }
         }
     }

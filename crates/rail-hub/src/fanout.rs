@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::Notify;
 
+use crate::outlet::Outlet;
 use crate::store::Published;
 
 /// A connection's outbound queue: what its writer sends, in order.
@@ -17,14 +18,134 @@ use crate::store::Published;
 /// flume rather than tokio's channel: tokio's allocates about 1 KiB per queue up front
 /// (cache-padded halves and a first block of 32 slots), which every idle connection
 /// paid for; flume's queue grows from nothing as it is used.
-pub type Queue = flume::Sender<Outbound>;
+///
+/// A WebSocket connection's queue also reaches its [`Outlet`]: queuing wakes the
+/// writer task there, and the fan-out may write a frame at once instead (see
+/// `crate::outlet`). A Socket.IO connection's writer waits on the queue itself.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    sender: flume::Sender<Outbound>,
+    outlet: Option<Arc<QueueEnd>>,
+}
+
+/// Hangs the outlet up when the last handle on its queue is dropped, as a closed
+/// channel ends a writer waiting on the channel itself.
+#[derive(Debug)]
+struct QueueEnd(Arc<Outlet>);
+
+impl Drop for QueueEnd {
+    fn drop(&mut self) {
+        self.0.hang_up();
+    }
+}
+
 /// The writer's end of a [`Queue`].
 pub type QueueReceiver = flume::Receiver<Outbound>;
 
-/// A queue holding at most `capacity` items.
+/// A queue holding at most `capacity` items, whose writer waits on the receiver.
 pub fn queue(capacity: usize) -> (Queue, QueueReceiver) {
-    flume::bounded(capacity)
+    let (sender, receiver) = flume::bounded(capacity);
+    (
+        Queue {
+            sender,
+            outlet: None,
+        },
+        receiver,
+    )
 }
+
+/// A queue holding at most `capacity` items, written to `sink` through an [`Outlet`].
+pub fn queue_with_outlet(
+    capacity: usize,
+    sink: futures_util::stream::SplitSink<axum::extract::ws::WebSocket, axum::extract::ws::Message>,
+) -> (Queue, Arc<Outlet>) {
+    let (sender, receiver) = flume::bounded(capacity);
+    let outlet = Arc::new(Outlet::new(sink, receiver));
+    (
+        Queue {
+            sender,
+            outlet: Some(Arc::new(QueueEnd(Arc::clone(&outlet)))),
+        },
+        outlet,
+    )
+}
+
+impl Queue {
+    /// Queues `item` if there is room, and wakes the writer.
+    ///
+    /// # Errors
+    /// The item back when the queue is full or its writer gone.
+    pub fn try_send(&self, item: Outbound) -> Result<(), flume::TrySendError<Outbound>> {
+        self.sender.try_send(item)?;
+        self.wake();
+        Ok(())
+    }
+
+    /// Queues `item`, waiting for room, and wakes the writer.
+    ///
+    /// # Errors
+    /// The item back when the writer is gone.
+    pub async fn send_async(&self, item: Outbound) -> Result<(), flume::SendError<Outbound>> {
+        self.sender.send_async(item).await?;
+        self.wake();
+        Ok(())
+    }
+
+    /// Queues `item` without waking the writer, and answers the outlet that must now
+    /// write it or wake its writer — or `None` if queuing woke the writer already (a
+    /// writer waiting on the queue itself).
+    fn try_send_deferred(
+        &self,
+        item: Outbound,
+    ) -> Result<Option<&Arc<Outlet>>, flume::TrySendError<Outbound>> {
+        self.sender.try_send(item)?;
+        Ok(self.outlet.as_ref().map(|end| &end.0))
+    }
+
+    fn wake(&self) {
+        if let Some(end) = &self.outlet {
+            end.0.wake();
+        }
+    }
+}
+
+/// How a hand-out gets frames to sockets. A lone commit's events are written at once
+/// to the first few subscribers of each, on the committing thread; a batch's are
+/// queued for the connections' writer tasks, which send each screen's share of the
+/// batch in one write.
+#[derive(Debug)]
+pub struct HandOut {
+    direct: bool,
+    frames_written: usize,
+}
+
+impl HandOut {
+    /// The first subscribers of each event are written to at once.
+    pub fn direct() -> Self {
+        HandOut {
+            direct: true,
+            frames_written: 0,
+        }
+    }
+
+    /// Every frame is queued for the writer tasks.
+    pub fn queued() -> Self {
+        HandOut {
+            direct: false,
+            frames_written: 0,
+        }
+    }
+
+    /// Frames written to sockets by the hand-out itself.
+    pub fn frames_written(&self) -> usize {
+        self.frames_written
+    }
+}
+
+/// How many subscribers of an event the fan-out writes to itself. Most stations have
+/// one to three screens, so on a kitchen's hub every screen's frame leaves without a
+/// thread woken; past this the writer tasks, on every core, take the rest.
+const DIRECT_PER_EVENT: usize = 4;
 
 /// What a connection's writer sends, in order. Every variant is one pointer, so the
 /// queue's slots stay small.
@@ -194,7 +315,7 @@ impl Registry {
     /// Hands events to their channels' subscribers, each channel in sequence: events
     /// already handed out are skipped, and a gap before an event is first filled by
     /// `fill`.
-    pub fn publish(&mut self, events: &[Published], fill: &mut Fill<'_>) {
+    pub fn publish(&mut self, events: &[Published], fill: &mut Fill<'_>, how: &mut HandOut) {
         for event in events {
             let key = (event.location_id.clone(), event.channel.clone());
             let Some(entry) = self.channels.get_mut(&key) else {
@@ -212,11 +333,11 @@ impl Registry {
                 );
                 for (seq, frame) in missing {
                     if seq > entry.delivered && seq < event.seq {
-                        hand_out(entry, &event.channel, seq, frame);
+                        hand_out(entry, &event.channel, seq, frame, how);
                     }
                 }
             }
-            hand_out(entry, &event.channel, event.seq, event.frame.clone());
+            hand_out(entry, &event.channel, event.seq, event.frame.clone(), how);
             if entry.members.is_empty() {
                 self.channels.remove(&key);
             }
@@ -224,19 +345,33 @@ impl Registry {
     }
 }
 
-/// Queues one event to every member of a channel that does not hold it yet.
-fn hand_out(entry: &mut Channel, channel: &str, seq: u64, frame: String) {
+/// Queues one event to every member of a channel that does not hold it yet, writing
+/// it at once to the first few if `how` says so.
+fn hand_out(entry: &mut Channel, channel: &str, seq: u64, frame: String, how: &mut HandOut) {
     entry.delivered = seq;
     let frame = Arc::new(Utf8Bytes::from(frame));
+    let mut direct_left = if how.direct { DIRECT_PER_EVENT } else { 0 };
     entry.members.retain(|member| {
         if seq <= member.after {
             return true;
         }
         let subscriber = &member.subscriber;
-        match subscriber
-            .queue
-            .try_send(Outbound::Frame(Arc::clone(&frame)))
-        {
+        let item = Outbound::Frame(Arc::clone(&frame));
+        let queued = if direct_left > 0 {
+            subscriber.queue.try_send_deferred(item).map(|outlet| {
+                if let Some(outlet) = outlet {
+                    direct_left -= 1;
+                    let written = outlet.write_now();
+                    how.frames_written += written.frames;
+                    if !written.all {
+                        outlet.wake();
+                    }
+                }
+            })
+        } else {
+            subscriber.queue.try_send(item)
+        };
+        match queued {
             Ok(()) => {
                 subscriber.positions.note(channel, seq);
                 true
@@ -358,7 +493,11 @@ mod tests {
             },
             0,
         );
-        registry.publish(&[published(1), published(2), published(3)], &mut no_gaps);
+        registry.publish(
+            &[published(1), published(2), published(3)],
+            &mut no_gaps,
+            &mut HandOut::queued(),
+        );
 
         // The slow one got what fit, then was dropped and woken to close (1013).
         assert!(matches!(slow_rx.try_recv(), Ok(Outbound::Frame(_))));
@@ -412,12 +551,16 @@ mod tests {
         );
         // Another hub's 3 overtook its 2: 2 is read from the store first.
         let mut asked = Vec::new();
-        registry.publish(&[published(3)], &mut |_, _, after, before| {
-            asked.push((after, before));
-            (after + 1..before)
-                .map(|seq| (seq, format!("{{\"seq\":{seq}}}")))
-                .collect()
-        });
+        registry.publish(
+            &[published(3)],
+            &mut |_, _, after, before| {
+                asked.push((after, before));
+                (after + 1..before)
+                    .map(|seq| (seq, format!("{{\"seq\":{seq}}}")))
+                    .collect()
+            },
+            &mut HandOut::queued(),
+        );
         assert_eq!(asked, [(1, 3)]);
         // A screen subscribing now was handed a snapshot that already holds 4, which
         // is still on its way to this hub.
@@ -432,7 +575,11 @@ mod tests {
             4,
         );
         // 2 arrives again (late), then 4 and 5.
-        registry.publish(&[published(2), published(4), published(5)], &mut no_gaps);
+        registry.publish(
+            &[published(2), published(4), published(5)],
+            &mut no_gaps,
+            &mut HandOut::queued(),
+        );
         assert_eq!(seqs(&early_rx), [2, 3, 4, 5]);
         assert_eq!(
             seqs(&late_rx),

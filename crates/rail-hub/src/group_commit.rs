@@ -133,9 +133,11 @@ impl Hub {
                 self.metrics
                     .events_published
                     .fetch_add(events as u64, Ordering::Relaxed);
-                for member in &members {
-                    self.announce(state, &member.published, member.now);
-                }
+                let commits: Vec<(&[Published], i64)> = members
+                    .iter()
+                    .map(|member| (member.published.as_slice(), member.now))
+                    .collect();
+                self.announce_commits(state, &commits);
                 for member in members {
                     // A member that stopped waiting has nobody to tell.
                     let _ = member.done.send(Ok(()));

@@ -21,7 +21,7 @@ use crate::auth::{Authority, Claims, Role};
 use crate::clock::now_ms;
 use crate::config::HubConfig;
 use crate::delivery::{ArrivalKey, Deliveries, ScreenProof};
-use crate::fanout::{Outbound, Registry, Subscriber};
+use crate::fanout::{HandOut, Outbound, Registry, Subscriber};
 use crate::metrics::Metrics;
 use crate::replay;
 use crate::store::kitchen_ops::Escalated;
@@ -189,9 +189,20 @@ impl Hub {
     /// Of several hubs, the others hear of the events from this one, and watch the
     /// arrivals too.
     pub(crate) fn announce(&self, state: &mut State, published: &[store::Published], now: i64) {
-        self.hand_out(state, published, now);
+        self.announce_commits(state, &[(published, now)]);
+    }
+
+    /// [`Hub::announce`] for the members of a batch, in the order they were written.
+    pub(crate) fn announce_commits(
+        &self,
+        state: &mut State,
+        commits: &[(&[store::Published], i64)],
+    ) {
+        self.hand_out_commits(state, commits);
         if let Some(cluster) = self.cluster.get() {
-            cluster.forward(published);
+            for (published, _) in commits {
+                cluster.forward(published);
+            }
         }
     }
 
@@ -200,28 +211,45 @@ impl Hub {
     /// (and a gap's) put on a station's rail are noted as arrivals first, whatever path
     /// brought them: a screen's report must never pass an arrival not yet noted.
     pub(crate) fn hand_out(&self, state: &mut State, published: &[store::Published], now: i64) {
-        self.delivery.arrived_with(published, now);
+        self.hand_out_commits(state, &[(published, now)]);
+    }
+
+    /// [`Hub::hand_out`] for several commits' events, in order. A lone commit's events
+    /// are written to their first subscribers from here (see `crate::outlet`).
+    fn hand_out_commits(&self, state: &mut State, commits: &[(&[store::Published], i64)]) {
+        let mut how = if commits.len() == 1 {
+            HandOut::direct()
+        } else {
+            HandOut::queued()
+        };
         let State {
             store, registry, ..
         } = state;
-        registry.publish(published, &mut |location_id, channel, after, before| {
-            match store.events_between(location_id, channel, after, before) {
-                Ok(events) => {
-                    for (seq, frame) in &events {
-                        if let Some(ticket_id) = store::arrival_in_frame(channel, frame) {
-                            self.delivery
-                                .arrived(location_id, channel, *seq, &ticket_id, now);
+        for &(published, now) in commits {
+            self.delivery.arrived_with(published, now);
+            let mut fill = |location_id: &str, channel: &str, after: u64, before: u64| {
+                match store.events_between(location_id, channel, after, before) {
+                    Ok(events) => {
+                        for (seq, frame) in &events {
+                            if let Some(ticket_id) = store::arrival_in_frame(channel, frame) {
+                                self.delivery
+                                    .arrived(location_id, channel, *seq, &ticket_id, now);
+                            }
                         }
+                        events
                     }
-                    events
+                    Err(error) => {
+                        // The screens notice the gap themselves and resume from their cursor.
+                        tracing::error!(%error, %channel, "reading the events before a gap failed");
+                        Vec::new()
+                    }
                 }
-                Err(error) => {
-                    // The screens notice the gap themselves and resume from their cursor.
-                    tracing::error!(%error, %channel, "reading the events before a gap failed");
-                    Vec::new()
-                }
-            }
-        });
+            };
+            registry.publish(published, &mut fill, &mut how);
+        }
+        self.metrics
+            .frames_written_at_commit
+            .fetch_add(how.frames_written() as u64, Ordering::Relaxed);
     }
 
     /// A screen has applied `channel` up to `seq`; the other hubs hear of it too, for

@@ -29,6 +29,7 @@ pub mod hub;
 pub mod kitchen_setup;
 pub mod metrics;
 pub mod openapi;
+pub mod outlet;
 pub mod pages;
 pub mod platform;
 pub mod printer;

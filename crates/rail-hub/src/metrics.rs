@@ -19,6 +19,9 @@ pub struct Metrics {
     /// changes share a commit under load (group commit).
     pub commits: AtomicU64,
     pub mutations: AtomicU64,
+    /// Event frames written to sockets by the thread that committed them (the rest go
+    /// through each connection's writer task).
+    pub frames_written_at_commit: AtomicU64,
     /// Events of other hubs of a cluster, as their NATS notices brought them.
     pub cluster_received: AtomicU64,
     /// Events of other hubs this hub read from the store because no notice brought
@@ -77,6 +80,11 @@ impl Metrics {
                 "rail_commits_total",
                 "Database commits of those changes (several changes share one under load)",
                 &self.commits,
+            ),
+            (
+                "rail_frames_written_at_commit_total",
+                "Event frames written to idle sockets by the thread that committed them",
+                &self.frames_written_at_commit,
             ),
             (
                 "rail_cluster_events_received_total",
