@@ -248,7 +248,7 @@ impl Hub {
             registry.publish(published, &mut fill, &mut how);
         }
         self.metrics
-            .frames_written_at_commit
+            .frames_written_directly
             .fetch_add(how.frames_written() as u64, Ordering::Relaxed);
     }
 

@@ -19,9 +19,10 @@ pub struct Metrics {
     /// changes share a commit under load (group commit).
     pub commits: AtomicU64,
     pub mutations: AtomicU64,
-    /// Event frames written to sockets by the thread that committed them (the rest go
-    /// through each connection's writer task).
-    pub frames_written_at_commit: AtomicU64,
+    /// Event frames written to sockets by the thread handing them out — the one that
+    /// committed them, or that received another hub's notice — without waking the
+    /// connection's writer task.
+    pub frames_written_directly: AtomicU64,
     /// Events of other hubs of a cluster, as their NATS notices brought them.
     pub cluster_received: AtomicU64,
     /// Events of other hubs this hub read from the store because no notice brought
@@ -82,9 +83,9 @@ impl Metrics {
                 &self.commits,
             ),
             (
-                "rail_frames_written_at_commit_total",
-                "Event frames written to idle sockets by the thread that committed them",
-                &self.frames_written_at_commit,
+                "rail_frames_written_directly_total",
+                "Event frames written to idle sockets by the thread handing them out, no writer task woken",
+                &self.frames_written_directly,
             ),
             (
                 "rail_cluster_events_received_total",

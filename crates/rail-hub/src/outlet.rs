@@ -2,9 +2,9 @@
 //!
 //! A connection's writer task sends what its queue holds. But on a quiet hub, waking
 //! that task — parked on another core — is a tenth of an order's way to the first
-//! screen. So when a commit's events are handed out, the fan-out writes the first few
-//! subscribers' frames itself, on the thread that committed them, if their sockets are
-//! free. Whoever writes holds the outlet's lock and takes items from the queue in order,
+//! screen. So when the events of a commit alone in its batch (or of another hub's
+//! notice) are handed out, the fan-out writes the first few subscribers' frames itself,
+//! on the thread handing them out, if their sockets are free. Whoever writes holds the outlet's lock and takes items from the queue in order,
 //! so no frame overtakes another; a direct write never waits (the writer busy, a batch
 //! or a close queued, a socket that cannot take more) and leaves the rest to the
 //! writer task.
@@ -29,7 +29,8 @@ const MOST_QUEUED_PER_FLUSH: usize = 64;
 pub struct Outlet {
     /// Wakes the writer task: something was queued, or the queue was given up.
     wake: Notify,
-    /// Set when the connection's reader is done: the writer sends what is left, then ends.
+    /// Set when every handle on the queue is gone: the writer sends what is left, then
+    /// ends.
     hung_up: AtomicBool,
     side: tokio::sync::Mutex<Side>,
 }
@@ -87,7 +88,7 @@ impl Outlet {
         self.wake.notified().await;
     }
 
-    /// The reader is done: the writer sends what is queued, then ends.
+    /// Nobody will queue anything more: the writer sends what is queued, then ends.
     pub fn hang_up(&self) {
         self.hung_up.store(true, Ordering::SeqCst);
         self.wake();

@@ -19,7 +19,7 @@ async fn an_idle_screens_events_are_written_by_the_committing_thread() {
     let before = hub
         .hub
         .metrics
-        .frames_written_at_commit
+        .frames_written_directly
         .load(Ordering::Relaxed);
     for (number, expected_seq) in (1..=20).zip(1u64..) {
         hub.post(&number.to_string(), "grill");
@@ -33,7 +33,7 @@ async fn an_idle_screens_events_are_written_by_the_committing_thread() {
     assert_eq!(
         hub.hub
             .metrics
-            .frames_written_at_commit
+            .frames_written_directly
             .load(Ordering::Relaxed)
             - before,
         20
@@ -111,7 +111,35 @@ async fn frames_written_at_commit_never_overtake_what_the_writer_has_queued() {
     let direct = hub
         .hub
         .metrics
-        .frames_written_at_commit
+        .frames_written_directly
         .load(Ordering::Relaxed);
     assert!(direct > 0, "no frame was written at commit");
+}
+
+/// A screen that leaves (its close, or its socket simply gone) takes its writer with it
+/// at once: nothing is left waiting on a queue nobody will fill, and the connection is
+/// counted closed well before the hub's five-second wait for a writer runs out.
+#[tokio::test]
+async fn a_leaving_screens_writer_ends_with_its_connection() {
+    let hub = start(HubConfig::default()).await;
+    let token = hub.token(Role::Kds, &["grill"]);
+    let open = || hub.hub.metrics.connections_open.load(Ordering::Relaxed);
+    for leave_politely in [true, false] {
+        let mut screen = watch(&hub, &token, "kds:grill").await;
+        hub.post("1", "grill");
+        assert!(matches!(next(&mut screen).await, ServerMessage::Event(_)));
+        assert_eq!(open(), 1);
+        if leave_politely {
+            screen.close(None).await.expect("close");
+        }
+        drop(screen);
+        let left = std::time::Instant::now();
+        while open() > 0 {
+            assert!(
+                left.elapsed() < std::time::Duration::from_secs(2),
+                "connection still counted open (closing politely: {leave_politely})"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
 }
