@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::ws::Utf8Bytes;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
+use futures_util::stream::SplitSink;
 use tokio::sync::Notify;
 
 use crate::outlet::Outlet;
@@ -57,7 +58,7 @@ pub fn queue(capacity: usize) -> (Queue, QueueReceiver) {
 /// A queue holding at most `capacity` items, written to `sink` through an [`Outlet`].
 pub fn queue_with_outlet(
     capacity: usize,
-    sink: futures_util::stream::SplitSink<axum::extract::ws::WebSocket, axum::extract::ws::Message>,
+    sink: SplitSink<WebSocket, Message>,
 ) -> (Queue, Arc<Outlet>) {
     let (sender, receiver) = flume::bounded(capacity);
     let outlet = Arc::new(Outlet::new(sink, receiver));

@@ -3,11 +3,11 @@
 //! A connection's writer task sends what its queue holds. But on a quiet hub, waking
 //! that task — parked on another core — is a tenth of an order's way to the first
 //! screen. So when the events of a commit alone in its batch (or of another hub's
-//! notice) are handed out, the fan-out writes the first few subscribers' frames itself,
-//! on the thread handing them out, if their sockets are free. Whoever writes holds the outlet's lock and takes items from the queue in order,
-//! so no frame overtakes another; a direct write never waits (the writer busy, a batch
-//! or a close queued, a socket that cannot take more) and leaves the rest to the
-//! writer task.
+//! notice) are handed out, the fan-out writes the first few subscribers' frames
+//! itself, on the thread handing them out, if their sockets are free. Whoever writes
+//! holds the outlet's lock and takes items from the queue in order, so no frame
+//! overtakes another; a direct write never waits (the writer busy, a batch or a close
+//! queued, a socket that cannot take more) and leaves the rest to the writer task.
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -43,7 +43,7 @@ struct Side {
     held: Option<Outbound>,
 }
 
-/// What a write on the committing thread did.
+/// What a direct write (on the thread handing events out) did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WrittenNow {
     /// Frames the socket took.
@@ -61,7 +61,7 @@ pub enum Drained {
     More,
     /// The queue asked for the connection to close with this code and reason.
     Closing(u16, String),
-    /// The reader gave the queue up and everything in it went out.
+    /// Every handle on the queue is gone, and everything in it went out.
     HungUp,
 }
 
