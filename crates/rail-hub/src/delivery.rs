@@ -421,12 +421,19 @@ mod tests {
         arrivals.iter().map(|a| a.ticket_id.as_str()).collect()
     }
 
-    #[test]
-    fn a_ticket_on_no_screen_is_overdue_once() {
+    /// Tickets `a` and `b` put on the grill's rail at 1 s; a screen on this hub has
+    /// applied `a` only.
+    fn a_proven_and_b_not() -> Deliveries {
         let deliveries = Deliveries::default();
         deliveries.arrived("loc", "kds:grill", 1, "a", 1_000);
         deliveries.arrived("loc", "kds:grill", 2, "b", 1_000);
         deliveries.applied("loc", "grill-1", "kds:grill", 1, 1_100, true);
+        deliveries
+    }
+
+    #[test]
+    fn a_ticket_on_no_screen_is_overdue_once() {
+        let deliveries = a_proven_and_b_not();
         assert!(deliveries.overdue(5_000, 5_000).is_empty(), "not yet");
         assert_eq!(
             tickets(&deliveries.overdue(6_000, 5_000)),
@@ -529,10 +536,7 @@ mod tests {
 
     #[test]
     fn what_the_store_could_not_be_given_is_taken_again() {
-        let deliveries = Deliveries::default();
-        deliveries.arrived("loc", "kds:grill", 1, "a", 1_000);
-        deliveries.arrived("loc", "kds:grill", 2, "b", 1_000);
-        deliveries.applied("loc", "grill-1", "kds:grill", 1, 1_100, true);
+        let deliveries = a_proven_and_b_not();
         let proofs = deliveries.take_proofs();
         let overdue = deliveries.overdue(7_000, 5_000);
         assert_eq!((proofs.len(), tickets(&overdue)), (1, vec!["b"]));
